@@ -1,0 +1,39 @@
+"""The JSON API under /api/v1/ (django-ninja). OpenAPI: /api/v1/openapi.json.
+
+Each app contributes a ``Router`` in its ``api.py``; they are mounted here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from tokutei.core.errors import NotFoundOrForbidden, Refused
+
+api = NinjaAPI(
+    title="Tokutei API",
+    version="1",
+    description="特定個人情報等 安全管理システム JSON API",
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs page loads assets from a CDN; only the JSON schema is served
+)
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    status = 404 if isinstance(exc, NotFoundOrForbidden) else 403
+    return api.create_response(
+        request, {"detail": exc.display(), "code": exc.code, "article": exc.article}, status=status
+    )
+
+
+for _app in ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk"):
+    try:
+        _module = importlib.import_module(f"tokutei.{_app}.api")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"tokutei.{_app}.api":
+            raise
+        continue
+    api.add_router(f"/{_module.PREFIX}", _module.router)

@@ -1,0 +1,29 @@
+"""Values every page needs: the organisation, the terminal, idle-logoff seconds and the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError
+from django.http import HttpRequest
+
+from tokutei.profiles.selectors import NoProfile, get_profile
+
+from .navigation import nav_items
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {"terminal": getattr(request, "terminal", None), "org": None}
+    try:
+        profile = get_profile()
+    except (NoProfile, DatabaseError):
+        return context
+    context.update(
+        org=profile.organisation,
+        profile=profile,
+        idle_logoff_seconds=profile.authentication.idle_logoff_minutes * 60,
+    )
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context["nav_items"] = nav_items(request)
+    return context

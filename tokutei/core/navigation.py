@@ -1,0 +1,56 @@
+"""Menu entries and dashboard cards, contributed by each app.
+
+An app contributes by defining ``nav.py`` with ``nav_items(request) -> list[NavItem]`` and optionally
+``dashboard_cards(request) -> list[Card]``. Each app decides what the signed-in user may see from the
+roles the profile gives them; the core only collects.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    template: str  # rendered with the card's ``context``
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def _app_modules():
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tokutei."):
+            continue
+        try:
+            yield importlib.import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+
+
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    items: list[NavItem] = []
+    for module in _app_modules():
+        if hasattr(module, "nav_items"):
+            items.extend(module.nav_items(request))
+    return sorted(items, key=lambda i: (i.order, i.label))
+
+
+def dashboard_cards(request: HttpRequest) -> list[Card]:
+    cards: list[Card] = []
+    for module in _app_modules():
+        if hasattr(module, "dashboard_cards"):
+            cards.extend(module.dashboard_cards(request))
+    return sorted(cards, key=lambda c: (c.order, c.title))

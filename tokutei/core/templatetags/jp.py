@@ -1,0 +1,36 @@
+"""Template filters: 和暦 dates and 年度."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+from tokutei.core import jdates
+
+register = template.Library()
+
+
+@register.filter
+def wareki(value: dt.date | dt.datetime | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return jdates.to_wareki(value)
+
+
+@register.filter
+def wareki_time(value: dt.datetime | None) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{jdates.to_wareki(local.date())} {local:%H:%M}"
+
+
+@register.filter
+def nendo(value: dt.date | None, start_month: int = 4) -> str:
+    if not value:
+        return ""
+    return jdates.fiscal_year_label(jdates.fiscal_year(value, start_month), start_month)

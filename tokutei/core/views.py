@@ -1,0 +1,27 @@
+"""The dashboard and the shell pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tokutei.profiles.selectors import get_profile
+from tokutei.staff.selectors import active_assignments
+
+from .navigation import dashboard_cards
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A dashboard per role: each app adds the cards that the user's roles call for."""
+    profile = get_profile()
+    assignments = list(active_assignments(request.user))
+    roles = [
+        {"key": a.role_key, "ja": profile.roles[a.role_key].ja if a.role_key in profile.roles else a.role_key,
+         "tasks": [profile.tasks[t].ja for t in a.tasks if t in profile.tasks], "end_date": a.end_date}
+        for a in assignments
+    ]
+    return render(
+        request, "core/dashboard.html", {"roles": roles, "cards": dashboard_cards(request)}
+    )

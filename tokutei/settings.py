@@ -1,0 +1,231 @@
+"""Django settings for Tokutei, read from the environment.
+
+Every value comes from an environment variable (prefix ``TOKUTEI_``) or a file under the data directory.
+Nothing falls back to a random secret: ``tokutei init`` writes the secret files, and start-up stops with a
+clear message when they are missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Where the database (SQLite), key files and exports live. Key files are kept here, outside the database.
+DATA_DIR = Path(env_str("TOKUTEI_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+KEY_DIR = Path(env_str("TOKUTEI_KEY_DIR", str(DATA_DIR / "keys"))).resolve()
+EXPORT_DIR = Path(env_str("TOKUTEI_EXPORT_DIR", str(DATA_DIR / "exports"))).resolve()
+
+DEBUG = env_bool("TOKUTEI_DEBUG", False)
+
+
+def _read_secret_key() -> str:
+    direct = env_str("TOKUTEI_SECRET_KEY")
+    if direct:
+        return direct
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    if os.environ.get("TOKUTEI_ALLOW_NO_SECRET") == "1":
+        # Only the bootstrap step of `tokutei init` runs without a secret (it writes one).
+        return "bootstrap-only-not-for-requests"
+    raise ImproperlyConfigured(
+        f"SECRET_KEY がありません: {path} が見つかりません。`tokutei init --profile NAME` を先に実行してください。 "
+        f"(No secret key at {path}; run `tokutei init --profile NAME` first, or set TOKUTEI_SECRET_KEY.)"
+    )
+
+
+SECRET_KEY = _read_secret_key()
+
+ALLOWED_HOSTS = env_list("TOKUTEI_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("TOKUTEI_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "tokutei.core",
+    "tokutei.profiles",
+    "tokutei.staff",
+    "tokutei.auditlog",
+    "tokutei.vault",
+    "tokutei.ledgers",
+    "tokutei.approvals",
+    "tokutei.bulk",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tokutei.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tokutei.staff.middleware.TerminalMiddleware",
+    "tokutei.staff.middleware.SignInPolicyMiddleware",
+]
+
+ROOT_URLCONF = "tokutei.urls"
+WSGI_APPLICATION = "tokutei.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "tokutei" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tokutei.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# Database: SQLite file under DATA_DIR by default; PostgreSQL (psycopg 3) through DATABASE_URL.
+_default_sqlite = f"sqlite:///{DATA_DIR / 'tokutei.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so concurrent writers queue
+        # instead of failing with "database is locked" half-way through (the audit chain relies on it).
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "staff.User"
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "staff:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "tokutei" / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Sessions: server-side, short, cookie flags strict. Idle logoff is enforced by SignInPolicyMiddleware
+# with the profile's idle timeout (002 §33); the session cookie also dies with the browser.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+SECURE = env_bool("TOKUTEI_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = env_bool("TOKUTEI_SSL_REDIRECT", SECURE)
+SECURE_HSTS_SECONDS = env_int("TOKUTEI_HSTS_SECONDS", 31536000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("TOKUTEI_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: everything from this server only (三層分離: nothing from a CDN).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+# WebAuthn relying party (biometric second factor / passkeys).
+WEBAUTHN_RP_ID = env_str("TOKUTEI_WEBAUTHN_RP_ID", "localhost")
+WEBAUTHN_RP_NAME = env_str("TOKUTEI_WEBAUTHN_RP_NAME", "Tokutei 特定個人情報等安全管理システム")
+WEBAUTHN_ORIGINS = env_list("TOKUTEI_WEBAUTHN_ORIGINS", "http://localhost:8000,http://127.0.0.1:8000")
+
+# The registered-terminal credential cookie (002 §31, 004 §14(7)).
+TERMINAL_COOKIE_NAME = "tokutei_terminal"
+TERMINAL_COOKIE_SECURE = SECURE
+
+# Logging: to stderr; the formatter never receives personal data (services log ids and digests only).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_my_numbers": {"()": "tokutei.core.logging.RedactMyNumbers"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_my_numbers"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("TOKUTEI_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger would print request bodies on some errors; keep it to the summary line.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The development server's access log: URLs a client sent pass through the My Number filter too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+# Operation-log checkpoint signing key (Ed25519), kept outside the database.
+AUDIT_SIGNING_KEY_FILE = Path(env_str("TOKUTEI_AUDIT_SIGNING_KEY", str(KEY_DIR / "audit_ed25519.pem")))
+
+# Which organisation profile the database was initialised with is stored in the database
+# (profiles.ActiveProfile); TOKUTEI_PROFILE_DIR adds a directory of extra profile files.
+PROFILE_DIRS = [BASE_DIR / "tokutei" / "profiles" / "data", *map(Path, env_list("TOKUTEI_PROFILE_DIR"))]
+LOGIN_URL_PATH = "/login/"
+
+# Operation log: number of independent hash chains ("lanes", PostgreSQL only). Several lanes let concurrent
+# server processes append without queueing behind one chain head's commit (docs/auditlog.md, docs/performance.md).
+AUDIT_LOG_LANES = env_int("TOKUTEI_AUDIT_LOG_LANES", 8)
+AUDIT_CHECKPOINT_EVERY = env_int("TOKUTEI_AUDIT_CHECKPOINT_EVERY", 1000)
