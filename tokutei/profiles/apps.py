@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProfilesConfig(AppConfig):
+    name = "tokutei.profiles"
+    verbose_name = "組織プロファイル"

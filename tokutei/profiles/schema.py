@@ -1,0 +1,635 @@
+"""The organisation profile: the regulation as data (requirements §3, §4, §6).
+
+A profile is a YAML file validated by these pydantic models. Everything that differs between
+organisations lives here — roles, legal tasks and their fields, approval chains, authentication,
+retention, rooms, registers, forms, contract clauses and vendor-evaluation rules — each with the article
+it comes from. Code names the concept; the profile names the article.
+
+Format version: ``format: 1``. Unknown keys are errors (``extra="forbid"``), so a typo never silently
+turns a rule off. Cross-references (a role named in an approval, a field named in a task) are checked
+after parsing, and every error is reported with its key path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FORMAT_VERSION = 1
+
+# Approval operations other code looks up in ``profile.approvals`` (plus ``room_entry_l<level>``).
+APPROVAL_OPERATIONS = frozenset({
+    "bulk_handling", "media_carry_out", "export", "copy", "transmit", "document_copy", "document_carry_out",
+    "biometric_register", "biometric_delete", "delegated_authority_add", "delegated_authority_return",
+    "terminal_carry_out", "terminal_bring_in", "subcontracting", "correction", "disposal",
+    "id_password_exception", "operator_registration",
+})
+
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Article = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(Strict):
+    """A length of time. ``None`` everywhere a regulation is silent means "not set"."""
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def add_to(self, day: dt.date) -> dt.date:
+        return self._shift(day, +1)
+
+    def subtract_from(self, day: dt.date) -> dt.date:
+        """``day`` minus the period (e.g. the first day still within a retention period ending today)."""
+        return self._shift(day, -1)
+
+    def _shift(self, day: dt.date, sign: int) -> dt.date:
+        month_index = day.month - 1 + sign * (self.months + 12 * self.years)
+        year, month = day.year + month_index // 12, month_index % 12 + 1
+        # Clamp 29–31 to the month's last day (e.g. 2月29日 + 1年 → 2月28日).
+        for candidate in (day.day, 30, 29, 28):
+            try:
+                moved = dt.date(year, month, min(day.day, candidate))
+                break
+            except ValueError:
+                continue
+        return moved + sign * dt.timedelta(days=self.days)
+
+    def label_ja(self) -> str:
+        parts = []
+        if self.years:
+            parts.append(f"{self.years}年")
+        if self.months:
+            parts.append(f"{self.months}か月")
+        if self.days:
+            parts.append(f"{self.days}日")
+        return "".join(parts) or "0日"
+
+
+class OpenParameter(Strict):
+    """Marks a value the regulation leaves open (requirements §6): the organisation decided it."""
+
+    decided_by: Literal["regulation", "organisation"] = "organisation"
+    note: str = ""
+
+
+class Version(Strict):
+    in_force: dt.date
+    applies_from: dt.date | None = None
+    note: str = ""
+
+
+class Organisation(Strict):
+    code: str = Field(pattern=r"^[0-9A-Za-z_-]{1,20}$")
+    name: str
+    name_en: str = ""
+    instrument: str
+    kind: Literal["municipality", "mutual_aid_association"]
+    data_class: str
+    data_class_en: str = ""
+    versions: list[Version] = Field(min_length=1)
+    supplementary_instruments: list[str] = []
+    article: Article
+
+
+class Unit(Strict):
+    """課・室 or other organisational unit (R-ORG-6)."""
+
+    ja: str
+    en: str = ""
+
+
+class Post(Strict):
+    """A post (役職) that fills a role ex officio (充て職, R-ORG-2)."""
+
+    ja: str
+    en: str = ""
+    unit: Key | None = None
+
+
+class Role(Strict):
+    """A role of this organisation (R-ORG-1). Role keys belong to one organisation only."""
+
+    ja: str
+    en: str
+    short_ja: str = ""
+    posts: list[Key] = []  # filled ex officio by the holder of one of these posts
+    designated_by: list[Key] = []  # roles allowed to designate holders (R-ORG-3)
+    eligible_roles: list[Key] = []  # a holder must also hold one of these roles (e.g. 拠点管理者 ⊂ operator)
+    eligible_units: list[Key] = []  # a holder must belong to one of these units (004 §5, §7)
+    exact_holders: int | None = None  # e.g. exactly two 拠点管理者 (000 §7)
+    max_holders: int | None = None
+    supervises: list[Key] = []
+    unit_scoped: bool = False  # acts only within their own unit (保護管理者, R-ORG-6)
+    handles_data: bool = False  # may see personal data once designated with a task scope (E-01)
+    administers_system: bool = False  # registers terminals, staff and designations (システム管理者)
+    reads_audit_log: bool = False  # read-only search of the whole operation log (監査責任者)
+    second_factor: Literal["required", "optional"] = "required"
+    duties: list[str] = []
+    organisation_defined: bool = False  # the regulation names no such role; the organisation set it up (§6)
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class Field_(Strict):
+    """A field of a person record. ``kind`` decides validation and encryption; all are encrypted."""
+
+    ja: str
+    en: str
+    kind: Literal[
+        "my_number", "resident_code", "name", "kana", "date", "sex", "address", "text", "integer", "money"
+    ]
+    required: bool = False
+    in_force_from: dt.date | None = None  # 000: 個人番号 is part of 本人確認情報 from 2016-01-01
+    article: Article
+
+
+class Task(Strict):
+    """A legal task or purpose (事務 / 利用目的) that access must be bound to (E-02, E-03)."""
+
+    ja: str
+    en: str = ""
+    law: str = ""  # law and provision, as data (the regulations cite them inconsistently, §6-5)
+    parent: Key | None = None
+    selectable: bool = True  # False for grouping nodes of a purpose tree (004 §3)
+    fields: list[Key] = []  # usable fields (003 別表 third column, 004 §2, 000 §2)
+    ground: str = ""  # 番号法 ground (002 §17–§19, E-37)
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class ApprovalStep(Strict):
+    roles: list[Key] = Field(min_length=1)  # any holder of one of these roles may give this step
+    ja: str = ""
+
+
+class ApprovalRule(Strict):
+    """Who must approve an operation before it may run (requirements §2, E-05–E-10, E-18, E-19)."""
+
+    ja: str
+    en: str = ""
+    enabled: bool = True
+    applicant_roles: list[Key] = []  # empty: any signed-in staff member may apply
+    steps: list[ApprovalStep] = Field(min_length=1)
+    order: Literal["sequence", "all", "any"] = "all"
+    distinct_approvers: bool = True  # one person holding two posts may not approve twice (§6-8)
+    valid_for: Period | None = Field(default_factory=lambda: Period(days=30))
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class PasswordOnlyException(Strict):
+    """001 §5.3: ID + password instead of biometrics, only on a recorded decision."""
+
+    allowed: bool = False
+    granted_by: list[Key] = []
+    conditions: list[str] = []
+    article: Article = "—"
+
+
+class SystemAuthentication(Strict):
+    """How one named system is signed in to (004: 個人番号管理システム vs 情報連携システム)."""
+
+    ja: str
+    modes: list[Literal["password", "totp", "webauthn", "ic_card"]]
+    biometric_required: bool = False
+    id_issued_by: list[Key] = []  # roles that issue or apply for each handler's ID
+    note: str = ""
+    article: Article
+
+
+class Authentication(Strict):
+    modes: list[Literal["password", "totp", "webauthn", "ic_card"]]
+    biometric_required: bool = False  # WebAuthn with user verification counts as 生体認証
+    password_min_length: int = 12
+    password_max_age: Period | None = None  # 003 §15: periodic change
+    password_max_age_open: OpenParameter | None = None
+    lockout_threshold: int = 5
+    lockout_minutes: int = 30
+    lockout_open: OpenParameter | None = None
+    idle_logoff_minutes: int = 15  # 002 §33 (E-41)
+    idle_logoff_open: OpenParameter | None = None
+    password_only_exception: PasswordOnlyException = PasswordOnlyException()
+    terminals_required: bool = True  # only registered terminals reach personal data (002 §31, 004 §14(7))
+    systems: dict[Key, SystemAuthentication] = {}  # per-system rules where they differ (004 §14(7))
+    note: str = ""
+    article: Article
+
+
+class Bulk(Strict):
+    """大量 handling (000 §9.2, E-05)."""
+
+    threshold: int | None = None  # records per request; None = no bulk rule
+    approval: Key | None = None
+    open: OpenParameter | None = None
+    article: Article = "—"
+
+
+class Retention(Strict):
+    operation_log: Period | None
+    operation_log_open: OpenParameter | None = None
+    business_year_start_month: int = Field(default=4, ge=1, le=12)  # 004 §15 / R-RET-11
+    business_year_open: OpenParameter | None = None
+    review_roles: list[Key] = []  # who must check the operation log (000 §14.1)
+    note: str = ""
+    article: Article
+
+
+class RetentionRule(Strict):
+    """Retention of a record class (R-RET-1, E-36)."""
+
+    ja: str
+    trigger: Literal[
+        "none", "after_next_payment", "when_no_longer_needed", "fixed_period", "business_years_after_loss"
+    ]
+    period: Period | None = None
+    business_days: int | None = None  # a period counted in business days (004 §15: 5営業日)
+    disposal_methods: list[str] = []
+    second_person_check: bool = False  # 004 §14(6), E-25
+    confirmed_by: list[Key] = []  # roles that confirm the disposal was done (003 §14)
+    automatic: bool = False  # deleted by another body's system (004 情報連携システム, 日本年金機構)
+    note: str = ""
+    open: OpenParameter | None = None
+    article: Article
+
+
+class RoomClass(Strict):
+    ja: str
+    level: int | None = None
+    entry_approver_roles: list[Key] = []
+    eligible_roles: list[Key] = []
+    measures: list[str] = []
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class Register(Strict):
+    ja: str
+    en: str = ""
+    owner_roles: list[Key] = []
+    fields: list[str] = []
+    layout_open: bool = False  # the regulation omits the layout (001 別記様式 "略")
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+Stage = Literal[
+    "acquisition", "input", "use", "output", "provision", "forwarding", "submission", "storage",
+    "carry_out", "deletion", "disposal",
+]
+
+
+class HandlingStatusCategory(Strict):
+    ja: str
+    stages: list[Stage] = Field(min_length=1)  # canonical stages that land in this column of the form
+    columns: list[str] = []  # the form's own column labels for this category (e.g. 提供先の名称, 目的)
+
+
+class HandlingStatusForm(Strict):
+    """運用状況記録票 / 取扱状況の記録 (HSR): the organisation's form, by category in the form's order."""
+
+    ja: str
+    enabled: bool = True
+    categories: dict[Key, HandlingStatusCategory]
+    recorder_roles: list[Key] = []
+    recorder_units: list[Key] = []  # 003 §7: only the handlers of 職員課 and 会計課 record
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class IdentityVerification(Strict):
+    """本人確認 at intake (004 §8, E-21, E-22)."""
+
+    required: bool = False
+    documents: dict[Key, str] = {}  # document key → Japanese label
+    number_documents: list[Key] = []  # 番号確認書類
+    document_sets: list[list[Key]] = []  # any one complete set suffices (§8-1)
+    copies_by_post_allowed: bool = False
+    preprinted_route: bool = False  # §8-2: printed 個人識別事項 match the 番号確認書類
+    jlis_exempt: bool = False  # §8-3
+    agent_documents: dict[Key, str] = {}  # §8-4: all of these are needed for an agent
+    article: Article = "—"
+
+
+class Intake(Strict):
+    """個人番号取得事務 and input checks."""
+
+    identity_verification: IdentityVerification = IdentityVerification()
+    second_person_confirmation: bool = False  # 004 §14(3)② (E-24): a different person confirms
+    confirmation_article: Article = "—"
+    ground_required: bool = False  # 002 §17–§19 (E-37): a 番号法 ground for every request / file
+    ground_article: Article = "—"
+    channels: dict[Key, str] = {}  # acquisition channels (004 §14(1)): key → label
+    article: Article = "—"
+
+
+class Storage(Strict):
+    """Where electronic My Number data may be held (004 §14(4), E-34) and how (E-46)."""
+
+    own_servers_allowed: bool = True
+    encryption_required: bool = True
+    backups_encrypted: bool = False  # 004 §14(7), 002 §29
+    note: str = ""
+    article: Article = "—"
+
+
+class CarryOut(Strict):
+    """持出し: what a carry-out needs (000 §11.3, 002 §11 §35, 003 §13, 004 §9(3) §14(2))."""
+
+    ja: str = "持出し"
+    approval: Key | None = None  # operation key in ``approvals``; None = no approver named
+    includes_internal_moves: bool = False  # 003 §13: moves inside the office count
+    allowed_purposes: dict[Key, str] = {}  # empty = any purpose of a task; otherwise only these (003 §13)
+    protection_any_of: dict[Key, str] = {}  # at least one of these must be recorded
+    protection_all_of: dict[Key, str] = {}  # every one of these must be recorded
+    record_fields: list[str] = []  # what the carry-out record holds (000 §11.3)
+    note: str = ""
+    article: Article
+
+
+class Schedule(Strict):
+    """A periodic duty (定期の監査・点検・ログ分析 …): the regulations never quantify 定期 (§6-1)."""
+
+    ja: str
+    every: Period | None = None
+    roles: list[Key] = []  # who does it
+    report_to: list[Key] = []
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class ContractClause(Strict):
+    ja: str
+    article: Article
+
+
+class VendorItem(Strict):
+    no: str
+    ja: str
+    patterns: list[Literal["I", "II", "III", "IV"]]
+
+
+class VendorEvaluation(Strict):
+    enabled: bool = False
+    items: list[VendorItem] = []
+    shortcut_items: list[VendorItem] = []
+    shortcut_patterns: list[Literal["I", "II", "III", "IV"]] = []
+    b_grade_blocks_until_closed: bool = False
+    reevaluate_every: Period | None = None
+    article: Article = "—"
+
+
+class Outsourcing(Strict):
+    contract_clauses: list[ContractClause] = []
+    written_confirmations: list[str] = []
+    subcontracting: Literal["prohibited", "prior_approval", "manager_decision", "exceptional", "unregulated"]
+    subcontracting_approval: Key | None = None
+    vendor_evaluation: VendorEvaluation = VendorEvaluation()
+    article: Article
+
+
+class IncidentRoute(Strict):
+    route: list[Key | str]
+    fallback: dict[Key, Key] = {}
+    article: Article
+
+
+class GovernanceBody(Strict):
+    ja: str
+    members: list[str]
+    chair: str
+    vice_chair: str = ""
+    secretariat: str = ""
+    circulated_decisions: bool = False
+    agenda: list[str] = []
+    article: Article
+
+
+class Profile(Strict):
+    format: Literal[1]
+    organisation: Organisation
+    units: dict[Key, Unit] = {}
+    posts: dict[Key, Post] = {}
+    roles: dict[Key, Role] = Field(min_length=1)
+    fields: dict[Key, Field_]
+    org_key_field: Key | None = None  # the organisation's own person key (e.g. 年金証書番号)
+    tasks: dict[Key, Task] = Field(min_length=1)
+    task_types: dict[Key, str] = {}  # 004 §4 T1–T7
+    authentication: Authentication
+    approvals: dict[Key, ApprovalRule] = {}
+    bulk: Bulk = Bulk()
+    retention: Retention
+    retention_rules: dict[Key, RetentionRule] = {}
+    rooms: dict[Key, RoomClass] = {}
+    registers: dict[Key, Register] = {}
+    handling_status: HandlingStatusForm | None = None
+    file_register: Register | None = None
+    outsourcing: Outsourcing
+    incident: IncidentRoute | None = None
+    governance_body: GovernanceBody | None = None
+    intake: Intake = Intake()
+    storage: Storage = Storage()
+    carry_out: CarryOut | None = None
+    schedules: dict[Key, Schedule] = {}
+    counterparties: dict[Key, str] = {}  # external bodies (004: 連合会, J-LIS, 日本年金機構 …)
+    units_open: OpenParameter | None = None  # the unit list is the organisation's to complete
+    tasks_open: OpenParameter | None = None  # the task list is the organisation's to complete
+    notes: list[str] = []
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Profile:
+        errors = reference_errors(self.model_dump(mode="python"))
+        if errors:
+            raise ValueError("; ".join(f"{path}: {msg}" for path, msg in errors))
+        return self
+
+    # --- convenience lookups used by the services -------------------------------------------------
+    def selectable_tasks(self) -> dict[str, Task]:
+        return {k: t for k, t in self.tasks.items() if t.selectable}
+
+    def handler_roles(self) -> set[str]:
+        return {k for k, r in self.roles.items() if r.handles_data}
+
+    def admin_roles(self) -> set[str]:
+        return {k for k, r in self.roles.items() if r.administers_system}
+
+    def auditor_roles(self) -> set[str]:
+        return {k for k, r in self.roles.items() if r.reads_audit_log}
+
+    def manager_roles(self) -> set[str]:
+        """Roles that designate or supervise handlers, or act for a unit (保護管理者, 事務取扱責任者 …)."""
+        found: set[str] = set()
+        for key, role in self.roles.items():
+            if role.supervises or role.unit_scoped:
+                found.add(key)
+            if role.handles_data:
+                found.update(role.designated_by)
+        return found
+
+    def open_parameters(self) -> list[tuple[str, OpenParameter]]:
+        """Every value marked as left open by the regulation (§6), with its key path."""
+        found: list[tuple[str, OpenParameter]] = []
+
+        def walk(node: object, path: str) -> None:
+            if isinstance(node, OpenParameter):
+                found.append((path, node))
+            elif isinstance(node, BaseModel):
+                for name in type(node).model_fields:
+                    walk(getattr(node, name), f"{path}.{name}" if path else name)
+            elif isinstance(node, dict):
+                for key, value in node.items():
+                    walk(value, f"{path}.{key}")
+            elif isinstance(node, list):
+                for i, value in enumerate(node):
+                    walk(value, f"{path}.{i}")
+
+        walk(self, "")
+        return found
+
+
+def _d(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def reference_errors(data: dict) -> list[tuple[str, str]]:
+    """Cross-reference errors (key path, message) of a profile given as plain data.
+
+    Works on a raw, possibly structurally broken mapping too, so that a file with a wrong type *and*
+    an unknown role gets both errors reported at once.
+    """
+    errors: list[tuple[str, str]] = []
+    data = _d(data)
+    roles_map, units, posts = _d(data.get("roles")), set(_d(data.get("units"))), set(_d(data.get("posts")))
+    roles, fields, tasks = set(roles_map), set(_d(data.get("fields"))), set(_d(data.get("tasks")))
+    approvals = set(_d(data.get("approvals")))
+
+    def need(kind: str, keys: set[str], values: object, where: str) -> None:
+        for value in _l(values):
+            if isinstance(value, str) and value not in keys:
+                close = difflib.get_close_matches(value, sorted(keys), n=1, cutoff=0.6)
+                hint = f"。もしかして '{close[0]}'" if close else ""
+                errors.append((where, f"unknown {kind} '{value}'（{_KIND_JA[kind]} '{value}' は定義されていません{hint}）"))
+
+    for key, role in roles_map.items():
+        role = _d(role)
+        need("role", roles, role.get("designated_by"), f"roles.{key}.designated_by")
+        need("role", roles, role.get("eligible_roles"), f"roles.{key}.eligible_roles")
+        need("role", roles, role.get("supervises"), f"roles.{key}.supervises")
+        need("post", posts, role.get("posts"), f"roles.{key}.posts")
+        need("unit", units, role.get("eligible_units"), f"roles.{key}.eligible_units")
+    for key, post in _d(data.get("posts")).items():
+        unit = _d(post).get("unit")
+        if unit is not None:
+            need("unit", units, [unit], f"posts.{key}.unit")
+    tasks_map = _d(data.get("tasks"))
+    for key, task in tasks_map.items():
+        task = _d(task)
+        need("field", fields, task.get("fields"), f"tasks.{key}.fields")
+        if task.get("parent") is not None:
+            need("task", tasks, [task.get("parent")], f"tasks.{key}.parent")
+            parent = _d(tasks_map.get(task.get("parent")))
+            if parent.get("fields"):
+                # A task may not use a field its group does not allow.
+                extra = [f for f in _l(task.get("fields")) if f not in _l(parent.get("fields"))]
+                if extra:
+                    errors.append((f"tasks.{key}.fields",
+                                   f"fields {extra} are not allowed by the parent task（親の事務にない項目です）"))
+    levels = {_d(room).get("level") for room in _d(data.get("rooms")).values()}
+    for key, rule in _d(data.get("approvals")).items():
+        room_level = re.fullmatch(r"room_entry_l(\d+)", str(key))
+        if str(key) not in APPROVAL_OPERATIONS and room_level is None:
+            # The code looks rules up by these names: an unknown name would be a rule nobody enforces.
+            close = difflib.get_close_matches(str(key), sorted(APPROVAL_OPERATIONS), n=1, cutoff=0.6)
+            hint = f"。もしかして '{close[0]}'" if close else ""
+            errors.append((f"approvals.{key}", f"unknown operation '{key}'（承認の操作 '{key}' はありません{hint}）"))
+        elif room_level is not None and int(room_level.group(1)) not in levels:
+            errors.append((f"approvals.{key}",
+                           f"no room with level {room_level.group(1)}（レベル{room_level.group(1)}の部屋がありません）"))
+        rule = _d(rule)
+        need("role", roles, rule.get("applicant_roles"), f"approvals.{key}.applicant_roles")
+        for i, step in enumerate(_l(rule.get("steps"))):
+            need("role", roles, _d(step).get("roles"), f"approvals.{key}.steps.{i}.roles")
+    bulk = _d(data.get("bulk"))
+    if bulk.get("approval") is not None:
+        need("approval", approvals, [bulk.get("approval")], "bulk.approval")
+        if bulk.get("threshold") is None:
+            errors.append(("bulk.threshold", "a bulk approval needs a threshold（大量取扱いの承認には件数の閾値が必要です）"))
+    if data.get("org_key_field") is not None:
+        need("field", fields, [data.get("org_key_field")], "org_key_field")
+    auth = _d(data.get("authentication"))
+    need("role", roles, _d(auth.get("password_only_exception")).get("granted_by"),
+         "authentication.password_only_exception.granted_by")
+    for key, system in _d(auth.get("systems")).items():
+        need("role", roles, _d(system).get("id_issued_by"), f"authentication.systems.{key}.id_issued_by")
+    for key, room in _d(data.get("rooms")).items():
+        need("role", roles, _d(room).get("entry_approver_roles"), f"rooms.{key}.entry_approver_roles")
+        need("role", roles, _d(room).get("eligible_roles"), f"rooms.{key}.eligible_roles")
+    outsourcing = _d(data.get("outsourcing"))
+    if outsourcing.get("subcontracting_approval") is not None:
+        need("approval", approvals, [outsourcing.get("subcontracting_approval")], "outsourcing.subcontracting_approval")
+    my_number = _d(_d(data.get("fields")).get("my_number"))
+    if my_number.get("kind") != "my_number":
+        errors.append(("fields.my_number",
+                       "every profile defines the 個人番号 field with kind my_number（個人番号の項目が必要です）"))
+    iv = _d(_d(data.get("intake")).get("identity_verification"))
+    documents = set(_d(iv.get("documents")))
+    for i, doc_set in enumerate(_l(iv.get("document_sets"))):
+        need("document", documents, doc_set, f"intake.identity_verification.document_sets.{i}")
+    need("document", documents, iv.get("number_documents"), "intake.identity_verification.number_documents")
+    hs = data.get("handling_status")
+    if isinstance(hs, dict):
+        need("role", roles, hs.get("recorder_roles"), "handling_status.recorder_roles")
+        need("unit", units, hs.get("recorder_units"), "handling_status.recorder_units")
+    fr = data.get("file_register")
+    if isinstance(fr, dict):
+        need("role", roles, fr.get("owner_roles"), "file_register.owner_roles")
+    for key, register in _d(data.get("registers")).items():
+        need("role", roles, _d(register).get("owner_roles"), f"registers.{key}.owner_roles")
+    for key, rule in _d(data.get("retention_rules")).items():
+        need("role", roles, _d(rule).get("confirmed_by"), f"retention_rules.{key}.confirmed_by")
+    need("role", roles, _d(data.get("retention")).get("review_roles"), "retention.review_roles")
+    co = data.get("carry_out")
+    if isinstance(co, dict) and co.get("approval") is not None:
+        need("approval", approvals, [co.get("approval")], "carry_out.approval")
+    for key, schedule in _d(data.get("schedules")).items():
+        need("role", roles, _d(schedule).get("roles"), f"schedules.{key}.roles")
+        need("role", roles, _d(schedule).get("report_to"), f"schedules.{key}.report_to")
+    gb = data.get("governance_body")
+    if isinstance(gb, dict):
+        # Members are role keys (000) or Japanese post names (001); only ASCII keys are checked.
+        need("role", roles, [m for m in _l(gb.get("members")) if isinstance(m, str) and m.isascii()],
+             "governance_body.members")
+    incident = data.get("incident")
+    if isinstance(incident, dict):
+        need("role", roles, [r for r in _l(incident.get("route")) if isinstance(r, str) and r.isascii()],
+             "incident.route")
+        fallback = _d(incident.get("fallback"))
+        need("role", roles, [*fallback, *fallback.values()], "incident.fallback")
+    if roles_map and not any(_d(r).get("handles_data") is True for r in roles_map.values()):
+        errors.append(("roles", "at least one role must have handles_data: true（個人データを扱う役割が必要です）"))
+    if roles_map and not any(_d(r).get("administers_system") is True for r in roles_map.values()):
+        errors.append(("roles", "at least one role must have administers_system: true（システム管理の役割が必要です）"))
+    return errors
+
+
+_KIND_JA = {"role": "役割", "post": "役職", "unit": "組織単位", "field": "項目", "task": "事務",
+            "approval": "承認", "document": "書類"}
