@@ -1,0 +1,417 @@
+"""Staff administration pages (システム管理者; designations also for the profile's designating roles)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tokutei.auditlog.services import record
+from tokutei.core.errors import Refused
+from tokutei.profiles.selectors import get_profile
+
+from . import services
+from .forms import (
+    DeactivateForm,
+    DesignationForm,
+    EndDesignationForm,
+    PasswordOnlyDecisionForm,
+    PostAssignForm,
+    TerminalForm,
+    TransferForm,
+    UserCreateForm,
+)
+from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
+from .selectors import designatable_roles, has_role, holders_count, is_admin, operator_register
+
+
+def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_admin(request.user):
+            raise PermissionDenied("システム管理者だけが利用できます。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def designators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (is_admin(request.user) or designatable_roles(request.user)):
+            raise PermissionDenied("指定を行う権限がありません。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
+    messages.error(request, str(exc) if isinstance(exc, Refused) else "、".join(exc.messages))
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+
+
+@admin_only
+def staff_list(request: HttpRequest) -> HttpResponse:
+    show_inactive = request.GET.get("all") == "1"
+    users = User.objects.select_related("unit").order_by("username")
+    if not show_inactive:
+        users = users.filter(is_active=True)
+    return render(request, "staff/admin/staff_list.html", {"users": users, "show_inactive": show_inactive,
+                                                             "now": timezone.now()})
+
+
+@admin_only
+def staff_create(request: HttpRequest) -> HttpResponse:
+    services.ensure_org_structure()
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.create_user(actor=request.user, terminal=request.terminal, **form.cleaned_data)
+        except Refused as exc:
+            form.add_error("username", str(exc))
+        else:
+            # The initial password is shown once, here, and must be changed at first sign-in.
+            return render(request, "staff/admin/staff_created.html", {"created": user, "password": password})
+    return render(request, "staff/admin/staff_create.html", {"form": form})
+
+
+@admin_only
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    profile = get_profile()
+    assignments = [
+        {"a": a, "role": profile.roles[a.role_key].ja if a.role_key in profile.roles else a.role_key,
+         "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks), "active": a.is_active_on()}
+        for a in RoleAssignment.objects.filter(user=member).select_related("designated_by")
+    ]
+    return render(request, "staff/admin/staff_detail.html", {
+        "member": member, "assignments": assignments,
+        "holdings": PostHolding.objects.filter(user=member).select_related("post"),
+        "transfer_form": TransferForm(), "deactivate_form": DeactivateForm(),
+        "tasks_open": ProvisioningTask.objects.filter(user=member, closed_at__isnull=True),
+    })
+
+
+@require_POST
+@admin_only
+def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            count = services.transfer_user(actor=request.user, terminal=request.terminal, user=member,
+                                           unit=form.cleaned_data["unit"], reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"異動を登録しました。指定・役職 {count} 件を直ちに取り消しました。")
+    else:
+        messages.error(request, "異動先を選んでください。")
+    return redirect("staff:staff_detail", pk=pk)
+
+
+@require_POST
+@admin_only
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    form = DeactivateForm(request.POST)
+    if form.is_valid() and member.pk != request.user.pk:
+        try:
+            services.deactivate_user(actor=request.user, terminal=request.terminal, user=member,
+                                     reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, "職員を無効化しました（ユーザIDは再利用されません）。")
+    else:
+        messages.error(request, "理由を入力してください（自分自身は無効化できません）。")
+    return redirect("staff:staff_detail", pk=pk)
+
+
+@require_POST
+@admin_only
+def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recovery: a new temporary password, second factors revoked, or the lockout lifted."""
+    member = get_object_or_404(User, pk=pk, is_active=True)
+    what = request.POST.get("what")
+    password = services.reset_credentials(
+        actor=request.user, terminal=request.terminal, user=member, password=what == "password",
+        second_factors=what == "second_factors", unlock=what == "unlock",
+    )
+    if password is not None:
+        return render(request, "staff/admin/staff_created.html", {"created": member, "password": password,
+                                                                  "reset": True})
+    messages.success(request, {"second_factors": "第二要素の登録を取り消しました。次回サインイン時に再登録します。",
+                               "unlock": "ロックを解除しました。"}.get(what or "", "変更はありません。"))
+    return redirect("staff:staff_detail", pk=pk)
+
+
+# --- designations -----------------------------------------------------------------------------------------
+
+
+@designators_only
+def designation_create(request: HttpRequest) -> HttpResponse:
+    profile = get_profile()
+    roles = [(k, profile.roles[k].ja) for k in designatable_roles(request.user)]
+    tasks = [(k, t.ja) for k, t in profile.selectable_tasks().items()]
+    initial = {"start_date": timezone.localdate(), "user": request.GET.get("user")}
+    form = DesignationForm(request.POST or None, roles=roles, tasks=tasks, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.designate(actor=request.user, terminal=request.terminal, user=data["user"],
+                               role_key=data["role_key"], tasks=data["tasks"], start_date=data["start_date"],
+                               end_date=data["end_date"], note=data["note"])
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "指定を登録しました。")
+            return redirect("staff:register")
+    return render(request, "staff/admin/designation_form.html", {"form": form})
+
+
+@require_POST
+@designators_only
+def designation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(RoleAssignment, pk=pk)
+    form = EndDesignationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_designation(actor=request.user, terminal=request.terminal, assignment=assignment,
+                                     end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, "指定を終了しました。")
+    return redirect(request.POST.get("back") or "staff:register")
+
+
+# --- the operator register --------------------------------------------------------------------------------
+
+REGISTER_COLUMNS = [
+    ("user_id", "ユーザID"), ("name", "氏名"), ("unit", "所属"), ("role", "役割"), ("basis", "根拠"),
+    ("tasks", "事務の範囲"), ("designated_by", "指定者"), ("start_date", "開始日"), ("end_date", "終了日"),
+    ("auth", "認証方法"),
+]
+# The profile's own column labels (001 別記様式 is left open; 000 ユーザID管理簿) and the data they show.
+REGISTER_LABELS = {
+    "登録番号": "number", "ユーザID": "user_id", "識別符号": "user_id", "氏名": "name", "利用者": "name",
+    "操作者": "name", "所属": "unit", "役割": "role", "事務の範囲": "tasks", "指定者": "designated_by",
+    "交付者": "designated_by", "登録年月日": "start_date", "交付日": "start_date", "開始日": "start_date",
+    "登録取消年月日": "end_date", "失効日": "end_date", "終了日": "end_date", "認証方法": "auth",
+}
+
+
+def _register():
+    """The profile's operator register (its name and column labels), if it defines one."""
+    for key, register in get_profile().registers.items():
+        if key in {"operators", "user_ids"} or "操作者登録簿" in register.ja or "ユーザID管理簿" in register.ja:
+            return register
+    return None
+
+
+def register_columns() -> list[tuple[str, str]]:
+    """The profile's columns in its order and wording, then whatever R-IAM-1 needs that they lack."""
+    register = _register()
+    columns = [(REGISTER_LABELS[label], label) for label in (register.fields if register else [])
+               if label in REGISTER_LABELS]
+    shown = {key for key, _label in columns}
+    return columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]
+
+
+@designators_only
+def register_view(request: HttpRequest) -> HttpResponse:
+    """端末機操作者登録簿 / ユーザID管理簿 — printable, CSV and Excel (R-IAM-1, R-IAM-4)."""
+    include_ended = request.GET.get("all") == "1"
+    rows = operator_register(include_ended=include_ended)
+    for row in rows:
+        row["number"] = row["assignment"].pk
+    profile = get_profile()
+    register = _register()
+    title = register.ja if register else "端末機操作者登録簿（ユーザID管理簿）"
+    columns = register_columns()
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        record(action="staff.register_export", actor=request.user, terminal=request.terminal,
+               target_type="register", count=len(rows), details={"format": fmt})
+        return _export(rows, fmt, title, columns)
+    alerts = []
+    for key, role in profile.roles.items():
+        if role.exact_holders is not None and holders_count(key) < role.exact_holders:
+            alerts.append(f"{role.ja}は{role.exact_holders}名必要ですが、現在{holders_count(key)}名です（{role.article}）。")
+    table = [{"row": row, "cells": [_display(row, key) for key, _label in columns]} for row in rows]
+    return render(request, "staff/admin/register.html", {
+        "rows": table, "title": title, "include_ended": include_ended, "alerts": alerts,
+        "columns": columns, "article": register.article if register else "",
+    })
+
+
+def _display(row: dict, key: str) -> str:
+    from tokutei.core.jdates import to_wareki
+
+    value = row[key]
+    if value is None or value == "":
+        return "—"
+    text = to_wareki(value) if hasattr(value, "isoformat") else str(value)
+    if key == "end_date" and row["revoked"]:
+        text += "（取消し）"
+    return text
+
+
+def _cell(row: dict, key: str) -> str:
+    value = row[key]
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _export(rows: list[dict], fmt: str, title: str, columns: list[tuple[str, str]]) -> HttpResponse:
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow([label for _k, label in columns])
+        for row in rows:
+            writer.writerow([_cell(row, k) for k, _l in columns])
+        # BOM so that Excel opens the UTF-8 CSV with the right encoding.
+        response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="operator-register-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "登録簿"
+    ws.append([title])
+    ws.append([label for _k, label in columns])
+    for row in rows:
+        ws.append([_cell(row, k) for k, _l in columns])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="operator-register-{stamp}.xlsx"'
+    return response
+
+
+# --- posts --------------------------------------------------------------------------------------------------
+
+
+@admin_only
+def posts_view(request: HttpRequest) -> HttpResponse:
+    services.ensure_org_structure()
+    form = PostAssignForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_post(actor=request.user, terminal=request.terminal, **form.cleaned_data)
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "役職の割当てを登録しました（充て職の役割も更新しました）。")
+            return redirect("staff:posts")
+    posts = Post.objects.select_related("unit").order_by("key")
+    holdings = PostHolding.objects.select_related("post", "user").order_by("post__key", "-start_date")
+    return render(request, "staff/admin/posts.html", {"form": form, "posts": posts, "holdings": holdings})
+
+
+@require_POST
+@admin_only
+def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+    holding = get_object_or_404(PostHolding, pk=pk, end_date__isnull=True)
+    services.end_post_holding(actor=request.user, terminal=request.terminal, holding=holding,
+                              end_date=timezone.localdate())
+    messages.success(request, "役職の保有を終了しました。")
+    return redirect("staff:posts")
+
+
+# --- terminals ----------------------------------------------------------------------------------------------
+
+
+@admin_only
+def terminals_view(request: HttpRequest) -> HttpResponse:
+    form = TerminalForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            terminal, code = services.register_terminal(actor=request.user, terminal=request.terminal,
+                                                        **form.cleaned_data)
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, str(exc) if isinstance(exc, Refused) else exc.messages[0])
+        else:
+            issued = {"terminal": terminal, "code": code}
+            form = TerminalForm()
+    return render(request, "staff/admin/terminals.html", {
+        "form": form, "issued": issued, "terminals": Terminal.objects.order_by("revoked_at", "name"),
+        "enrol_url": request.build_absolute_uri("/terminal/enrol/"),
+    })
+
+
+@require_POST
+@admin_only
+def terminal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
+    services.revoke_terminal(actor=request.user, terminal=request.terminal, target=target,
+                             reason=request.POST.get("reason", "")[:200])
+    messages.success(request, f"端末「{target.name}」の登録を取り消しました。")
+    return redirect("staff:terminals")
+
+
+@require_POST
+@admin_only
+def terminal_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
+    code = services.reissue_enrolment_code(actor=request.user, terminal=request.terminal, target=target)
+    return render(request, "staff/admin/terminals.html", {
+        "form": TerminalForm(), "issued": {"terminal": target, "code": code},
+        "terminals": Terminal.objects.order_by("revoked_at", "name"),
+        "enrol_url": request.build_absolute_uri("/terminal/enrol/"),
+    })
+
+
+# --- provisioning tasks and the 001 exception ---------------------------------------------------------------
+
+
+@admin_only
+def provisioning_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        task = get_object_or_404(ProvisioningTask, pk=request.POST.get("task"), closed_at__isnull=True)
+        services.close_provisioning_task(actor=request.user, terminal=request.terminal, task=task,
+                                         note=request.POST.get("note", ""))
+        messages.success(request, "手続を完了しました。")
+        return redirect("staff:provisioning")
+    tasks = ProvisioningTask.objects.select_related("user", "opened_by", "closed_by")[:500]
+    return render(request, "staff/admin/provisioning.html", {"tasks": tasks})
+
+
+@login_required
+def password_only_view(request: HttpRequest) -> HttpResponse:
+    exception = get_profile().authentication.password_only_exception
+    if not exception.allowed or not (has_role(request.user, exception.granted_by) or is_admin(request.user)):
+        raise PermissionDenied("この画面はセキュリティ責任者用です。")
+    form = PasswordOnlyDecisionForm(request.POST or None, initial={"start_date": timezone.localdate(),
+                                                                  "instructed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_password_only_decision(actor=request.user, terminal=request.terminal,
+                                                   **form.cleaned_data)
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, str(exc) if isinstance(exc, Refused) else exc.messages[0])
+        else:
+            messages.success(request, "決定と指示を記録しました。")
+            return redirect("staff:password_only")
+    decisions = PasswordOnlyDecision.objects.select_related("user", "decided_by").order_by("-created_at")
+    return render(request, "staff/admin/password_only.html", {"form": form, "decisions": decisions,
+                                                              "exception": exception})

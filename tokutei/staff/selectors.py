@@ -1,0 +1,204 @@
+"""Reading who holds which role, and which terminal a request comes from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import RoleAssignment, Terminal, User
+
+
+def active_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[RoleAssignment]:
+    """The user's role assignments in force on ``on`` (today by default). Inactive users have none."""
+    day = on or timezone.localdate()
+    if not user.is_active:
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        user=user,
+        revoked_at__isnull=True,
+        start_date__lte=day,
+    )
+
+
+def role_keys(user: User, *, on: dt.date | None = None) -> set[str]:
+    return set(active_assignments(user, on=on).values_list("role_key", flat=True))
+
+
+def has_role(user: User, roles: set[str] | list[str], *, on: dt.date | None = None) -> bool:
+    return bool(role_keys(user, on=on) & set(roles))
+
+
+def holders_of(role_key: str, *, on: dt.date | None = None) -> QuerySet[User]:
+    day = on or timezone.localdate()
+    return User.objects.filter(
+        Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=day),
+        is_active=True,
+        assignments__role_key=role_key,
+        assignments__revoked_at__isnull=True,
+        assignments__start_date__lte=day,
+    ).distinct()
+
+
+def credential_digest(credential: str) -> str:
+    return hashlib.sha256(credential.encode("utf-8")).hexdigest()
+
+
+def terminal_for_credential(credential: str | None) -> Terminal | None:
+    """The registered, unrevoked terminal that holds this credential, or None."""
+    if not credential or len(credential) > 200:
+        return None
+    return Terminal.objects.filter(
+        credential_digest=credential_digest(credential), revoked_at__isnull=True
+    ).first()
+
+
+# --- who may do what (read side of the designation rules) -----------------------------------------------
+
+
+def _profile():
+    from tokutei.profiles.selectors import get_profile
+
+    return get_profile()
+
+
+def is_admin(user: User) -> bool:
+    """Holds a role that administers the system (registers staff, terminals, designations)."""
+    return bool(getattr(user, "is_authenticated", False)) and has_role(user, _profile().admin_roles())
+
+
+def designatable_roles(user: User) -> list[str]:
+    """Role keys this user may designate others to (R-ORG-3); admins also fill roles nobody designates."""
+    profile = _profile()
+    mine = role_keys(user)
+    admin = bool(mine & profile.admin_roles())
+    keys = []
+    for key, role in profile.roles.items():
+        if (role.designated_by and mine & set(role.designated_by)) or (
+            not role.designated_by and not role.posts and admin
+        ):
+            keys.append(key)
+    return keys
+
+
+def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: User | None = None) -> int:
+    """Distinct people holding the role on ``on`` or designated to hold it from a later date."""
+    day = on or timezone.localdate()
+    qs = RoleAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        role_key=role_key,
+        revoked_at__isnull=True,
+        user__is_active=True,
+    )
+    if exclude_user is not None:
+        qs = qs.exclude(user=exclude_user)
+    return qs.values("user_id").distinct().count()
+
+
+def handler_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[RoleAssignment]:
+    """Active assignments of roles that handle personal data (E-01)."""
+    return active_assignments(user, on=on).filter(role_key__in=_profile().handler_roles())
+
+
+def active_password_only_decision(user: User, *, on: dt.date | None = None):
+    from .models import PasswordOnlyDecision
+
+    day = on or timezone.localdate()
+    return (
+        PasswordOnlyDecision.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
+            user=user,
+            revoked_at__isnull=True,
+            start_date__lte=day,
+        )
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def usable_factors(user: User, *, kinds: set[str] | None = None):
+    from .models import SecondFactor
+
+    qs = SecondFactor.objects.filter(user=user, revoked_at__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs
+
+
+def allowed_factor_kinds() -> set[str]:
+    """Second factors the profile accepts. Biometric profiles accept only WebAuthn with user verification."""
+    auth = _profile().authentication
+    kinds = {m for m in auth.modes if m in {"totp", "webauthn"}}
+    if auth.biometric_required:
+        return {"webauthn"}
+    return kinds
+
+
+def second_factor_required(user: User) -> bool:
+    """The profile requires a second factor for this user (``Role.second_factor``, ``authentication``)."""
+    profile = _profile()
+    auth = profile.authentication
+    if not allowed_factor_kinds():
+        return False
+    if auth.biometric_required:
+        return True
+    roles = role_keys(user)
+    if not roles:
+        return True  # no role says "optional": ask for the stronger sign-in
+    return any(profile.roles[r].second_factor == "required" for r in roles if r in profile.roles)
+
+
+def password_change_required(user: User) -> str:
+    """'' or why the password must be changed now: 'initial' (first sign-in) or 'expired' (E-15)."""
+    if user.must_change_password:
+        return "initial"
+    max_age = _profile().authentication.password_max_age
+    if max_age is not None:
+        changed = user.password_changed_at or user.date_joined
+        if max_age.add_to(timezone.localtime(changed).date()) <= timezone.localdate():
+            return "expired"
+    return ""
+
+
+def operator_register(*, include_ended: bool = True) -> list[dict]:
+    """端末機操作者登録簿 (001 §5) / ユーザID管理簿 (000 §14.2): every designation with its facts (R-IAM-1)."""
+    profile = _profile()
+    auth = profile.authentication
+    qs = RoleAssignment.objects.select_related("user", "unit", "designated_by", "user__unit").order_by(
+        "user__username", "start_date"
+    )
+    rows = []
+    today = timezone.localdate()
+    for a in qs:
+        active = a.is_active_on(today) and a.user.is_active
+        if not include_ended and not active:
+            continue
+        role = profile.roles.get(a.role_key)
+        kinds = sorted({f.kind for f in usable_factors(a.user)})
+        methods = ["パスワード"] + [
+            "生体認証(WebAuthn)" if k == "webauthn" else "ワンタイムパスワード" for k in kinds
+        ]
+        if auth.password_only_exception.allowed and active_password_only_decision(a.user):
+            methods.append("ID・パスワード例外(決定あり)")
+        end = a.end_date
+        if a.revoked_at is not None:
+            end = timezone.localtime(a.revoked_at).date()
+        rows.append({
+            "assignment": a,
+            "user_id": a.user.username,
+            "name": a.user.display_name,
+            "unit": (a.unit or a.user.unit).name_ja if (a.unit or a.user.unit) else "",
+            "role": role.ja if role else a.role_key,
+            "basis": a.get_basis_display(),
+            "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks),
+            "designated_by": a.designated_by.display_name if a.designated_by else "",
+            "start_date": a.start_date,
+            "end_date": end,
+            "revoked": a.revoked_at is not None,
+            "auth": "・".join(methods),
+            "active": active,
+        })
+    return rows

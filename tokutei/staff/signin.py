@@ -1,0 +1,140 @@
+"""Sign-in: password, then the second factor the profile asks for, with lockout and the 001 exception.
+
+The password step never signs the user in when a second factor is due: it leaves a short-lived "pending"
+marker in the session, and only the second step calls ``login``. Failures are logged without the attempted
+password; ``lockout_threshold`` failures in a row lock the account for ``lockout_minutes`` (staff.lockout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import login
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tokutei.auditlog.models import Entry
+from tokutei.auditlog.services import record
+from tokutei.profiles.selectors import get_profile
+
+from .middleware import IDLE_KEY
+from .models import User
+from .selectors import (
+    active_password_only_decision,
+    allowed_factor_kinds,
+    second_factor_required,
+    usable_factors,
+)
+
+PENDING_KEY = "tokutei_pending_sign_in"
+PENDING_SECONDS = 300
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+GENERIC_FAILURE = _("ユーザIDまたはパスワードが正しくありません。")
+
+
+class SignInFailed(Exception):
+    def __init__(self, message: str, article: str = ""):
+        self.message = message
+        self.article = article
+        super().__init__(f"{message}（{article}）" if article else message)
+
+
+@dataclass
+class PasswordResult:
+    user: User
+    next_step: str  # "done", "verify" (enter the second factor), "enrol" (first sign-in: enrol one)
+
+
+def _terminal(request: HttpRequest) -> Any:
+    return getattr(request, "terminal", None)
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > timezone.now()
+
+
+def register_failure(request: HttpRequest, user: User, *, action: str, reason: str) -> None:
+    """Count a failed attempt and lock the account at the profile's threshold (one transaction)."""
+    auth = get_profile().authentication
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
+        user.refresh_from_db(fields=["failed_sign_ins", "locked_until"])
+        record(action=action, actor=user, terminal=_terminal(request), result=Entry.Result.FAILED,
+               target_type="user", target_id=user.pk, article=auth.article,
+               details={"reason": reason, "failures": user.failed_sign_ins})
+        if user.failed_sign_ins >= auth.lockout_threshold:
+            user.locked_until = timezone.now() + dt.timedelta(minutes=auth.lockout_minutes)
+            user.failed_sign_ins = 0
+            user.save(update_fields=["locked_until", "failed_sign_ins"])
+            record(action="staff.lockout", actor=user, terminal=_terminal(request), target_type="user",
+                   target_id=user.pk, article=auth.article,
+                   details={"minutes": auth.lockout_minutes, "threshold": auth.lockout_threshold})
+
+
+def password_step(request: HttpRequest, username: str, password: str) -> PasswordResult:
+    """Check the user ID and password; decide what comes next. Raises SignInFailed."""
+    auth = get_profile().authentication
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None:
+        # The attempted ID is not recorded: people sometimes type their password into the ID field.
+        record(action="staff.sign_in_failed", terminal=_terminal(request), result=Entry.Result.FAILED,
+               article=auth.article, details={"reason": "unknown_user"})
+        raise SignInFailed(GENERIC_FAILURE)
+    if _is_locked(user):
+        record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
+               target_type="user", target_id=user.pk, article=auth.article, details={"reason": "locked"})
+        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        raise SignInFailed(
+            f"サインインの失敗が続いたため、このユーザIDは一時的にロックされています。約{minutes}分後に再度お試しください。",
+            auth.article,
+        )
+    if not user.check_password(password):
+        register_failure(request, user, action="staff.sign_in_failed", reason="bad_password")
+        raise SignInFailed(GENERIC_FAILURE)
+    if not user.is_active:
+        record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
+               target_type="user", target_id=user.pk, article=auth.article, details={"reason": "inactive"})
+        raise SignInFailed(GENERIC_FAILURE)
+
+    exception = auth.password_only_exception
+    if exception.allowed:
+        decision = active_password_only_decision(user)
+        if decision is not None:
+            complete(request, user, method="password_only_exception", details={"decision_id": decision.pk})
+            return PasswordResult(user, "done")
+    if not second_factor_required(user):
+        complete(request, user, method="password")
+        return PasswordResult(user, "done")
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {"uid": user.pk, "at": time.time()}
+    if usable_factors(user, kinds=allowed_factor_kinds()).exists():
+        return PasswordResult(user, "verify")
+    return PasswordResult(user, "enrol")
+
+
+def pending_user(request: HttpRequest) -> User | None:
+    """The user who passed the password step in this session within the last few minutes."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None or _is_locked(user):
+        return None
+    return user
+
+
+def complete(request: HttpRequest, user: User, *, method: str, details: dict | None = None) -> None:
+    """Sign the user in (session rotated), reset the failure count, log staff.sign_in."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+        record(action="staff.sign_in", actor=user, terminal=_terminal(request), target_type="user",
+               target_id=user.pk, details={"method": method, **(details or {})})
+    request.session.pop(PENDING_KEY, None)
+    login(request, user, backend=BACKEND)
+    request.session[IDLE_KEY] = time.time()
