@@ -1,0 +1,81 @@
+"""Forms of the log pages: dates accept 西暦 and 和暦 (jdates.parse_date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tokutei.core.jdates import parse_date
+
+from .models import Entry
+from .selectors import Filters
+
+
+class JDateField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class SearchForm(forms.Form):
+    date_from = JDateField(label=_("開始日"), required=False)
+    date_to = JDateField(label=_("終了日"), required=False)
+    user = forms.CharField(label=_("ユーザID"), required=False, max_length=150)
+    action = forms.CharField(label=_("操作（例: vault.view、vault. で前方一致）"), required=False, max_length=80,
+                             widget=forms.TextInput(attrs={"list": "actions"}))
+    result = forms.ChoiceField(label=_("結果"), required=False,
+                               choices=[("", _("すべて")), *Entry.Result.choices])
+    purpose = forms.CharField(label=_("利用目的（事務）"), required=False, max_length=60)
+    target_type = forms.CharField(label=_("対象種別"), required=False, max_length=60)
+    target_id = forms.CharField(label=_("対象ID"), required=False, max_length=80)
+    terminal = forms.CharField(label=_("端末"), required=False, max_length=100)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise forms.ValidationError(_("終了日は開始日以降にしてください"))
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(**{name: data.get(name) or ("" if name not in ("date_from", "date_to") else None)
+                          for name in Filters.__dataclass_fields__})
+
+
+class PeriodForm(forms.Form):
+    date_from = JDateField(label=_("開始日"), required=False)
+    date_to = JDateField(label=_("終了日"), required=False)
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        day_to = data.get("date_to") or today
+        day_from = data.get("date_from") or day_to - dt.timedelta(days=29)
+        if day_from > day_to:
+            day_from, day_to = day_to, day_from
+        return day_from, day_to
+
+
+class ReviewForm(forms.Form):
+    period_from = JDateField(label=_("点検対象期間（開始）"))
+    period_to = JDateField(label=_("点検対象期間（終了）"))
+    findings = forms.CharField(label=_("点検結果・所見"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    issues_found = forms.BooleanField(label=_("要対応の事項あり"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("終了日は開始日以降にしてください"))
+            if end > timezone.localdate():
+                raise forms.ValidationError(_("未来の期間は点検できません"))
+        return data

@@ -1,0 +1,379 @@
+# ruff: noqa: S608 - SQL built from constant table names only; values are always bound parameters
+"""Appending to the operation log, in the same transaction as the operation it records.
+
+Fail closed: if the entry cannot be written, the transaction — and so the operation — fails.
+
+Concurrency. An append locks the head row of a chain (``ChainHead``, ``SELECT … FOR UPDATE``) and keeps
+the lock until the caller's transaction commits, because the next entry's ``prev_hash`` is this entry's
+hash and must not be used before it is durable. With ONE chain, appends therefore queue behind each
+other's COMMIT (one disk flush each), and 8 concurrent writers get barely more than one.
+
+So the log has ``settings.AUDIT_LOG_LANES`` chains ("lanes", PostgreSQL only; default 1). An append takes
+the first head row that no other transaction holds (``FOR UPDATE SKIP LOCKED``), and blocks only when
+every lane is busy. Transactions in different lanes commit in parallel (PostgreSQL groups their flushes).
+Each lane is an independent hash chain with gap-free positions (``lane_seq``); verification checks every
+lane; checkpoints sign lane heads. ``seq`` stays a unique log number for people and reports, taken from
+a sequence; with several lanes it may skip numbers (rolled-back transactions) and a lower number may
+commit after a higher one — consumers that follow the log by number use ``selectors.committed_horizon()``.
+With one lane (the default), ``seq`` is taken under the lock, so it grows in commit order.
+
+SQLite: its IMMEDIATE transactions serialise all writers anyway: one lane, ``seq`` = MAX + 1.
+
+Call ``record()`` as the LAST statement of a transaction: the lock is held from there to the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from tokutei.core.errors import Refused
+
+from . import signing
+from .chain import GENESIS, checkpoint_message, entry_hash, iso, purge_message
+from .models import Checkpoint, Entry, LogReview, PurgeAuthorisation, PurgeRecord
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "seq", "at", "actor_id", "actor_username", "terminal_id", "terminal_name", "action", "purpose",
+    "target_type", "target_id", "count", "result", "article", "reason", "lane", "lane_seq", "details",
+    "prev_hash", "hash",
+)
+_INSERT = f"INSERT INTO auditlog_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+_INSERT_PG = _INSERT.replace("%s, %s, %s)", "%s::jsonb, %s, %s)")  # details is jsonb
+SEQUENCE = "tokutei_auditlog_seq"
+
+
+def checkpoint_every() -> int:
+    return int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 1000))
+
+
+def lane_count(connection=None) -> int:
+    connection = connection or connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(int(getattr(settings, "AUDIT_LOG_LANES", 1)), 64))
+
+
+def _iso(at: dt.datetime) -> str:  # kept for callers of the first version
+    return iso(at)
+
+
+_preferred = threading.local()
+
+
+def _take_lane(cursor, postgres: bool, lanes: int) -> tuple[int, int, str, int | None]:
+    """Lock a chain head: (lane, its last position, its last hash, a log number if already drawn)."""
+    row = _try_lane(cursor, postgres, lanes)
+    if row is not None:
+        return row
+    # No head yet, or every lane is busy: make sure the heads exist, try again, then wait for one lane.
+    cursor.execute("SELECT count(*) FROM auditlog_chainhead WHERE id <= %s", [lanes])
+    if cursor.fetchone()[0] < lanes:
+        for lane in range(1, lanes + 1):
+            cursor.execute(
+                "INSERT INTO auditlog_chainhead (id, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (id) DO NOTHING",
+                [lane, GENESIS],
+            )
+        row = _try_lane(cursor, postgres, lanes)
+        if row is not None:
+            return row
+    lane = 1 if lanes == 1 else random.randint(1, lanes)
+    cursor.execute(
+        "SELECT id, seq, hash FROM auditlog_chainhead WHERE id = %s" + (" FOR UPDATE" if postgres else ""), [lane]
+    )
+    row = cursor.fetchone()
+    return row[0], row[1], row[2], None
+
+
+def _try_lane(cursor, postgres: bool, lanes: int) -> tuple[int, int, str, int | None] | None:
+    if not postgres:
+        cursor.execute("SELECT id, seq, hash FROM auditlog_chainhead WHERE id = 1")
+    elif lanes == 1:
+        cursor.execute("SELECT id, seq, hash FROM auditlog_chainhead WHERE id = 1 FOR UPDATE")
+    else:
+        # Each thread starts its search at its own lane, so concurrent writers rarely meet.
+        start = getattr(_preferred, "lane", None)
+        if start is None:
+            start = _preferred.lane = random.randrange(1_000_003)
+        cursor.execute(
+            f"SELECT id, seq, hash, (SELECT nextval('{SEQUENCE}')) FROM auditlog_chainhead WHERE id <= %s "
+            "ORDER BY (id + %s) %% %s FOR UPDATE SKIP LOCKED LIMIT 1",
+            [lanes, start % lanes, lanes],
+        )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return row[0], row[1], row[2], (row[3] if len(row) > 3 else None)
+
+
+def record(
+    *,
+    action: str,
+    actor: Any = None,
+    terminal: Any = None,
+    purpose: str = "",
+    target_type: str = "",
+    target_id: str | int = "",
+    count: int = 1,
+    result: str = Entry.Result.OK,
+    article: str = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> Entry:
+    """Append one entry. Must run inside the caller's transaction (it opens one if there is none).
+
+    ``details`` must not contain personal data: ids, counts, keyed digests only.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    postgres = connection.vendor == "postgresql"
+    lanes = lane_count(connection)
+    # savepoint=False: no extra SAVEPOINT/RELEASE round trips inside the lock; a failure here marks the
+    # caller's transaction for rollback, which is what fail-closed means.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        lane, position, prev_hash, seq = _take_lane(cursor, postgres, lanes)
+        if seq is None:
+            # Drawn after the lock: with one lane the numbers then follow the commit order.
+            if postgres:
+                cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            else:
+                cursor.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry")
+            seq = cursor.fetchone()[0]
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "seq": int(seq),
+            "at": iso(now),
+            "actor_id": getattr(actor, "pk", None),
+            "actor_username": getattr(actor, "username", "") or "",
+            "terminal_id": getattr(terminal, "pk", None),
+            "terminal_name": getattr(terminal, "name", "") or "",
+            "action": action,
+            "purpose": purpose or "",
+            "target_type": target_type or "",
+            "target_id": str(target_id) if target_id not in ("", None) else "",
+            "count": int(count),
+            "result": str(result),
+            "article": article or "",
+            "reason": (reason or "")[:500],
+            "lane": int(lane),
+            "lane_seq": int(position) + 1,
+            "details": details or {},
+        }
+        # Round-trip details through JSON now, so that what is hashed is exactly what is stored and read back.
+        details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, default=str)
+        fields["details"] = json.loads(details_json)
+        digest = entry_hash(prev_hash, fields)
+        params = [*(fields[name] for name in _COLUMNS[:16]), details_json, prev_hash, digest]
+        params[1] = connection.ops.adapt_datetimefield_value(now)
+        head = [fields["lane_seq"], digest, lane]
+        if postgres:
+            cursor.execute(
+                "WITH head AS (UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s) "
+                + _INSERT_PG + " RETURNING id",
+                [*head, *params],
+            )
+            pk = cursor.fetchone()[0]
+        else:
+            cursor.execute("UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s", head)
+            cursor.execute(_INSERT, params)
+            pk = cursor.lastrowid
+        entry = Entry(id=pk, **{**fields, "at": now}, prev_hash=prev_hash, hash=digest)
+        if fields["lane_seq"] % checkpoint_every() == 0:
+            if signing.has_key():
+                _sign_checkpoint(lane, fields["lane_seq"], digest, reason="auto")
+            else:
+                log.warning("operation log: no signing key, checkpoint at %s/%s skipped", lane, fields["lane_seq"])
+        return entry
+
+
+def _sign_checkpoint(lane: int, seq: int, hash_: str, *, reason: str) -> Checkpoint:
+    at = iso(timezone.now())
+    signature, fp = signing.sign(checkpoint_message(lane, seq, hash_, at))
+    return Checkpoint.objects.create(
+        lane=lane, seq=seq, hash=hash_, at=dt.datetime.fromisoformat(at), signature=signature,
+        key_fingerprint=fp, reason=reason,
+    )
+
+
+def checkpoint_at(lane: int, seq: int, *, reason: str) -> Checkpoint:
+    """Sign "position ``seq`` of ``lane`` has the hash it has now" (an existing one is reused).
+
+    Only sign what was just verified: callers (verify, export, ``log checkpoint``) verify first.
+    """
+    if seq == 0:
+        hash_ = GENESIS
+    else:
+        hash_ = Entry.objects.values_list("hash", flat=True).get(lane=lane, lane_seq=seq)
+    fingerprint = signing.fingerprint(signing.public_key())
+    existing = Checkpoint.objects.filter(lane=lane, seq=seq, hash=hash_, key_fingerprint=fingerprint).first()
+    return existing or _sign_checkpoint(lane, seq, hash_, reason=reason)
+
+
+def checkpoint(*, reason: str = "manual") -> list[Checkpoint]:
+    """Sign the head of every lane (raises signing.NoSigningKey without a key)."""
+    with transaction.atomic():
+        heads = lock_heads()
+        return [checkpoint_at(lane, seq, reason=reason) for lane, (seq, _h) in sorted(heads.items()) if seq > 0]
+
+
+def lock_heads() -> dict[int, tuple[int, str]]:
+    """Lock every chain head (no appends until the transaction ends): {lane: (position, hash)}."""
+    from .models import ChainHead
+
+    return {h.id: (h.seq, h.hash) for h in ChainHead.objects.select_for_update().order_by("id")}
+
+
+def refuse(
+    message: str,
+    *,
+    action: str,
+    article: str = "",
+    code: str = "refused",
+    actor: Any = None,
+    terminal: Any = None,
+    purpose: str = "",
+    target_type: str = "",
+    target_id: str | int = "",
+    details: dict[str, Any] | None = None,
+) -> Refused:
+    """Log a refusal and return the exception to raise: ``raise refuse(...)``.
+
+    Call it *before* opening the operation's transaction (decide, then act), so that the refusal entry
+    commits even though the operation does not happen.
+    """
+    record(
+        action=action,
+        actor=actor,
+        terminal=terminal,
+        purpose=purpose,
+        target_type=target_type,
+        target_id=target_id,
+        result=Entry.Result.REFUSED,
+        article=article,
+        reason=message,
+        details={"code": code, **(details or {})},
+    )
+    return Refused(message, article=article, code=code)
+
+
+# --- retention purge (R-LOG-2, E-35) -----------------------------------------------------------------------
+
+def retention_cutoff(today: dt.date | None = None) -> tuple[dt.datetime | None, str]:
+    """(the instant before which entries are past retention, the article). None: no period is set, so
+    nothing may ever be purged."""
+    from tokutei.profiles.selectors import get_profile
+
+    profile = get_profile()
+    period = profile.retention.operation_log
+    article = profile.retention.article
+    today = today or timezone.localdate()
+    if period is None:
+        days = getattr(settings, "AUDIT_LOG_RETENTION_DAYS", None)
+        if not days:
+            return None, article
+        boundary = today - dt.timedelta(days=int(days))
+    else:
+        boundary = _subtract(period, today)
+    start = dt.datetime.combine(boundary, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return start, article
+
+
+def _subtract(period: Any, day: dt.date) -> dt.date:
+    """``day`` minus the period: the first day whose entries are still within retention."""
+    return period.subtract_from(day)
+
+
+def purge(*, before: dt.datetime, actor: Any = None, terminal: Any = None) -> list[PurgeRecord]:
+    """Remove the entries older than ``before``, never one still within retention (E-35).
+
+    Refuses (and logs the attempt) when ``before`` is later than the retention boundary or when the chain
+    does not verify (a purge must not destroy the evidence of tampering). In each lane the hash of the last
+    removed entry is kept in a signed PurgeRecord, from which ``verify`` starts. Returns the records made
+    (empty if nothing is old enough).
+    """
+    from . import verify as verify_mod
+
+    cutoff, article = retention_cutoff()
+    if cutoff is None or before > cutoff:
+        raise refuse(
+            "保存期間が経過していない操作履歴は消去できません"
+            if cutoff is not None else "操作履歴の保存期間が設定されていないため消去できません",
+            action="log.purge", article=article, code="retention", actor=actor, terminal=terminal,
+            details={"before": iso(before), "cutoff": iso(cutoff) if cutoff else None},
+        )
+    report = verify_mod.verify_database(make_checkpoint=False)
+    if not report.ok:
+        raise refuse(
+            "操作履歴の検証に失敗しているため消去できません（改ざんの証拠を消さないため）",
+            action="log.purge", article=article, code="chain_broken", actor=actor, terminal=terminal,
+            details={"first_bad_seq": report.first_problem.seq if report.first_problem else None},
+        )
+    connection = connections[DEFAULT_DB_ALIAS]
+    made: list[PurgeRecord] = []
+    with transaction.atomic():
+        heads = lock_heads()  # no appends while the anchors are taken
+        for lane in sorted(heads):
+            lane_qs = Entry.objects.filter(lane=lane)
+            first_kept = (lane_qs.filter(at__gte=before).order_by("lane_seq")
+                          .values_list("lane_seq", flat=True).first())
+            old = lane_qs if first_kept is None else lane_qs.filter(lane_seq__lt=first_kept)
+            last = old.order_by("-lane_seq").values("lane_seq", "hash").first()
+            if last is None:
+                continue
+            through, anchor = last["lane_seq"], last["hash"]
+            previous = (PurgeRecord.objects.filter(lane=lane).order_by("-through_seq")
+                        .values_list("through_seq", flat=True).first() or 0)
+            removed = through - previous
+            at = iso(timezone.now())
+            signature, fp = signing.sign(purge_message(lane, through, anchor, iso(before), removed, at))
+            made.append(PurgeRecord.objects.create(
+                lane=lane, through_seq=through, anchor_hash=anchor, before=before, removed=removed,
+                at=dt.datetime.fromisoformat(at), actor_id=getattr(actor, "pk", None),
+                actor_username=getattr(actor, "username", "") or "", signature=signature, key_fingerprint=fp,
+            ))
+        if not made:
+            return []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL tokutei.purge = 'on'")
+            else:
+                PurgeAuthorisation.objects.create(through_seq=max(p.through_seq for p in made))
+            for purge_record in made:
+                cursor.execute("DELETE FROM auditlog_entry WHERE lane = %s AND lane_seq <= %s",
+                               [purge_record.lane, purge_record.through_seq])
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL tokutei.purge = 'off'")
+            else:
+                PurgeAuthorisation.objects.all().delete()
+        record(action="log.purge", actor=actor, terminal=terminal, count=sum(p.removed for p in made),
+               article=article, target_type="purge", target_id=made[0].pk,
+               details={"lanes": {str(p.lane): p.through_seq for p in made}, "before": iso(before)})
+    return made
+
+
+# --- log review sign-off (R-LOG-4) -------------------------------------------------------------------------
+
+def sign_off_review(
+    *, reviewer: Any, terminal: Any = None, period_from: dt.date, period_to: dt.date, findings: str,
+    issues_found: bool = False,
+) -> LogReview:
+    """Record that ``reviewer`` reviewed the log for the period, with findings (R-LOG-4)."""
+    with transaction.atomic():
+        last = Entry.objects.order_by("-seq").values("seq", "hash").first() or {"seq": 0, "hash": GENESIS}
+        review = LogReview.objects.create(
+            reviewer=reviewer, period_from=period_from, period_to=period_to, findings=findings,
+            issues_found=issues_found, signed_at=timezone.now(), through_seq=last["seq"], through_hash=last["hash"],
+        )
+        record(action="log.review", actor=reviewer, terminal=terminal, target_type="log_review",
+               target_id=review.pk,
+               details={"from": period_from.isoformat(), "to": period_to.isoformat(), "issues": issues_found})
+    return review

@@ -1,0 +1,125 @@
+"""Exported bundles verify offline, without a database, and any changed byte fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tokutei.auditlog.bundle import verify_bundle
+from tokutei.auditlog.verify import ExportRefused, export_bundle
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def bundle(log_entries, tmp_path):
+    log_entries(12)
+    today = timezone.localdate()
+    path = tmp_path / "log.jsonl"
+    summary = export_bundle(path, day_from=today, day_to=today)
+    assert summary["count"] == 12
+    return path
+
+
+def test_an_exported_bundle_verifies(bundle):
+    report = verify_bundle(bundle)
+    assert report.ok, report.problems
+    assert report.entries_checked == 12 and report.lanes[1][0] == 12
+
+
+def test_every_single_byte_flip_is_caught(bundle):
+    data = bundle.read_bytes()
+    # every byte of the first line, the signature line and a sample of the middle
+    positions = sorted({*range(0, 200), *range(len(data) - 200, len(data)), *range(200, len(data), 97)})
+    for pos in positions:
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x01
+        bundle.write_bytes(bytes(flipped))
+        assert not verify_bundle(bundle).ok, f"byte {pos} flipped unnoticed"
+
+
+def test_a_removed_entry_line_is_caught(bundle):
+    lines = bundle.read_bytes().splitlines(keepends=True)
+    entry_lines = [i for i, line in enumerate(lines) if b'"type":"entry"' in line]
+    del lines[entry_lines[3]]
+    bundle.write_bytes(b"".join(lines))
+    assert not verify_bundle(bundle).ok
+
+
+def test_a_truncated_bundle_is_caught(bundle):
+    data = bundle.read_bytes()
+    bundle.write_bytes(data[: len(data) // 2])
+    assert not verify_bundle(bundle).ok
+
+
+def test_it_refuses_a_bundle_from_another_key_when_the_paper_fingerprint_is_given(bundle):
+    assert not verify_bundle(bundle, expected_fingerprint="00" * 32).ok
+
+
+def test_a_range_in_the_middle_is_anchored_by_a_signed_checkpoint(log_entries, tmp_path, dba):
+    from tokutei.auditlog.models import Entry
+
+    log_entries(4)
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    dba.sql("UPDATE auditlog_entry SET at = %s", [yesterday])  # make 1–4 "yesterday" (rehash below)
+    from tokutei.auditlog.tests.test_tamper import _rewrite_from
+
+    dba.sql("DELETE FROM auditlog_checkpoint")
+    _rewrite_from(1, dba)
+    log_entries(3)
+    path = tmp_path / "today.jsonl"
+    today = timezone.localdate()
+    summary = export_bundle(path, day_from=today, day_to=today)
+    assert summary["count"] == 3
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert report.anchors[1][0] == 4 and report.entries_checked == 3 and Entry.objects.count() == 7
+
+
+def test_it_refuses_to_export_a_tampered_log(log_entries, tmp_path, dba):
+    log_entries(3)
+    dba.sql("UPDATE auditlog_entry SET action = 'x' WHERE lane_seq = 2")
+    with pytest.raises(ExportRefused, match="の2番目"):
+        export_bundle(tmp_path / "x.jsonl", day_from=timezone.localdate(), day_to=timezone.localdate())
+
+
+def test_the_verify_command_checks_a_bundle(bundle, capsys):
+    call_command("log", "verify", "--bundle", str(bundle))
+    assert "OK" in capsys.readouterr().out
+    data = bytearray(bundle.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    bundle.write_bytes(bytes(data))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("log", "verify", "--bundle", str(bundle))
+    assert exit_info.value.code == 1
+
+
+def _run_offline(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKUTEI_", "DATABASE_URL", "DJANGO"))}
+    env["DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/nowhere"  # any use of a database would fail
+    env["TOKUTEI_SECRET_KEY"] = "offline-verifier"
+    env["TOKUTEI_DATA_DIR"] = "/nonexistent-tokutei"
+    env["DJANGO_SETTINGS_MODULE"] = "tokutei.settings"
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_tokutei_command_verifies_a_bundle_with_no_database(bundle):
+    done = _run_offline("-c", "from tokutei.cli import main; main()", "log", "verify", "--bundle", str(bundle))
+    assert done.returncode == 0, done.stderr
+    assert "OK" in done.stdout
+
+
+def test_the_standalone_verifier_needs_no_django(bundle):
+    done = _run_offline("-m", "tokutei.auditlog.bundle", str(bundle))
+    assert done.returncode == 0, done.stderr
+    data = bytearray(bundle.read_bytes())
+    data[10] ^= 0x01
+    bundle.write_bytes(bytes(data))
+    assert _run_offline("-m", "tokutei.auditlog.bundle", str(bundle)).returncode == 1

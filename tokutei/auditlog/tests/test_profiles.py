@@ -1,0 +1,34 @@
+"""Retention and reviewers from the shipped organisation profiles (000 §17: 7 years, 001 §6: 1 year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tokutei.auditlog import access
+from tokutei.auditlog.services import purge, retention_cutoff
+from tokutei.core.errors import Refused
+
+
+@pytest.mark.parametrize(("profile", "years"), [("sendai-kyosai", 7), ("kokubunji", 1)])
+def test_the_retention_boundary_follows_the_profile(activate, profile, years):
+    activate(profile)
+    cutoff, article = retention_cutoff(dt.date(2030, 5, 20))
+    assert cutoff.date() == dt.date(2030 - years, 5, 20)
+    assert article
+
+
+def test_a_six_year_old_log_cannot_be_purged_in_sendai(activate, log_entries):
+    activate("sendai-kyosai")
+    six_years_ago = timezone.now() - dt.timedelta(days=6 * 365)
+    with pytest.raises(Refused, match="保存期間"):
+        purge(before=six_years_ago + dt.timedelta(days=1))
+
+
+def test_the_reviewer_named_by_the_profile_reads_the_whole_log(activate, make_user):
+    profile = activate("kokubunji")
+    officer = make_user("officer", "sec_officer")
+    clerk = make_user("op", "operator")
+    assert access.is_reader(officer, profile) and not access.is_reader(clerk, profile)

@@ -1,0 +1,55 @@
+"""The checkpoint key: a 0600 file outside the database, never overwritten; console commands."""
+
+from __future__ import annotations
+
+import stat
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from tokutei.auditlog import signing
+from tokutei.auditlog.models import Checkpoint
+
+
+def test_it_creates_the_key_once_with_mode_0600(settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "k" / "audit.pem"
+    path = signing.ensure_keys()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    first = path.read_bytes()
+    signing.ensure_keys()
+    assert path.read_bytes() == first
+    assert signing.public_key_path().read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
+
+
+def test_the_checkpoint_command_prints_what_to_keep_on_paper(log_entries, capsys):
+    log_entries(3)
+    call_command("log", "checkpoint")
+    out = capsys.readouterr().out
+    cp = Checkpoint.objects.get(reason="manual")
+    assert f"--expect {cp.lane}:{cp.seq}:{cp.hash}" in out
+    call_command("log", "verify", "--expect", f"{cp.lane}:{cp.seq}:{cp.hash}", "--no-checkpoint")
+
+
+def test_the_export_and_public_key_commands(log_entries, tmp_path, capsys, signing_key):
+    log_entries(2)
+    today = timezone.localdate().isoformat()
+    call_command("log", "export", "--from", today, "--to", today, "--out", str(tmp_path / "b.jsonl"))
+    assert "書き出しました" in capsys.readouterr().out
+    call_command("log", "public-key")
+    assert signing.fingerprint(signing_key) in capsys.readouterr().out
+
+
+def test_verify_warns_loudly_when_the_disk_is_nearly_full(log_entries, settings, capsys):
+    log_entries(1)
+    settings.AUDIT_DISK_MIN_FREE_PERCENT = 100.0
+    call_command("log", "verify", "--no-checkpoint")
+    assert "ディスクの空き容量が少なくなっています" in capsys.readouterr().out
+
+
+def test_the_demo_signs_off_a_review_and_a_checkpoint(org, auditor, signing_key):
+    from tokutei.auditlog.demo import load
+    from tokutei.auditlog.models import LogReview
+
+    lines = load()
+    assert LogReview.objects.get().reviewer == auditor
+    assert Checkpoint.objects.filter(reason="manual").exists() and len(lines) == 2

@@ -1,0 +1,179 @@
+"""Adversarial tests: a DBA disables the triggers and edits the log directly (lessons: immudb accepted
+forged proofs). Verification must catch every edit and name the first bad entry."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import call_command
+from django.utils import timezone
+
+from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, iso
+from tokutei.auditlog.models import Checkpoint, Entry
+from tokutei.auditlog.services import checkpoint
+from tokutei.auditlog.verify import _rows, verify_database
+
+
+def _first(report):
+    """(position in its chain, kind) of the first problem. One lane here: position == log number."""
+    assert not report.ok
+    problem = report.first_problem
+    return problem.position, problem.kind
+
+
+def test_an_untouched_log_verifies(log_entries):
+    log_entries(12)
+    report = verify_database()
+    assert report.ok, report.problems
+    assert report.entries_checked == 12 and report.lanes[1][0] == 12
+
+
+def test_it_names_a_modified_field(log_entries, dba):
+    log_entries(8)
+    dba.sql("UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = 3")
+    assert _first(verify_database()) == (3, "modified")
+
+
+def test_it_names_a_modified_hash(log_entries, dba):
+    log_entries(8)
+    dba.sql("UPDATE auditlog_entry SET hash = %s WHERE lane_seq = 6", ["ab" * 32])
+    assert _first(verify_database()) == (6, "modified")
+
+
+def test_it_names_a_deleted_middle_entry(log_entries, dba):
+    log_entries(8)
+    dba.sql("DELETE FROM auditlog_entry WHERE lane_seq = 4")
+    assert _first(verify_database()) == (4, "missing")
+
+
+def test_it_catches_an_inserted_entry_with_a_correct_hash(log_entries, dba):
+    """A well-forged insertion at 3 chains perfectly to 2; the first entry that cannot be right is the
+    old third entry, now numbered 4, whose prev_hash no longer matches."""
+    log_entries(8)
+    dba.sql("UPDATE auditlog_entry SET lane_seq = lane_seq + 1000, seq = seq + 1000 WHERE lane_seq >= 3")
+    dba.sql("UPDATE auditlog_entry SET lane_seq = lane_seq - 999, seq = seq - 999 WHERE lane_seq >= 1000")
+    second = Entry.objects.get(lane_seq=2)
+    fields = {"seq": second.seq + 1, "at": iso(second.at), "actor_id": None, "actor_username": "",
+              "terminal_id": None, "terminal_name": "", "action": "vault.view", "purpose": "", "target_type": "",
+              "target_id": "", "count": 1, "result": "ok", "article": "", "reason": "", "details": {},
+              "lane": 1, "lane_seq": 3}
+    Entry.objects.create(**{**fields, "at": second.at}, prev_hash=second.hash, hash=entry_hash(second.hash, fields))
+    assert _first(verify_database()) == (4, "broken_link")
+
+
+def test_it_catches_a_crudely_inserted_entry_at_its_place(log_entries, dba):
+    log_entries(4)
+    dba.sql("UPDATE auditlog_entry SET lane_seq = lane_seq + 1000, seq = seq + 1000 WHERE lane_seq >= 3")
+    dba.sql("UPDATE auditlog_entry SET lane_seq = lane_seq - 999, seq = seq - 999 WHERE lane_seq >= 1000")
+    Entry.objects.create(seq=10**6, lane_seq=3, at=timezone.now(), action="vault.view", prev_hash="0" * 64,
+                         hash="1" * 64)
+    assert _first(verify_database()) == (3, "broken_link")
+
+
+def test_it_names_two_swapped_entries(log_entries, dba):
+    log_entries(8)
+    dba.sql("UPDATE auditlog_entry SET lane_seq = -1 WHERE lane_seq = 3")
+    dba.sql("UPDATE auditlog_entry SET lane_seq = 3 WHERE lane_seq = 4")
+    dba.sql("UPDATE auditlog_entry SET lane_seq = 4 WHERE lane_seq = -1")
+    assert _first(verify_database()) == (3, "broken_link")
+
+
+def test_it_catches_a_truncated_tail_by_the_signed_checkpoint(log_entries, dba):
+    log_entries(12)
+    checkpoint(reason="manual")  # at 12
+    dba.sql("DELETE FROM auditlog_entry WHERE lane_seq > 10")
+    head = Entry.objects.get(lane_seq=10)
+    dba.sql("UPDATE auditlog_chainhead SET seq = 10, hash = %s", [head.hash])  # the DBA covers the head too
+    assert _first(verify_database()) == (11, "truncated")
+
+
+def test_it_catches_a_truncated_tail_by_the_chain_head(log_entries, dba):
+    log_entries(12)
+    dba.sql("DELETE FROM auditlog_entry WHERE lane_seq > 11")
+    assert _first(verify_database()) == (12, "truncated")
+
+
+def _rewrite_from(seq_from: int, dba) -> None:
+    """Recompute every hash from ``seq_from`` on, as someone holding the database (not the key) could."""
+    rows = list(_rows(Entry.objects.order_by("lane_seq")))
+    prev = GENESIS
+    for row in rows:
+        if row["lane_seq"] >= seq_from:
+            new = entry_hash(prev, row)
+            dba.sql("UPDATE auditlog_entry SET prev_hash = %s, hash = %s WHERE lane_seq = %s",
+                    [prev, new, row["lane_seq"]])
+            row["hash"] = new
+        prev = row["hash"]
+    dba.sql("UPDATE auditlog_chainhead SET hash = %s", [prev])
+
+
+def test_it_catches_a_rewritten_chain_by_the_checkpoint_signatures(log_entries, dba):
+    log_entries(12)
+    dba.sql("UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = 2")
+    _rewrite_from(2, dba)
+    assert _first(verify_database()) == (5, "checkpoint_mismatch")
+
+
+def test_it_catches_a_rewritten_chain_whose_checkpoints_were_deleted(log_entries, dba):
+    log_entries(12)
+    dba.sql("UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = 2")
+    _rewrite_from(2, dba)
+    dba.sql("DELETE FROM auditlog_checkpoint")
+    assert _first(verify_database()) == (5, "checkpoint_missing")
+
+
+def test_it_catches_a_rewrite_checked_against_the_paper_copy(log_entries, dba):
+    log_entries(4)
+    paper = (1, 4, Entry.objects.get(lane_seq=4).hash)
+    dba.sql("UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = 1")
+    _rewrite_from(1, dba)
+    assert _first(verify_database(expect=paper)) == (4, "expect_mismatch")
+
+
+def test_it_refuses_a_checkpoint_signed_with_another_key(log_entries, dba):
+    log_entries(7)
+    rogue = Ed25519PrivateKey.generate()
+    entry = Entry.objects.get(lane_seq=6)
+    at = iso(timezone.now())
+    Checkpoint.objects.create(seq=6, hash=entry.hash, at=at, reason="manual",
+                              signature=rogue.sign(checkpoint_message(1, 6, entry.hash, at)).hex(),
+                              key_fingerprint=fingerprint(rogue.public_key()))
+    assert _first(verify_database()) == (6, "unknown_key")
+
+
+def test_it_refuses_a_forged_checkpoint_beyond_the_end(log_entries, signing_key):
+    """A forged checkpoint claiming our key's fingerprint but with a made-up signature."""
+    log_entries(3)
+    Checkpoint.objects.create(seq=40, hash="ab" * 32, at=timezone.now(), reason="manual", signature="cd" * 64,
+                              key_fingerprint=fingerprint(signing_key))
+    assert _first(verify_database()) == (40, "forged_checkpoint")
+
+
+def test_it_notices_disabled_triggers(log_entries, db):
+    from django.db import connection
+
+    from tokutei.auditlog import guards
+
+    log_entries(2)
+    guards.drop(connection)
+    try:
+        report = verify_database(make_checkpoint=False)
+        assert not report.ok and report.problems[0].kind == "guards_missing"
+    finally:
+        guards.install(connection)
+
+
+def test_the_verify_command_exits_1_and_names_the_first_bad_entry(log_entries, dba, capsys):
+    log_entries(6)
+    dba.sql("UPDATE auditlog_entry SET action = 'vault.search' WHERE lane_seq = 2")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("log", "verify")
+    assert exit_info.value.code == 1
+    assert "の2番目" in capsys.readouterr().err
+
+
+def test_the_verify_command_signs_a_checkpoint_when_all_is_well(log_entries, capsys):
+    log_entries(3)
+    call_command("log", "verify")
+    assert "OK" in capsys.readouterr().out
+    assert Checkpoint.objects.filter(reason="verify", lane=1, seq=3).exists()
