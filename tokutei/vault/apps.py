@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class VaultConfig(AppConfig):
+    name = "tokutei.vault"

@@ -1,0 +1,196 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes (HMAC-SHA256), and input normalisation.
+
+Design (docs/keys.md has the full picture and the threat model):
+
+* Every ciphertext is ``header || nonce || AESGCM(ciphertext+tag)`` where the 5-byte header is a format
+  byte (``0x01``) and the big-endian uint32 id of the data key that sealed it. Nonces are 96 random bits
+  from the OS, never fixed (Databunker's fixed nonce broke GCM; lessons.md). The header is also bound as
+  associated data, so the key id cannot be swapped.
+* One :class:`AESGCM` object per key, created once and reused (re-creating it costs 36%, lessons.md).
+* Blind indexes are HMAC-SHA256 under a separate, versioned index key. The HMAC inner/outer SHA-256
+  states are precomputed once per key and copied per message (2.5× faster than ``hmac.digest``).
+* Normalisation happens before both validation and indexing: NFKC folds full-width digits, spaces and
+  hyphens; カナ names are also folded to katakana with spaces and 中黒 removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import struct
+import unicodedata
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_V1 = 0x01
+HEADER = struct.Struct(">BI")  # format byte, key id
+HEADER_LEN = HEADER.size  # 5
+NONCE_LEN = 12
+TAG_LEN = 16
+INDEX_BYTES = 16  # blind index length kept in the database (128 bits: no collision in any real population)
+
+
+class CryptoError(Exception):
+    """A ciphertext that cannot be opened: unknown format, destroyed key, or tampering."""
+
+
+def header_key_id(blob: bytes) -> int:
+    """The data-key id recorded in a ciphertext's header."""
+    if len(blob) < HEADER_LEN + NONCE_LEN + TAG_LEN:
+        raise CryptoError("ciphertext too short")
+    fmt, key_id = HEADER.unpack_from(blob)
+    if fmt != FORMAT_V1:
+        raise CryptoError(f"unknown ciphertext format {fmt}")
+    return key_id
+
+
+class Sealer:
+    """AES-256-GCM under one key, with the key id in every ciphertext. Reuse one instance per key."""
+
+    __slots__ = ("_aead", "_header", "key_id")
+
+    def __init__(self, key_id: int, key: bytes):
+        if len(key) != 32:
+            raise CryptoError("AES-256 needs a 32-byte key")
+        self.key_id = key_id
+        self._aead = AESGCM(key)
+        self._header = HEADER.pack(FORMAT_V1, key_id)
+
+    def seal(self, plaintext: bytes, aad: bytes = b"") -> bytes:
+        nonce = os.urandom(NONCE_LEN)
+        header = self._header
+        return header + nonce + self._aead.encrypt(nonce, plaintext, header + aad)
+
+    def seal_many(self, plaintexts: list[bytes], aad: bytes = b"") -> list[bytes]:
+        """Seal a batch: the random nonces come from one OS call (still 96 random bits each)."""
+        pool = os.urandom(NONCE_LEN * len(plaintexts))
+        header, encrypt = self._header, self._aead.encrypt
+        full_aad = header + aad
+        out = []
+        for i, plaintext in enumerate(plaintexts):
+            nonce = pool[i * NONCE_LEN:(i + 1) * NONCE_LEN]
+            out.append(header + nonce + encrypt(nonce, plaintext, full_aad))
+        return out
+
+    def open(self, blob: bytes, aad: bytes = b"") -> bytes:
+        blob = bytes(blob)
+        header = blob[:HEADER_LEN]
+        if header != self._header:
+            raise CryptoError("ciphertext was sealed under another key")
+        try:
+            return self._aead.decrypt(blob[HEADER_LEN:HEADER_LEN + NONCE_LEN], blob[HEADER_LEN + NONCE_LEN:],
+                                      header + aad)
+        except Exception as exc:  # InvalidTag: never echo the data
+            raise CryptoError("ciphertext failed authentication") from exc
+
+
+class Indexer:
+    """HMAC-SHA256 under one index key, with precomputed inner/outer states (RFC 2104).
+
+    The inner state has the index kind's prefix (``mn:``, ``rc:``, ``kb:``, ``ok:``) absorbed already, so one
+    index costs two state copies and two SHA-256 finalisations.
+    """
+
+    __slots__ = ("_inner", "_kinds", "_outer", "version")
+
+    def __init__(self, version: int, key: bytes):
+        if len(key) < 32:
+            raise CryptoError("index key must be at least 32 bytes")
+        self.version = version
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self._kinds: dict[str, object] = {}
+
+    def digest(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def index(self, kind: str, value: str) -> str:
+        """Hex of the first 128 bits of HMAC(kind ':' value) — domain-separated per index kind."""
+        prefixed = self._kinds.get(kind)
+        if prefixed is None:
+            prefixed = self._inner.copy()
+            prefixed.update(kind.encode() + b":")
+            self._kinds[kind] = prefixed
+        inner = prefixed.copy()  # type: ignore[attr-defined]
+        inner.update(value.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()[:INDEX_BYTES].hex()
+
+
+# --- normalisation ----------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー－_・･.,]+")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def fold(value: str) -> str:
+    """NFKC (full-width digits and letters to half-width, half-width カナ to full-width)."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
+def digits_only(value: str) -> str:
+    """NFKC then remove spaces, hyphens and other separators. Returns "" for non-digit leftovers kept."""
+    return _SEPARATORS.sub("", fold(value)).strip()
+
+
+def normalise_my_number(value: str) -> str:
+    """個人番号 as 12 ASCII digits (full-width, spaces and hyphens accepted). Does not check the digit."""
+    return digits_only(value)
+
+
+def is_twelve_digits(value: str) -> bool:
+    return len(value) == 12 and bool(_DIGITS.match(value))
+
+
+def normalise_resident_code(value: str) -> str:
+    """住民票コード as 11 ASCII digits."""
+    return digits_only(value)
+
+
+_HIRAGANA = {c: c + 0x60 for c in [*range(ord("ぁ"), ord("ゖ") + 1), ord("ゝ"), ord("ゞ")]}
+_KANA_TABLE = {**_HIRAGANA, **{ord(c): None for c in " \t\r\n\x0b\x0c\u3000・･·.,、。"}}
+
+
+def hiragana_to_katakana(value: str) -> str:
+    return value.translate(_HIRAGANA)
+
+
+def normalise_kana(value: str) -> str:
+    """カナ name for lookup: NFKC, hiragana → katakana, spaces and 中黒 removed."""
+    return unicodedata.normalize("NFKC", value or "").translate(_KANA_TABLE)
+
+
+def normalise_org_key(value: str) -> str:
+    return _SEPARATORS.sub("", fold(value)).upper()
+
+
+@dataclass(frozen=True)
+class IndexInputs:
+    """The normalised values the blind indexes are computed from (all optional)."""
+
+    my_number: str = ""
+    resident_code: str = ""
+    kana: str = ""
+    birth_date: str = ""  # ISO YYYY-MM-DD
+    org_key: str = ""
+
+
+def index_values(indexer: Indexer, inputs: IndexInputs) -> dict[str, str | None]:
+    """The blind-index columns of one person row under one index key."""
+    return {
+        "bi_my_number": indexer.index("mn", inputs.my_number) if inputs.my_number else None,
+        "bi_resident_code": indexer.index("rc", inputs.resident_code) if inputs.resident_code else None,
+        "bi_kana_birth": (indexer.index("kb", f"{inputs.kana}|{inputs.birth_date}")
+                          if inputs.kana and inputs.birth_date else None),
+        "bi_org_key": indexer.index("ok", inputs.org_key) if inputs.org_key else None,
+    }

@@ -1,0 +1,127 @@
+"""Forms of the vault pages. Choices come from the profile (tasks, fields, documents, channels)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tokutei.profiles.selectors import get_profile
+
+SEARCH_BY = [("my_number", _("個人番号")), ("resident_code", _("住民票コード")), ("kana_birth", _("カナ氏名＋生年月日")),
+             ("org_key", _("組織の番号（年金証書番号等）"))]
+METHODS = [("re_entry", _("再入力（個人番号をもう一度入力して照合）")), ("read_back", _("読合せチェック")),
+           ("visual", _("目視チェック"))]
+ROUTES = [("documents", _("本人確認書類の提示（郵送等は写し）")), ("preprinted", _("個人識別事項を印字した書類の返送")),
+          ("agent", _("代理人からの提供")), ("jlis", _("J-LIS から取得（本人確認不要）"))]
+
+
+class NoEchoInput(forms.TextInput):
+    """A text box that never writes the submitted value back into the page (no 個人番号 in responses)."""
+
+    def format_value(self, value):
+        return None
+
+
+def purpose_choices(user_tasks: list[str] | None = None) -> list[tuple[str, str]]:
+    profile = get_profile()
+    tasks = profile.selectable_tasks()
+    keys = [k for k in tasks if user_tasks is None or k in user_tasks]
+    return [("", _("— 利用目的（事務）を選択 —")), *((k, tasks[k].ja) for k in keys)]
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("利用目的（事務）"), choices=[])
+
+    def __init__(self, *args, user_tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = purpose_choices(user_tasks)
+
+
+class SearchForm(forms.Form):
+    by = forms.ChoiceField(label=_("検索方法"), choices=SEARCH_BY, widget=forms.RadioSelect, initial="my_number")
+    value = forms.CharField(label=_("個人番号 / 住民票コード / 組織の番号"), required=False, max_length=40,
+                            widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    kana = forms.CharField(label=_("カナ氏名"), required=False, max_length=60,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    birth_date = forms.CharField(label=_("生年月日（西暦・和暦）"), required=False, max_length=30,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                               "placeholder": "昭和35年5月1日"}))
+    bulk_approval = forms.IntegerField(label=_("大量取扱いの承認番号（基準件数を超える場合）"), required=False,
+                                       min_value=1)
+
+
+class FileForm(forms.Form):
+    name = forms.CharField(label=_("ファイルの名称"), max_length=200)
+    kind = forms.CharField(label=_("ファイルの種類"), max_length=100, initial="電子ファイル（データベース）")
+    tasks = forms.MultipleChoiceField(label=_("利用目的（事務）"), choices=[], widget=forms.CheckboxSelectMultiple)
+    purpose_text = forms.CharField(label=_("利用目的（説明）"), required=False, max_length=500)
+    ground = forms.CharField(label=_("番号法上の根拠"), required=False, max_length=300)
+    retention_rule = forms.ChoiceField(label=_("保存年限の区分"), required=False, choices=[])
+
+    def __init__(self, *args, user_tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = get_profile()
+        self.fields["tasks"].choices = purpose_choices(user_tasks)[1:]
+        self.fields["retention_rule"].choices = [("", "—"), *((k, r.ja) for k, r in profile.retention_rules.items())]
+
+
+def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
+    """The intake form for one task: its usable fields, the channel and the 本人確認 checklist (004 §8)."""
+    profile = get_profile()
+    iv = profile.intake.identity_verification
+    attrs: dict[str, forms.Field] = {}
+    for key in task_fields:
+        spec = profile.fields[key]
+        widget_class = NoEchoInput if spec.kind == "my_number" else forms.TextInput
+        attrs[f"f_{key}"] = forms.CharField(
+            label=spec.ja, required=spec.required, max_length=200,
+            widget=widget_class(attrs={"autocomplete": "off", **(
+                {"inputmode": "numeric"} if spec.kind in ("my_number", "resident_code") else {})}))
+    if profile.intake.channels:
+        attrs["channel"] = forms.ChoiceField(label=_("取得経路"), choices=list(profile.intake.channels.items()))
+    attrs["retention_trigger_date"] = forms.DateField(label=_("保存年限の起算日（失権日等・任意）"), required=False,
+                                                      widget=forms.DateInput(attrs={"type": "date"}))
+    if iv.required:
+        routes = [r for r in ROUTES if (r[0] != "preprinted" or iv.preprinted_route) and (
+            r[0] != "jlis" or iv.jlis_exempt) and (r[0] != "agent" or iv.agent_documents)]
+        attrs["route"] = forms.ChoiceField(label=_("本人確認の方法"), choices=routes, widget=forms.RadioSelect,
+                                           initial="documents")
+        attrs["documents"] = forms.MultipleChoiceField(label=_("確認した書類"), required=False,
+                                                       choices=list(iv.documents.items()),
+                                                       widget=forms.CheckboxSelectMultiple)
+        presentations = [("original", _("原本の提示"))]
+        if iv.copies_by_post_allowed:
+            presentations.append(("copy_by_post", _("郵送等による写し")))
+        attrs["presentation"] = forms.ChoiceField(label=_("書類の提示方法"), choices=presentations,
+                                                  widget=forms.RadioSelect, initial="original")
+        if iv.preprinted_route:
+            attrs["preprinted_match"] = forms.BooleanField(
+                label=_("印字した個人識別事項と番号確認書類の記載が同一であることを確認した"), required=False)
+        if iv.agent_documents:
+            attrs["agent_documents"] = forms.MultipleChoiceField(
+                label=_("代理人の書類（すべて必要）"), required=False, choices=list(iv.agent_documents.items()),
+                widget=forms.CheckboxSelectMultiple)
+    return type("IntakeForm", (forms.Form,), attrs)
+
+
+class ConfirmForm(forms.Form):
+    method = forms.ChoiceField(label=_("確認方法"), choices=METHODS, widget=forms.RadioSelect, initial="re_entry")
+    my_number = forms.CharField(label=_("個人番号（再入力の場合）"), required=False, max_length=30,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    matched = forms.BooleanField(label=_("個人番号と個人情報が原票と一致していることを確認した"), required=False)
+
+
+def correction_form_class(task_fields: list[str], instructors: list[tuple[int, str]]) -> type[forms.Form]:
+    profile = get_profile()
+    attrs: dict[str, forms.Field] = {
+        f"f_{key}": forms.CharField(label=f"{profile.fields[key].ja}（訂正後）", required=False, max_length=200,
+                                    widget=NoEchoInput(attrs={"autocomplete": "off"})
+                                    if profile.fields[key].kind == "my_number" else
+                                    forms.TextInput(attrs={"autocomplete": "off"}))
+        for key in task_fields
+    }
+    attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
+                                                    choices=[("", "—"), *instructors])
+    attrs["reason"] = forms.CharField(label=_("訂正の理由（個人情報を書かないでください）"), required=False,
+                                      max_length=300)
+    return type("CorrectionForm", (forms.Form,), attrs)

@@ -1,0 +1,85 @@
+"""Intake rules on the shipped profile of 兵庫県市町村職員共済組合 (004 §8, §14(3), §14(4), §14(6))."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokutei.core.errors import Refused
+from tokutei.vault.models import Person
+from tokutei.vault.services import confirm_person, create_file, intake_person, set_installation_site
+
+from .test_intake import full_width, number, wrong
+
+
+@pytest.fixture
+def hyogo(activate):
+    return activate("hyogo-kyosai")
+
+
+@pytest.fixture
+def nenkin(make_user, hyogo):
+    return (make_user("nenkin1", "handler", tasks=["p1_ha", "p2_i"]),
+            make_user("nenkin2", "handler", tasks=["p1_ha", "p2_i"]))
+
+
+@pytest.fixture
+def pension(nenkin, terminal):
+    set_installation_site(site="data_centre")
+    return create_file(actor=nenkin[0], terminal=terminal, name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
+                       retention_rule="number_system_data")
+
+
+def _intake(actor, terminal, file, mn, evidence, channel="person"):
+    return intake_person(actor=actor, terminal=terminal, purpose="p1_ha", file=file, channel=channel,
+                         evidence=evidence, values={"my_number": mn, "name": "山田 太郎",
+                                                    "birth_date": "昭和30年4月1日"})
+
+
+def test_004_refuses_writes_until_the_data_centre_is_declared(nenkin, terminal):
+    file = create_file(actor=nenkin[0], terminal=terminal, name="F", tasks=["p1_ha"])
+    set_installation_site(site="own_server")
+    with pytest.raises(Refused) as info:
+        _intake(nenkin[0], terminal, file, number(1), {"route": "documents", "documents": ["my_number_card"]})
+    assert "004 §14(4)" in info.value.article
+
+
+def test_004_check_digit_is_refused_citing_the_input_stage(nenkin, terminal, pension):
+    with pytest.raises(Refused) as info:
+        _intake(nenkin[0], terminal, pension, full_width(wrong(2)),
+                {"route": "documents", "documents": ["my_number_card"]})
+    assert "チェックデジット" in info.value.message and "§14(3)" in info.value.article
+
+
+@pytest.mark.parametrize(("evidence", "channel", "ok"), [
+    ({"route": "documents", "documents": ["my_number_card"], "presentation": "original"}, "person", True),
+    ({"route": "documents", "documents": ["notification_card"], "presentation": "original"}, "person", False),
+    ({"route": "documents", "documents": ["resident_record_copy", "identity_document"],
+      "presentation": "copy_by_post"}, "person", True),
+    ({"route": "documents", "documents": ["my_number_card"], "presentation": "original"}, "agent", False),
+    ({"route": "preprinted", "documents": ["notification_card"], "preprinted_match": True}, "person", True),
+    ({"route": "preprinted", "documents": ["identity_document"], "preprinted_match": True}, "person", False),
+    ({"route": "jlis"}, "jlis_individual", True),
+    ({"route": "jlis"}, "person", False),
+    ({"route": "agent", "agent_documents": ["authority_document", "agent_identity",
+                                           "principal_number_document"]}, "agent", True),
+    ({"route": "agent", "agent_documents": ["authority_document", "agent_identity"]}, "agent", False),
+])
+def test_004_article_8_routes(nenkin, terminal, pension, evidence, channel, ok):
+    if ok:
+        assert _intake(nenkin[0], terminal, pension, number(3), evidence, channel).person.pk
+    else:
+        with pytest.raises(Refused) as info:
+            _intake(nenkin[0], terminal, pension, number(3), evidence, channel)
+        assert info.value.article.startswith("004 §8")
+
+
+def test_004_manual_entry_waits_for_a_different_handler(nenkin, terminal, pension):
+    person = _intake(nenkin[0], terminal, pension, number(4),
+                     {"route": "documents", "documents": ["my_number_card"]}).person
+    assert person.status == Person.Status.UNCONFIRMED
+    with pytest.raises(Refused) as info:
+        confirm_person(actor=nenkin[0], terminal=terminal, purpose="p1_ha", person=person, method="read_back",
+                       matched=True)
+    assert info.value.article == "004 §14(3)②"
+    assert confirm_person(actor=nenkin[1], terminal=terminal, purpose="p1_ha", person=person, method="read_back",
+                          matched=True).status == Person.Status.CONFIRMED
