@@ -1,0 +1,147 @@
+"""JSON API for the ledgers (/api/v1/ledgers/): handling-status records, paper entries, the file register.
+
+Same services and the same role checks as the web pages; refusals become 403 with the article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from tokutei.auditlog.services import refuse
+from tokutei.profiles.selectors import get_profile
+
+from . import access, selectors, services
+from .models import HandlingRecord
+from .stages import category_of
+
+PREFIX = "ledgers"
+router = Router(tags=["ledgers"], auth=django_auth)
+
+
+class HandlingOut(Schema):
+    id: int
+    source: str
+    occurred_at: dt.datetime
+    stage: str
+    category: str | None
+    action: str
+    result: str
+    purpose: str
+    file_id: int | None
+    target_type: str
+    target_id: str
+    count: int
+    fields: list[str]
+    recipient: str
+    place: str
+    method: str
+    item: str
+    checker: str
+    certificate: str
+    actor: str
+    note: str
+    corrects: int | None
+
+
+class ManualIn(Schema):
+    stage: str
+    occurred_on: dt.date
+    purpose: str = ""
+    file_id: int | None = None
+    count: int = 1
+    recipient: str = ""
+    place: str = ""
+    method: str = ""
+    item: str = ""
+    checker: str = ""
+    certificate: str = ""
+    note: str = ""
+
+
+class AccessOut(Schema):
+    user_id: int
+    username: str
+    roles: list[str]
+    tasks: list[str]
+
+
+class FileOut(Schema):
+    file_id: int
+    name: str
+    kind: str
+    unit: str
+    responsible: str
+    purposes: list[str]
+    status: str
+    access: list[AccessOut]
+    signed_off_at: dt.datetime | None
+    flags: list[str]
+
+
+def _out(profile, r: HandlingRecord) -> dict:
+    return {
+        "id": r.pk, "source": r.source, "occurred_at": r.occurred_at, "stage": r.stage,
+        "category": category_of(profile, r.stage), "action": r.action, "result": r.result, "purpose": r.purpose,
+        "file_id": r.file_id, "target_type": r.target_type, "target_id": r.target_id, "count": r.count,
+        "fields": r.fields, "recipient": r.recipient, "place": r.place, "method": r.method, "item": r.item,
+        "checker": r.checker, "certificate": r.certificate, "actor": r.actor_username, "note": r.note,
+        "corrects": r.corrects_id,
+    }
+
+
+def _require(request: HttpRequest, roles: set[str]) -> None:
+    if not access.may(request.user, roles):
+        raise refuse("この台帳を閲覧・記入する役割がありません", action="ledgers.view", article="R-HSR-6",
+                     actor=request.user, terminal=getattr(request, "terminal", None),
+                     details={"path": request.path[:200]})
+
+
+@router.get("/handling", response=list[HandlingOut])
+def handling(request: HttpRequest, nendo: int | None = None, category: str | None = None,
+             file_id: int | None = None):
+    """取扱状況の記録 (別紙1 / 003 §7): generated from the operation log, plus paper entries."""
+    profile = get_profile()
+    _require(request, access.viewer_roles(profile))
+    services.sync_from_log()
+    rows = selectors.handling_records(profile, file_id=file_id, nendo=nendo, category=category)
+    return [_out(profile, r) for r in rows]
+
+
+@router.post("/handling", response={201: HandlingOut})
+def add_handling(request: HttpRequest, payload: ManualIn):
+    """A paper step (封緘・郵送による進達, 細断, 保管場所, 提供) entered by a recorder."""
+    profile = get_profile()
+    if payload.occurred_on > timezone.localdate():
+        raise HttpError(400, "未来の日付は記録できません。")
+    try:
+        row = services.add_manual_record(actor=request.user, terminal=getattr(request, "terminal", None),
+                                         **payload.dict())
+    except ValidationError as exc:
+        raise HttpError(400, "；".join(exc.messages)) from None
+    return Status(201, _out(profile, row))
+
+
+@router.get("/files", response=list[FileOut])
+def file_register(request: HttpRequest):
+    """特定個人情報ファイル管理台帳 (004 §10 別紙2): access lists computed from live designations (E-43)."""
+    profile = get_profile()
+    _require(request, access.viewer_roles(profile) | access.file_register_signer_roles(profile))
+    services.sync_from_log()
+    out = []
+    for row in selectors.file_register(profile):
+        info = row["file"]
+        out.append({
+            "file_id": info.id, "name": info.name, "kind": info.kind, "unit": info.unit_name,
+            "responsible": info.responsible_name, "purposes": info.tasks, "status": info.status,
+            "access": [{"user_id": p["user_id"], "username": p["username"], "roles": p["roles"],
+                        "tasks": p["tasks"]} for p in row["access"]],
+            "signed_off_at": row["sign_off"].signed_at if row["sign_off"] else None, "flags": row["flags"],
+        })
+    return out

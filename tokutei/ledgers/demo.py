@@ -1,0 +1,63 @@
+"""Demo data: a few paper steps in the handling-status record, a record-book entry, one file sign-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tokutei.profiles.selectors import get_profile
+from tokutei.staff.models import User
+
+from . import access, files, services
+
+
+def _first(users, test) -> User | None:
+    return next((u for u in users if test(u)), None)
+
+
+def load() -> list[str]:
+    profile = get_profile()
+    users = list(User.objects.filter(is_active=True).order_by("pk"))
+    lines: list[str] = []
+    today = timezone.localdate()
+    task = next(iter(profile.selectable_tasks()), "")
+    recorder = _first(users, lambda u: access.may_record(u, profile))
+    if recorder is not None:
+        file_id = next((f.id for f in files.all_files()), None)
+        steps = [
+            dict(stage="submission", occurred_on=today - dt.timedelta(days=6), purpose=task, file_id=file_id, count=3,
+                 recipient="地方公務員共済組合連合会年金業務部", method="封緘の上、簡易書留で郵送", item="届出書"),
+            dict(stage="disposal", occurred_on=today - dt.timedelta(days=4), purpose=task, count=3,
+                 method="シュレッダー細断", item="住基ネット出力帳票・本人確認書類の写し"),
+            dict(stage="storage", occurred_on=today - dt.timedelta(days=2), purpose=task, count=12,
+                 place="事務室 施錠キャビネットA-2", item="届出書"),
+            dict(stage="provision", occurred_on=today - dt.timedelta(days=1), purpose=task, count=1,
+                 recipient="税務署", method="電子申告", item="法定調書"),
+        ]
+        stages = {s for c in profile.handling_status.categories.values() for s in c.stages} \
+            if profile.handling_status else None
+        added = 0
+        for step in steps:
+            if stages is not None and step["stage"] not in stages:
+                continue
+            services.add_manual_record(actor=recorder, **step)
+            added += 1
+        lines.append(f"取扱状況の記録: 紙の手続 {added} 件（記録者 {recorder.username}）")
+    for key, register in profile.registers.items():
+        writer = _first(users, lambda u, k=key: access.may(u, access.register_writer_roles(profile, k)))
+        if writer is None or not register.fields:
+            continue
+        values = {register.fields[0]: "デモ記載（例）"}
+        if len(register.fields) > 1:
+            values[register.fields[1]] = today.isoformat()
+        services.add_register_entry(actor=writer, register=key, values=values)
+        lines.append(f"記録簿「{register.ja}」: デモ記載 1 件")
+        break
+    for info in files.all_files()[:1]:
+        signer = _first(users, lambda u, i=info: u.pk == i.responsible_id or access.may(
+            u, access.file_register_signer_roles(profile)))
+        if signer is not None:
+            services.sign_off_file(actor=signer, file_id=info.id)
+            lines.append(f"ファイル管理台帳: 「{info.name}」を確認済みにしました")
+    return lines

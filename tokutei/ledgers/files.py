@@ -1,0 +1,93 @@
+"""Reading 特定個人情報ファイル (tokutei.vault.models.SpecificFile) without depending on its migrations.
+
+The vault app owns the files. The register refers to them by id and reads the few attributes it
+needs through :func:`describe`, so that a change of field names there is absorbed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+
+
+def file_model():
+    try:
+        return apps.get_model("vault", "SpecificFile")
+    except LookupError:
+        return None
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    id: int
+    name: str
+    kind: str
+    unit_id: int | None
+    unit_name: str
+    tasks: list[str] = field(default_factory=list)
+    responsible_id: int | None = None
+    responsible_name: str = ""
+    status: str = ""
+    status_ja: str = ""
+    ground: str = ""
+    purpose_text: str = ""
+    created_at: Any = None
+    deleted_on: Any = None
+
+
+def _label(obj: Any, attr: str) -> str:
+    getter = getattr(obj, f"get_{attr}_display", None)
+    if callable(getter):
+        try:
+            return str(getter())
+        except (TypeError, ValueError):
+            pass
+    return str(getattr(obj, attr, "") or "")
+
+
+def describe(obj: Any) -> FileInfo:
+    unit = getattr(obj, "unit", None)
+    responsible = getattr(obj, "responsible", None)
+    tasks = getattr(obj, "tasks", None) or []
+    if isinstance(tasks, str):
+        tasks = [tasks]
+    return FileInfo(
+        id=obj.pk,
+        name=str(getattr(obj, "name", "") or f"#{obj.pk}"),
+        kind=_label(obj, "kind"),
+        unit_id=getattr(obj, "unit_id", None),
+        unit_name=getattr(unit, "name_ja", "") or str(unit or ""),
+        tasks=[str(t) for t in tasks],
+        responsible_id=getattr(obj, "responsible_id", None),
+        responsible_name=(getattr(responsible, "display_name", "") or str(responsible or "")) if responsible else "",
+        status=str(getattr(obj, "status", "") or ""),
+        status_ja=_label(obj, "status"),
+        ground=str(getattr(obj, "ground", "") or ""),
+        purpose_text=str(getattr(obj, "purpose", "") or ""),
+        created_at=getattr(obj, "created_at", None),
+        deleted_on=getattr(obj, "deleted_at", None) or getattr(obj, "disposed_at", None),
+    )
+
+
+def all_files() -> list[FileInfo]:
+    model = file_model()
+    if model is None:
+        return []
+    return [describe(f) for f in model._default_manager.order_by("pk")]
+
+
+def get_file(file_id: int) -> FileInfo | None:
+    model = file_model()
+    if model is None:
+        return None
+    obj = model._default_manager.filter(pk=file_id).first()
+    return describe(obj) if obj is not None else None
+
+
+def file_names() -> dict[int, str]:
+    model = file_model()
+    if model is None:
+        return {}
+    return {pk: str(name) for pk, name in model._default_manager.values_list("pk", "name")}
