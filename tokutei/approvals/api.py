@@ -1,0 +1,125 @@
+"""JSON API for approvals (/api/v1/approvals/): apply, list, approve/reject, status.
+
+The same services as the web pages: the requester cannot approve their own request here either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import django_auth
+
+from tokutei.core.errors import NotFoundOrForbidden
+
+from . import selectors, services
+from .models import ApprovalRequest
+
+PREFIX = "approvals"
+router = Router(tags=["approvals"], auth=django_auth)
+
+
+class RequestIn(Schema):
+    operation: str
+    particulars: dict[str, Any] = {}
+    subject_id: int | None = None
+
+
+class DecisionIn(Schema):
+    comment: str = ""
+
+
+class StepOut(Schema):
+    index: int
+    roles: list[str]
+    title: str
+    decision: str | None = None
+    approver: str | None = None
+    at: dt.datetime | None = None
+
+
+class RequestOut(Schema):
+    id: int
+    operation: str
+    title: str
+    article: str
+    status: str
+    particulars: dict[str, Any]
+    requester: str
+    created_at: dt.datetime
+    approved_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    used_at: dt.datetime | None = None
+    missing: list[str]
+    steps: list[StepOut]
+
+
+def _out(req: ApprovalRequest) -> dict[str, Any]:
+    steps = []
+    for s in services.steps_state(req):
+        d = s["decision"]
+        steps.append({"index": s["index"], "roles": s["roles"], "title": s["title"],
+                      "decision": d.decision if d else None, "approver": d.approver.username if d else None,
+                      "at": d.at if d else None})
+    return {"id": req.pk, "operation": req.operation, "title": services.operation_title(req.operation, req.rule),
+            "article": req.article, "status": req.status, "particulars": req.particulars,
+            "requester": req.requester.username, "created_at": req.created_at, "approved_at": req.approved_at,
+            "expires_at": req.expires_at, "used_at": req.used_at, "missing": services.missing_steps(req),
+            "steps": steps}
+
+
+def _terminal(request: HttpRequest):
+    return getattr(request, "terminal", None)
+
+
+@router.post("/requests", response={201: RequestOut})
+def create(request: HttpRequest, payload: RequestIn):
+    subject = None
+    if payload.subject_id is not None:
+        subject = get_user_model().objects.filter(pk=payload.subject_id, is_active=True).first()
+        if subject is None:
+            raise NotFoundOrForbidden()
+    req = services.create_request(actor=request.user, terminal=_terminal(request), operation=payload.operation,
+                                  particulars=payload.particulars, subject=subject)
+    return Status(201, _out(req))
+
+
+@router.get("/requests", response=list[RequestOut])
+def list_requests(request: HttpRequest, scope: Literal["mine", "queue"] = "mine"):
+    items = selectors.approver_queue(request.user) if scope == "queue" else list(
+        selectors.my_requests(request.user)[:200])
+    return [_out(r) for r in items]
+
+
+def _visible(request: HttpRequest, pk: int) -> ApprovalRequest:
+    req = ApprovalRequest.objects.filter(pk=pk).first()
+    if req is None or not selectors.may_view(req, request.user):
+        raise NotFoundOrForbidden()
+    return req
+
+
+@router.get("/requests/{pk}", response=RequestOut)
+def status(request: HttpRequest, pk: int):
+    return _out(_visible(request, pk))
+
+
+@router.post("/requests/{pk}/approve", response=RequestOut)
+def approve(request: HttpRequest, pk: int, payload: DecisionIn):
+    req = _visible(request, pk)
+    return _out(services.decide(actor=request.user, request_id=req.pk, approve=True, comment=payload.comment,
+                                terminal=_terminal(request)))
+
+
+@router.post("/requests/{pk}/reject", response=RequestOut)
+def reject(request: HttpRequest, pk: int, payload: DecisionIn):
+    req = _visible(request, pk)
+    return _out(services.decide(actor=request.user, request_id=req.pk, approve=False, comment=payload.comment,
+                                terminal=_terminal(request)))
+
+
+@router.post("/requests/{pk}/withdraw", response=RequestOut)
+def withdraw(request: HttpRequest, pk: int):
+    return _out(services.withdraw(actor=request.user, request_id=pk, terminal=_terminal(request)))

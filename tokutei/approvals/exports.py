@@ -1,0 +1,303 @@
+"""出力 (export) and temporary copies (002 §11, §26; 000 §9.2): encrypted, approved, logged, deleted on time.
+
+``export_people`` writes only the fields the purpose allows (the vault's policy decides), encrypts the file
+with AES-256-GCM under a key derived by scrypt from a random passphrase, and returns the passphrase ONCE.
+The file sits under ``settings.EXPORT_DIR`` as a :class:`TemporaryCopy` until it expires; ``tokutei
+purge_copies`` deletes expired copies and records each deletion (E-40).
+
+File format (``TOKUTEI-EXPORT-1``)::
+
+    b"TOKUTEI-EXPORT-1\\n" + header JSON (kdf params, salt, nonce; no personal data) + b"\\n" + AES-GCM ciphertext
+
+The header line is the GCM associated data, so it cannot be altered. ``open_export`` decrypts it.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tokutei.auditlog.services import record, refuse
+from tokutei.profiles.selectors import get_profile
+
+from . import services
+from .models import TemporaryCopy
+
+MAGIC = b"TOKUTEI-EXPORT-1\n"
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+DEFAULT_TTL = dt.timedelta(days=7)
+_PASS_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a secret); no 0/O, 1/I: read aloud or typed by the recipient
+
+
+# The profile's approval for an export: ``export`` where the organisation names one, else ``copy``
+# (002 §11(1): 複製 on the 保護管理者's instruction — an export file is a copy).
+EXPORT_OPERATIONS = ("export", "copy")
+
+
+def export_operation() -> str | None:
+    for operation in EXPORT_OPERATIONS:
+        if services.rule_for(operation) is not None:
+            return operation
+    return None
+
+
+class ExportFormatError(ValueError):
+    pass
+
+
+# --- encryption -------------------------------------------------------------------------------------------
+
+
+def new_passphrase() -> str:
+    """Five groups of five characters (≈125 bits), e.g. ``K7QXM-...``."""
+    chars = "".join(secrets.choice(_PASS_ALPHABET) for _ in range(25))
+    return "-".join(chars[i:i + 5] for i in range(0, 25, 5))
+
+
+def _kdf(salt: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> Scrypt:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p)
+
+
+def encrypt_export(plaintext: bytes, passphrase: str) -> bytes:
+    salt, nonce = os.urandom(16), os.urandom(12)  # a fresh random nonce and key for every file
+    key = _kdf(salt).derive(passphrase.encode("utf-8"))
+    header = json.dumps({"cipher": "AES-256-GCM", "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
+                         "salt": base64.b64encode(salt).decode(), "nonce": base64.b64encode(nonce).decode()},
+                        separators=(",", ":")).encode()
+    return MAGIC + header + b"\n" + AESGCM(key).encrypt(nonce, plaintext, MAGIC + header)
+
+
+def decrypt_export(blob: bytes, passphrase: str) -> bytes:
+    if not blob.startswith(MAGIC):
+        raise ExportFormatError("Tokutei の出力ファイルではありません")
+    header, sep, body = blob[len(MAGIC):].partition(b"\n")
+    if not sep:
+        raise ExportFormatError("出力ファイルが壊れています")
+    meta = json.loads(header)
+    key = _kdf(base64.b64decode(meta["salt"]), meta["n"], meta["r"], meta["p"]).derive(passphrase.strip().encode())
+    try:
+        return AESGCM(key).decrypt(base64.b64decode(meta["nonce"]), body, MAGIC + header)
+    except InvalidTag:
+        raise ExportFormatError("パスフレーズが違うか、ファイルが改ざんされています") from None
+
+
+# --- where the rows come from: the vault ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    allowed: bool
+    fields: list[str]  # field keys, profile order, only those the purpose allows (E-03)
+    people: list[tuple[int, int, dict[str, str]]]  # (person id, file id, values)
+    reason: str = ""
+    article: str = ""
+    code: str = "refused"
+
+
+def vault_rows(*, actor, terminal, purpose: str, person_ids: Iterable[int] | None) -> Rows:
+    """Ask the vault's policy (the one place that decides) which people and fields this export may hold."""
+    from tokutei.vault.codec import decrypt_person_fields
+    from tokutei.vault.policy import decide, visible_people
+
+    decision = decide(actor=actor, terminal=terminal, purpose=purpose, action="export")
+    if not decision.allowed:
+        return Rows(False, [], [], decision.reason, decision.article, decision.code)
+    profile = get_profile()
+    fields = [k for k in profile.fields if k in decision.fields]
+    qs = visible_people(actor, purpose, terminal=terminal).order_by("pk")
+    if person_ids is not None:
+        qs = qs.filter(pk__in=list(person_ids))
+    people = []
+    for person in qs.only("pk", "file_id", "data").iterator(chunk_size=500):
+        values = decrypt_person_fields(person.data, file_id=person.file_id)
+        people.append((person.pk, person.file_id, {k: values.get(k, "") for k in fields}))
+    return Rows(True, fields, people, article=decision.article)
+
+
+# --- the export -------------------------------------------------------------------------------------------
+
+
+def _export_dir() -> Path:
+    path = Path(settings.EXPORT_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _cell(value: str, is_text: bool) -> str:
+    """Keep spreadsheet programs from running a text cell as a formula (CSV injection)."""
+    if is_text and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(fields: list[str], people: list[tuple[int, int, dict[str, str]]]) -> bytes:
+    profile = get_profile()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([profile.fields[k].ja for k in fields])
+    text_kinds = {k for k in fields if profile.fields[k].kind in {"name", "kana", "address", "text"}}
+    for _pid, _fid, values in people:
+        writer.writerow([_cell(values.get(k, "") or "", k in text_kinds) for k in fields])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+
+
+def export_people(
+    *, actor, terminal, purpose: str, recipient: str, person_ids: Iterable[int] | None = None,
+    approval_id: int | str | None = None, bulk_approval_id: int | str | None = None,
+    ttl: dt.timedelta = DEFAULT_TTL, source=vault_rows,
+) -> tuple[TemporaryCopy, str]:
+    """Write an encrypted export of the people ``actor`` may reach for ``purpose``; return (copy, passphrase).
+
+    Refused (and logged as vault.export) when the vault's policy says no, when the profile's ``export``
+    approval is missing, or when the count exceeds the bulk threshold without a prior approval (E-05).
+    The passphrase is returned once and never stored.
+    """
+    recipient = (recipient or "").strip()
+    common = {"action": "vault.export", "actor": actor, "terminal": terminal, "purpose": purpose}
+    if not recipient:
+        raise refuse(_("受領者（提供先）を記録してください"), code="recipient_missing", **common)
+    rows = source(actor=actor, terminal=terminal, purpose=purpose,
+                  person_ids=None if person_ids is None else list(person_ids))
+    if not rows.allowed:
+        raise refuse(rows.reason, article=rows.article, code=rows.code, **common)
+    count = len(rows.people)
+    if count == 0:
+        raise refuse(_("出力する対象がありません"), code="empty", **common)
+    file_ids = sorted({fid for _p, fid, _v in rows.people})
+
+    def scope(p: dict[str, Any]) -> str | None:
+        if p.get("purpose") not in (None, purpose):
+            return _("事務（目的）が承認と異なります")
+        limit = p.get("count_limit")
+        if limit is not None and (not isinstance(limit, int) or count > limit):
+            return _("件数 %(n)s 件が承認された上限を超えています") % {"n": count}
+        return None
+
+    export_op = export_operation()
+    export_approval = None
+    if export_op is not None:
+        export_approval = services.require_approval(operation=export_op, actor=actor, approval_id=approval_id,
+                                                    particulars_check=scope, terminal=terminal, purpose=purpose,
+                                                    action="vault.export")
+    bulk_approval = services.check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=count,
+                                        approval_id=bulk_approval_id, operation_label=_("特定個人情報等の出力"),
+                                        file_id=file_ids[0] if len(file_ids) == 1 else None, action="vault.export",
+                                        consume=False)
+    passphrase = new_passphrase()
+    blob = encrypt_export(_csv(rows.fields, rows.people), passphrase)
+    name = f"export-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(6)}.tkx"
+    path = _export_dir() / name
+    try:
+        with transaction.atomic():
+            for req, op, check in ((export_approval, export_op, scope),
+                                   (bulk_approval, get_profile().bulk.approval or "bulk_handling", None)):
+                if req is not None:
+                    services.consume_approval(request_id=req.pk, operation=op, actor=actor, check=check,
+                                              terminal=terminal, purpose=purpose)
+            copy = TemporaryCopy.objects.create(
+                kind=TemporaryCopy.Kind.EXPORT, file_name=name, purpose=purpose, field_keys=rows.fields,
+                record_count=count, recipient=recipient[:200], sha256=hashlib.sha256(blob).hexdigest(),
+                approval=export_approval, bulk_approval=bulk_approval, created_by=actor,
+                expires_at=timezone.now() + ttl,
+            )
+            record(target_type="file" if len(file_ids) == 1 else "copy",
+                   target_id=file_ids[0] if len(file_ids) == 1 else copy.pk, count=count,
+                   details={"copy_id": copy.pk, "fields": rows.fields, "file_ids": file_ids,
+                            "person_ids": [p for p, _f, _v in rows.people][:1000],
+                            "approval_id": getattr(export_approval, "pk", None),
+                            "bulk_approval_id": getattr(bulk_approval, "pk", None), "encrypted": True},
+                   **common)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return copy, passphrase
+
+
+def track_processing_copy(*, actor, purpose: str, path: Path, ttl: dt.timedelta, record_count: int = 0,
+                          terminal=None, approval_id=None) -> TemporaryCopy:
+    """Register a temporary processing copy (一時的な加工用の複製, 002 §26) that another app wrote under
+    ``EXPORT_DIR`` so ``purge_copies`` deletes it when processing ends (E-40). The file should already be
+    encrypted. Uses the profile's ``copy`` approval when it names one."""
+    base = Path(settings.EXPORT_DIR).resolve()
+    path = Path(path).resolve()
+    if path.parent != base or not path.is_file():
+        raise ValueError("一時的な複製は EXPORT_DIR の直下のファイルでなければなりません")
+    approval = services.require_approval(operation="copy", actor=actor, approval_id=approval_id, terminal=terminal,
+                                         purpose=purpose, action="vault.export")
+    with transaction.atomic():
+        if approval is not None:
+            services.consume_approval(request_id=approval.pk, operation="copy", actor=actor, terminal=terminal,
+                                      purpose=purpose)
+        copy = TemporaryCopy.objects.create(
+            kind=TemporaryCopy.Kind.PROCESSING, file_name=path.name, purpose=purpose, field_keys=[],
+            record_count=record_count, recipient="", sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            approval=approval, created_by=actor, expires_at=timezone.now() + ttl)
+        record(action="vault.export", actor=actor, terminal=terminal, purpose=purpose, target_type="copy",
+               target_id=copy.pk, count=record_count, details={"kind": "processing", "copy_id": copy.pk})
+    return copy
+
+
+def copy_path(copy: TemporaryCopy) -> Path:
+    return Path(settings.EXPORT_DIR) / copy.file_name
+
+
+def delete_copy(*, copy: TemporaryCopy, actor=None, reason: str = "manual", terminal=None) -> TemporaryCopy:
+    """Delete the file of a copy and record the deletion (vault.delete, target copy)."""
+    with transaction.atomic():
+        locked = TemporaryCopy.objects.select_for_update().get(pk=copy.pk)
+        if locked.deleted_at is not None:
+            return locked
+        _shred(copy_path(locked))
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = actor
+        locked.deletion_reason = reason
+        locked.save(update_fields=["deleted_at", "deleted_by", "deletion_reason"])
+        record(action="vault.delete", actor=actor, terminal=terminal, purpose=locked.purpose, target_type="copy",
+               target_id=locked.pk, count=locked.record_count,
+               details={"reason": reason, "kind": locked.kind, "sha256": locked.sha256}, article="002 §26")
+    return locked
+
+
+def _shred(path: Path) -> None:
+    """Overwrite, then unlink (best effort: SSDs and copy-on-write file systems may keep old blocks)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    with open(path, "r+b") as fh:
+        fh.write(os.urandom(size))
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink(missing_ok=True)
+
+
+def purge_copies(now: dt.datetime | None = None) -> list[int]:
+    """Delete every copy past its expiry (E-40). Returns the ids deleted."""
+    now = now or timezone.now()
+    done = []
+    for copy in TemporaryCopy.objects.filter(deleted_at__isnull=True, expires_at__lte=now):
+        delete_copy(copy=copy, reason="expired")
+        done.append(copy.pk)
+    return done

@@ -1,0 +1,33 @@
+"""Menu entries and the approver's queue on the dashboard."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tokutei.core.navigation import Card, NavItem
+
+from . import selectors
+
+
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    return [
+        NavItem(_("承認・申請"), reverse("approvals:index"), 40),
+        NavItem(_("記録媒体"), reverse("approvals:media"), 41),
+        NavItem(_("持出し"), reverse("approvals:carry_outs"), 42),
+        NavItem(_("ドキュメント"), reverse("approvals:documents"), 43),
+        NavItem(_("出力（暗号化ファイル）"), reverse("approvals:exports"), 44),
+    ]
+
+
+def dashboard_cards(request: HttpRequest) -> list[Card]:
+    cards = []
+    queue = selectors.approver_queue(request.user)
+    if queue:
+        cards.append(Card(_("承認待ち（あなたの承認が必要）"), "approvals/card_queue.html",
+                          {"queue": queue[:10], "total": len(queue)}, order=10))
+    mine = [r for r in selectors.my_requests(request.user)[:20] if r.status in ("pending", "approved")]
+    if mine:
+        cards.append(Card(_("あなたの申請"), "approvals/card_mine.html", {"mine": mine[:10]}, order=30))
+    return cards
