@@ -1,0 +1,235 @@
+"""One benchmark measurement, run in its own process against the bench database.
+
+``python -m tokutei.bulk.bench.worker TASK JSON_ARGS`` with the bench environment (DATABASE_URL,
+TOKUTEI_DATA_DIR, TOKUTEI_SECRET_KEY) set by the harness. Prints one JSON object on the last line of
+stdout. Each task measures the Tokutei operation and its raw baseline on the same rows in the same run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from typing import Any
+
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret-42"  # noqa: S105 - a throwaway database
+PROFILE = "hyogo-kyosai"
+TASK = "p1_ha"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokutei.settings")
+    import django
+
+    django.setup()
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+# --- tasks -------------------------------------------------------------------------------------------------
+def task_setup(args: dict[str, Any]) -> dict[str, Any]:
+    """A fresh organisation: migrations, profile, keys, a designated handler, a registered terminal."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("init", profile=args.get("profile", PROFILE), admin="admin", admin_password=BENCH_PASSWORD,
+                 stdout=open(os.devnull, "w"))
+    from tokutei.staff.models import RoleAssignment, User
+
+    user = User.objects.create_user(username=BENCH_USER, password=BENCH_PASSWORD, full_name="ベンチ 太郎",
+                                    password_changed_at=timezone.now())
+    RoleAssignment.objects.create(user=user, role_key="handler", tasks=[TASK],
+                                  start_date=timezone.localdate() - __import__("datetime").timedelta(days=1))
+    return {"user": user.pk}
+
+
+def _new_file(name: str):
+    from tokutei.vault.models import SpecificFile
+
+    return SpecificFile.objects.create(name=name, tasks=[TASK])
+
+
+def task_import(args: dict[str, Any]) -> dict[str, Any]:
+    """Tokutei import of ``path`` into a new file; peak memory of this process."""
+    from tokutei.bulk.services import import_jlis
+    from tokutei.staff.models import User
+
+    user = User.objects.get(username=BENCH_USER)
+    specific_file = _new_file(f"bench {time.time()}")
+    rss_before = rss_mb()
+    t0 = time.perf_counter()
+    result = import_jlis(path=args["path"], specific_file=specific_file, purpose=TASK, actor=user,
+                         batch_size=args.get("batch", 10_000), report_path=args["path"] + ".rejects.csv",
+                         fast=args.get("fast"))
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "loaded": result.loaded, "rejected": result.rejected,
+            "rows": result.loaded + result.rejected, "rate": (result.loaded + result.rejected) / seconds,
+            "rss_before_mb": rss_before, "rss_peak_mb": rss_mb()}
+
+
+RAW_COLUMNS = ("my_number", "name", "kana", "birth", "sex", "address", "resident_code", "org_key")
+
+
+def task_raw_import(args: dict[str, Any]) -> dict[str, Any]:
+    """The same rows, read with csv and written as plain text: no validation, encryption, index or log.
+
+    PostgreSQL: binary COPY (psycopg 3) per batch; SQLite: executemany per batch. One transaction per batch.
+    """
+    from django.db import connection, transaction
+
+    batch = args.get("batch", 10_000)
+    table = "bench_raw_import"
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TABLE {table} ({', '.join(c + ' text' for c in RAW_COLUMNS)})")
+    width = len(RAW_COLUMNS)
+    t0 = time.perf_counter()
+    n = 0
+    with open(args["path"], encoding=args.get("encoding", "utf-8"), newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        while True:
+            rows = []
+            for cells in reader:
+                rows.append((cells + [""] * width)[:width])
+                if len(rows) >= batch:
+                    break
+            if not rows:
+                break
+            n += len(rows)
+            with transaction.atomic(), connection.cursor() as cur:
+                if connection.vendor == "postgresql":
+                    with cur.cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(["text"] * width)
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    cur.executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * width)})", rows)  # noqa: S608
+    seconds = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE {table}")
+    return {"seconds": seconds, "rows": n, "rate": n / seconds}
+
+
+def _threads(count: int, work) -> float:
+    barrier = threading.Barrier(count + 1)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            work(i)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - t0
+
+
+def task_log_append(args: dict[str, Any]) -> dict[str, Any]:
+    """``record()`` from 8 concurrent writers, each entry its own committed transaction, vs raw committed
+    single-row inserts of a similar row from 8 writers."""
+    from django.db import connection, transaction
+
+    from tokutei.auditlog.services import record
+    from tokutei.staff.models import User
+
+    writers, per = args.get("writers", 8), args.get("per_writer", 500)
+    user = User.objects.get(username=BENCH_USER)
+
+    def append(i: int) -> None:
+        for k in range(per):
+            with transaction.atomic():
+                record(action="vault.view", actor=user, purpose=TASK, target_type="person", target_id=k,
+                       details={"file_id": 1, "fields": ["name", "my_number"], "writer": i})
+
+    seconds = _threads(writers, append)
+    table = "bench_raw_log"
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TABLE {table} (id {'bigserial' if connection.vendor == 'postgresql' else 'integer'} "
+                    "PRIMARY KEY, at text, actor text, action text, target text, details text)")
+    connection.close()
+
+    def raw(i: int) -> None:
+        from django.db import connection as conn
+
+        for k in range(per):
+            with transaction.atomic(), conn.cursor() as cur:
+                cur.execute(f"INSERT INTO {table} (at, actor, action, target, details) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                            [time.time(), "bench", "vault.view", str(k), json.dumps({"file_id": 1, "writer": i})])
+
+    raw_seconds = _threads(writers, raw)
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE {table}")
+    total = writers * per
+    return {"entries": total, "seconds": seconds, "rate": total / seconds, "raw_seconds": raw_seconds,
+            "raw_rate": total / raw_seconds, "writers": writers}
+
+
+def task_verify(args: dict[str, Any]) -> dict[str, Any]:
+    """Verify the whole log vs a raw SHA-256 chain over the same canonical bytes (already in memory)."""
+    from tokutei.auditlog.chain import HASHED_FIELDS, canonical, iso
+    from tokutei.auditlog.models import Entry
+    from tokutei.auditlog.verify import verify_database
+
+    t0 = time.perf_counter()
+    report = verify_database(make_checkpoint=False)
+    seconds = time.perf_counter() - t0
+    ok = getattr(report, "ok", None)
+    entries = Entry.objects.count()
+    blobs = []
+    for row in Entry.objects.order_by("seq").values(*HASHED_FIELDS).iterator(chunk_size=2000):
+        row["at"] = iso(row["at"])
+        blobs.append(canonical(row))
+    prev = b"\0" * 32
+    t0 = time.perf_counter()
+    sha = hashlib.sha256
+    for blob in blobs:
+        prev = sha(prev + blob).digest()
+    raw_seconds = time.perf_counter() - t0
+    return {"entries": entries, "seconds": seconds, "rate": entries / seconds, "raw_seconds": raw_seconds,
+            "raw_rate": entries / raw_seconds, "ok": bool(ok) if ok is not None else None,
+            "bytes": sum(len(b) for b in blobs)}
+
+
+TASKS = {"setup": task_setup, "import": task_import, "raw_import": task_raw_import,
+         "log_append": task_log_append, "verify": task_verify}
+
+
+def main(argv: list[str]) -> int:
+    task, raw_args = argv[0], (argv[1] if len(argv) > 1 else "{}")
+    if task == "lookup":
+        from .lookup import task_lookup
+
+        _setup_django()
+        result = task_lookup(json.loads(raw_args))
+    else:
+        _setup_django()
+        result = TASKS[task](json.loads(raw_args))
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

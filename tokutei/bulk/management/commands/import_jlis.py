@@ -1,0 +1,58 @@
+"""``tokutei import-jlis FILE``: load a J-LIS bulk-acquisition result file (004 §14(1), §14(3))."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tokutei.core.errors import Refused
+
+
+class Command(BaseCommand):
+    help = "J-LIS 一括取得結果ファイル（CSV）を特定個人情報ファイルに取り込みます（中断後は同じファイルで再開）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="取得結果ファイル（CSV、UTF-8 または Shift_JIS）")
+        parser.add_argument("--file", dest="file_id", type=int, required=True, help="特定個人情報ファイルの ID")
+        parser.add_argument("--purpose", required=True, help="事務（プロファイルの事務キー）")
+        parser.add_argument("--user", required=True, help="実行する職員のユーザー ID")
+        parser.add_argument("--approval", type=int, default=None, help="大量取扱いの承認申請 ID")
+        parser.add_argument("--encoding", default=None, help="utf-8 / cp932（省略時は自動判定）")
+        parser.add_argument("--batch-size", type=int, default=10_000)
+        parser.add_argument("--rejects", default=None, help="除外行の報告ファイル（CSV）の出力先")
+        parser.add_argument("--dry-run", action="store_true", help="検査のみ行い、登録しない")
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--slow-path", action="store_true", help="PostgreSQL でも COPY を使わない（比較用）")
+
+    def handle(self, *args, **opts):
+        from tokutei.staff.models import User
+        from tokutei.vault.models import SpecificFile
+
+        from ...services import import_jlis
+
+        user = User.objects.filter(username=opts["user"], is_active=True).first()
+        if user is None:
+            raise CommandError("ユーザーが見つかりません")
+        specific_file = SpecificFile.objects.filter(pk=opts["file_id"], status=SpecificFile.Status.ACTIVE).first()
+        if specific_file is None:
+            raise CommandError("特定個人情報ファイルが見つかりません")
+        try:
+            result = import_jlis(
+                path=opts["path"], specific_file=specific_file, purpose=opts["purpose"], actor=user,
+                approval=opts["approval"], encoding=opts["encoding"], batch_size=opts["batch_size"],
+                dry_run=opts["dry_run"], report_path=opts["rejects"], progress=not opts["no_progress"],
+                fast=False if opts["slow_path"] else None,
+            )
+        except Refused as exc:
+            raise CommandError(exc.display()) from None
+        except FileNotFoundError:
+            raise CommandError("ファイルが見つかりません") from None
+        verb = "検査しました（登録していません）" if result.dry_run else "取り込みました"
+        rate = result.loaded / result.seconds if result.seconds else 0
+        self.stdout.write(
+            f"{verb}: 登録{'可能' if result.dry_run else ''} {result.loaded:,} 件、除外 {result.rejected:,} 件、"
+            f"{result.batches} バッチ、文字コード {result.encoding}、{result.seconds:.1f} 秒（{rate:,.0f} 件/秒）"
+            + ("（中断した取込を再開）" if result.resumed else ""))
+        if result.rejected:
+            self.stdout.write(f"除外行の報告: {result.report_path}")
+        if result.ignored_headers:
+            self.stdout.write("取り込まなかった列: " + "、".join(result.ignored_headers))

@@ -1,0 +1,70 @@
+"""Reading the file: encodings, quoted fields, batches that never split a record, and the fast cleaners
+giving exactly what the vault's own normalisation gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokutei.bulk import jlis, synthetic
+from tokutei.vault.codec import clean_value
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    ("name", "佐藤　大輔"), ("name", " 佐藤  大輔 "), ("name", "ＳＡＴＯ\t太郎"), ("address", "兵庫県神戸市１－２－３"),
+    ("kana", "サトウ　ダイスケ"), ("kana", "ｻﾄｳ ﾀﾞｲｽｹ"), ("kana", "さとう だいすけ"), ("kana", "サトウ・ダイスケ"),
+    ("date", "1958-04-01"), ("date", "1958/4/1"), ("date", "昭和33年4月1日"), ("date", "１９５８－０４－０１"),
+    ("sex", "男"), ("sex", "2"), ("sex", "女性"), ("sex", "m"), ("resident_code", "12345678901"),
+    ("resident_code", "１２３４５６７８９０１"), ("text", "ｱ-0400000001"),
+])
+def test_the_fast_cleaners_agree_with_the_vault(kind, raw):
+    assert jlis.cleaner_for(kind)(raw) == clean_value(kind, raw)
+
+
+@pytest.mark.parametrize(("kind", "raw"), [("kana", "佐藤"), ("date", "1970-02-30"), ("sex", "X"),
+                                           ("resident_code", "123")])
+def test_the_fast_cleaners_refuse_what_the_vault_refuses(kind, raw):
+    with pytest.raises(ValueError):
+        clean_value(kind, raw)
+    with pytest.raises(ValueError):
+        jlis.cleaner_for(kind)(raw)
+
+
+def test_my_number_check_digit_matches_python_stdnum():
+    from stdnum.jp import in_
+
+    for i in range(2000):
+        number = synthetic.my_number(i)
+        assert in_.is_valid(number)
+        assert jlis.validate_my_number(number) == (number, "")
+        wrong = number[:11] + str((int(number[11]) + 1) % 10)
+        assert jlis.validate_my_number(wrong)[1]
+    assert jlis.validate_my_number("１２３４ ５６７８ ９０１８") == ("123456789018", "")
+
+
+def test_batches_never_split_a_quoted_field_across_lines(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_bytes(b'h\r\n"a\r\nb",1\r\nc,2\r\nd,3\r\n')
+    chunks = list(jlis.split_batches(path, offset=3, line=2, size=1))
+    assert [c[0] for c in chunks] == [b'"a\r\nb",1\r\n', b"c,2\r\n", b"d,3\r\n"]
+    assert [c[2] for c in chunks] == [2, 4, 5]
+    assert chunks[1][1] == 3 + len(b'"a\r\nb",1\r\n')
+
+
+def test_it_detects_cp932_and_utf8():
+    text = "個人番号,氏名\r\n".encode()
+    assert jlis.detect_encoding(text) == "utf-8"
+    assert jlis.detect_encoding("個人番号,氏名\r\n".encode("cp932")) == "cp932"
+    assert jlis.detect_encoding(b"\xef\xbb\xbf" + text) == "utf-8"
+
+
+def test_hyogo_kyosai_columns_are_found_by_their_japanese_names(settings):
+    from tokutei.profiles.loader import find_profile, load_profile_file
+
+    profile = load_profile_file(find_profile("hyogo-kyosai").path)
+    headers = ["年金証書番号", "住所", "氏名カナ", "個人番号", "生年月日", "性別", "氏名", "住民票コード", "備考"]
+    columns, ignored = jlis.header_map(headers, profile)
+    by_key = {c.key: c.index for c in columns}
+    assert by_key["pension_cert_no"] == 0 and by_key["my_number"] == 3 and by_key["name_kana"] == 2
+    assert ignored == ["備考"]
+    with pytest.raises(jlis.LayoutError, match="年金証書番号"):
+        jlis.header_map(headers[1:], profile)
