@@ -1,0 +1,80 @@
+"""Browser tests: Debian chromium driven by Playwright (sync API) against pytest-django's live server.
+
+Skipped cleanly when /usr/bin/chromium is missing (CI installs it). Never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread with a
+# running loop unless told this is safe (it is: the test and the live server use their own connections).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):  # .ci/run installs it: a missing browser there is a failure, not a skip
+            pytest.fail("/usr/bin/chromium is missing on CI")
+        pytest.skip("/usr/bin/chromium がありません (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def org(activate, transactional_db):
+    from tokutei.staff.services import ensure_org_structure
+
+    profile = activate("T99")
+    ensure_org_structure()
+    return profile
+
+
+@pytest.fixture
+def clerk(org, make_user):
+    from tokutei.staff.models import Unit
+
+    return make_user("clerk", "clerk", tasks=["payroll"], unit=Unit.objects.get(key="somu"))
+
+
+@pytest.fixture
+def signed_in(live_server):
+    """signed_in(page, user): put a real server-side session for ``user`` into the browser."""
+    from django.conf import settings
+    from django.test import Client
+
+    def _sign_in(page, user):
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        import time
+
+        from tokutei.staff.middleware import IDLE_KEY
+
+        session[IDLE_KEY] = time.time()
+        session.save()
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
+                                   "url": live_server.url}])
+
+    return _sign_in
