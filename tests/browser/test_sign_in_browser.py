@@ -8,6 +8,7 @@ import time
 import pyotp
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +34,8 @@ def test_it_signs_in_with_password_and_totp_and_reaches_the_dashboard(page, cler
     page.get_by_label("認証アプリに表示された6桁の数字").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="確認する").click()
     page.wait_for_url(re.compile(r"^http://[^/]+/$"))
-    assert page.get_by_role("heading", name="ダッシュボード", level=1).is_visible()
-    assert page.get_by_text("この端末は未登録端末です").is_visible()
+    expect(page.get_by_role("heading", name="ダッシュボード", level=1)).to_be_visible()
+    expect(page.get_by_text("この端末は未登録端末です")).to_be_visible()
     assert _entries("staff.sign_in", actor_id=clerk.pk).count() == 1
 
 
@@ -43,7 +44,7 @@ def test_a_wrong_password_keeps_the_user_out(page, clerk):
     page.get_by_label("ユーザID").fill("clerk")
     page.get_by_label("パスワード").fill("wrong password 1")
     page.get_by_role("button", name="次へ").click()
-    assert page.get_by_role("alert").filter(has_text="正しくありません").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="正しくありません")).to_be_visible()
 
 
 @pytest.fixture
@@ -62,12 +63,12 @@ def short_idle(org):
 def test_an_idle_page_signs_itself_out(page, clerk, signed_in, short_idle):
     signed_in(page, clerk)
     page.goto("/account/security/")
-    assert page.get_by_role("heading", name="サインイン方法").is_visible()
+    expect(page.get_by_role("heading", name="サインイン方法")).to_be_visible()
     assert page.locator("body").get_attribute("data-idle-logoff") == "3.0"
     started = time.monotonic()
     page.wait_for_url(re.compile(r"/login/\?idle=1"), timeout=9_000)
     assert time.monotonic() - started < 9
-    assert page.get_by_text("自動的にサインアウトしました").is_visible()
+    expect(page.get_by_text("自動的にサインアウトしました")).to_be_visible()
     assert _entries("staff.idle_logoff", actor_id=clerk.pk).count() == 1
     page.goto("/account/security/")
     assert "/login/" in page.url  # the server session is gone too
@@ -79,22 +80,22 @@ def test_an_unregistered_terminal_is_refused_until_it_is_enrolled(page, clerk, s
     signed_in(page, clerk)
     response = page.goto("/staff/my-scope/")
     assert response.status == 403
-    assert page.get_by_role("alert").filter(has_text="登録端末ではない").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="登録端末ではない")).to_be_visible()
     assert _entries("staff.access", result="refused", actor_id=clerk.pk).count() == 1
 
     admin = make_user("sysadmin", "sysadmin")
     _terminal, code = services.register_terminal(actor=admin, name="総務課1", location="本庁舎2階")
     page.goto(f"/terminal/enrol/?code={code}")
     page.get_by_role("button", name="登録する").click()
-    assert page.get_by_text("登録端末「総務課1」になりました").is_visible()
+    expect(page.get_by_text("登録端末「総務課1」になりました")).to_be_visible()
     cookie = next(c for c in page.context.cookies() if c["name"] == settings.TERMINAL_COOKIE_NAME)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
     response = page.goto("/staff/my-scope/")
     assert response.status == 200
-    assert page.get_by_text("給与所得の源泉徴収票作成事務").is_visible()
+    expect(page.get_by_text("給与所得の源泉徴収票作成事務")).to_be_visible()
     page.goto("/")
-    assert page.get_by_text("この端末は登録端末です").is_visible()
+    expect(page.get_by_text("この端末は登録端末です")).to_be_visible()
 
 
 def test_webauthn_with_a_virtual_authenticator(page, live_server, activate, make_user, settings):
@@ -120,7 +121,7 @@ def test_webauthn_with_a_virtual_authenticator(page, live_server, activate, make
     page.wait_for_url(re.compile(r"/login/enrol/$"))
     page.get_by_role("button", name="この端末の生体認証を登録する").click()
     page.wait_for_url(re.compile(r"^http://[^/]+/$"))
-    assert page.get_by_role("heading", name="ダッシュボード", level=1).is_visible()
+    expect(page.get_by_role("heading", name="ダッシュボード", level=1)).to_be_visible()
 
     page.locator("header").get_by_role("button", name="サインアウト").click()
     page.wait_for_url(re.compile(r"/login/"))
