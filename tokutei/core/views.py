@@ -9,6 +9,7 @@ from django.shortcuts import render
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import active_assignments
 
+from .i18n import label
 from .navigation import dashboard_cards
 
 
@@ -18,8 +19,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     profile = get_profile()
     assignments = list(active_assignments(request.user))
     roles = [
-        {"key": a.role_key, "ja": profile.roles[a.role_key].ja if a.role_key in profile.roles else a.role_key,
-         "tasks": [profile.tasks[t].ja for t in a.tasks if t in profile.tasks], "end_date": a.end_date}
+        {"key": a.role_key, "ja": label(profile.roles[a.role_key]) if a.role_key in profile.roles else a.role_key,
+         "tasks": [label(profile.tasks[t]) for t in a.tasks if t in profile.tasks], "end_date": a.end_date}
         for a in assignments
     ]
     return render(

@@ -34,3 +34,15 @@ def nendo(value: dt.date | None, start_month: int = 4) -> str:
     if not value:
         return ""
     return jdates.fiscal_year_label(jdates.fiscal_year(value, start_month), start_month)
+
+
+@register.filter
+def label(value) -> str:
+    """A profile text (role, task, register, rule…) in the language of the page: ``{{ role|label }}``.
+
+    Profile texts carry ``ja`` and usually ``en``; English pages show ``en`` where the profile gives one,
+    Japanese otherwise (the regulation's own words are Japanese).
+    """
+    from tokutei.core.i18n import label as pick
+
+    return pick(value)

@@ -95,3 +95,14 @@ def test_the_operation_log_shows_results_in_english_after_choosing_english(clien
     body = client.get("/log/").content.decode()
     assert "staff.sign_in_failed" in body and "Failed" in body and "Search the operation log" in body
     assert "失敗" not in body and "操作履歴の検索" not in body
+
+
+def test_role_names_follow_the_page_language_and_fall_back_to_the_regulations_japanese(client, activate, make_user):
+    activate("T99")  # the clerk role has an English name; the payroll task has none
+    client.force_login(make_user("clerk", "clerk", tasks=["payroll"]))
+    assert "<td>事務取扱担当者</td>" in client.get("/").content.decode()
+
+    _choose_english(client)
+    body = client.get("/").content.decode()
+    assert "<td>Clerk</td>" in body and "事務取扱担当者" not in body
+    assert "給与所得の源泉徴収票作成事務" in body
