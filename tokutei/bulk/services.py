@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tokutei.auditlog.services import record, refuse
+from tokutei.vault.crypto import index_reference
 
 from . import jlis
 from .models import ImportJob
@@ -353,9 +354,9 @@ class _Runner:
         if self.seen is not None:
             kept = []
             for row, line in pairs:
-                key = int(row[pos][:16], 16)
+                key = row[pos]
                 if key in self.seen:
-                    rejects.append((line, "ファイル内で個人番号が重複しています", row[pos][:12]))
+                    rejects.append((line, "ファイル内で個人番号が重複しています", index_reference(key)))
                 else:
                     self.seen.add(key)
                     kept.append((row, line))
@@ -366,7 +367,7 @@ class _Runner:
             for row, line in pairs:
                 if row[pos] in existing:
                     rejects.append((line, "既に登録されている個人番号です（ファイル内の先の行または既存の記録）",
-                                    row[pos][:12]))
+                                    index_reference(row[pos])))
             prepared.rows = [row for row, _line in pairs if row[pos] not in existing]
         rejects.sort()
         self.result.rejected += len(rejects)

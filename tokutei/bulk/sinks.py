@@ -29,7 +29,7 @@ class Prepared:
     rows: list[tuple]
     mn_pos: int = COLUMNS.index("bi_my_number")
 
-    def key_of(self, row: tuple) -> str:
+    def key_of(self, row: tuple) -> int:
         return row[self.mn_pos]
 
 
@@ -42,7 +42,7 @@ class Sink(Protocol):
 
     def prepare(self, values: Sequence[dict[str, Any]]) -> Prepared: ...
 
-    def existing(self, prepared: Prepared) -> set[str]: ...
+    def existing(self, prepared: Prepared) -> set[int]: ...
 
     def write(self, prepared: Prepared) -> None: ...
 
@@ -129,7 +129,7 @@ class VaultSink:
 
     def reference(self, number: str) -> str:
         """A keyed reference (参照符号) of a number for the reject report: 12 hex of its blind index."""
-        return self.indexer.index("mn", number)[:12]
+        return self.crypto.index_reference(self.indexer.index("mn", number))
 
     # --- prepare (outside the transaction) ---------------------------------------------------------------
     def prepare(self, values: Sequence[dict[str, Any]]) -> Prepared:
@@ -171,13 +171,13 @@ class VaultSink:
         return Prepared(rows)
 
     # --- duplicates ------------------------------------------------------------------------------------
-    def existing(self, prepared: Prepared) -> set[str]:
+    def existing(self, prepared: Prepared) -> set[int]:
         """Blind indexes of the batch already present in the file (under every searchable index key)."""
         if not prepared.rows:
             return set()
         pos = prepared.mn_pos
         keys = [row[pos] for row in prepared.rows]
-        found: set[str] = set()
+        found: set[int] = set()
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 cur.execute(
@@ -197,7 +197,7 @@ class VaultSink:
             found |= self._existing_previous(prepared)
         return found
 
-    def _existing_previous(self, prepared: Prepared) -> set[str]:  # pragma: no cover - rotation window only
+    def _existing_previous(self, prepared: Prepared) -> set[int]:  # pragma: no cover - rotation window only
         return set()
 
     # --- write -----------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class VaultSink:
 
     @staticmethod
     def _pg_types() -> list[str]:
-        return ["bigint", "varchar", "bytea", "integer", "integer", "varchar", "varchar", "varchar", "varchar",
+        return ["bigint", "varchar", "bytea", "integer", "integer", "bigint", "bigint", "bigint", "bigint",
                 "varchar", "bigint", "timestamptz", "bigint", "timestamptz", "varchar", "varchar", "jsonb", "date",
                 "timestamptz"]
 

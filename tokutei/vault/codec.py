@@ -5,7 +5,7 @@ The bulk importer calls the same functions per row (docs/keys.md §"Row format")
     codec = PersonCodec.for_file(file.pk)          # once: keys unwrapped, HMAC states precomputed
     values = codec.clean(raw)                      # validate + normalise (raises FieldErrors)
     key_id, blob = codec.encrypt(values)           # AES-256-GCM, header carries key_id
-    columns = codec.indexes(values)                # {"bi_key": v, "bi_my_number": hex, ...}
+    columns = codec.indexes(values)                # {"bi_key": v, "bi_my_number": int64, ...}
 
 ``encrypt_person_fields()`` and ``blind_indexes()`` are the same as one-off calls.
 """
@@ -185,7 +185,7 @@ class PersonCodec:
         )
 
     def indexes(self, values: dict[str, str], indexer: Indexer | None = None) -> dict[str, object]:
-        """The ``bi_*`` columns (hex, 128 bits) and ``bi_key`` under ``indexer`` (the current one by default)."""
+        """The ``bi_*`` columns (signed 64-bit ints) and ``bi_key`` under ``indexer`` (the current one by default)."""
         ix = indexer or self.indexer
         f = self.index_fields
         mn = values.get(f.get("my_number", ""))
@@ -243,7 +243,7 @@ def blind_indexes(values: dict[str, str], *, file_id: int = 0, codec: PersonCode
     return codec.indexes(values)
 
 
-def lookup_digests(kind: str, value: str) -> list[str]:
+def lookup_digests(kind: str, value: str) -> list[int]:
     """The blind-index values to search for, under every searchable index version (rotation-safe).
 
     ``kind``: "my_number", "resident_code", "org_key" or "kana_birth" (value = "カナ|YYYY-MM-DD").

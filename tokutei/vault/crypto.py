@@ -29,7 +29,10 @@ HEADER = struct.Struct(">BI")  # format byte, key id
 HEADER_LEN = HEADER.size  # 5
 NONCE_LEN = 12
 TAG_LEN = 16
-INDEX_BYTES = 16  # blind index length kept in the database (128 bits: no collision in any real population)
+# Blind index kept in the database: the first 64 bits of the HMAC as a signed bigint. Two different values
+# share an index with probability 2^-64 per pair (~3e-6 for ten million people in one file); a search
+# result is opened (decrypted) before anything is shown, and a clash in one file is refused as a duplicate.
+INDEX_BYTES = 8
 
 
 class CryptoError(Exception):
@@ -113,8 +116,8 @@ class Indexer:
         outer.update(inner.digest())
         return outer.digest()
 
-    def index(self, kind: str, value: str) -> str:
-        """Hex of the first 128 bits of HMAC(kind ':' value) — domain-separated per index kind."""
+    def index(self, kind: str, value: str) -> int:
+        """The first 64 bits of HMAC(kind ':' value) as a signed bigint — domain-separated per index kind."""
         prefixed = self._kinds.get(kind)
         if prefixed is None:
             prefixed = self._inner.copy()
@@ -124,7 +127,13 @@ class Indexer:
         inner.update(value.encode())
         outer = self._outer.copy()
         outer.update(inner.digest())
-        return outer.digest()[:INDEX_BYTES].hex()
+        return int.from_bytes(outer.digest()[:INDEX_BYTES], "big", signed=True)
+
+
+def index_reference(value: int) -> str:
+    """A short printable reference of a blind index (参照符号 in reject reports): its first 48 bits, hex.
+    A keyed digest, not the value: it cannot be turned back into the number without the index key."""
+    return f"{value & 0xFFFF_FFFF_FFFF_FFFF:016x}"[:12]
 
 
 # --- normalisation ----------------------------------------------------------------------------------
@@ -185,7 +194,7 @@ class IndexInputs:
     org_key: str = ""
 
 
-def index_values(indexer: Indexer, inputs: IndexInputs) -> dict[str, str | None]:
+def index_values(indexer: Indexer, inputs: IndexInputs) -> dict[str, int | None]:
     """The blind-index columns of one person row under one index key."""
     return {
         "bi_my_number": indexer.index("mn", inputs.my_number) if inputs.my_number else None,

@@ -112,19 +112,21 @@ class Person(models.Model):
         RE_ENTRY = "re_entry", _("再入力")
         SOURCE = "source", _("取得元による（J-LIS 等）")
 
-    # file: no single-column index — (file, status) and the unique (file, bi_my_number) lead with it.
+    # file: no single-column index — (file, status) leads with it.
     file = models.ForeignKey(SpecificFile, on_delete=models.PROTECT, related_name="people", db_index=False)
     task = models.CharField(max_length=60)  # the purpose it was collected for (profile task key)
     data = CipherField()
     # key_id / bi_key: not indexed — only the key-status counts and the rotation job read them, and both scan.
     key_id = models.PositiveIntegerField()  # data key (also in the ciphertext header)
     bi_key = models.PositiveIntegerField()  # index key version of the bi_* columns
-    # The blind indexes are indexed in Meta.indexes, not with db_index=True: on PostgreSQL db_index adds a
-    # second varchar_pattern_ops ("_like") index per column, useless for values only compared for equality.
-    bi_my_number = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no value; "" would collide)
-    bi_resident_code = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no value; "" would collide)
-    bi_kana_birth = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no value; "" would collide)
-    bi_org_key = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no value; "" would collide)
+    # Blind indexes: the first 64 bits of HMAC-SHA256 as a signed bigint (crypto.Indexer.index). An integer
+    # compares in one instruction and makes each B-tree entry 16 bytes instead of ~48 for 32 hex characters:
+    # the four random-key indexes are what a bulk load pays for (docs/performance.md). Indexed in
+    # Meta.indexes / constraints, not with db_index=True (which adds a useless "_like" twin on PostgreSQL).
+    bi_my_number = models.BigIntegerField(null=True, blank=True)
+    bi_resident_code = models.BigIntegerField(null=True, blank=True)
+    bi_kana_birth = models.BigIntegerField(null=True, blank=True)
+    bi_org_key = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.UNCONFIRMED)
     # entered_by / confirmed_by: not indexed — nothing looks people up by who entered or confirmed them.
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
@@ -142,15 +144,16 @@ class Person(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["file", "status"]),
-            # Blind-index lookups (search, same-number check across files): plain B-trees, equality only.
-            models.Index(fields=["bi_my_number"], name="vault_person_bi_mn"),
+            # Blind-index lookups: plain B-trees, equality only. The 個人番号 one is the unique constraint below.
             models.Index(fields=["bi_resident_code"], name="vault_person_bi_rc"),
             models.Index(fields=["bi_kana_birth"], name="vault_person_bi_kb"),
             models.Index(fields=["bi_org_key"], name="vault_person_bi_ok"),
         ]
         constraints = [
-            # One person per 個人番号 per file, even under concurrent intake (same index version).
-            models.UniqueConstraint(fields=["file", "bi_my_number"], condition=models.Q(bi_my_number__isnull=False),
+            # One person per 個人番号 per file, even under concurrent intake (same index version). It leads
+            # with the blind index, so it also serves the same-number check across all files (E-08): one
+            # random-key index for both, not two.
+            models.UniqueConstraint(fields=["bi_my_number", "file"], condition=models.Q(bi_my_number__isnull=False),
                                     name="vault_person_one_number_per_file"),
         ]
 

@@ -50,5 +50,6 @@ def test_the_one_off_helpers_match_the_codec(payroll_file):
 def test_every_index_kind_is_domain_separated(kind):
     from tokutei.vault.codec import lookup_digests
 
-    assert len(lookup_digests(kind, "12345678901")[0]) == 32
+    digest = lookup_digests(kind, "12345678901")[0]
+    assert isinstance(digest, int) and -(2**63) <= digest < 2**63  # fits a PostgreSQL / SQLite bigint
     assert len({lookup_digests(k, "12345678901")[0] for k in ["my_number", "resident_code", "org_key"]}) == 3
