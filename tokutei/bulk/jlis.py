@@ -302,28 +302,44 @@ def split_batches(path: str | Path, *, offset: int, line: int, size: int) -> Ite
     """Cut the file from ``offset`` into chunks of ``size`` physical lines, never inside a quoted field.
 
     Yields (bytes, byte offset of the chunk, line number of its first line). Reading is sequential and
-    cheap (no decoding): workers parse the chunks in parallel, and the results are committed in order.
+    cheap (no decoding, 4 MiB reads, newlines found by ``bytes.find``): workers parse the chunks in
+    parallel, and the results are committed in order. A chunk whose quote count is odd ends inside a quoted
+    field, so it is extended line by line until the field closes.
     """
     with open(path, "rb") as fh:
         fh.seek(offset)
+        buf = b""
+        eof = False
         while True:
-            lines: list[bytes] = []
-            in_quotes = False
-            while True:
-                raw = fh.readline()
-                if not raw:
+            while not eof and buf.count(b"\n") < size:
+                block = fh.read(1 << 22)
+                if not block:
+                    eof = True
                     break
-                lines.append(raw)
-                if raw.count(b'"') % 2:
-                    in_quotes = not in_quotes
-                if len(lines) >= size and not in_quotes:
-                    break
-            if not lines:
+                buf += block
+            if not buf:
                 return
-            chunk = b"".join(lines)
+            cut, lines = 0, 0
+            while lines < size:
+                nl = buf.find(b"\n", cut)
+                if nl < 0:
+                    if cut < len(buf):  # a last line without a newline (eof: the loop above read all)
+                        cut, lines = len(buf), lines + 1
+                    break
+                cut, lines = nl + 1, lines + 1
+            while buf.count(b'"', 0, cut) % 2 and cut < len(buf):
+                if not eof and buf.find(b"\n", cut) < 0:
+                    block = fh.read(1 << 22)
+                    if block:
+                        buf += block
+                        continue
+                    eof = True
+                nl = buf.find(b"\n", cut)
+                cut, lines = (len(buf) if nl < 0 else nl + 1), lines + 1
+            chunk, buf = buf[:cut], buf[cut:]
             yield chunk, offset, line
             offset += len(chunk)
-            line += len(lines)
+            line += lines
 
 
 def iter_stream(fh: BinaryIO, layout: Layout, *, offset: int, line: int,

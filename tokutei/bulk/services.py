@@ -33,6 +33,7 @@ from tokutei.vault.crypto import index_reference
 
 from . import jlis
 from .models import ImportJob
+from .seen import SeenFilter
 from .sinks import Prepared, Sink, sink_for
 
 ACTION = "bulk.import"
@@ -178,9 +179,12 @@ def import_jlis(
                      terminal=terminal, purpose=purpose, specific_file=specific_file, batch_size=batch_size,
                      after_batch=after_batch, dry_run=dry_run,
                      workers=default_workers(size) if workers is None else workers)
-    sink.open()
     try:
+        if not dry_run:
+            sink.open(resume=resumed)
         runner.run(path, progress=progress, total=size)
+        if job is not None:
+            sink.before_finish()
     except BaseException:
         if job is not None:
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, updated_at=timezone.now())
@@ -192,6 +196,7 @@ def import_jlis(
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.COMPLETED, finished_at=timezone.now(), updated_at=timezone.now())
             job.refresh_from_db()
+            sink.finish()  # a file loaded into its own partition: its people appear with this entry
             record(action=ACTION, actor=actor, terminal=terminal, purpose=purpose, target_type="file",
                    target_id=specific_file.pk, count=job.loaded,
                    details={"file_id": specific_file.pk, "job": job.pk, "stage": "acquisition",
@@ -217,7 +222,8 @@ class BatchOut:
     """One parsed and prepared batch, as a worker hands it back (picklable, no plaintext besides the rows'
     ciphertexts): rows ready to write, their line numbers, and the rejects found so far."""
 
-    rows: list[tuple]
+    rows: list
+    keys: list[int]
     lines: list[int]
     rejects: list[tuple[int, str, str]]
     end_offset: int
@@ -251,7 +257,7 @@ def _prepare_batch(task: tuple[bytes, int, int]) -> BatchOut:
         values.append(parsed.values)
         lines.append(parsed.line)
     prepared = sink.prepare(values)
-    return BatchOut(prepared.rows, lines, rejects, offset + len(data), first_line + data.count(b"\n") - 1
+    return BatchOut(prepared.rows, prepared.keys, lines, rejects, offset + len(data), first_line + data.count(b"\n") - 1
                     + (0 if data.endswith(b"\n") else 1), first_line)
 
 
@@ -282,6 +288,8 @@ class _Runner:
         # Dry run: nothing is committed, so duplicates across batches are found from the keyed indexes
         # seen (one 64-bit int per row: the one place memory grows with the file, ~70 MB per million rows).
         self.seen: set[int] | None = set() if dry_run else None
+        # Otherwise a fixed-size filter of the keys already stored screens each batch (seen.py).
+        self.stored: SeenFilter | None = None
 
     def _batches(self, path: Path, offset: int, line: int) -> Iterator[BatchOut]:
         tasks = jlis.split_batches(path, offset=offset, line=line, size=self.batch_size)
@@ -347,28 +355,42 @@ class _Runner:
         return (b"\xef\xbb\xbf" + data) if bom else data
 
     # --- one batch -------------------------------------------------------------------------------------
-    def _flush(self, batch: BatchOut) -> None:
-        rejects = batch.rejects
-        pairs = list(zip(batch.rows, batch.lines, strict=True))
-        pos = Prepared.mn_pos
+    def _duplicates(self, batch: BatchOut) -> tuple[set[int], list[tuple[int, str, str]]]:
+        """Positions in the batch of rows whose 個人番号 is already stored (or seen, in a dry run)."""
+        keys = batch.keys
+        drop: set[int] = set()
+        rejects: list[tuple[int, str, str]] = []
         if self.seen is not None:
-            kept = []
-            for row, line in pairs:
-                key = row[pos]
+            for i, key in enumerate(keys):
                 if key in self.seen:
-                    rejects.append((line, "ファイル内で個人番号が重複しています", index_reference(key)))
+                    drop.add(i)
+                    rejects.append((batch.lines[i], "ファイル内で個人番号が重複しています", index_reference(key)))
                 else:
                     self.seen.add(key)
-                    kept.append((row, line))
-            pairs = kept
-        prepared = Prepared([row for row, _line in pairs])
-        existing = self.sink.existing(prepared)
-        if existing:
-            for row, line in pairs:
-                if row[pos] in existing:
-                    rejects.append((line, "既に登録されている個人番号です（ファイル内の先の行または既存の記録）",
-                                    index_reference(row[pos])))
-            prepared.rows = [row for row, _line in pairs if row[pos] not in existing]
+            maybe = [keys[i] for i in range(len(keys)) if i not in drop]
+        else:
+            if self.stored is None:
+                self.stored = SeenFilter()
+                self.stored.update(self.sink.stored_keys())
+            maybe = self.stored.maybe(keys)
+        existing = self.sink.existing(maybe) if maybe else set()
+        batch_keys: set[int] = set()
+        for i, key in enumerate(keys):
+            if i in drop:
+                continue
+            if key in existing or key in batch_keys:
+                # (two different numbers with one 64-bit index in a batch: as unlikely as 2^-64 a pair)
+                drop.add(i)
+                rejects.append((batch.lines[i], "既に登録されている個人番号です（ファイル内の先の行または既存の記録）",
+                                index_reference(key)))
+            else:
+                batch_keys.add(key)
+        return drop, rejects
+
+    def _flush(self, batch: BatchOut) -> None:
+        drop, duplicate_rejects = self._duplicates(batch)
+        rejects = batch.rejects + duplicate_rejects
+        prepared = Prepared(batch.rows, batch.keys).keep(drop) if drop else Prepared(batch.rows, batch.keys)
         rejects.sort()
         self.result.rejected += len(rejects)
         report_bytes = self._csv_bytes([list(r) for r in rejects]) if rejects else b""
@@ -400,6 +422,8 @@ class _Runner:
                    details={"file_id": self.specific_file.pk, "job": job.pk, "batch": batch_no, "stage": "input",
                             "channel": "jlis_bulk", "rejected": len(rejects),
                             "lines": [batch.first_line, batch.last_line]})
+        if self.stored is not None:
+            self.stored.update(prepared.keys)  # committed now
         self.result.loaded = job.loaded
         self.result.batches = batch_no
         if self.after_batch is not None:

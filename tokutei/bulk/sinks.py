@@ -4,17 +4,26 @@ Encryption and the blind indexes are computed outside the batch transaction (``p
 then one statement per batch: binary COPY on PostgreSQL, ``executemany`` on SQLite. The rows written are
 exactly what ``tokutei.vault`` itself writes for a J-LIS record (the same sealer per file scope, the same
 index keys and normalisation), so the vault reads them like any other.
+
+PostgreSQL, a file that has no people yet: the import loads into a table of its own (``vault_person_f<id>``)
+that has only the unique index the duplicate check needs, and attaches it as the file's partition of the
+person table when the import completes (migration vault/0005). Random-key index maintenance and per-row
+foreign-key checks — most of a row's cost in an indexed table — become one sorted index build and one
+validating query per constraint. Until then the file is marked ``bulk_loading``: its people appear all at
+once, with the completion entry of the log, and nobody can add a person to it meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import connection
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
+
+from . import pgcopy
 
 CHANNEL = "jlis_bulk"
 COLUMNS = (
@@ -26,11 +35,16 @@ COLUMNS = (
 
 @dataclass
 class Prepared:
-    rows: list[tuple]
-    mn_pos: int = COLUMNS.index("bi_my_number")
+    """A batch ready to write: ``rows`` (tuples, or encoded binary-COPY rows on PostgreSQL) and, for each
+    row, the blind index of its 個人番号 (``keys``) that the duplicate checks work on."""
 
-    def key_of(self, row: tuple) -> int:
-        return row[self.mn_pos]
+    rows: list[Any]
+    keys: list[int] = field(default_factory=list)
+
+    def keep(self, drop: set[int]) -> Prepared:
+        """The rows whose positions are not in ``drop``."""
+        return Prepared([r for i, r in enumerate(self.rows) if i not in drop],
+                        [k for i, k in enumerate(self.keys) if i not in drop])
 
 
 class Sink(Protocol):
@@ -42,11 +56,17 @@ class Sink(Protocol):
 
     def prepare(self, values: Sequence[dict[str, Any]]) -> Prepared: ...
 
-    def existing(self, prepared: Prepared) -> set[int]: ...
+    def existing(self, keys: Sequence[int]) -> set[int]: ...
+
+    def stored_keys(self) -> Any: ...
 
     def write(self, prepared: Prepared) -> None: ...
 
-    def open(self) -> None: ...
+    def open(self, *, resume: bool = False) -> None: ...
+
+    def before_finish(self) -> None: ...
+
+    def finish(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -66,7 +86,9 @@ class VaultSink:
         self.crypto = crypto
         self.file = specific_file
         self.profile = profile
-        self.table = Person._meta.db_table
+        self.parent_table = Person._meta.db_table
+        self.table = self.parent_table  # where rows go: the person table, or the file's own loading table
+        self.staged = False
         # The vault's own per-file codec: the same data key, index key, AAD and index inputs as intake.
         self.codec = PersonCodec.for_file(specific_file.pk, profile=profile)
         self.aad = aad_for(specific_file.pk)
@@ -82,18 +104,104 @@ class VaultSink:
         self.now = timezone.now()
         self._sqlite_cache: int | None = None
 
-    # --- session tuning --------------------------------------------------------------------------------
+    # --- session tuning and the loading table ------------------------------------------------------------
     SQLITE_CACHE_KIB = 96 * 1024
 
-    def open(self) -> None:
-        """SQLite's default page cache (2 MB) makes every insert into the person table's random-key
-        indexes read pages back from the OS once the table outgrows it: a million rows slow to ~1k/s.
-        The import's own connection gets a larger cache for its duration (bounded: part of peak memory)."""
+    @property
+    def staging_table(self) -> str:
+        return f"{self.parent_table}_f{int(self.file.pk)}"
+
+    def open(self, *, resume: bool = False) -> None:
+        """Choose where the rows go, before the first batch.
+
+        SQLite's default page cache (2 MB) makes every insert into the person table's random-key indexes
+        read pages back from the OS once the table outgrows it: a million rows slow to ~1k/s. The import's
+        own connection gets a larger cache for its duration (bounded: part of peak memory).
+
+        PostgreSQL with binary COPY: a file with nobody in it (or whose earlier, interrupted import was
+        loading it) is loaded into its own table, attached as its partition by ``finish``."""
         if self.vendor == "sqlite":
             with connection.cursor() as cur:
                 cur.execute("PRAGMA cache_size")
                 self._sqlite_cache = cur.fetchone()[0]
                 cur.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
+            return
+        if not self.fast or not self._partitioned():
+            return
+        from tokutei.vault.models import Person, SpecificFile
+
+        with transaction.atomic():
+            # The row lock orders this against an intake into the same file (vault.services.intake_person).
+            loading = SpecificFile.objects.select_for_update().filter(pk=self.file.pk).values_list(
+                "bulk_loading", flat=True).get()
+            if not loading and (Person.objects.filter(file_id=self.file.pk).exists() or self._attached()):
+                return  # people already there: rows go through the person table and its indexes
+            table, pk = self.staging_table, int(self.file.pk)
+            with connection.cursor() as cur:
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {table} "
+                            f"(LIKE {self.parent_table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+                # The partition bound as a constraint, so attaching does not scan the rows to prove it.
+                if not self._has_constraint(cur, f"{table}_in_file"):
+                    cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_in_file CHECK (file_id = {pk})")
+                # The one index the load needs (duplicate check); it becomes the partition's unique index.
+                cur.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_mn ON {table} (bi_my_number, file_id) "
+                            "WHERE bi_my_number IS NOT NULL")
+            SpecificFile.objects.filter(pk=pk).update(bulk_loading=True)
+        self.file.bulk_loading = True
+        self.table = table
+        self.staged = True
+
+    def _partitioned(self) -> bool:
+        with connection.cursor() as cur:
+            cur.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [self.parent_table])
+            row = cur.fetchone()
+        return bool(row) and row[0] == "p"
+
+    def _attached(self) -> bool:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", [self.staging_table])
+            return cur.fetchone() is not None
+
+    @staticmethod
+    def _has_constraint(cur: Any, name: str) -> bool:
+        cur.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
+        return cur.fetchone() is not None
+
+    def before_finish(self) -> None:
+        """Loading table only, after the last batch and before the completing transaction: build the
+        partition's other indexes (sorted builds) and add its foreign keys (NOT VALID, then one validating
+        query each, which does not block writers), so that the attach itself only has to adopt them.
+        Idempotent: an import interrupted here finishes on the next run."""
+        if not self.staged:
+            return
+        table = self.staging_table
+        with connection.cursor() as cur:
+            if not self._has_constraint(cur, f"{table}_pkey"):
+                cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (id, file_id)")
+            for name, columns in (("fs", "file_id, status"), ("rc", "bi_resident_code"),
+                                  ("kb", "bi_kana_birth"), ("ok", "bi_org_key")):
+                cur.execute(f"CREATE INDEX IF NOT EXISTS {table}_{name} ON {table} ({columns})")
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "AND contype = 'f'", [self.parent_table])
+            for k, (_name, definition) in enumerate(cur.fetchall()):
+                own = f"{table}_fk{k}"
+                if not self._has_constraint(cur, own):
+                    cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {own} {definition} NOT VALID")
+                    cur.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {own}")
+            cur.execute(f"ANALYZE {table}")
+
+    def finish(self) -> None:
+        """Inside the completing transaction: the loaded people become the file's partition — visible all
+        at once, together with the log entry that completes the import."""
+        if not self.staged:
+            return
+        from tokutei.vault.models import SpecificFile
+
+        pk = int(self.file.pk)
+        with connection.cursor() as cur:
+            cur.execute(f"ALTER TABLE {self.parent_table} ATTACH PARTITION {self.staging_table} FOR VALUES IN ({pk})")
+        SpecificFile.objects.filter(pk=pk).update(bulk_loading=False)
+        self.file.bulk_loading = False
 
     def refresh_statistics(self) -> None:
         """After a bulk load the planner's statistics are stale until autovacuum gets to the table: with a
@@ -102,7 +210,7 @@ class VaultSink:
         number of rows, so it costs about the same for any table size."""
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
-                cur.execute(f"ANALYZE {self.table}")
+                cur.execute(f"ANALYZE {self.parent_table}")
             elif self.vendor == "sqlite":
                 cur.execute("PRAGMA optimize")
 
@@ -131,10 +239,11 @@ class VaultSink:
         """A keyed reference (参照符号) of a number for the reject report: 12 hex of its blind index."""
         return self.crypto.index_reference(self.indexer.index("mn", number))
 
-    # --- prepare (outside the transaction) ---------------------------------------------------------------
+    # --- prepare (outside the transaction; in the parse workers on big files) -------------------------------
     def prepare(self, values: Sequence[dict[str, Any]]) -> Prepared:
         """Seal each row (one AES-GCM per person, JSON of the field values) and compute its blind indexes —
-        byte for byte what ``PersonCodec.encrypt`` / ``.indexes`` give (tested)."""
+        byte for byte what ``PersonCodec.encrypt`` / ``.indexes`` give (tested). With binary COPY each row
+        is also encoded here, so the process that writes only joins bytes."""
         crypto = self.crypto
         seal = self.sealer.seal
         index = self.indexer.index
@@ -148,36 +257,45 @@ class VaultSink:
         normalise_kana, normalise_org_key = crypto.normalise_kana, crypto.normalise_org_key
         file_id, task, key_id, bi_key = self.file.pk, self.purpose, self.sealer.key_id, self.indexer.version
         actor_id, now = getattr(self.actor, "pk", None), self.now
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-        rows = []
-        confirmed = "confirmed"
-        verification: Any = {"source": "jlis"} if self.fast else json.dumps({"source": "jlis"})
-        if not self.fast:
+        dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
+        rows: list[Any] = []
+        keys: list[int] = []
+        encode = None
+        if self.fast:
+            encode = pgcopy.PersonRowEncoder(
+                file_id=file_id, task=task, key_id=key_id, bi_key=bi_key, status="confirmed", entered_by_id=actor_id,
+                entered_at=now, confirmed_at=now, method="source", channel=CHANNEL, verification={"source": "jlis"},
+            ).encode
+        else:
             now = connection.ops.adapt_datetimefield_value(now)
+        verification = orjson.dumps({"source": "jlis"}).decode()
         for v in values:
             data = v if keep is None else {k: x for k, x in v.items() if k in keep}
             kana = normalise_kana(v.get(kana_key, "")) if kana_key else ""
             birth = v.get(birth_key, "") if birth_key else ""
             rc = v.get(rc_key) if rc_key else None
             org = normalise_org_key(v.get(org_key, "")) if org_key else ""
-            rows.append((
-                file_id, task, seal(dumps(data).encode(), aad), key_id, bi_key,
-                index("mn", v[mn_key]),
-                index("rc", rc) if rc else None,
-                index("kb", f"{kana}|{birth}") if kana and birth else None,
-                index("ok", org) if org else None,
-                confirmed, actor_id, now, None, now, "source", CHANNEL, verification, None, None,
-            ))
-        return Prepared(rows)
+            blob = seal(dumps(data, option=sort_keys), aad)
+            mn = index("mn", v[mn_key])
+            bi_rc = index("rc", rc) if rc else None
+            bi_kb = index("kb", f"{kana}|{birth}") if kana and birth else None
+            bi_ok = index("ok", org) if org else None
+            keys.append(mn)
+            if encode is not None:
+                rows.append(encode(blob, mn, bi_rc, bi_kb, bi_ok))
+            else:
+                rows.append((file_id, task, blob, key_id, bi_key, mn, bi_rc, bi_kb, bi_ok, "confirmed", actor_id,
+                             now, None, now, "source", CHANNEL, verification, None, None))
+        return Prepared(rows, keys)
 
     # --- duplicates ------------------------------------------------------------------------------------
-    def existing(self, prepared: Prepared) -> set[int]:
-        """Blind indexes of the batch already present in the file (under every searchable index key)."""
-        if not prepared.rows:
+    def existing(self, keys: Sequence[int]) -> set[int]:
+        """Those of ``keys`` (blind indexes of 個人番号) already stored in the file, under every searchable
+        index key. The importer asks only for the keys its filter of stored keys cannot rule out."""
+        if not keys:
             return set()
-        pos = prepared.mn_pos
-        keys = [row[pos] for row in prepared.rows]
         found: set[int] = set()
+        keys = list(keys)
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 cur.execute(
@@ -194,11 +312,20 @@ class VaultSink:
                     found.update(r[0] for r in cur.fetchall())
         if len(self.search_indexers) > 1:
             # Records sealed before a key rotation carry an older index: compare under each older key.
-            found |= self._existing_previous(prepared)
+            found |= self._existing_previous(keys)
         return found
 
-    def _existing_previous(self, prepared: Prepared) -> set[int]:  # pragma: no cover - rotation window only
+    def _existing_previous(self, keys: Sequence[int]) -> set[int]:  # pragma: no cover - rotation window only
         return set()
+
+    def stored_keys(self) -> Any:
+        """Every 個人番号 blind index already in the file (or its loading table), streamed."""
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT bi_my_number FROM {self.table} WHERE file_id = %s AND deleted_at IS NULL "  # noqa: S608
+                        "AND bi_my_number IS NOT NULL", [self.file.pk])
+            while rows := cur.fetchmany(10_000):
+                for (key,) in rows:
+                    yield key
 
     # --- write -----------------------------------------------------------------------------------------
     def write(self, prepared: Prepared) -> None:
@@ -209,18 +336,10 @@ class VaultSink:
             if self.fast:
                 raw = cur.cursor  # the psycopg 3 cursor under Django's wrapper
                 with raw.copy(f"COPY {self.table} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
-                    copy.set_types(self._pg_types())
-                    for row in prepared.rows:
-                        copy.write_row(row)
+                    copy.write(pgcopy.stream(prepared.rows))
             else:
                 marks = ", ".join(["%s"] * len(COLUMNS))
                 cur.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks})", prepared.rows)  # noqa: S608
-
-    @staticmethod
-    def _pg_types() -> list[str]:
-        return ["bigint", "varchar", "bytea", "integer", "integer", "bigint", "bigint", "bigint", "bigint",
-                "varchar", "bigint", "timestamptz", "bigint", "timestamptz", "varchar", "varchar", "jsonb", "date",
-                "timestamptz"]
 
 
 def sink_for(*, specific_file: Any, profile: Any, fast: bool | None = None) -> VaultSink:

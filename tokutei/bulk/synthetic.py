@@ -89,8 +89,10 @@ def _birth_text(rng: random.Random, day: dt.date) -> str:
 
 
 def generate(out: str | Path, *, rows: int, bad: int = 0, encoding: str = "utf-8", seed: int = 1,
-             org_key_header: str | None = "年金証書番号", shuffle_columns: bool = False) -> GenStats:
-    """Write ``rows`` data records of which ``bad`` are deliberately wrong (of every kind in BAD_KINDS)."""
+             org_key_header: str | None = "年金証書番号", shuffle_columns: bool = False, start: int = 0) -> GenStats:
+    """Write ``rows`` data records of which ``bad`` are deliberately wrong (of every kind in BAD_KINDS).
+    Person ``i`` of the file is synthetic person ``start + i`` (a second file with another ``start`` holds
+    other people)."""
     rng = random.Random(seed)
     headers = list(HEADERS) + ([org_key_header] if org_key_header else [])
     order = list(range(len(headers)))
@@ -113,15 +115,16 @@ def generate(out: str | Path, *, rows: int, bad: int = 0, encoding: str = "utf-8
             sur, sur_k = SURNAMES[rng.randrange(len(SURNAMES))]
             giv, giv_k = (GIVEN_MALE if male else GIVEN_FEMALE)[rng.randrange(15)]
             day = dt.date.fromordinal(epoch + rng.randrange(span))
+            n = start + i
             row = [
-                my_number(i), f"{sur}\u3000{giv}", f"{sur_k}\u3000{giv_k}", _birth_text(rng, day),
+                my_number(n), f"{sur}\u3000{giv}", f"{sur_k}\u3000{giv_k}", _birth_text(rng, day),
                 "男" if male else "女",
                 f"{PLACES[rng.randrange(len(PLACES))]}{TOWNS[rng.randrange(len(TOWNS))]}"
                 f"{rng.randrange(1, 6)}丁目{rng.randrange(1, 30)}番{rng.randrange(1, 20)}号",
-                resident_code(i),
+                resident_code(n),
             ]
             if org_key_header:
-                row.append(f"{400_000_000 + i:010d}")
+                row.append(f"{400_000_000 + n:010d}")
             if i in bad_at:
                 kind = kinds[len(stats.bad) % len(kinds)] if len(stats.bad) < len(kinds) else rng.choice(kinds)
                 if kind == "duplicate" and not last_good_number:

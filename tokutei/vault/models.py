@@ -81,6 +81,9 @@ class SpecificFile(models.Model):
     retention_rule = models.CharField(_("保存年限の区分"), max_length=60, blank=True)  # profile.retention_rules
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     data_scope = models.CharField(max_length=60, blank=True)  # key scope "file:<pk>" in the key store
+    # A bulk import is loading this file into its own partition (PostgreSQL, tokutei.bulk): the people
+    # become visible all at once when it completes, and nobody may add people to the file meanwhile.
+    bulk_loading = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -164,7 +167,10 @@ class Person(models.Model):
 class PersonCorrection(models.Model):
     """訂正履歴 (002 §12, 001 §4.2): who changed which field keys on whose instruction; values encrypted."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="corrections")
+    # db_constraint=False: on PostgreSQL the person table is partitioned by file, and a partitioned table's
+    # key includes the partition key, so no foreign key can point at ``id`` alone. People are never removed
+    # (deletion blanks the row, E-25), so a reference cannot dangle; PROTECT still holds in the ORM.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="corrections", db_constraint=False)
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     instructed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -187,7 +193,8 @@ class PersonDeletion(models.Model):
         PENDING = "pending", _("確認待ち")
         DONE = "done", _("削除済")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deletions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deletions",
+                               db_constraint=False)  # see PersonCorrection.person
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

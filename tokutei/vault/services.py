@@ -261,6 +261,10 @@ def _find_same_number(bi_values: list[str]) -> list[Person]:
     return list(Person.objects.filter(bi_my_number__in=bi_values, deleted_at__isnull=True).only("pk", "file_id"))
 
 
+class _BulkLoading(Exception):
+    """The file is being bulk-loaded (SpecificFile.bulk_loading)."""
+
+
 def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: dict[str, Any],
                   channel: str = "", evidence: dict | None = None, retention_trigger_date: dt.date | None = None,
                   limit_tasks=None) -> IntakeResult:
@@ -307,6 +311,12 @@ def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: 
     now = timezone.now()
     try:
         with transaction.atomic():
+            # A bulk import that is loading this file into its own partition (tokutei.bulk) attaches it
+            # when it completes; a person added meanwhile would land beside it. The row lock orders this
+            # intake against the import's start (which takes the same lock).
+            if SpecificFile.objects.select_for_update(no_key=True).filter(pk=file.pk).values_list(
+                    "bulk_loading", flat=True).first():
+                raise _BulkLoading
             person = Person.objects.create(
                 file=file, task=purpose, data=blob, key_id=key_id, **indexes,
                 status=Person.Status.UNCONFIRMED if needs_second else Person.Status.CONFIRMED,
@@ -317,6 +327,12 @@ def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: 
                    details={"file_id": file.pk, "fields": sorted(cleaned), "channel": channel,
                             "route": (evidence or {}).get("route", ""), "status": person.status,
                             "duplicate_in_files": others}, **common)
+    except _BulkLoading:
+        raise _refuse(_("このファイルには一括取込（J-LIS 一括取得結果）の取込処理が完了していません。"
+                        "取込が完了してから登録してください"),
+                      profile.intake.article if profile.intake.article != "—" else task.article,
+                      action="vault.intake", code="bulk_loading", target_type="file", target_id=file.pk,
+                      **common) from None
     except IntegrityError:
         # A concurrent intake of the same number into this file won the race.
         raise _refuse(_("この個人番号は、このファイルに既に登録されています（重複登録はできません）"),

@@ -62,3 +62,20 @@ def people(specific_file):
     from tokutei.vault.models import Person
 
     return Person.objects.filter(file=specific_file)
+
+
+def stored_count(specific_file) -> int:
+    """People committed for the file so far, visible or not: on PostgreSQL an unfinished import of a new
+    file keeps its committed batches in the file's loading table until it completes."""
+    from django.db import connection
+
+    count = people(specific_file).count()
+    if connection.vendor == "postgresql":
+        table = f"vault_person_f{specific_file.pk}"
+        with connection.cursor() as cur:
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL AND NOT EXISTS "
+                        "(SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s))", [table, table])
+            if cur.fetchone()[0]:
+                cur.execute(f"SELECT count(*) FROM {table}")
+                count += cur.fetchone()[0]
+    return count

@@ -4,6 +4,9 @@ giving exactly what the vault's own normalisation gives."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tokutei.bulk import jlis, synthetic
 from tokutei.vault.codec import clean_value
@@ -48,6 +51,35 @@ def test_batches_never_split_a_quoted_field_across_lines(tmp_path):
     assert [c[0] for c in chunks] == [b'"a\r\nb",1\r\n', b"c,2\r\n", b"d,3\r\n"]
     assert [c[2] for c in chunks] == [2, 4, 5]
     assert chunks[1][1] == 3 + len(b'"a\r\nb",1\r\n')
+
+
+def _line_by_line(path, *, offset, line, size):
+    """The reference: read physical lines, toggle "inside quotes" on every line with an odd quote count."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while True:
+            lines, in_quotes = [], False
+            while raw := fh.readline():
+                lines.append(raw)
+                in_quotes ^= raw.count(b'"') % 2 == 1
+                if len(lines) >= size and not in_quotes:
+                    break
+            if not lines:
+                return
+            chunk = b"".join(lines)
+            yield chunk, offset, line
+            offset, line = offset + len(chunk), line + len(lines)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([b"a,1", b'"x', b'y",2', b'""', b"", b'"q\n', b"z"]), max_size=40),
+       st.integers(min_value=1, max_value=7), st.booleans())
+def test_batches_cut_exactly_where_reading_line_by_line_would(tmp_path_factory, parts, size, final_newline):
+    path = tmp_path_factory.mktemp("split") / "f.csv"
+    data = b"\r\n".join(parts) + (b"\r\n" if final_newline and parts else b"")
+    path.write_bytes(b"h\r\n" + data)
+    assert list(jlis.split_batches(path, offset=3, line=2, size=size)) == list(
+        _line_by_line(path, offset=3, line=2, size=size))
 
 
 def test_it_detects_cp932_and_utf8():

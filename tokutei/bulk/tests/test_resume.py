@@ -12,8 +12,9 @@ import pytest
 from tokutei.bulk import synthetic
 from tokutei.bulk.models import ImportJob
 from tokutei.bulk.services import ImportStopped
+from tokutei.core.errors import Refused
 
-from .conftest import people
+from .conftest import people, stored_count
 
 
 def crash_after(k):
@@ -32,7 +33,7 @@ def test_it_resumes_after_a_crash_with_every_good_row_exactly_once(run_import, t
         run_import(path, batch_size=40, after_batch=crash_after(3))
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and job.batches == 3
-    loaded_before = people(pension_file).count()
+    loaded_before = stored_count(pension_file)
     assert loaded_before == job.loaded > 0
 
     result = run_import(path, batch_size=40)
@@ -67,7 +68,7 @@ def test_a_batch_that_failed_inside_its_transaction_leaves_nothing(run_import, t
     monkeypatch.setattr(sinks.VaultSink, "write", failing_write)
     with pytest.raises(RuntimeError):
         run_import(path, batch_size=30)
-    assert people(pension_file).count() == 30
+    assert stored_count(pension_file) == 30
     assert ImportJob.objects.get().loaded == 30
     monkeypatch.setattr(sinks.VaultSink, "write", real_write)
     result = run_import(path, batch_size=30)
@@ -87,3 +88,43 @@ def test_parallel_workers_load_the_same_rows_and_resume(run_import, tmp_path, pe
     assert len(set(numbers)) == len(numbers) == stats.good
     lines = [int(r.split(",")[0]) for r in (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()[1:]]
     assert lines == sorted(lines) and len(lines) == stats.bad_total
+
+
+def test_a_new_file_shows_its_people_only_when_the_import_completes(run_import, tmp_path, pension_file, clerk,
+                                                                    make_terminal):
+    """PostgreSQL loads a new file into its own partition: until the import completes nobody is shown
+    and nobody can be added; then everyone at once (SQLite shows each batch as it commits)."""
+    from django.db import connection
+
+    from tokutei.vault.services import intake_person
+
+    path = tmp_path / "jlis.csv"
+    stats = synthetic.generate(path, rows=120, bad=0, seed=6)
+    with pytest.raises(ImportStopped):
+        run_import(path, batch_size=50, after_batch=crash_after(1))
+    staged = connection.vendor == "postgresql"
+    assert people(pension_file).count() == (0 if staged else 50)
+    pension_file.refresh_from_db()
+    assert pension_file.bulk_loading is staged
+    if staged:
+        with pytest.raises(Refused) as refused:
+            intake_person(actor=clerk, terminal=make_terminal()[0], purpose="pension", file=pension_file,
+                          values={"my_number": synthetic.my_number(9999), "name": "後藤 一", "pension_no": "X1"},
+                          channel="jlis")
+        assert "一括取込" in str(refused.value)
+    result = run_import(path, batch_size=50)
+    assert result.loaded == stats.good == people(pension_file).count()
+    pension_file.refresh_from_db()
+    assert not pension_file.bulk_loading
+
+
+def test_a_second_import_into_a_file_goes_through_the_person_table(run_import, write_csv, tmp_path,
+                                                                   pension_file):
+    first = tmp_path / "first.csv"
+    synthetic.generate(first, rows=60, bad=0, seed=7)
+    assert run_import(first, batch_size=25).loaded == 60
+    second = tmp_path / "second.csv"
+    stats = synthetic.generate(second, rows=80, bad=0, seed=8, start=60)
+    result = run_import(second, batch_size=25, report_path=tmp_path / "r2.csv")
+    assert result.loaded == stats.good
+    assert people(pension_file).count() == 60 + stats.good
