@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -189,6 +190,27 @@ class _LineSource:
             return raw.decode(self.encoding, errors="replace")
 
 
+class _TextLines:
+    """The same interface over a chunk already decoded in one go (the parse workers' case): lines end at
+    "\n" only, as with ``readline`` on bytes. Per-record byte offsets are not tracked (``offset`` stays
+    where the chunk starts); the caller knows where the chunk ends."""
+
+    bad_line = None
+
+    def __init__(self, text: str, offset: int, line: int):
+        self._lines = iter(io.StringIO(text, newline="\n"))
+        self.offset = offset
+        self.line = line
+
+    def __iter__(self) -> _TextLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._lines)
+        self.line += 1
+        return raw
+
+
 _W11 = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
@@ -342,8 +364,19 @@ def split_batches(path: str | Path, *, offset: int, line: int, size: int) -> Ite
             line += lines
 
 
-def iter_stream(fh: BinaryIO, layout: Layout, *, offset: int, line: int,
-                today: dt.date | None = None) -> Iterator[Parsed]:
+def iter_chunk(data: bytes, layout: Layout, *, offset: int, line: int,
+               today: dt.date | None = None) -> Iterator[Parsed]:
+    """Records of one chunk from ``split_batches``: decoded in one go when it decodes cleanly (the usual
+    case), line by line otherwise (so that a line with a bad byte is named)."""
+    try:
+        text = data.decode(layout.encoding)
+    except UnicodeDecodeError:
+        return iter_stream(io.BytesIO(data), layout, offset=offset, line=line, today=today)
+    return iter_stream(None, layout, offset=offset, line=line, today=today, source=_TextLines(text, offset, line - 1))
+
+
+def iter_stream(fh: BinaryIO | None, layout: Layout, *, offset: int, line: int,
+                today: dt.date | None = None, source: Any = None) -> Iterator[Parsed]:
     """Records of an open binary stream positioned at byte ``offset`` of the file, line ``line``."""
     today_iso = (today or dt.date.today()).isoformat()
     columns = layout.columns
@@ -352,7 +385,9 @@ def iter_stream(fh: BinaryIO, layout: Layout, *, offset: int, line: int,
     my_index = next(c.index for c in columns if c.kind == "my_number")
     plan = [(c.key, c.index, c.kind, c.ja, c.required, cleaner_for(c.kind), MAX_TEXT.get(c.kind, 300))
             for c in columns if c.kind != "my_number"]
-    source = _LineSource(fh, layout.encoding, offset, line - 1)
+    if source is None:
+        assert fh is not None
+        source = _LineSource(fh, layout.encoding, offset, line - 1)
     reader = csv.reader(source)
     while True:
         line = source.line + 1  # a quoted field may span lines: report where the record starts

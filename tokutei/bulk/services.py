@@ -244,7 +244,7 @@ def _prepare_batch(task: tuple[bytes, int, int]) -> BatchOut:
     lines: list[int] = []
     rejects: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}
-    for parsed in jlis.iter_stream(io.BytesIO(data), layout, offset=offset, line=first_line):
+    for parsed in jlis.iter_chunk(data, layout, offset=offset, line=first_line):
         if parsed.values is None:
             rejects.append((parsed.line, parsed.reason, _reference(sink, parsed.my_number)))
             continue

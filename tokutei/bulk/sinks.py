@@ -270,7 +270,7 @@ class VaultSink:
             now = connection.ops.adapt_datetimefield_value(now)
         verification = orjson.dumps({"source": "jlis"}).decode()
         for v in values:
-            data = v if keep is None else {k: x for k, x in v.items() if k in keep}
+            data = v if keep is None or v.keys() <= keep else {k: x for k, x in v.items() if k in keep}
             kana = normalise_kana(v.get(kana_key, "")) if kana_key else ""
             birth = v.get(birth_key, "") if birth_key else ""
             rc = v.get(rc_key) if rc_key else None

@@ -58,20 +58,26 @@ def _new_file(name: str):
 
 
 def task_import(args: dict[str, Any]) -> dict[str, Any]:
-    """Tokutei import of ``path`` into a new file; peak memory of this process."""
+    """Tokutei import of ``path`` into a new file (or the file named ``file``, created if missing); peak
+    memory of this process. ``pause`` seconds after each batch give a test the time to kill it halfway."""
     from tokutei.bulk.services import import_jlis
     from tokutei.staff.models import User
+    from tokutei.vault.models import SpecificFile
 
     user = User.objects.get(username=BENCH_USER)
-    specific_file = _new_file(f"bench {time.time()}")
+    if args.get("file"):
+        specific_file = (SpecificFile.objects.filter(name=args["file"]).first() or _new_file(args["file"]))
+    else:
+        specific_file = _new_file(f"bench {time.time()}")
+    pause = float(args.get("pause", 0))
     rss_before = rss_mb()
     t0 = time.perf_counter()
     result = import_jlis(path=args["path"], specific_file=specific_file, purpose=TASK, actor=user,
                          batch_size=args.get("batch", 10_000), report_path=args["path"] + ".rejects.csv",
-                         fast=args.get("fast"))
+                         fast=args.get("fast"), after_batch=(lambda _k: time.sleep(pause)) if pause else None)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "loaded": result.loaded, "rejected": result.rejected,
-            "rows": result.loaded + result.rejected, "rate": (result.loaded + result.rejected) / seconds,
+    return {"seconds": seconds, "loaded": result.loaded, "rejected": result.rejected, "resumed": result.resumed,
+            "file_id": specific_file.pk, "rows": result.loaded + result.rejected, "rate": (result.loaded + result.rejected) / seconds,
             "rss_before_mb": rss_before, "rss_peak_mb": rss_mb()}
 
 
@@ -213,7 +219,16 @@ def task_verify(args: dict[str, Any]) -> dict[str, Any]:
             "bytes": sum(len(b) for b in blobs)}
 
 
-TASKS = {"setup": task_setup, "import": task_import, "raw_import": task_raw_import,
+def task_file_numbers(args: dict[str, Any]) -> dict[str, Any]:
+    """The 個人番号 of every person in the file named ``file`` (decrypted): what a test compares."""
+    from tokutei.vault.codec import decrypt_person_fields
+    from tokutei.vault.models import Person
+
+    people = Person.objects.filter(file__name=args["file"]).only("data", "file_id")
+    return {"numbers": [decrypt_person_fields(p.data, file_id=p.file_id)["my_number"] for p in people]}
+
+
+TASKS = {"setup": task_setup, "import": task_import, "raw_import": task_raw_import, "file_numbers": task_file_numbers,
          "log_append": task_log_append, "verify": task_verify}
 
 

@@ -35,3 +35,42 @@ def test_gen_jlis_writes_the_rows_it_says(tmp_path, capsys):
     data = out.read_bytes().decode("cp932").splitlines()
     assert data[0].startswith("個人番号,氏名,氏名カナ")
     assert len(data) == 51
+
+
+def test_killing_the_import_halfway_and_running_it_again_loads_every_good_row_once(tmp_path):
+    """A real process, killed with SIGKILL between (or inside) batches, then the same command again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tokutei.bulk import synthetic
+    from tokutei.bulk.bench.harness import Engine
+
+    url = os.environ.get("TOKUTEI_TEST_DATABASE_URL")
+    engine = Engine("postgresql" if url else "sqlite", url, tmp_path)
+    try:
+        engine.run("setup")
+        path = tmp_path / "jlis.csv"
+        stats = synthetic.generate(path, rows=3000, bad=30, seed=12)
+        args = {"path": str(path), "batch": 100, "file": "kill-test", "pause": 0.05}
+        proc = subprocess.Popen([sys.executable, "-m", "tokutei.bulk.bench.worker", "import", json.dumps(args)],
+                                env=engine.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        report = path.with_name(path.name + ".rejects.csv")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if report.exists() and report.stat().st_size > 200:  # a few batches committed
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert proc.poll() is None, "the import finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        again = engine.run("import", {"path": str(path), "batch": 100, "file": "kill-test"})
+        assert again["resumed"] and again["loaded"] == stats.good
+        numbers = engine.run("file_numbers", {"file": "kill-test"})["numbers"]
+        assert len(numbers) == len(set(numbers)) == stats.good
+        lines = [r.split(",")[0] for r in report.read_text(encoding="utf-8-sig").splitlines()[1:]]
+        assert len(lines) == len(set(lines)) == stats.bad_total
+    finally:
+        engine.close()
