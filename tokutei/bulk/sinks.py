@@ -246,7 +246,7 @@ class VaultSink:
         is also encoded here, so the process that writes only joins bytes."""
         crypto = self.crypto
         seal = self.sealer.seal
-        index = self.indexer.index
+        index_mn, index_rc, index_kb, index_ok = (self.indexer.index_function(k) for k in ("mn", "rc", "kb", "ok"))
         aad = self.aad
         keep = self.allowed_fields
         f = self.index_fields
@@ -276,10 +276,10 @@ class VaultSink:
             rc = v.get(rc_key) if rc_key else None
             org = normalise_org_key(v.get(org_key, "")) if org_key else ""
             blob = seal(dumps(data, option=sort_keys), aad)
-            mn = index("mn", v[mn_key])
-            bi_rc = index("rc", rc) if rc else None
-            bi_kb = index("kb", f"{kana}|{birth}") if kana and birth else None
-            bi_ok = index("ok", org) if org else None
+            mn = index_mn(v[mn_key])
+            bi_rc = index_rc(rc) if rc else None
+            bi_kb = index_kb(f"{kana}|{birth}") if kana and birth else None
+            bi_ok = index_ok(org) if org else None
             keys.append(mn)
             if encode is not None:
                 rows.append(encode(blob, mn, bi_rc, bi_kb, bi_ok))

@@ -113,3 +113,13 @@ def test_a_sealed_batch_opens_and_uses_distinct_nonces():
     blobs = sealer.seal_many([b"a%d" % i for i in range(500)], b"aad")
     assert [sealer.open(b, b"aad") for b in blobs] == [b"a%d" % i for i in range(500)]
     assert len({b[HEADER_LEN:HEADER_LEN + NONCE_LEN] for b in blobs}) == 500
+
+
+def test_the_bound_index_function_gives_what_index_gives():
+    from tokutei.vault.crypto import Indexer
+
+    indexer = Indexer(3, b"i" * 32)
+    for kind in ("mn", "rc", "kb", "ok"):
+        bound = indexer.index_function(kind)
+        for value in ("123456789018", "サトウダイスケ|1958-04-01", "", "０４"):
+            assert bound(value) == indexer.index(kind, value)
