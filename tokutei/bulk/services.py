@@ -374,6 +374,8 @@ class _Runner:
                 self.stored.update(self.sink.stored_keys())
             maybe = self.stored.maybe(keys)
         existing = self.sink.existing(maybe) if maybe else set()
+        if not existing and not drop and len(set(keys)) == len(keys):
+            return drop, rejects  # the usual case, decided at C speed
         batch_keys: set[int] = set()
         for i, key in enumerate(keys):
             if i in drop:

@@ -207,10 +207,14 @@ class VaultSink:
         """After a bulk load the planner's statistics are stale until autovacuum gets to the table: with a
         million new rows PostgreSQL estimated ~2,000 matches for one blind-index value and chose a bitmap
         AND with the file index (21.7 ms per lookup instead of 0.16 ms, measured). ANALYZE samples a fixed
-        number of rows, so it costs about the same for any table size."""
+        number of rows, so it costs about the same for any table size. Only the partition that received
+        the rows is analysed (a loading table was analysed before it was attached)."""
         with connection.cursor() as cur:
-            if self.vendor == "postgresql":
-                cur.execute(f"ANALYZE {self.parent_table}")
+            if self.vendor == "postgresql" and not self.staged:
+                table = self.parent_table
+                if self._partitioned():
+                    table = self.staging_table if self._attached() else f"{self.parent_table}_default"
+                cur.execute(f"ANALYZE {table}")
             elif self.vendor == "sqlite":
                 cur.execute("PRAGMA optimize")
 
