@@ -66,7 +66,7 @@ class Layout:
     org_key: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """One record of the file: ``values`` (field key → normalised value) or a ``reason`` it was rejected."""
 

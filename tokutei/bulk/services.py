@@ -153,6 +153,14 @@ def import_jlis(
                          terminal=terminal, purpose=purpose, target_type="file", target_id=specific_file.pk,
                          article=profile.intake.article, code="already_imported", details={"job": job.pk})
         if job is None:
+            other = ImportJob.objects.filter(specific_file_id=specific_file.pk).exclude(
+                status=ImportJob.Status.COMPLETED).order_by("pk").first()
+            if other is not None and type(specific_file).objects.filter(pk=specific_file.pk, bulk_loading=True).exists():
+                # The file is being loaded into its own partition by that job: its rows would appear with ours.
+                raise refuse(f"このファイルには完了していない一括取込（取込番号 {other.pk}、{other.file_name}）があります。"
+                             "先にその取込を再開して完了させてください", action=ACTION, actor=actor, terminal=terminal,
+                             purpose=purpose, target_type="file", target_id=specific_file.pk,
+                             article=profile.intake.article, code="unfinished_import", details={"job": other.pk})
             # A resumed job was approved when it started; a new one is approved (and uses it) now.
             approval_id = _approve(actor=actor, terminal=terminal, purpose=purpose, specific_file=specific_file,
                                    records=count_records(path), approval=approval)

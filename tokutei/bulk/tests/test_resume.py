@@ -128,3 +128,24 @@ def test_a_second_import_into_a_file_goes_through_the_person_table(run_import, w
     result = run_import(second, batch_size=25, report_path=tmp_path / "r2.csv")
     assert result.loaded == stats.good
     assert people(pension_file).count() == 60 + stats.good
+
+
+def test_another_file_cannot_start_while_an_interrupted_import_is_loading_the_file(run_import, tmp_path,
+                                                                                   pension_file):
+    from django.db import connection
+
+    first = tmp_path / "first.csv"
+    synthetic.generate(first, rows=120, bad=0, seed=9)
+    with pytest.raises(ImportStopped):
+        run_import(first, batch_size=50, after_batch=crash_after(1))
+    second = tmp_path / "second.csv"
+    synthetic.generate(second, rows=30, bad=0, seed=10, start=500)
+    if connection.vendor != "postgresql":
+        assert run_import(second, report_path=tmp_path / "r2.csv").loaded == 30  # nothing is loaded on the side
+        return
+    with pytest.raises(Refused) as refused:
+        run_import(second, report_path=tmp_path / "r2.csv")
+    assert "完了していない一括取込" in str(refused.value)
+    assert run_import(first, batch_size=50).loaded == 120
+    assert run_import(second, report_path=tmp_path / "r2.csv").loaded == 30
+    assert people(pension_file).count() == 150
