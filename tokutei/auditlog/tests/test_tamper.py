@@ -8,10 +8,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.utils import timezone
 
-from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, iso
+from tokutei.auditlog import sql
+from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, hash_v2, iso
 from tokutei.auditlog.models import Checkpoint, Entry
 from tokutei.auditlog.services import checkpoint
-from tokutei.auditlog.verify import _rows, verify_database
+from tokutei.auditlog.verify import verify_database
 
 
 def _first(report):
@@ -94,16 +95,21 @@ def test_it_catches_a_truncated_tail_by_the_chain_head(log_entries, dba):
 
 
 def _rewrite_from(seq_from: int, dba) -> None:
-    """Recompute every hash from ``seq_from`` on, as someone holding the database (not the key) could."""
-    rows = list(_rows(Entry.objects.order_by("lane_seq")))
+    """Recompute every hash from ``seq_from`` on, as someone holding the database (not the key) could: in
+    order, each entry's prev_hash set first, then its hash recomputed from its columns by the database."""
+    from django.db import connection
+
+    render = sql.render_bytes(connection.vendor)
+    positions = list(Entry.objects.order_by("lane_seq").values_list("lane_seq", flat=True))
     prev = GENESIS
-    for row in rows:
-        if row["lane_seq"] >= seq_from:
-            new = entry_hash(prev, row)
-            dba.sql("UPDATE auditlog_entry SET prev_hash = %s, hash = %s WHERE lane_seq = %s",
-                    [prev, new, row["lane_seq"]])
-            row["hash"] = new
-        prev = row["hash"]
+    for pos in positions:
+        if pos >= seq_from:
+            dba.sql("UPDATE auditlog_entry SET prev_hash = %s WHERE lane_seq = %s", [prev, pos])
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {render} FROM auditlog_entry WHERE lane_seq = %s", [pos])
+                new = hash_v2(bytes(cursor.fetchone()[0]))
+            dba.sql("UPDATE auditlog_entry SET hash = %s WHERE lane_seq = %s", [new, pos])
+        prev = Entry.objects.get(lane_seq=pos).hash
     dba.sql("UPDATE auditlog_chainhead SET hash = %s", [prev])
 
 
