@@ -12,12 +12,13 @@ import datetime as dt
 import hashlib
 import shutil
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max, Min, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -73,17 +74,27 @@ def _rows(qs, *, with_canonical: bool = False) -> Iterator[dict[str, Any]]:
 # first); its position the one after. Every check is per row or per pair of neighbours, so PostgreSQL does
 # all of them in one pass (window lag(), sha256()) and returns only where each kind of problem first occurs.
 
-_PG_LANE = f"""
+# Two passes: the hash of every row (no ordering needed, so PostgreSQL may split it across workers), then
+# the links and positions over the narrow (lane_seq, prev_hash, hash) in order. One combined pass is slower:
+# the window would carry every column of every row.
+_PG_HASHES = f"""
 SELECT count(*), max(seq), max(lane_seq),
-  min(lane_seq) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
-  min(coalesce(ls, %(anchor)s) + 1) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
-  min(lane_seq) FILTER (WHERE lane_seq <= coalesce(ls, %(anchor)s)),
-  min(lane_seq) FILTER (WHERE prev_hash IS DISTINCT FROM coalesce(lh, %(anchor_hash)s)),
   min(lane_seq) FILTER (WHERE hash_version = 2 AND {sql.PG_DIGEST} IS DISTINCT FROM hash),
   count(*) FILTER (WHERE hash_version IS DISTINCT FROM 2)
-FROM (SELECT *, lag(lane_seq) OVER w AS ls, lag(hash) OVER w AS lh FROM auditlog_entry
-      WHERE lane = %(lane)s AND lane_seq > %(anchor)s WINDOW w AS (ORDER BY lane_seq, id)) s
+FROM auditlog_entry WHERE lane = %(lane)s AND lane_seq > %(anchor)s
 """
+_PG_LINKS = """
+SELECT min(lane_seq) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
+  min(coalesce(ls, %(anchor)s) + 1) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
+  min(lane_seq) FILTER (WHERE lane_seq <= coalesce(ls, %(anchor)s)),
+  min(lane_seq) FILTER (WHERE prev_hash IS DISTINCT FROM coalesce(lh, %(anchor_hash)s))
+FROM (SELECT lane_seq, prev_hash, lag(lane_seq) OVER w AS ls, lag(hash) OVER w AS lh FROM auditlog_entry
+      WHERE lane = %(lane)s AND lane_seq > %(anchor)s AND lane_seq <= %(last)s WINDOW w AS (ORDER BY lane_seq)) s
+"""
+# Let PostgreSQL hash a long chain on several cores (its default costs do not know that sha256() is dear).
+_PG_PARALLEL = ("SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
+                "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL min_parallel_index_scan_size = 0")
+_PARALLEL_FROM = 20_000  # entries in a chain
 
 _SQLITE_LANE = (
     f"SELECT lane_seq, seq, prev_hash, hash, hash_version, {sql.SQLITE_RENDER_BYTES} FROM auditlog_entry "
@@ -105,8 +116,18 @@ class _LaneScan:
 
 
 def _scan_pg(cursor, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
-    cursor.execute(_PG_LANE, {"lane": lane, "anchor": anchor, "anchor_hash": anchor_hash})
-    return _LaneScan(*cursor.fetchone())
+    params = {"lane": lane, "anchor": anchor, "anchor_hash": anchor_hash}
+    cursor.execute("SELECT seq FROM auditlog_chainhead WHERE id = %s", [lane])
+    head = cursor.fetchone()
+    if head is not None and head[0] - anchor >= _PARALLEL_FROM:
+        cursor.execute(_PG_PARALLEL)
+    cursor.execute(_PG_HASHES, params)
+    count, max_seq, last, modified, legacy = cursor.fetchone()
+    scan = _LaneScan(count=count, max_seq=max_seq, last=last, modified=modified, legacy=legacy)
+    if count:  # rows appended since the first pass are left for the next verification
+        cursor.execute(_PG_LINKS, {**params, "last": last})
+        scan.gap, scan.gap_expected, scan.duplicate, scan.link = cursor.fetchone()
+    return scan
 
 
 def _scan_sqlite(raw, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
@@ -175,8 +196,10 @@ def _verify_lane(connection, lane: int, *, anchor: int, anchor_hash: str, signed
         report.add(Problem(anchor, "anchor_mismatch", "起点のハッシュが署名付きチェックポイントと一致しません",
                            lane=lane))
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    # PostgreSQL: a transaction for SET LOCAL. SQLite: none (its transactions here take the write lock).
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(using=connection.alias) if postgres else nullcontext(), connection.cursor() as cursor:
+        if postgres:
             scan = _scan_pg(cursor, lane, anchor, anchor_hash)
         else:
             scan = _scan_sqlite(connection.connection, lane, anchor, anchor_hash)
