@@ -19,6 +19,9 @@ With one lane (the default), ``seq`` is taken under the lock, so it grows in com
 
 SQLite: its IMMEDIATE transactions serialise all writers anyway: one lane, ``seq`` = MAX + 1.
 
+Hash format 2 (chain.py, sql.py): on PostgreSQL the hash is computed in SQL, in the statement that inserts
+the entry, by the expression the verifier uses; on SQLite in Python over exactly the text stored.
+
 Call ``record()`` as the LAST statement of a transaction: the lock is held from there to the commit.
 """
 
