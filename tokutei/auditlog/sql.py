@@ -23,17 +23,21 @@ PG_RENDER = " || E'\\x1f' || ".join(_PG_PARTS)
 PG_RENDER_BYTES = f"convert_to({PG_RENDER}, 'UTF8')"
 PG_DIGEST = f"encode(sha256({PG_RENDER_BYTES}), 'hex')"
 
-# SQLite stores ``at`` and ``details`` as the text that format 2 hashes (the append writes them so), and
-# ``||`` keeps every character (printf() would stop at a NUL). A nullable id must be an integer or NULL: an
-# empty string stored in its place would otherwise print like NULL.
-_SQLITE_PARTS = (
-    f"'{V2_PREFIX}'", "prev_hash", "seq", "at", "coalesce(actor_id, '')", "actor_username",
-    "coalesce(terminal_id, '')", "terminal_name", "action", "purpose", "target_type", "target_id", "count", "result",
-    "article", "reason", "details", "lane", "lane_seq",
-)
+# SQLite stores ``at`` and ``details`` as the text that format 2 hashes (the append writes them so). printf()
+# renders the parts in one call (a third of the time of 36 ``||``), but it prints a NULL as '' and stops a
+# string at a NUL; so a row renders only if no text column is NULL or holds a NUL (instr() does see NULs), and
+# the two nullable ids are integers or NULL (an empty string there would print like NULL). Its format string
+# is built with char() so that no "%s" appears in the SQL (Django would take it for a parameter).
+_SQLITE_TEXT = ("prev_hash", "at", "actor_username", "terminal_name", "action", "purpose", "target_type",
+                "target_id", "result", "article", "reason", "details")
+_SQLITE_FIELDS = ("prev_hash", "seq", "at", "actor_id", "actor_username", "terminal_id", "terminal_name", "action",
+                  "purpose", "target_type", "target_id", "count", "result", "article", "reason", "details", "lane",
+                  "lane_seq")
+_SQLITE_FORMAT = f"replace('{V2_PREFIX}{'~' * len(_SQLITE_FIELDS)}', '~', char(31, 37, 115))"
 SQLITE_RENDER = (
-    "CASE WHEN typeof(actor_id) IN ('integer', 'null') AND typeof(terminal_id) IN ('integer', 'null') THEN "
-    + " || '\x1f' || ".join(_SQLITE_PARTS) + " END"
+    "CASE WHEN " + " OR ".join(f"coalesce(instr({c}, char(0)), 1) > 0" for c in _SQLITE_TEXT)
+    + " OR typeof(actor_id) NOT IN ('integer', 'null') OR typeof(terminal_id) NOT IN ('integer', 'null')"
+    + f" THEN NULL ELSE printf({_SQLITE_FORMAT}, {', '.join(_SQLITE_FIELDS)}) END"
 )
 SQLITE_RENDER_BYTES = f"CAST({SQLITE_RENDER} AS BLOB)"
 
