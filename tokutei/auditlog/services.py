@@ -19,8 +19,8 @@ With one lane (the default), ``seq`` is taken under the lock, so it grows in com
 
 SQLite: its IMMEDIATE transactions serialise all writers anyway: one lane, ``seq`` = MAX + 1.
 
-Hash format 2 (chain.py, sql.py): on PostgreSQL the hash is computed in SQL, in the statement that inserts
-the entry, by the expression the verifier uses; on SQLite in Python over exactly the text stored.
+Hash format 2 (chain.py, sql.py): the hash is computed here over exactly the text the database will render
+back from the stored row (PostgreSQL prints the details for it under the lock).
 
 Call ``record()`` as the LAST statement of a transaction: the lock is held from there to the commit.
 """
@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from tokutei.core.errors import Refused
 
-from . import signing, sql
+from . import signing
 from .chain import (
     GENESIS,
     at_text,
@@ -63,28 +63,21 @@ _COLUMNS = (
 )
 _INSERT = f"INSERT INTO auditlog_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 SEQUENCE = "tokutei_auditlog_seq"
-_PARAMS = ("actor_id", "actor_username", "terminal_id", "terminal_name", "action", "purpose", "target_type",
-           "target_id", "count", "result", "article", "reason")
 
-# PostgreSQL: one statement locks a chain head, draws the log number after the lock, computes the format 2
-# hash in SQL over exactly the values it inserts (sql.PG_RENDER, the expression the verifier uses), inserts
-# the entry and moves the head. One round trip inside the lock instead of three. ``{head}`` selects the head.
+# PostgreSQL: two prepared statements. The first locks a chain head (from the thread's preferred lane, skipping
+# busy ones, when there are several), draws the log number after the lock and has PostgreSQL print the details
+# as jsonb prints them; the hash is then computed here (chain.canonical_v2 — exactly what sql.PG_RENDER renders
+# from the stored row) and the second inserts the entry and moves the head. (Hashing in SQL saves a round trip
+# but cost more: sha256() costs PostgreSQL ~50 µs per statement, and the server's CPU is what 8 writers share.)
+_LOCK_ONE = ("SELECT id, seq, hash, nextval('" + SEQUENCE + "'), %s::jsonb::text FROM auditlog_chainhead "
+             "WHERE id = %s FOR UPDATE")
+_LOCK_FREE = ("SELECT id, seq, hash, nextval('" + SEQUENCE + "'), %s::jsonb::text FROM auditlog_chainhead "
+              "WHERE id <= %s ORDER BY (id + %s) %% %s FOR UPDATE SKIP LOCKED LIMIT 1")
 _APPEND_PG = (
-    "WITH head AS ({head}), "
-    "n AS (SELECT head.id AS lane, head.seq + 1 AS lane_seq, head.hash AS prev_hash, "
-    f"nextval('{SEQUENCE}') AS seq, %s::timestamptz AS at, %s::bigint AS actor_id, %s::text AS actor_username, "
-    "%s::bigint AS terminal_id, %s::text AS terminal_name, %s::text AS action, %s::text AS purpose, "
-    "%s::text AS target_type, %s::text AS target_id, %s::integer AS count, %s::text AS result, "
-    "%s::text AS article, %s::text AS reason, %s::jsonb AS details FROM head), "
-    f"c AS (SELECT n.*, {sql.PG_DIGEST} AS hash FROM n), "
-    "moved AS (UPDATE auditlog_chainhead h SET seq = c.lane_seq, hash = c.hash FROM c WHERE h.id = c.lane) "
-    f"INSERT INTO auditlog_entry ({', '.join(_COLUMNS)}) "
-    f"SELECT {', '.join(_COLUMNS[:-1])}, 2 FROM c RETURNING id, seq, lane, lane_seq, prev_hash, hash"
+    "WITH head AS (UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s) "
+    + _INSERT.replace("%s, %s, %s, %s)", "%s::jsonb, %s, %s, %s)")
+    + " RETURNING id"
 )
-_HEAD_ONE = "SELECT id, seq, hash FROM auditlog_chainhead WHERE id = %s FOR UPDATE"
-# Each thread starts its search at its own lane, so concurrent writers rarely meet.
-_HEAD_FREE = ("SELECT id, seq, hash FROM auditlog_chainhead WHERE id <= %s ORDER BY (id + %s) %% %s "
-              "FOR UPDATE SKIP LOCKED LIMIT 1")
 
 
 def checkpoint_every() -> int:
@@ -115,39 +108,52 @@ def _ensure_heads(cursor, lanes: int) -> None:
             )
 
 
-def _append_pg(cursor, lanes: int, values: list[Any]) -> tuple:
-    """(id, seq, lane, lane_seq, prev_hash, hash) of the appended entry."""
+def _append_pg(raw, lanes: int, fields: dict[str, Any], details_json: str) -> tuple:
+    """(id, seq, lane, lane_seq, prev_hash, hash) of the appended entry. ``raw``: the psycopg connection, in
+    the caller's transaction; both statements are prepared once per connection."""
     if lanes == 1:
-        attempts = [(_HEAD_ONE, [1])]
+        attempts = [(_LOCK_ONE, [details_json, 1])]
     else:
         start = getattr(_preferred, "lane", None)
         if start is None:
             start = _preferred.lane = random.randrange(1_000_003)
-        attempts = [(_HEAD_FREE, [lanes, start % lanes, lanes])]
+        attempts = [(_LOCK_FREE, [details_json, lanes, start % lanes, lanes])]
+    row = None
     for ensure in (False, True):
         if ensure:  # no head yet, or every lane is busy: make sure the heads exist, try again, then wait
-            _ensure_heads(cursor, lanes)
+            with raw.cursor() as cursor:
+                _ensure_heads(cursor, lanes)
             if lanes > 1:
-                attempts.append((_HEAD_ONE, [random.randint(1, lanes)]))
-        for head, head_params in attempts:
-            cursor.execute(_APPEND_PG.format(head=head), [*head_params, *values])
-            row = cursor.fetchone()
+                attempts.append((_LOCK_ONE, [details_json, random.randint(1, lanes)]))
+        for lock, params in attempts:
+            row = raw.execute(lock, params, prepare=True).fetchone()
             if row is not None:
-                return row
-    raise RuntimeError("operation log: no chain head could be locked")
+                break
+        if row is not None:
+            break
+    if row is None:
+        raise RuntimeError("operation log: no chain head could be locked")
+    lane, position, prev_hash, seq, details_text = row
+    stored = {**fields, "seq": int(seq), "lane": int(lane), "lane_seq": int(position) + 1, "details": details_text}
+    digest = hash_v2(canonical_v2(prev_hash, stored))
+    values = [*(stored[name] for name in _COLUMNS[:17]), prev_hash, digest, 2]
+    values[1] = fields["_at"]
+    (pk,) = raw.execute(_APPEND_PG, [stored["lane_seq"], digest, lane, *values], prepare=True).fetchone()
+    return pk, stored["seq"], stored["lane"], stored["lane_seq"], prev_hash, digest
 
 
 def _append_sqlite(cursor, fields: dict[str, Any], details_text: str) -> tuple:
     """SQLite (one lane; IMMEDIATE transactions serialise writers): the hash computed here over exactly the
     text stored, which is what sql.SQLITE_RENDER renders back."""
-    cursor.execute("SELECT id, seq, hash FROM auditlog_chainhead WHERE id = 1")
+    cursor.execute("SELECT id, seq, hash, (SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry) "
+                   "FROM auditlog_chainhead WHERE id = 1")
     row = cursor.fetchone()
     if row is None:
         _ensure_heads(cursor, 1)
-        row = (1, 0, GENESIS)
-    lane, position, prev_hash = row
-    cursor.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry")
-    seq = cursor.fetchone()[0]
+        cursor.execute("SELECT id, seq, hash, (SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry) "
+                       "FROM auditlog_chainhead WHERE id = 1")
+        row = cursor.fetchone()
+    lane, position, prev_hash, seq = row
     stored = {**fields, "seq": int(seq), "lane": int(lane), "lane_seq": int(position) + 1, "details": details_text}
     digest = hash_v2(canonical_v2(prev_hash, stored))
     cursor.execute("UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s",
@@ -157,11 +163,10 @@ def _append_sqlite(cursor, fields: dict[str, Any], details_text: str) -> tuple:
 
 
 def _write(connection, cursor, fields: dict[str, Any], at: dt.datetime) -> tuple:
-    details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+    details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, allow_nan=False)
     if connection.vendor == "postgresql":
-        values = [at, *(fields[name] for name in _PARAMS), details_json]
-        return _append_pg(cursor, lane_count(connection), values)
-    return _append_sqlite(cursor, fields, jsonb_text(json.loads(details_json)))
+        return _append_pg(connection.connection, lane_count(connection), {**fields, "_at": at}, details_json)
+    return _append_sqlite(cursor, fields, jsonb_text(fields["details"]))
 
 
 def record(
