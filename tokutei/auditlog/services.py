@@ -64,7 +64,7 @@ _COLUMNS = (
 _INSERT = f"INSERT INTO auditlog_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 SEQUENCE = "tokutei_auditlog_seq"
 
-# PostgreSQL: two prepared statements. The first locks a chain head (from the thread's preferred lane, skipping
+# PostgreSQL: two statements. The first locks a chain head (from the thread's preferred lane, skipping
 # busy ones, when there are several), draws the log number after the lock and has PostgreSQL print the details
 # as jsonb prints them; the hash is then computed here (chain.canonical_v2 — exactly what sql.PG_RENDER renders
 # from the stored row) and the second inserts the entry and moves the head. (Hashing in SQL saves a round trip
@@ -108,9 +108,8 @@ def _ensure_heads(cursor, lanes: int) -> None:
             )
 
 
-def _append_pg(raw, lanes: int, fields: dict[str, Any], details_json: str) -> tuple:
-    """(id, seq, lane, lane_seq, prev_hash, hash) of the appended entry. ``raw``: the psycopg connection, in
-    the caller's transaction; both statements are prepared once per connection."""
+def _append_pg(cursor, lanes: int, fields: dict[str, Any], details_json: str) -> tuple:
+    """(id, seq, lane, lane_seq, prev_hash, hash) of the appended entry."""
     if lanes == 1:
         attempts = [(_LOCK_ONE, [details_json, 1])]
     else:
@@ -121,12 +120,12 @@ def _append_pg(raw, lanes: int, fields: dict[str, Any], details_json: str) -> tu
     row = None
     for ensure in (False, True):
         if ensure:  # no head yet, or every lane is busy: make sure the heads exist, try again, then wait
-            with raw.cursor() as cursor:
-                _ensure_heads(cursor, lanes)
+            _ensure_heads(cursor, lanes)
             if lanes > 1:
                 attempts.append((_LOCK_ONE, [details_json, random.randint(1, lanes)]))
         for lock, params in attempts:
-            row = raw.execute(lock, params, prepare=True).fetchone()
+            cursor.execute(lock, params)
+            row = cursor.fetchone()
             if row is not None:
                 break
         if row is not None:
@@ -138,7 +137,8 @@ def _append_pg(raw, lanes: int, fields: dict[str, Any], details_json: str) -> tu
     digest = hash_v2(canonical_v2(prev_hash, stored))
     values = [*(stored[name] for name in _COLUMNS[:17]), prev_hash, digest, 2]
     values[1] = fields["_at"]
-    (pk,) = raw.execute(_APPEND_PG, [stored["lane_seq"], digest, lane, *values], prepare=True).fetchone()
+    cursor.execute(_APPEND_PG, [stored["lane_seq"], digest, lane, *values])
+    (pk,) = cursor.fetchone()
     return pk, stored["seq"], stored["lane"], stored["lane_seq"], prev_hash, digest
 
 
@@ -165,7 +165,7 @@ def _append_sqlite(cursor, fields: dict[str, Any], details_text: str) -> tuple:
 def _write(connection, cursor, fields: dict[str, Any], at: dt.datetime) -> tuple:
     details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, allow_nan=False)
     if connection.vendor == "postgresql":
-        return _append_pg(connection.connection, lane_count(connection), {**fields, "_at": at}, details_json)
+        return _append_pg(cursor, lane_count(connection), {**fields, "_at": at}, details_json)
     return _append_sqlite(cursor, fields, jsonb_text(fields["details"]))
 
 
