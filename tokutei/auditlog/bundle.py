@@ -7,7 +7,9 @@ Format (UTF-8 JSON Lines, one object per line, ``type`` first):
 2. ``checkpoint`` lines: signed checkpoints in the range, including one at each lane's anchor (unless
    genesis) and one at its last entry; ``purge`` lines: the signed purge anchor of a lane whose run starts
    right after a purge.
-3. ``entry`` lines: the hashed fields of each entry, its prev_hash and hash, in (lane, lane_seq) order.
+3. ``entry`` lines: the hashed fields of each entry, its prev_hash and hash, in (lane, lane_seq) order. An
+   entry of hash format 2 (``"v": 2``) also carries ``canonical``, the exact text its hash covers; the
+   verifier hashes that text and checks that the fields shown are exactly what it says.
 4. ``signature``: Ed25519 over every byte before this line.
 
 Every byte is covered: the last line must be exactly its canonical form, and the signature covers all
@@ -34,12 +36,14 @@ from .chain import (
     check_checkpoints,
     fingerprint,
     load_public_pem,
+    parse_v2,
     purge_message,
     signature_ok,
     walk,
 )
 
-FORMAT = "tokutei-auditlog-bundle/2"
+FORMAT = "tokutei-auditlog-bundle/3"  # /3: entries of hash format 2 carry their hashed bytes
+READABLE = {"tokutei-auditlog-bundle/2", FORMAT}
 
 
 def _line(obj: Mapping[str, Any]) -> bytes:
@@ -71,8 +75,15 @@ def write_bundle(
     for purge in purges:
         emit({"type": "purge", **purge})
     for entry in entries:
-        emit({"type": "entry", "fields": {k: entry[k] for k in HASHED_FIELDS},
-              "prev_hash": entry["prev_hash"], "hash": entry["hash"]})
+        canon = entry.get("canonical")
+        if canon is None:  # format 1: the verifier recomputes the canonical JSON from the fields
+            emit({"type": "entry", "fields": {k: entry[k] for k in HASHED_FIELDS},
+                  "prev_hash": entry["prev_hash"], "hash": entry["hash"]})
+        else:  # format 2: the hashed bytes themselves, and the fields they say (what the auditor reads)
+            fields = parse_v2(canon)
+            emit({"type": "entry", "v": 2, "canonical": canon.decode(),
+                  "fields": {k: fields[k] for k in HASHED_FIELDS}, "prev_hash": fields["prev_hash"],
+                  "hash": entry["hash"]})
     out.write(_line({"type": "signature", "alg": "ed25519-sha512",
                      "signature": sign(_body_message(hasher.digest()))}))
 
@@ -111,7 +122,7 @@ def verify_bundle(path: str | Path, *, expected_fingerprint: str | None = None) 
         report.add(Problem(None, "malformed", "署名行または見出し行が正しくありません（改変）"))
         return report
     header = lines[0]
-    if header.get("format") != FORMAT:
+    if header.get("format") not in READABLE:
         report.add(Problem(None, "malformed", f"未知の形式です: {header.get('format')!r}"))
         return report
     try:
@@ -158,7 +169,17 @@ def verify_bundle(path: str | Path, *, expected_fingerprint: str | None = None) 
         ):
             report.add(Problem(anchor_seq, "anchor", "起点のハッシュを裏付ける署名付きチェックポイントがありません",
                                lane=lane))
-    flat = [{**line["fields"], "prev_hash": line["prev_hash"], "hash": line["hash"]} for line in entries]
+    try:
+        flat = [_entry(line) for line in entries]
+    except (KeyError, TypeError, ValueError, UnicodeError, AttributeError):
+        report.add(Problem(None, "malformed", "記録の行が正しくありません（改変）"))
+        return report
+    for line, entry in zip(entries, flat, strict=True):
+        if entry.get("canonical") is not None and not _fields_agree(line, entry["canonical"]):
+            report.add(Problem(int(entry["lane_seq"]), "modified",
+                               "記録の項目がハッシュされた内容と一致しません（改ざん）", lane=int(entry["lane"]),
+                               seq=int(entry["seq"])))
+            return report
     if any(int(e["lane"]) not in lanes for e in flat):
         report.add(Problem(None, "malformed", "見出しにない連鎖の記録があります"))
         return report
@@ -173,6 +194,27 @@ def verify_bundle(path: str | Path, *, expected_fingerprint: str | None = None) 
         if report.ok and report.entries_checked != int(header.get("count", -1)):
             report.add(Problem(None, "truncated", "見出しの件数と記録が一致しません（切り詰め）"))
     return report
+
+
+def _entry(line: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry line as walk() takes it; format 2 with its hashed bytes."""
+    entry = {**line["fields"], "prev_hash": line["prev_hash"], "hash": line["hash"]}
+    if line.get("v", 1) == 2:
+        entry["canonical"] = str(line["canonical"]).encode()
+    elif "v" in line or "canonical" in line:
+        raise ValueError("unknown entry format")
+    return entry
+
+
+def _fields_agree(line: Mapping[str, Any], canon: bytes) -> bool:
+    """A format 2 line's fields and prev_hash are exactly what its hashed bytes say."""
+    try:
+        said = parse_v2(canon)
+    except (ValueError, UnicodeError):
+        return False
+    shown = {**line["fields"], "prev_hash": line["prev_hash"]}
+    # compared as JSON text: 1, 1.0 and true are equal in Python but not the same field
+    return set(line["fields"]) == set(HASHED_FIELDS) and _line(shown) == _line(said)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,7 +55,116 @@ def canonical(fields: Mapping[str, Any]) -> bytes:
 
 
 def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """Format 1: SHA-256(prev_hash as 32 bytes || canonical JSON of the hashed fields)."""
     return hashlib.sha256(bytes.fromhex(prev_hash) + canonical(fields)).hexdigest()
+
+
+# --- format 2 -----------------------------------------------------------------------------------------------
+# Format 2 hashes the entry's columns as the database itself renders them, so that the verifier can check,
+# in one set-based pass inside the database, that the hash covers exactly what the application reads — no
+# copy of the fields that could disagree with the columns, no row-by-row reading into Python (sql.py holds
+# the SQL renderings, which must produce exactly ``canonical_v2``):
+#
+#   "tokutei-log/2" US prev_hash US seq US at US actor_id US actor_username US terminal_id US terminal_name US
+#   action US purpose US target_type US target_id US count US result US article US reason US details US lane
+#   US lane_seq                                          (US = the unit separator, 0x1F; UTF-8)
+#
+# ``hash`` = SHA-256 of those bytes (hex). Integers in decimal, a NULL id as the empty string; ``at`` in UTC as
+# "YYYY-MM-DD HH:MM:SS.ffffff"; ``details`` as PostgreSQL prints jsonb (``jsonb_text``). Text fields never
+# contain US or NUL (``clean_text``), and details print control characters escaped, so the 18 separators split
+# the bytes back into exactly the 19 parts (``parse_v2``): the rendering is one-to-one.
+V2_PREFIX = "tokutei-log/2"
+SEP = "\x1f"
+V2_FIELDS = ("prev_hash", *HASHED_FIELDS)
+_V2_INTS = {"seq", "count", "lane", "lane_seq"}
+_V2_NULLABLE_INTS = {"actor_id", "terminal_id"}
+
+
+def clean_text(value: str) -> str:
+    """A text field as stored in format 2: without the separator or NUL (neither means anything in a log)."""
+    if "\x1f" in value or "\x00" in value:
+        return value.replace("\x1f", "\ufffd").replace("\x00", "\ufffd")
+    return value
+
+
+def at_text(at: dt.datetime) -> str:
+    """The timestamp as format 2 hashes it (and as SQLite stores it): UTC, always six fractional digits."""
+    u = at.astimezone(dt.UTC)
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+            f".{u.microsecond:06d}")
+
+
+def _jsonb_number(value: float) -> str:
+    from decimal import Decimal
+
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("details: NaN and infinity are not JSON")
+    text = format(Decimal(repr(value)), "f")  # PostgreSQL keeps the input's decimal digits, never an exponent
+    return text.lstrip("-") if Decimal(text) == 0 else text
+
+
+def jsonb_text(value: Any) -> str:
+    """``value`` (plain JSON types) printed exactly as PostgreSQL prints it as jsonb: keys ordered by length,
+    then bytes; ", " and ": " between items; strings escaped as json.dumps(ensure_ascii=False) does."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _jsonb_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(jsonb_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {jsonb_text(value[k])}" for k in keys) + "}"
+    raise TypeError(f"details: {type(value).__name__} is not a JSON type")
+
+
+def canonical_v2(prev_hash: str, fields: Mapping[str, Any]) -> bytes:
+    """The format 2 bytes of an entry whose ``at`` is already ``at_text`` and ``details`` already
+    ``jsonb_text`` (what SQLite stores, and what PostgreSQL renders)."""
+    parts = [V2_PREFIX, prev_hash]
+    for name in HASHED_FIELDS:
+        value = fields[name]
+        parts.append("" if value is None else str(value))
+    return SEP.join(parts).encode()
+
+
+def hash_v2(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _int(text: str) -> int:
+    if not text or not (text.isascii() and text.lstrip("-").isdigit()) or text.startswith("+"):
+        raise ValueError(f"not an integer: {text!r}")
+    return int(text)
+
+
+def parse_v2(data: bytes) -> dict[str, Any]:
+    """The fields of format 2 bytes (``at`` as ``iso``), for the offline verifier to check a bundle's fields
+    against the hashed bytes. Raises ValueError if the bytes are not format 2."""
+    parts = data.decode().split(SEP)
+    if len(parts) != len(V2_FIELDS) + 1 or parts[0] != V2_PREFIX:
+        raise ValueError("not format 2")
+    fields: dict[str, Any] = {}
+    for name, text in zip(V2_FIELDS, parts[1:], strict=True):
+        if name in _V2_INTS:
+            fields[name] = _int(text)
+        elif name in _V2_NULLABLE_INTS:
+            fields[name] = None if text == "" else _int(text)
+        elif name == "at":
+            fields[name] = iso(dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC))
+        elif name == "details":
+            fields[name] = json.loads(text)
+        else:
+            fields[name] = text
+    return fields
 
 
 # --- signatures (Ed25519) -------------------------------------------------------------------------------
@@ -221,7 +330,13 @@ def walk_lane(
             report.add(Problem(pos, "broken_link", "直前の記録との連結ハッシュが一致しません（記録の挿入・削除・入替え）",
                                lane=lane, seq=seq))
             return
-        computed = entry_hash(running, entry)
+        canon = entry.get("canonical")  # format 2: the hashed bytes, already checked against the fields
+        if canon is None:
+            computed = entry_hash(running, entry)
+        elif canon.startswith(f"{V2_PREFIX}{SEP}{running}{SEP}".encode()):
+            computed = hash_v2(canon)
+        else:
+            computed = ""
         if computed != entry["hash"]:
             report.add(Problem(pos, "modified", "記録の内容がハッシュと一致しません（改ざん）", lane=lane, seq=seq))
             return
@@ -233,8 +348,17 @@ def walk_lane(
         expected += 1
         report.entries_checked += 1
         report.last_seq = max(report.last_seq, seq)
-    last = expected - 1
-    report.lanes[lane] = (last, running)
+    finish_lane(report, lane=lane, last=expected - 1, last_hash=running, anchor_seq=anchor_seq, signed=signed,
+                checkpoint_every=checkpoint_every)
+
+
+def finish_lane(
+    report: Report, *, lane: int, last: int, last_hash: str, anchor_seq: int, signed: Signed,
+    checkpoint_every: int | None,
+) -> None:
+    """After a chain verified up to ``last``: a signed checkpoint beyond it means a deleted tail, and one must
+    exist at every multiple of ``checkpoint_every``."""
+    report.lanes[lane] = (last, last_hash)
     beyond = sorted(p for (ln, p) in signed if ln == lane and p > last)
     if beyond:
         report.add(Problem(last + 1, "truncated",

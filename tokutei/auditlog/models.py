@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Entry(models.Model):
-    """One operation. ``hash`` = SHA-256(prev_hash || canonical bytes of this entry)."""
+    """One operation. ``hash`` = SHA-256 of the entry's canonical bytes, which include ``prev_hash``."""
 
     class Result(models.TextChoices):
         OK = "ok", _("成功")
@@ -36,6 +36,9 @@ class Entry(models.Model):
     lane_seq = models.BigIntegerField(default=0)  # position in that chain: 1, 2, 3 … without gaps
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # How ``hash`` is computed (chain.py): 1 = SHA-256(prev || canonical JSON), the entries written before
+    # format 2 existed; 2 = SHA-256 of the columns as the database renders them (sql.py), every new entry.
+    hash_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["seq"]

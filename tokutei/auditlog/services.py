@@ -19,6 +19,9 @@ With one lane (the default), ``seq`` is taken under the lock, so it grows in com
 
 SQLite: its IMMEDIATE transactions serialise all writers anyway: one lane, ``seq`` = MAX + 1.
 
+Hash format 2 (chain.py, sql.py): the hash is computed here over exactly the text the database will render
+back from the stored row (PostgreSQL prints the details for it under the lock).
+
 Call ``record()`` as the LAST statement of a transaction: the lock is held from there to the commit.
 """
 
@@ -38,7 +41,17 @@ from django.utils import timezone
 from tokutei.core.errors import Refused
 
 from . import signing
-from .chain import GENESIS, checkpoint_message, entry_hash, iso, purge_message
+from .chain import (
+    GENESIS,
+    at_text,
+    canonical_v2,
+    checkpoint_message,
+    clean_text,
+    hash_v2,
+    iso,
+    jsonb_text,
+    purge_message,
+)
 from .models import Checkpoint, Entry, LogReview, PurgeAuthorisation, PurgeRecord
 
 log = logging.getLogger(__name__)
@@ -46,11 +59,25 @@ log = logging.getLogger(__name__)
 _COLUMNS = (
     "seq", "at", "actor_id", "actor_username", "terminal_id", "terminal_name", "action", "purpose",
     "target_type", "target_id", "count", "result", "article", "reason", "lane", "lane_seq", "details",
-    "prev_hash", "hash",
+    "prev_hash", "hash", "hash_version",
 )
 _INSERT = f"INSERT INTO auditlog_entry ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
-_INSERT_PG = _INSERT.replace("%s, %s, %s)", "%s::jsonb, %s, %s)")  # details is jsonb
 SEQUENCE = "tokutei_auditlog_seq"
+
+# PostgreSQL: two statements. The first locks a chain head (from the thread's preferred lane, skipping
+# busy ones, when there are several), draws the log number after the lock and has PostgreSQL print the details
+# as jsonb prints them; the hash is then computed here (chain.canonical_v2 — exactly what sql.PG_RENDER renders
+# from the stored row) and the second inserts the entry and moves the head. (Hashing in SQL saves a round trip
+# but cost more: sha256() costs PostgreSQL ~50 µs per statement, and the server's CPU is what 8 writers share.)
+_LOCK_ONE = ("SELECT id, seq, hash, nextval('" + SEQUENCE + "'), %s::jsonb::text FROM auditlog_chainhead "
+             "WHERE id = %s FOR UPDATE")
+_LOCK_FREE = ("SELECT id, seq, hash, nextval('" + SEQUENCE + "'), %s::jsonb::text FROM auditlog_chainhead "
+              "WHERE id <= %s ORDER BY (id + %s) %% %s FOR UPDATE SKIP LOCKED LIMIT 1")
+_APPEND_PG = (
+    "WITH head AS (UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s) "
+    + _INSERT.replace("%s, %s, %s, %s)", "%s::jsonb, %s, %s, %s)")
+    + " RETURNING id"
+)
 
 
 def checkpoint_every() -> int:
@@ -71,12 +98,7 @@ def _iso(at: dt.datetime) -> str:  # kept for callers of the first version
 _preferred = threading.local()
 
 
-def _take_lane(cursor, postgres: bool, lanes: int) -> tuple[int, int, str, int | None]:
-    """Lock a chain head: (lane, its last position, its last hash, a log number if already drawn)."""
-    row = _try_lane(cursor, postgres, lanes)
-    if row is not None:
-        return row
-    # No head yet, or every lane is busy: make sure the heads exist, try again, then wait for one lane.
+def _ensure_heads(cursor, lanes: int) -> None:
     cursor.execute("SELECT count(*) FROM auditlog_chainhead WHERE id <= %s", [lanes])
     if cursor.fetchone()[0] < lanes:
         for lane in range(1, lanes + 1):
@@ -84,36 +106,67 @@ def _take_lane(cursor, postgres: bool, lanes: int) -> tuple[int, int, str, int |
                 "INSERT INTO auditlog_chainhead (id, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (id) DO NOTHING",
                 [lane, GENESIS],
             )
-        row = _try_lane(cursor, postgres, lanes)
-        if row is not None:
-            return row
-    lane = 1 if lanes == 1 else random.randint(1, lanes)
-    cursor.execute(
-        "SELECT id, seq, hash FROM auditlog_chainhead WHERE id = %s" + (" FOR UPDATE" if postgres else ""), [lane]
-    )
-    row = cursor.fetchone()
-    return row[0], row[1], row[2], None
 
 
-def _try_lane(cursor, postgres: bool, lanes: int) -> tuple[int, int, str, int | None] | None:
-    if not postgres:
-        cursor.execute("SELECT id, seq, hash FROM auditlog_chainhead WHERE id = 1")
-    elif lanes == 1:
-        cursor.execute("SELECT id, seq, hash FROM auditlog_chainhead WHERE id = 1 FOR UPDATE")
+def _append_pg(cursor, lanes: int, fields: dict[str, Any], details_json: str) -> tuple:
+    """(id, seq, lane, lane_seq, prev_hash, hash) of the appended entry."""
+    if lanes == 1:
+        attempts = [(_LOCK_ONE, [details_json, 1])]
     else:
-        # Each thread starts its search at its own lane, so concurrent writers rarely meet.
         start = getattr(_preferred, "lane", None)
         if start is None:
             start = _preferred.lane = random.randrange(1_000_003)
-        cursor.execute(
-            f"SELECT id, seq, hash, (SELECT nextval('{SEQUENCE}')) FROM auditlog_chainhead WHERE id <= %s "
-            "ORDER BY (id + %s) %% %s FOR UPDATE SKIP LOCKED LIMIT 1",
-            [lanes, start % lanes, lanes],
-        )
+        attempts = [(_LOCK_FREE, [details_json, lanes, start % lanes, lanes])]
+    row = None
+    for ensure in (False, True):
+        if ensure:  # no head yet, or every lane is busy: make sure the heads exist, try again, then wait
+            _ensure_heads(cursor, lanes)
+            if lanes > 1:
+                attempts.append((_LOCK_ONE, [details_json, random.randint(1, lanes)]))
+        for lock, params in attempts:
+            cursor.execute(lock, params)
+            row = cursor.fetchone()
+            if row is not None:
+                break
+        if row is not None:
+            break
+    if row is None:
+        raise RuntimeError("operation log: no chain head could be locked")
+    lane, position, prev_hash, seq, details_text = row
+    stored = {**fields, "seq": int(seq), "lane": int(lane), "lane_seq": int(position) + 1, "details": details_text}
+    digest = hash_v2(canonical_v2(prev_hash, stored))
+    values = [*(stored[name] for name in _COLUMNS[:17]), prev_hash, digest, 2]
+    values[1] = fields["_at"]
+    cursor.execute(_APPEND_PG, [stored["lane_seq"], digest, lane, *values])
+    (pk,) = cursor.fetchone()
+    return pk, stored["seq"], stored["lane"], stored["lane_seq"], prev_hash, digest
+
+
+def _append_sqlite(cursor, fields: dict[str, Any], details_text: str) -> tuple:
+    """SQLite (one lane; IMMEDIATE transactions serialise writers): the hash computed here over exactly the
+    text stored, which is what sql.SQLITE_RENDER renders back."""
+    cursor.execute("SELECT id, seq, hash, (SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry) "
+                   "FROM auditlog_chainhead WHERE id = 1")
     row = cursor.fetchone()
     if row is None:
-        return None
-    return row[0], row[1], row[2], (row[3] if len(row) > 3 else None)
+        _ensure_heads(cursor, 1)
+        cursor.execute("SELECT id, seq, hash, (SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry) "
+                       "FROM auditlog_chainhead WHERE id = 1")
+        row = cursor.fetchone()
+    lane, position, prev_hash, seq = row
+    stored = {**fields, "seq": int(seq), "lane": int(lane), "lane_seq": int(position) + 1, "details": details_text}
+    digest = hash_v2(canonical_v2(prev_hash, stored))
+    cursor.execute("UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s",
+                   [stored["lane_seq"], digest, lane])
+    cursor.execute(_INSERT, [*(stored[name] for name in _COLUMNS[:17]), prev_hash, digest, 2])
+    return cursor.lastrowid, stored["seq"], stored["lane"], stored["lane_seq"], prev_hash, digest
+
+
+def _write(connection, cursor, fields: dict[str, Any], at: dt.datetime) -> tuple:
+    details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, allow_nan=False)
+    if connection.vendor == "postgresql":
+        return _append_pg(cursor, lane_count(connection), {**fields, "_at": at}, details_json)
+    return _append_sqlite(cursor, fields, jsonb_text(fields["details"]))
 
 
 def record(
@@ -135,63 +188,35 @@ def record(
     ``details`` must not contain personal data: ids, counts, keyed digests only.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    postgres = connection.vendor == "postgresql"
-    lanes = lane_count(connection)
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "at": at_text(now),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_username": clean_text(getattr(actor, "username", "") or ""),
+        "terminal_id": getattr(terminal, "pk", None),
+        "terminal_name": clean_text(getattr(terminal, "name", "") or ""),
+        "action": clean_text(action),
+        "purpose": clean_text(purpose or ""),
+        "target_type": clean_text(target_type or ""),
+        "target_id": clean_text(str(target_id)) if target_id not in ("", None) else "",
+        "count": int(count),
+        "result": clean_text(str(result)),
+        "article": clean_text(article or ""),
+        "reason": clean_text((reason or "")[:500]),
+        # Round-trip details through JSON, so that what is returned is what is stored and read back.
+        "details": json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
+    }
     # savepoint=False: no extra SAVEPOINT/RELEASE round trips inside the lock; a failure here marks the
     # caller's transaction for rollback, which is what fail-closed means.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        lane, position, prev_hash, seq = _take_lane(cursor, postgres, lanes)
-        if seq is None:
-            # Drawn after the lock: with one lane the numbers then follow the commit order.
-            if postgres:
-                cursor.execute(f"SELECT nextval('{SEQUENCE}')")
-            else:
-                cursor.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM auditlog_entry")
-            seq = cursor.fetchone()[0]
-        now = timezone.now()
-        fields: dict[str, Any] = {
-            "seq": int(seq),
-            "at": iso(now),
-            "actor_id": getattr(actor, "pk", None),
-            "actor_username": getattr(actor, "username", "") or "",
-            "terminal_id": getattr(terminal, "pk", None),
-            "terminal_name": getattr(terminal, "name", "") or "",
-            "action": action,
-            "purpose": purpose or "",
-            "target_type": target_type or "",
-            "target_id": str(target_id) if target_id not in ("", None) else "",
-            "count": int(count),
-            "result": str(result),
-            "article": article or "",
-            "reason": (reason or "")[:500],
-            "lane": int(lane),
-            "lane_seq": int(position) + 1,
-            "details": details or {},
-        }
-        # Round-trip details through JSON now, so that what is hashed is exactly what is stored and read back.
-        details_json = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True, default=str)
-        fields["details"] = json.loads(details_json)
-        digest = entry_hash(prev_hash, fields)
-        params = [*(fields[name] for name in _COLUMNS[:16]), details_json, prev_hash, digest]
-        params[1] = connection.ops.adapt_datetimefield_value(now)
-        head = [fields["lane_seq"], digest, lane]
-        if postgres:
-            cursor.execute(
-                "WITH head AS (UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s) "
-                + _INSERT_PG + " RETURNING id",
-                [*head, *params],
-            )
-            pk = cursor.fetchone()[0]
-        else:
-            cursor.execute("UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = %s", head)
-            cursor.execute(_INSERT, params)
-            pk = cursor.lastrowid
-        entry = Entry(id=pk, **{**fields, "at": now}, prev_hash=prev_hash, hash=digest)
-        if fields["lane_seq"] % checkpoint_every() == 0:
+        pk, seq, lane, lane_seq, prev_hash, digest = _write(connection, cursor, fields, now)
+        entry = Entry(id=pk, **{**fields, "at": now}, seq=int(seq), lane=int(lane), lane_seq=int(lane_seq),
+                      prev_hash=prev_hash, hash=digest, hash_version=2)
+        if lane_seq % checkpoint_every() == 0:
             if signing.has_key():
-                _sign_checkpoint(lane, fields["lane_seq"], digest, reason="auto")
+                _sign_checkpoint(lane, lane_seq, digest, reason="auto")
             else:
-                log.warning("operation log: no signing key, checkpoint at %s/%s skipped", lane, fields["lane_seq"])
+                log.warning("operation log: no signing key, checkpoint at %s/%s skipped", lane, lane_seq)
         return entry
 
 

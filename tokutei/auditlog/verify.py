@@ -1,3 +1,4 @@
+# ruff: noqa: S608, S611 - SQL built from constant expressions (sql.py) only; values are always bound parameters
 """Verifying the operation log in the database, and exporting a self-verifying bundle.
 
 ``verify_database`` recomputes the whole chain from its anchor (genesis, or the signed anchor of the last
@@ -8,28 +9,34 @@ the first bad entry.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max, Min, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from . import guards, signing
+from . import guards, signing, sql
 from .chain import (
     GENESIS,
     HASHED_FIELDS,
     Problem,
     Report,
+    Signed,
     check_checkpoints,
+    entry_hash,
+    finish_lane,
     iso,
     purge_message,
     signature_ok,
-    walk,
+    walk_lane,
 )
 from .models import ChainHead, Checkpoint, Entry, PurgeRecord
 
@@ -39,14 +46,231 @@ _VALUES = (*HASHED_FIELDS, "prev_hash", "hash")
 _AT = _VALUES.index("at")
 
 
-def _rows(qs) -> Iterator[dict[str, Any]]:
-    """The entries as plain dicts of the hashed fields (``at`` as hashed), streamed in chunks (a server-side
-    cursor on PostgreSQL): tuples from ``values_list``, no model instances."""
+def _rows(qs, *, with_canonical: bool = False) -> Iterator[dict[str, Any]]:
+    """The entries as plain dicts of the hashed fields (``at`` as hashed in format 1), streamed in chunks (a
+    server-side cursor on PostgreSQL): tuples from ``values_list``, no model instances. ``with_canonical``:
+    also ``canonical``, the format 2 bytes as the database renders them (None for a format 1 entry)."""
     names, at, make = _VALUES, _AT, dict
+    if with_canonical:
+        vendor = connections[qs.db].vendor
+        qs = qs.annotate(_canonical=RawSQL(
+            f"CASE WHEN hash_version = 2 THEN {sql.render_bytes(vendor)} END", ()))
+        for row in qs.values_list(*_VALUES, "_canonical").iterator(chunk_size=5000):
+            entry = make(zip(names, row[:-1], strict=True))
+            entry["at"] = iso(row[at])
+            entry["canonical"] = None if row[-1] is None else bytes(row[-1])
+            yield entry
+        return
     for row in qs.values_list(*_VALUES).iterator(chunk_size=5000):
         entry = make(zip(names, row, strict=True))
         entry["at"] = iso(row[at])
         yield entry
+
+
+# --- one chain, checked in bulk ---------------------------------------------------------------------------
+#
+# Each entry's stored hash must be the hash of its columns as rendered by the database (format 2) or of its
+# canonical JSON (format 1); its prev_hash the stored hash of the entry before it (the anchor's for the
+# first); its position the one after. Every check is per row or per pair of neighbours, so PostgreSQL does
+# all of them in one pass (window lag(), sha256()) and returns only where each kind of problem first occurs.
+
+# Two passes: the hash of every row (no ordering needed, so PostgreSQL may split it across workers), then
+# the links and positions over the narrow (lane_seq, prev_hash, hash) in order. One combined pass is slower:
+# the window would carry every column of every row.
+_PG_HASHES = f"""
+SELECT count(*), max(seq), max(lane_seq),
+  min(lane_seq) FILTER (WHERE hash_version = 2 AND {sql.PG_DIGEST} IS DISTINCT FROM hash),
+  count(*) FILTER (WHERE hash_version IS DISTINCT FROM 2)
+FROM auditlog_entry WHERE lane = %(lane)s AND lane_seq > %(anchor)s
+"""
+_PG_LINKS = """
+SELECT min(lane_seq) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
+  min(coalesce(ls, %(anchor)s) + 1) FILTER (WHERE lane_seq > coalesce(ls, %(anchor)s) + 1),
+  min(lane_seq) FILTER (WHERE lane_seq <= coalesce(ls, %(anchor)s)),
+  min(lane_seq) FILTER (WHERE prev_hash IS DISTINCT FROM coalesce(lh, %(anchor_hash)s))
+FROM (SELECT lane_seq, prev_hash, lag(lane_seq) OVER w AS ls, lag(hash) OVER w AS lh FROM auditlog_entry
+      WHERE lane = %(lane)s AND lane_seq > %(anchor)s AND lane_seq <= %(last)s WINDOW w AS (ORDER BY lane_seq)) s
+"""
+# Let PostgreSQL hash a long chain on several cores (its default costs do not know that sha256() is dear).
+_PG_PARALLEL = ("SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
+                "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL min_parallel_index_scan_size = 0")
+_PARALLEL_FROM = 20_000  # entries in a chain
+
+_SQLITE_LANE = (
+    f"SELECT lane_seq, seq, prev_hash, hash, hash_version, {sql.SQLITE_RENDER_BYTES} FROM auditlog_entry "
+    "WHERE lane = ? AND lane_seq > ? ORDER BY lane_seq, id"
+)
+
+
+@dataclass
+class _LaneScan:
+    count: int = 0
+    max_seq: int | None = None
+    last: int | None = None
+    gap: int | None = None  # the row after a gap …
+    gap_expected: int | None = None  # … and the position that is missing
+    duplicate: int | None = None
+    link: int | None = None
+    modified: int | None = None
+    legacy: int = 0  # format 1 entries (checked in Python)
+
+
+def _scan_pg(cursor, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
+    params = {"lane": lane, "anchor": anchor, "anchor_hash": anchor_hash}
+    cursor.execute("SELECT seq FROM auditlog_chainhead WHERE id = %s", [lane])
+    head = cursor.fetchone()
+    if head is not None and head[0] - anchor >= _PARALLEL_FROM:
+        cursor.execute(_PG_PARALLEL)
+    cursor.execute(_PG_HASHES, params)
+    count, max_seq, last, modified, legacy = cursor.fetchone()
+    scan = _LaneScan(count=count, max_seq=max_seq, last=last, modified=modified, legacy=legacy)
+    if count:  # rows appended since the first pass are left for the next verification
+        cursor.execute(_PG_LINKS, {**params, "last": last})
+        scan.gap, scan.gap_expected, scan.duplicate, scan.link = cursor.fetchone()
+    return scan
+
+
+def _scan_sqlite(raw, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
+    """The same checks as _PG_LANE in a tight loop over the database's rendering (SQLite has no sha256()).
+    Stops at the first problem: only the first one is reported."""
+    scan = _LaneScan()
+    sha = hashlib.sha256
+    expected, running, count, max_seq = anchor + 1, anchor_hash, 0, None
+    for pos, seq, prev, stored, version, canon in raw.execute(_SQLITE_LANE, (lane, anchor)):
+        if pos != expected:
+            if pos > expected:
+                scan.gap, scan.gap_expected = pos, expected
+            else:
+                scan.duplicate = pos
+            break
+        if prev != running:
+            scan.link = pos
+            break
+        if version == 2:
+            if canon is None or sha(canon).hexdigest() != stored:
+                scan.modified = pos
+                break
+        else:
+            scan.legacy += 1
+        running = stored
+        expected += 1
+        count += 1
+        max_seq = seq if max_seq is None or seq > max_seq else max_seq
+    scan.count, scan.max_seq, scan.last = count, max_seq, (expected - 1 if count else None)
+    return scan
+
+
+def _first_legacy_modified(lane: int, anchor: int, below: int | None) -> int | None:
+    """Format 1 entries: recompute the canonical JSON from the columns, as before format 2."""
+    qs = Entry.objects.filter(lane=lane, lane_seq__gt=anchor).exclude(hash_version=2).order_by("lane_seq")
+    if below is not None:
+        qs = qs.filter(lane_seq__lt=below)
+    for entry in _rows(qs):
+        try:
+            ok = entry_hash(entry["prev_hash"], entry) == entry["hash"]
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            return int(entry["lane_seq"])
+    return None
+
+
+def _stored_hashes(cursor, lane: int, positions: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for i in range(0, len(positions), 500):
+        chunk = positions[i:i + 500]
+        cursor.execute(
+            f"SELECT lane_seq, hash FROM auditlog_entry WHERE lane = %s AND lane_seq IN ({', '.join(['%s'] * len(chunk))})",
+            [lane, *chunk],
+        )
+        for pos, hash_ in cursor.fetchall():
+            found.setdefault(int(pos), hash_)
+    return found
+
+
+def _verify_lane(connection, lane: int, *, anchor: int, anchor_hash: str, signed: Signed, every: int | None,
+                 report: Report) -> None:
+    """Verify one chain from its anchor; name its first bad entry (chain.walk_lane does the same for bundles)."""
+    report.anchors[lane] = (anchor, anchor_hash)
+    if signed.get((lane, anchor), anchor_hash) != anchor_hash:
+        report.add(Problem(anchor, "anchor_mismatch", "起点のハッシュが署名付きチェックポイントと一致しません",
+                           lane=lane))
+        return
+    # PostgreSQL: a transaction for SET LOCAL. SQLite: none (its transactions here take the write lock).
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(using=connection.alias) if postgres else nullcontext(), connection.cursor() as cursor:
+        if postgres:
+            scan = _scan_pg(cursor, lane, anchor, anchor_hash)
+        else:
+            scan = _scan_sqlite(connection.connection, lane, anchor, anchor_hash)
+        # (row position, priority, problem): at one row, the checks come in walk_lane's order.
+        found: list[tuple[int, int, str]] = []
+        if scan.gap is not None:
+            found.append((scan.gap, 0, "missing"))
+        if scan.duplicate is not None:
+            found.append((scan.duplicate, 0, "out_of_order"))
+        if scan.link is not None:
+            found.append((scan.link, 1, "broken_link"))
+        if scan.modified is not None:
+            found.append((scan.modified, 2, "modified"))
+        if scan.legacy:
+            legacy = _first_legacy_modified(lane, anchor, min(found)[0] if found else None)
+            if legacy is not None:
+                found.append((legacy, 2, "modified"))
+        limit = min(found)[0] if found else None
+        positions = sorted(p for (ln, p) in signed if ln == lane and p > anchor and (limit is None or p <= limit))
+        stored = _stored_hashes(cursor, lane, positions) if positions else {}
+        for pos in positions:
+            if pos in stored and stored[pos] != signed[(lane, pos)]:
+                found.append((pos, 3, "checkpoint_mismatch"))
+                break
+        if found:
+            pos, _priority, kind = min(found)
+            cursor.execute("SELECT count(*), max(seq) FROM auditlog_entry WHERE lane = %s AND lane_seq > %s "
+                           "AND lane_seq < %s", [lane, anchor, pos])
+            before, max_seq = cursor.fetchone()
+            report.entries_checked += int(before)
+            report.last_seq = max(report.last_seq, int(max_seq or 0))
+            cursor.execute("SELECT seq FROM auditlog_entry WHERE lane = %s AND lane_seq = %s ORDER BY id DESC",
+                           [lane, pos])
+            row = cursor.fetchone()
+            seq = None if row is None else int(row[0])
+            if kind == "missing":
+                report.add(Problem(scan.gap_expected, "missing",
+                                   f"記録がありません（削除されたか番号が変えられています。次にあるのは第{seq}番）",
+                                   lane=lane, near_seq=seq))
+            else:
+                report.add(Problem(pos, kind, _MESSAGES[kind], lane=lane, seq=seq))
+            return
+        if scan.count == 0:
+            walk_lane((), report=report, lane=lane, anchor_seq=anchor, anchor_hash=anchor_hash, signed=signed,
+                      checkpoint_every=every)
+            return
+        cursor.execute("SELECT hash FROM auditlog_entry WHERE lane = %s AND lane_seq = %s", [lane, scan.last])
+        last_hash = cursor.fetchone()[0]
+    report.entries_checked += int(scan.count)
+    report.last_seq = max(report.last_seq, int(scan.max_seq))
+    finish_lane(report, lane=lane, last=int(scan.last), last_hash=last_hash, anchor_seq=anchor, signed=signed,
+                checkpoint_every=every)
+
+
+_MESSAGES = {
+    "out_of_order": "位置が重複または逆順です",
+    "broken_link": "直前の記録との連結ハッシュが一致しません（記録の挿入・削除・入替え）",
+    "modified": "記録の内容がハッシュと一致しません（改ざん）",
+    "checkpoint_mismatch": "署名付きチェックポイントと一致しません（記録の書換え・再計算）",
+}
+
+
+def _lanes(connection) -> list[int]:
+    """The lanes that have entries (a loose index scan: one index probe per lane)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE l(lane) AS (SELECT min(lane) FROM auditlog_entry UNION ALL "
+            "SELECT (SELECT min(lane) FROM auditlog_entry WHERE lane > l.lane) FROM l WHERE l.lane IS NOT NULL) "
+            "SELECT lane FROM l WHERE lane IS NOT NULL"
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _anchors(report: Report, keys) -> dict[int, tuple[int, str]]:
@@ -93,10 +317,12 @@ def verify_database(
     if overlap is not None:
         report.add(Problem(overlap.lane_seq, "anchor_overlap", "消去済みのはずの記録が残っています",
                            lane=overlap.lane, seq=overlap.seq))
-    walk(
-        _rows(Entry.objects.filter(after_anchor).order_by("lane", "lane_seq")),
-        report=report, anchors=anchors, signed=signed, checkpoint_every=every,
-    )
+    connection = connections[using]
+    seen = _lanes(connection)
+    for lane in sorted(set(seen) | {ln for ln, _p in signed} | set(anchors)):
+        anchor_seq, anchor_hash = anchors.get(lane, (0, GENESIS))
+        _verify_lane(connection, lane, anchor=anchor_seq, anchor_hash=anchor_hash, signed=signed, every=every,
+                     report=report)
     for lane, position, hash_ in ChainHead.objects.order_by("id").values_list("id", "seq", "hash"):
         last, last_hash = report.lanes.get(lane, anchors.get(lane, (0, GENESIS)))
         if (position, hash_) == (last, last_hash) or any(p.lane == lane for p in report.problems):
@@ -258,7 +484,7 @@ def export_bundle(out_path: str | Path, *, day_from: dt.date, day_to: dt.date, o
         "public_key": signing.public_pem(key).decode(),
         "key_fingerprint": fp,
     }
-    entries = _rows(Entry.objects.filter(span_q).order_by("lane", "lane_seq"))
+    entries = _rows(Entry.objects.filter(span_q).order_by("lane", "lane_seq"), with_canonical=True)
     private = signing.load_private_key()
     path = Path(out_path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,11 +31,38 @@ def test_it_fails_the_operation_when_the_entry_cannot_be_written(log_entries, mo
     """Fail closed: an operation whose log entry cannot be written does not happen."""
     from tokutei.staff.models import Unit
 
-    monkeypatch.setattr("tokutei.auditlog.services.entry_hash", lambda *a: 1 / 0)
+    monkeypatch.setattr("tokutei.auditlog.services._write", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         Unit.objects.create(key="x", name_ja="課")
         record(action="staff.designate")
     assert not Unit.objects.filter(key="x").exists()
+
+
+def test_it_fails_the_operation_when_the_database_refuses_the_entry(log_entries):
+    """Fail closed at the database: the INSERT of the entry itself fails (as with a full disk)."""
+    from django.db import connection
+
+    from tokutei.staff.models import Unit
+
+    log_entries(1)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE FUNCTION test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; "
+                           "END $$ LANGUAGE plpgsql")
+            cursor.execute("CREATE TRIGGER test_refuse BEFORE INSERT ON auditlog_entry FOR EACH ROW "
+                           "EXECUTE FUNCTION test_refuse()")
+        else:
+            cursor.execute("CREATE TRIGGER test_refuse BEFORE INSERT ON auditlog_entry "
+                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(Exception, match="disk full"), transaction.atomic():
+        Unit.objects.create(key="y", name_ja="課")
+        record(action="staff.designate")
+    assert not Unit.objects.filter(key="y").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_refuse ON auditlog_entry" if connection.vendor == "postgresql"
+                       else "DROP TRIGGER test_refuse")
+    assert Entry.objects.count() == 1 and ChainHead.objects.get(id=1).seq == 1
+    assert verify_database(make_checkpoint=False).ok
 
 
 def test_it_logs_a_refusal_with_its_article(log_entries):
@@ -58,4 +85,16 @@ def test_the_stored_entry_hashes_like_the_returned_one(log_entries):
     entry = log_entries(1, details={"fields": ["name", "address"], "count": 2})[0]
     stored = Entry.objects.get(pk=entry.pk)
     assert stored.hash == entry.hash and stored.details == {"fields": ["name", "address"], "count": 2}
+    assert (stored.seq, stored.lane, stored.lane_seq, stored.prev_hash) == (entry.seq, 1, 1, GENESIS)
+    assert stored.at == entry.at and stored.hash_version == entry.hash_version == 2
+    assert verify_database(make_checkpoint=False).ok
+
+
+def test_it_keeps_the_separator_and_nul_out_of_the_hashed_text(log_entries):
+    """Format 2 splits the hashed bytes at 0x1F: no text field may contain it (nor NUL, which PostgreSQL
+    cannot store), so they are replaced, never silently hashed differently from what is stored."""
+    entry = log_entries(1, reason="a\x1fb\x00c", details={"k": "x\x1fy"})[0]
+    stored = Entry.objects.get(pk=entry.pk)
+    assert stored.reason == entry.reason == "a\ufffdb\ufffdc"
+    assert stored.details == {"k": "x\x1fy"}  # inside details it is escaped (\u001f) in the hashed bytes
     assert verify_database(make_checkpoint=False).ok

@@ -123,3 +123,89 @@ def test_the_standalone_verifier_needs_no_django(bundle):
     data[10] ^= 0x01
     bundle.write_bytes(bytes(data))
     assert _run_offline("-m", "tokutei.auditlog.bundle", str(bundle)).returncode == 1
+
+
+def _resign(path: Path, edit) -> None:
+    """Rewrite a bundle's lines with ``edit(obj)`` and sign it again with the real key: what only the key's
+    holder could do. The entries must still be checked against their hashed text."""
+    import hashlib
+    import json
+
+    from tokutei.auditlog import signing
+    from tokutei.auditlog.bundle import _body_message, _line
+
+    lines = [json.loads(raw) for raw in path.read_bytes().splitlines()[:-1]]
+    for obj in lines:
+        edit(obj)
+    body = b"".join(_line(obj) for obj in lines)
+    signature = signing.load_private_key().sign(_body_message(hashlib.sha512(body).digest())).hex()
+    path.write_bytes(body + _line({"type": "signature", "alg": "ed25519-sha512", "signature": signature}))
+
+
+def test_entries_carry_the_hashed_text_and_the_fields_it_says(bundle):
+    import json
+
+    from tokutei.auditlog.chain import parse_v2
+
+    entries = [json.loads(raw) for raw in bundle.read_bytes().splitlines() if b'"type":"entry"' in raw]
+    assert len(entries) == 12 and all(e["v"] == 2 for e in entries)
+    said = parse_v2(entries[0]["canonical"].encode())
+    assert said["prev_hash"] == entries[0]["prev_hash"] and {k: said[k] for k in entries[0]["fields"]} == \
+        entries[0]["fields"]
+    _resign(bundle, lambda obj: None)
+    assert verify_bundle(bundle).ok  # the re-signing helper itself changes nothing
+
+
+def test_it_names_an_entry_whose_fields_disagree_with_its_hashed_text(bundle):
+    def edit(obj):
+        if obj["type"] == "entry" and obj["fields"]["lane_seq"] == 5:
+            obj["fields"]["target_id"] = "999"
+
+    _resign(bundle, edit)
+    report = verify_bundle(bundle)
+    assert (report.first_problem.position, report.first_problem.kind) == (5, "modified")
+
+
+def test_it_names_an_entry_whose_hashed_text_was_edited(bundle):
+    def edit(obj):
+        if obj["type"] == "entry" and obj["fields"]["lane_seq"] == 5:
+            obj["canonical"] = obj["canonical"].replace("\x1fperson\x1f", "\x1ffile\x1f")
+            obj["fields"]["target_type"] = "file"
+
+    _resign(bundle, edit)
+    report = verify_bundle(bundle)
+    assert (report.first_problem.position, report.first_problem.kind) == (5, "modified")
+
+
+def test_an_old_format_bundle_still_verifies(log_entries, tmp_path):
+    """Bundles written before hash format 2 (format /2, canonical JSON entries) still verify."""
+    from tokutei.auditlog import signing
+    from tokutei.auditlog.bundle import write_bundle
+    from tokutei.auditlog.chain import GENESIS, entry_hash, fingerprint, iso
+
+    at = timezone.now()
+    prev, entries = GENESIS, []
+    for i in range(1, 4):
+        fields = {"seq": i, "at": iso(at), "actor_id": None, "actor_username": "", "terminal_id": None,
+                  "terminal_name": "", "action": "vault.view", "purpose": "", "target_type": "", "target_id": "",
+                  "count": 1, "result": "ok", "article": "", "reason": "", "details": {}, "lane": 1, "lane_seq": i}
+        digest = entry_hash(prev, fields)
+        entries.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    key = signing.public_key()
+    private = signing.load_private_key()
+    from tokutei.auditlog.chain import checkpoint_message
+
+    cp = {"lane": 1, "seq": 3, "hash": prev, "at": iso(at), "key_fingerprint": fingerprint(key)}
+    cp["signature"] = private.sign(checkpoint_message(1, 3, prev, iso(at))).hex()
+    header = {"format": "tokutei-auditlog-bundle/2", "count": 3, "lanes": {"1": {"seq": 0, "hash": GENESIS,
+              "last": 3, "count": 3}}, "public_key": signing.public_pem(key).decode(),
+              "key_fingerprint": fingerprint(key)}
+    path = tmp_path / "old.jsonl"
+    with path.open("wb") as out:
+        write_bundle(out, header=header, checkpoints=[cp], purges=[], entries=entries,
+                     sign=lambda m: private.sign(m).hex())
+    assert b"tokutei-auditlog-bundle/2" in path.read_bytes()
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert report.entries_checked == 3

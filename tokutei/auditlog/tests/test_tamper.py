@@ -8,10 +8,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.utils import timezone
 
-from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, iso
+from tokutei.auditlog import sql
+from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, hash_v2, iso
 from tokutei.auditlog.models import Checkpoint, Entry
 from tokutei.auditlog.services import checkpoint
-from tokutei.auditlog.verify import _rows, verify_database
+from tokutei.auditlog.verify import verify_database
 
 
 def _first(report):
@@ -94,16 +95,21 @@ def test_it_catches_a_truncated_tail_by_the_chain_head(log_entries, dba):
 
 
 def _rewrite_from(seq_from: int, dba) -> None:
-    """Recompute every hash from ``seq_from`` on, as someone holding the database (not the key) could."""
-    rows = list(_rows(Entry.objects.order_by("lane_seq")))
+    """Recompute every hash from ``seq_from`` on, as someone holding the database (not the key) could: in
+    order, each entry's prev_hash set first, then its hash recomputed from its columns by the database."""
+    from django.db import connection
+
+    render = sql.render_bytes(connection.vendor)
+    positions = list(Entry.objects.order_by("lane_seq").values_list("lane_seq", flat=True))
     prev = GENESIS
-    for row in rows:
-        if row["lane_seq"] >= seq_from:
-            new = entry_hash(prev, row)
-            dba.sql("UPDATE auditlog_entry SET prev_hash = %s, hash = %s WHERE lane_seq = %s",
-                    [prev, new, row["lane_seq"]])
-            row["hash"] = new
-        prev = row["hash"]
+    for pos in positions:
+        if pos >= seq_from:
+            dba.sql("UPDATE auditlog_entry SET prev_hash = %s WHERE lane_seq = %s", [prev, pos])
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {render} FROM auditlog_entry WHERE lane_seq = %s", [pos])
+                new = hash_v2(bytes(cursor.fetchone()[0]))
+            dba.sql("UPDATE auditlog_entry SET hash = %s WHERE lane_seq = %s", [new, pos])
+        prev = Entry.objects.get(lane_seq=pos).hash
     dba.sql("UPDATE auditlog_chainhead SET hash = %s", [prev])
 
 
@@ -177,3 +183,120 @@ def test_the_verify_command_signs_a_checkpoint_when_all_is_well(log_entries, cap
     call_command("log", "verify")
     assert "OK" in capsys.readouterr().out
     assert Checkpoint.objects.filter(reason="verify", lane=1, seq=3).exists()
+
+
+# --- format 2: the hash covers the columns as the database renders them -------------------------------------
+
+EDITS = {  # column: (new value, SQL type hint) — one edit of each hashed field of an entry
+    "seq": ("seq + 1000", None),
+    "at": ("%s", "at"),
+    "actor_id": ("42", None),
+    "actor_username": ("'someone'", None),
+    "terminal_id": ("7", None),
+    "terminal_name": ("'端末X'", None),
+    "action": ("'vault.search'", None),
+    "purpose": ("'payroll'", None),
+    "target_type": ("'file'", None),
+    "target_id": ("'999'", None),
+    "count": ("count + 1", None),
+    "result": ("'refused'", None),
+    "article": ("'000 §1'", None),
+    "reason": ("'理由'", None),
+    "details": ("%s", "details"),
+}
+
+
+@pytest.mark.parametrize("column", sorted(EDITS))
+def test_it_names_an_edit_of_any_hashed_column(log_entries, dba, column):
+    import datetime as dt
+
+    from django.db import connection
+
+    log_entries(6)
+    value, param = EDITS[column]
+    params = []
+    if param == "at":
+        params = [Entry.objects.get(lane_seq=4).at + dt.timedelta(microseconds=1)]
+    elif param == "details":
+        params = ['{"i": 99}']
+        if connection.vendor == "postgresql":
+            value = "%s::jsonb"
+    dba.sql(f"UPDATE auditlog_entry SET {column} = {value} WHERE lane_seq = 4", params)
+    assert _first(verify_database()) == (4, "modified")
+
+
+def test_it_names_an_entry_whose_prev_hash_was_edited(log_entries, dba):
+    log_entries(6)
+    dba.sql("UPDATE auditlog_entry SET prev_hash = %s WHERE lane_seq = 4", ["ab" * 32])
+    assert _first(verify_database()) == (4, "broken_link")
+
+
+def test_it_names_an_id_set_to_null(log_entries, dba, make_user):
+    user = make_user("clerk", "clerk")
+    log_entries(4, actor=user)
+    dba.sql("UPDATE auditlog_entry SET actor_id = NULL WHERE lane_seq = 2")
+    assert _first(verify_database()) == (2, "modified")
+
+
+def test_it_names_an_entry_relabelled_as_the_old_format(log_entries, dba):
+    log_entries(4)
+    dba.sql("UPDATE auditlog_entry SET hash_version = 1 WHERE lane_seq = 3")
+    assert _first(verify_database()) == (3, "modified")
+
+
+def test_it_sees_sqlite_tricks_that_print_like_the_original(log_entries, dba, make_user):
+    """SQLite keeps any type in any column: an empty string where an id was NULL, or a NUL hidden in a
+    text (it would cut printf() short) must not render like the original."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's dynamic typing")
+    log_entries(4)
+    dba.sql("UPDATE auditlog_entry SET actor_id = '' WHERE lane_seq = 2")
+    assert _first(verify_database()) == (2, "modified")
+    dba.sql("UPDATE auditlog_entry SET actor_id = NULL WHERE lane_seq = 2")
+    assert verify_database(make_checkpoint=False).ok
+    dba.sql("UPDATE auditlog_entry SET action = action || char(0) || 'x' WHERE lane_seq = 3")
+    assert _first(verify_database()) == (3, "modified")
+
+
+def _legacy_log(n: int) -> None:
+    """``n`` entries of hash format 1, as written before format 2 existed."""
+    from django.db import connection
+
+    prev = GENESIS
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO auditlog_chainhead (id, seq, hash) VALUES (1, 0, %s)", [GENESIS])
+    for i in range(1, n + 1):
+        at = timezone.now()
+        fields = {"seq": i, "at": iso(at), "actor_id": None, "actor_username": "", "terminal_id": None,
+                  "terminal_name": "", "action": "vault.view", "purpose": "", "target_type": "person",
+                  "target_id": str(i), "count": 1, "result": "ok", "article": "", "reason": "",
+                  "details": {"i": i}, "lane": 1, "lane_seq": i}
+        digest = entry_hash(prev, fields)
+        Entry.objects.create(**{**fields, "at": at}, prev_hash=prev, hash=digest, hash_version=1)
+        prev = digest
+    with connection.cursor() as cursor:
+        from tokutei.auditlog import guards
+
+        guards.drop(connection)
+        cursor.execute("UPDATE auditlog_chainhead SET seq = %s, hash = %s WHERE id = 1", [n, prev])
+        guards.install(connection)
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval('tokutei_auditlog_seq', %s)", [n])
+
+
+def test_a_log_begun_in_the_old_format_verifies_and_continues(log_entries):
+    _legacy_log(3)
+    log_entries(4)
+    assert list(Entry.objects.order_by("lane_seq").values_list("hash_version", flat=True)) == [1, 1, 1, 2, 2, 2, 2]
+    report = verify_database(make_checkpoint=False)
+    assert report.ok, report.problems
+    assert report.entries_checked == 7 and report.lanes[1][0] == 7
+
+
+def test_it_names_an_edit_of_an_old_format_entry(log_entries, dba):
+    _legacy_log(3)
+    log_entries(2)
+    dba.sql("UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = 2")
+    assert _first(verify_database()) == (2, "modified")
