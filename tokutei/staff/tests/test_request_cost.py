@@ -143,3 +143,18 @@ def test_the_assignments_in_force_are_exactly_those_of_the_queryset(clerk, make_
             (a.start_date, a.end_date, a.tasks, a.revoked_at) for a in expected]
     user.is_active = False
     assert assignments_in_force(user) == []
+
+
+def test_an_expired_or_unknown_session_is_not_signed_in(client, clerk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(clerk)
+    assert client.get("/account/security/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/account/security/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    client.cookies["sessionid"] = "no-such-session-key-0123456789abcdef"
+    assert client.get("/account/security/").status_code == 302
