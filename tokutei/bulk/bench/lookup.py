@@ -111,7 +111,8 @@ class KeepAliveServer:
 
 
 def bench_view(request):
-    """GET /bench/lookup/?n=<12 digits>: find and open one person, as the vault pages do."""
+    """POST /bench/lookup/ with ``n=<12 digits>`` (never in the URL, like the vault's search page; CSRF
+    checked): find and open one person, as the vault pages do."""
     from django.db import transaction
     from django.http import JsonResponse
 
@@ -119,7 +120,7 @@ def bench_view(request):
 
     with transaction.atomic():
         found = search_people(actor=request.user, terminal=request.terminal, purpose=TASK, by="my_number",
-                              value=request.GET.get("n", ""))
+                              value=request.POST.get("n", ""))
         if not found:
             return JsonResponse({"found": 0}, status=404)
         shown = view_person(actor=request.user, terminal=request.terminal, purpose=TASK, person=found[0],
@@ -142,19 +143,27 @@ def _serve(sock: socket.socket) -> None:
 
 
 class _Client:
-    """One keep-alive connection that sends GETs and reads the responses (Content-Length framed)."""
+    """One keep-alive connection that POSTs forms and reads the responses (Content-Length framed), with
+    a session cookie, the terminal credential and a CSRF token (cookie and header, as a browser page)."""
 
     def __init__(self, port: int, cookie: str, terminal: str):
-        self.port, self.sock, self.buffer = port, None, b""
-        self.headers = f"Host: 127.0.0.1\r\nCookie: {cookie}\r\nX-Tokutei-Terminal: {terminal}\r\n\r\n"
+        import secrets
+        import string
 
-    def get(self, path: str) -> tuple[bool, bytes]:
+        self.port, self.sock, self.buffer = port, None, b""
+        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        self.headers = (f"Host: 127.0.0.1\r\nCookie: {cookie}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+                        f"X-Tokutei-Terminal: {terminal}\r\nContent-Type: application/x-www-form-urlencoded\r\n")
+
+    def post(self, path: str, form: str) -> tuple[bool, bytes]:
         try:
             if self.sock is None:
                 self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
                 self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.buffer = b""
-            self.sock.sendall(f"GET {path} HTTP/1.1\r\n{self.headers}".encode())
+            body = form.encode()
+            self.sock.sendall(f"POST {path} HTTP/1.1\r\n{self.headers}Content-Length: {len(body)}\r\n\r\n".encode()
+                              + body)
             while (end := self.buffer.find(b"\r\n\r\n")) < 0:
                 self._recv()
             head, self.buffer = self.buffer[:end], self.buffer[end + 4:]
@@ -184,7 +193,7 @@ class _Client:
             self.sock = None
 
 
-def _http_clients(port: int, cookies: list[str], terminal: str, path_for, warm: int = 2):
+def _http_clients(port: int, cookies: list[str], terminal: str, form_for, warm: int = 2):
     """``work`` for ``_run_clients``: client ``i`` opens its connection and sends ``warm`` untimed requests
     before the clock starts, then ``count`` timed ones."""
     clients: dict[int, _Client] = {}
@@ -192,14 +201,14 @@ def _http_clients(port: int, cookies: list[str], terminal: str, path_for, warm: 
     def prepare(i: int) -> None:
         client = clients[i] = _Client(port, cookies[i], terminal)
         for k in range(warm):
-            client.get(path_for(i, -1 - k))
+            client.post("/bench/lookup/", form_for(i, -1 - k))
 
     def work(i: int, count: int, out: list, errors: list) -> None:
         client = clients[i]
         try:
             for k in range(count):
                 t0 = time.perf_counter()
-                ok, response = client.get(path_for(i, k))
+                ok, response = client.post("/bench/lookup/", form_for(i, k))
                 if ok:
                     out.append(time.perf_counter() - t0)
                 else:
@@ -301,12 +310,12 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
     try:
         # Warm up every server process (imports, connections, key unwrapping).
         prepare, work = _http_clients(port, cookies, credential,
-                                      lambda i, k: f"/bench/lookup/?n={numbers[(i * 7 + k) % people]}", warm=0)
+                                      lambda i, k: f"n={numbers[(i * 7 + k) % people]}", warm=0)
         _run_clients(min(8, max(levels)), 4, work, prepare)
         for clients in levels:
             per_client = max(1, per_level // clients)
             prepare, work = _http_clients(
-                port, cookies, credential, lambda i, k: f"/bench/lookup/?n={numbers[(i * 9973 + k * 31) % people]}")
+                port, cookies, credential, lambda i, k: f"n={numbers[(i * 9973 + k * 31) % people]}")
             seconds, lat, errors = _run_clients(clients, per_client, work, prepare)
             results.append({"clients": clients, "requests": len(lat), "seconds": seconds,
                             "rate": len(lat) / seconds, "p50_ms": _pct(lat, 50), "p99_ms": _pct(lat, 99),
