@@ -5,9 +5,11 @@ A request (``request_scope``, entered by ``tokutei.staff.middleware.TerminalMidd
 keeps it until the request ends. Outside a request (commands, tests, the shell) nothing is remembered:
 every call reads the database, so a change is seen at once.
 
-Only rule inputs that a request does not change itself belong here (the profile in force, the actor's role
-assignments). The owner of each value forgets it when it writes the rows it comes from (``forget``), so a
-request that changes them — and every later request — sees the new rows.
+Only rule inputs that a request does not usually change itself belong here (the profile in force, the
+actor's role assignments). The owner of each value calls ``forget(kind)`` when it writes the rows the value
+comes from: from then on that kind is read from the database at every call for the rest of the request
+(the write may still be rolled back, and a remembered value must never outlive it), and every later
+request starts afresh.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ def request_scope() -> Iterator[None]:
         _memo.reset(token)
 
 
+def _kind(key: Hashable) -> Hashable:
+    return key[0] if isinstance(key, tuple) and key else key
+
+
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """The value of ``key`` (a kind, or a tuple starting with its kind) computed once per request."""
     memo = _memo.get()
-    if memo is None:
+    if memo is None or (_CHANGED, _kind(key)) in memo:
         return compute()
     try:
         return memo[key]  # type: ignore[return-value]
@@ -43,13 +50,14 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
         return value
 
 
-def forget(kind: str | None = None) -> None:
-    """Forget the values of one kind (keys ``kind`` or ``(kind, ...)``), or everything."""
+_CHANGED = object()
+
+
+def forget(kind: str) -> None:
+    """The rows behind ``kind`` were written: forget its values and read it afresh for the rest of the request."""
     memo = _memo.get()
-    if not memo:
+    if memo is None:
         return
-    if kind is None:
-        memo.clear()
-        return
-    for key in [k for k in memo if k == kind or (isinstance(k, tuple) and k and k[0] == kind)]:
+    for key in [k for k in memo if _kind(k) == kind]:
         del memo[key]
+    memo[(_CHANGED, kind)] = True

@@ -75,6 +75,29 @@ def test_a_user_deactivated_during_a_request_loses_every_role_at_once(clerk, ter
         assert not decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
 
 
+def test_a_designation_rolled_back_during_a_request_is_not_remembered(make_user, terminal, payroll_file, clerk):
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    person = _person(clerk, terminal, payroll_file, 59)
+    newcomer = make_user("newcomer")
+    with request_scope():
+        assert not decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+        try:
+            with transaction.atomic():
+                RoleAssignment.objects.create(user=newcomer, role_key="clerk", tasks=["payroll"],
+                                              start_date=timezone.localdate() - dt.timedelta(days=1))
+                # Seen inside the transaction that made it...
+                assert decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+                raise RuntimeError("the designation fails later")
+        except RuntimeError:
+            pass
+        # ...and gone with it: the request does not keep what the rolled-back transaction read.
+        assert not decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+
+
 def test_a_closed_file_is_not_searched(clerk, terminal, payroll_file):
     _person(clerk, terminal, payroll_file, 55)
     SpecificFile.objects.filter(pk=payroll_file.pk).update(status=SpecificFile.Status.DELETED)
