@@ -163,7 +163,7 @@ STATIC_ROOT = DATA_DIR / "static"
 
 # Sessions: server-side, short, cookie flags strict. Idle logoff is enforced by SignInPolicyMiddleware
 # with the profile's idle timeout (002 §33); the session cookie also dies with the browser.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "tokutei.staff.sessions"  # Django's database sessions, one fixed read per request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True

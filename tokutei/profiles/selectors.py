@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models.signals import post_save
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+
+from tokutei.core import memo
 
 from .loader import parse_profile
 from .models import ActiveProfile
 from .schema import Profile
 
+# Parsed profiles by the digest of their YAML (the one in force only). Each call checks which row is in
+# force — a small query of its id and digest, never the YAML — and parses only a profile it has not seen.
 _cache: dict[str, Profile] = {}
-
-# Within one HTTP request the profile is read from the database once (``request_scope``, entered by
-# tokutei.staff.middleware.TerminalMiddleware). Outside a request every call reads the active row, so a
-# newly activated profile is seen at once (tests activate different profiles in the same process).
-_request_memo: ContextVar[dict[str, Profile] | None] = ContextVar("tokutei_profile_memo", default=None)
 
 
 class NoProfile(ImproperlyConfigured):
@@ -27,44 +26,48 @@ class NoProfile(ImproperlyConfigured):
 
 @contextmanager
 def request_scope() -> Iterator[None]:
-    """Memoise ``get_profile()`` for the duration of one request; forgotten when the request ends."""
-    token = _request_memo.set({})
-    try:
+    """Read the profile once per request (tokutei.core.memo); kept for callers of the first version."""
+    with memo.request_scope():
         yield
-    finally:
-        _request_memo.reset(token)
 
 
-def _forget_request_memo(**_kwargs) -> None:
-    memo = _request_memo.get()
-    if memo is not None:
-        memo.clear()
+def _forget(**_kwargs) -> None:
+    # A profile activated during a request applies to the rest of that request too.
+    memo.forget("profile")
 
 
-post_save.connect(_forget_request_memo, sender=ActiveProfile, dispatch_uid="tokutei.profiles.request_memo")
+post_save.connect(_forget, sender=ActiveProfile, dispatch_uid="tokutei.profiles.request_memo")
+post_delete.connect(_forget, sender=ActiveProfile, dispatch_uid="tokutei.profiles.request_memo_delete")
 
 
 def active_profile_row() -> ActiveProfile | None:
     return ActiveProfile.objects.order_by("-id").first()
 
 
-def get_profile() -> Profile:
-    """The validated profile of this organisation (cached by digest; read once per request)."""
-    memo = _request_memo.get()
-    if memo is not None:
-        profile = memo.get("profile")
-        if profile is not None:
-            return profile
-    row = active_profile_row()
-    if row is None:
+def _head() -> tuple[int, str] | None:
+    """(id, digest) of the row in force: one fixed statement, asked by every request."""
+    table = connection.ops.quote_name(ActiveProfile._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "id", "sha256" FROM {table} ORDER BY "id" DESC LIMIT 1')  # noqa: S608
+        return cursor.fetchone()
+
+
+def _profile_in_force() -> Profile:
+    head = _head()
+    if head is None:
         raise NoProfile(
             "組織プロファイルが読み込まれていません。`tokutei init --profile NAME` を実行してください。"
         )
-    cached = _cache.get(row.sha256)
+    pk, sha256 = head
+    cached = _cache.get(sha256)
     if cached is None:
+        row = ActiveProfile.objects.only("name", "source_yaml").get(pk=pk)
         cached = parse_profile(row.source_yaml, source=row.name)
         _cache.clear()
-        _cache[row.sha256] = cached
-    if memo is not None:
-        memo["profile"] = cached
+        _cache[sha256] = cached
     return cached
+
+
+def get_profile() -> Profile:
+    """The validated profile of this organisation (parsed once per digest; read once per request)."""
+    return memo.remembered("profile", _profile_in_force)

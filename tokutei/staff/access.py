@@ -26,7 +26,7 @@ from tokutei.auditlog.services import refuse
 from tokutei.core.errors import Refused
 from tokutei.profiles.selectors import get_profile
 
-from .selectors import handler_assignments
+from .selectors import is_handler
 
 
 def require_personal_data_access(request: HttpRequest) -> None:
@@ -42,7 +42,7 @@ def require_personal_data_access(request: HttpRequest) -> None:
             action="staff.access", article=profile.authentication.article or "002 §31", actor=actor,
             code="unregistered_terminal", details={"path": request.path[:200]},
         )
-    if actor is None or not handler_assignments(actor).exists():
+    if actor is None or not is_handler(actor):
         handler_articles = sorted({profile.roles[k].article for k in profile.handler_roles()})
         raise refuse(
             "事務取扱担当者として指定されていないため、特定個人情報等を取り扱えません。",

@@ -10,6 +10,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from tokutei.core.memo import request_scope
+
 from .selectors import terminal_for_credential
 
 IDLE_KEY = "tokutei_last_activity"
@@ -19,8 +21,9 @@ IDLE_WRITE_SLACK_SECONDS = 10.0
 class TerminalMiddleware:
     """Sets ``request.terminal`` from the terminal credential cookie (or the API header).
 
-    It also opens the request's profile scope: ``get_profile()`` reads the active profile from the database
-    once per request instead of at every call (middleware, policy, services, templates).
+    It also opens the request's memo (tokutei.core.memo): the profile in force and the actor's role
+    assignments are read from the database once per request instead of at every call (middleware, policy,
+    services, templates).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -30,8 +33,6 @@ class TerminalMiddleware:
         credential = request.COOKIES.get(settings.TERMINAL_COOKIE_NAME) or request.headers.get(
             "X-Tokutei-Terminal"
         )
-        from tokutei.profiles.selectors import request_scope
-
         with request_scope():
             request.terminal = terminal_for_credential(credential)  # type: ignore[attr-defined]
             return self.get_response(request)

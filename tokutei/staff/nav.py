@@ -11,13 +11,13 @@ from tokutei.core.navigation import Card, NavItem
 from tokutei.profiles.selectors import get_profile
 
 from .models import ProvisioningTask, Terminal, User
-from .selectors import designatable_roles, handler_assignments, has_role, holders_count, is_admin
+from .selectors import designatable_roles, has_role, holders_count, is_admin, is_handler
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:
     user = request.user
     items = [NavItem(_("サインイン方法"), reverse("staff:security"), 900)]
-    if handler_assignments(user).exists():
+    if is_handler(user):
         items.append(NavItem(_("私の取扱範囲"), reverse("staff:my_scope"), 15))
     admin = is_admin(user)
     if admin or designatable_roles(user):

@@ -6,7 +6,11 @@ import datetime as dt
 import hashlib
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from tokutei.core import memo
+from tokutei.core.sql import select_models
 
 from .models import RoleAssignment, Terminal, User
 
@@ -24,8 +28,42 @@ def active_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[Rol
     )
 
 
+def assignments_in_force(user: User, *, on: dt.date | None = None) -> list[RoleAssignment]:
+    """``active_assignments`` as a list, read once per request (tokutei.core.memo; every call outside one).
+
+    Forgotten whenever an assignment or a user is saved or deleted here, and by the staff services that
+    change assignments in bulk (``forget_assignments``), so a change applies to the rest of the request.
+    """
+    day = on or timezone.localdate()
+    if not user.is_active:
+        return []
+    return memo.remembered(("assignments", user.pk, day), lambda: _assignments_sql(user.pk, day))
+
+
+# ``active_assignments`` as one fixed statement (tokutei.core.sql): the same rule, tested to agree.
+_IN_FORCE = ('"user_id" = %s AND "revoked_at" IS NULL AND "start_date" <= %s '
+             'AND ("end_date" IS NULL OR "end_date" >= %s)')
+
+
+def _assignments_sql(user_id: int, day: dt.date) -> list[RoleAssignment]:
+    from django.db import connection
+
+    value = connection.ops.adapt_datefield_value(day)
+    return select_models(RoleAssignment, _IN_FORCE, [user_id, value, value],
+                         order_by='"user_id", "role_key", "start_date" DESC')  # Meta.ordering
+
+
+def forget_assignments(**_kwargs) -> None:
+    memo.forget("assignments")
+
+
+for _model in (RoleAssignment, User):
+    post_save.connect(forget_assignments, sender=_model, dispatch_uid=f"tokutei.staff.memo.save.{_model.__name__}")
+    post_delete.connect(forget_assignments, sender=_model, dispatch_uid=f"tokutei.staff.memo.del.{_model.__name__}")
+
+
 def role_keys(user: User, *, on: dt.date | None = None) -> set[str]:
-    return set(active_assignments(user, on=on).values_list("role_key", flat=True))
+    return {a.role_key for a in assignments_in_force(user, on=on)}
 
 
 def has_role(user: User, roles: set[str] | list[str], *, on: dt.date | None = None) -> bool:
@@ -51,9 +89,10 @@ def terminal_for_credential(credential: str | None) -> Terminal | None:
     """The registered, unrevoked terminal that holds this credential, or None."""
     if not credential or len(credential) > 200:
         return None
-    return Terminal.objects.filter(
-        credential_digest=credential_digest(credential), revoked_at__isnull=True
-    ).first()
+    # Every request asks this: one fixed statement (tokutei.core.sql) rather than a compiled QuerySet.
+    found = select_models(Terminal, '"credential_digest" = %s AND "revoked_at" IS NULL',
+                          [credential_digest(credential)], order_by='"id"', limit=1)
+    return found[0] if found else None
 
 
 # --- who may do what (read side of the designation rules) -----------------------------------------------
@@ -101,6 +140,12 @@ def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: Use
 def handler_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[RoleAssignment]:
     """Active assignments of roles that handle personal data (E-01)."""
     return active_assignments(user, on=on).filter(role_key__in=_profile().handler_roles())
+
+
+def is_handler(user: User) -> bool:
+    """Holds an active assignment of a role that handles personal data today (E-01); once per request."""
+    handlers = _profile().handler_roles()
+    return any(a.role_key in handlers for a in assignments_in_force(user))
 
 
 def active_password_only_decision(user: User, *, on: dt.date | None = None):

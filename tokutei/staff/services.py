@@ -33,6 +33,7 @@ from .selectors import (
     active_assignments,
     credential_digest,
     designatable_roles,
+    forget_assignments,
     has_role,
     holders_count,
     role_keys,
@@ -111,6 +112,7 @@ def _revoke_all(user: User, *, actor: User, reason: str, now: dt.datetime) -> in
         end_date__lt=timezone.localdate()
     )
     count = qs.update(revoked_at=now, revoked_by=actor, revoke_reason=reason[:200])
+    forget_assignments()  # update() sends no post_save: the request memo must not keep the old roles
     PostHolding.objects.filter(user=user, end_date__isnull=True).update(end_date=timezone.localdate())
     return count
 
@@ -202,6 +204,7 @@ def assign_post(*, actor: User, terminal: Any = None, user: User, post: Post, st
                 user=old.user, post=post, basis=RoleAssignment.Basis.EX_OFFICIO, revoked_at__isnull=True,
                 end_date__isnull=True,
             ).update(end_date=old.end_date)
+            forget_assignments()
             ProvisioningTask.objects.create(user=old.user, kind=ProvisioningTask.Kind.DEPROVISION, cause="post",
                                             opened_by=actor, note=post.name_ja)
             record(action="staff.revoke", actor=actor, terminal=terminal, target_type="user", target_id=old.user_id,
@@ -230,6 +233,7 @@ def end_post_holding(*, actor: User, terminal: Any = None, holding: PostHolding,
             user=holding.user, post=holding.post, basis=RoleAssignment.Basis.EX_OFFICIO, revoked_at__isnull=True,
             end_date__isnull=True,
         ).update(end_date=holding.end_date)
+        forget_assignments()
         ProvisioningTask.objects.create(user=holding.user, kind=ProvisioningTask.Kind.DEPROVISION, cause="post",
                                         opened_by=actor, note=holding.post.name_ja)
         record(action="staff.revoke", actor=actor, terminal=terminal, target_type="user",

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tokutei.core.navigation import Card, NavItem
-from tokutei.staff.selectors import handler_assignments
+from tokutei.staff.selectors import is_handler
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:
-    if not handler_assignments(request.user).exists():
+    if not is_handler(request.user):
         return []
     return [
         NavItem(_("特定個人情報ファイル"), reverse("vault:files"), 20),
@@ -22,7 +22,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
 
 
 def dashboard_cards(request: HttpRequest) -> list[Card]:
-    if not handler_assignments(request.user).exists():
+    if not is_handler(request.user):
         return []
     from .models import Person
 

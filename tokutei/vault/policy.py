@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from tokutei.core.sql import select_models
 from tokutei.profiles.selectors import get_profile
-from tokutei.staff.selectors import active_assignments
+from tokutei.staff.selectors import assignments_in_force
 
 from .models import Person, SpecificFile
 
@@ -75,7 +76,7 @@ def _decide(*, actor, terminal, purpose, action, person, file, limit_tasks, chec
     if check_terminal and profile.authentication.terminals_required and not terminal_ok(terminal):
         return _deny(_("登録された端末からのみ特定個人情報等を取り扱えます"), profile.authentication.article,
                      "terminal")
-    assignments = [a for a in active_assignments(actor) if a.role_key in profile.roles
+    assignments = [a for a in assignments_in_force(actor) if a.role_key in profile.roles
                    and profile.roles[a.role_key].handles_data]
     if not assignments:
         return _deny(_("事務取扱担当者として指定されていないため、特定個人情報等を取り扱えません"),
@@ -107,14 +108,18 @@ def _decide(*, actor, terminal, purpose, action, person, file, limit_tasks, chec
     return Decision(True, frozenset(task.fields), "", task.article, "ok", units)
 
 
+def usable_files(decision: Decision, purpose: str) -> list[SpecificFile]:
+    """Active files that serve ``purpose`` within the decision's unit scope, in id order (whole rows)."""
+    # JSON containment is not portable to SQLite; the file register is small, so filter here. One fixed
+    # statement (tokutei.core.sql): every search asks it.
+    files = select_models(SpecificFile, '"status" = %s', [SpecificFile.Status.ACTIVE.value], order_by='"id"')
+    return [f for f in files if purpose in (f.tasks or [])
+            and (decision.units is None or f.unit_id in decision.units)]
+
+
 def files_for(decision: Decision, purpose: str) -> QuerySet[SpecificFile]:
     """Active files that serve ``purpose`` within the decision's unit scope."""
-    files = SpecificFile.objects.filter(status=SpecificFile.Status.ACTIVE)
-    if decision.units is not None:
-        files = files.filter(unit_id__in=decision.units)
-    # JSON containment is not portable to SQLite; the file register is small, so filter here.
-    ids = [f.pk for f in files.only("pk", "tasks") if purpose in (f.tasks or [])]
-    return SpecificFile.objects.filter(pk__in=ids)
+    return SpecificFile.objects.filter(pk__in=[f.pk for f in usable_files(decision, purpose)])
 
 
 def visible_people(actor, purpose: str | None, *, terminal=None, limit_tasks: frozenset[str] | None = None

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tokutei.core.errors import Refused
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.access import personal_data_view
-from tokutei.staff.selectors import active_assignments
+from tokutei.staff.selectors import assignments_in_force
 
 from . import forms, services
 from .codec import FieldErrors
@@ -30,7 +30,7 @@ SESSION_KEY = "vault_purpose"
 def _user_tasks(request: HttpRequest) -> list[str]:
     profile = get_profile()
     tasks: list[str] = []
-    for a in active_assignments(request.user):
+    for a in assignments_in_force(request.user):
         if a.role_key in profile.roles and profile.roles[a.role_key].handles_data:
             tasks += [t for t in a.tasks or [] if t not in tasks]
     return tasks

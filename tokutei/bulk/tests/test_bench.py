@@ -27,6 +27,9 @@ def test_the_benchmark_runs_on_tiny_sizes_and_writes_json(tmp_path):
     assert any(n.startswith("lookup over HTTP") for n in names)
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert all(f["baseline"] for f in saved["figures"])
+    lookups = [f for f in saved["figures"] if f["name"].startswith("lookup over HTTP")]
+    # Every lookup was served: signed in, registered terminal, CSRF token, person found, log committed.
+    assert all(f["extra"]["errors"] == 0 and f["extra"]["requests"] > 0 for f in lookups), lookups
 
 
 def test_gen_jlis_writes_the_rows_it_says(tmp_path, capsys):
