@@ -18,6 +18,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("取込中")
         COMPLETED = "completed", _("完了")
         FAILED = "failed", _("中断")
+        ABANDONED = "abandoned", _("取消")  # given up: see services.abandon_import
 
     file_digest = models.CharField(_("ファイルのSHA-256"), max_length=64)
     file_name = models.CharField(_("ファイル名"), max_length=255)

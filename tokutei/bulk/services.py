@@ -152,9 +152,13 @@ def import_jlis(
             raise refuse("このファイルは既に取り込み済みです（同じ内容のファイル）", action=ACTION, actor=actor,
                          terminal=terminal, purpose=purpose, target_type="file", target_id=specific_file.pk,
                          article=profile.intake.article, code="already_imported", details={"job": job.pk})
+        if job is not None and job.status == ImportJob.Status.ABANDONED:
+            # Given up earlier (abandon_import): this run starts the file again from its first record.
+            ImportJob.objects.filter(pk=job.pk).delete()
+            job = None
         if job is None:
             other = ImportJob.objects.filter(specific_file_id=specific_file.pk).exclude(
-                status=ImportJob.Status.COMPLETED).order_by("pk").first()
+                status__in=[ImportJob.Status.COMPLETED, ImportJob.Status.ABANDONED]).order_by("pk").first()
             if other is not None and type(specific_file).objects.filter(pk=specific_file.pk, bulk_loading=True).exists():
                 # The file is being loaded into its own partition by that job: its rows would appear with ours.
                 raise refuse(f"このファイルには完了していない一括取込（取込番号 {other.pk}、{other.file_name}）があります。"
@@ -216,6 +220,36 @@ def import_jlis(
             sink.refresh_statistics()
     result.seconds = (timezone.now() - started).total_seconds()
     return result
+
+
+def abandon_import(*, job_id: int, actor: Any, terminal: Any = None) -> ImportJob:
+    """Give up an unfinished import (取消). On PostgreSQL a new file's rows are still in its loading table:
+    they are dropped, nobody ever saw them, and the file takes people again. Rows an import wrote through
+    the person table (SQLite, or a file that already had people) are real records by now and stay; only
+    the job is closed. Logged, with what was discarded."""
+    from tokutei.profiles.selectors import get_profile
+    from tokutei.vault.models import SpecificFile
+
+    job = ImportJob.objects.filter(pk=job_id).first()
+    common = {"action": "bulk.abandon", "actor": actor, "terminal": terminal, "target_type": "file"}
+    if job is None or job.status in (ImportJob.Status.COMPLETED, ImportJob.Status.ABANDONED):
+        raise refuse("取り消せる（完了していない）一括取込が見つかりません", code="not_abandonable",
+                     target_id=getattr(job, "pk", job_id), article=get_profile().intake.article, **common)
+    specific_file = SpecificFile.objects.get(pk=job.specific_file_id)
+    with transaction.atomic():
+        locked = SpecificFile.objects.select_for_update().get(pk=specific_file.pk)
+        discarded = 0
+        if locked.bulk_loading:
+            sink = sink_for(specific_file=locked, profile=get_profile())
+            discarded = sink.drop_loading_table()
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.ABANDONED, updated_at=timezone.now(),
+                                                   finished_at=timezone.now())
+        record(action="bulk.abandon", actor=actor, terminal=terminal, purpose=job.purpose, target_type="file",
+               target_id=specific_file.pk, count=discarded,
+               details={"file_id": specific_file.pk, "job": job.pk, "discarded": discarded,
+                        "kept": job.loaded - discarded, "batches": job.batches})
+    job.refresh_from_db()
+    return job
 
 
 def _default_report_path(path: Path, job: ImportJob | None) -> Path:

@@ -201,6 +201,23 @@ class VaultSink:
                 cur.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {own}")
         cur.execute(f"ANALYZE {table}")
 
+    def drop_loading_table(self) -> int:
+        """An abandoned import (services.abandon_import), inside its transaction: drop the file's loading
+        table if it was never attached and clear the file's mark. Returns how many rows were discarded."""
+        from tokutei.vault.models import SpecificFile
+
+        discarded = 0
+        if self.vendor == "postgresql" and not self._attached():
+            with connection.cursor() as cur:
+                cur.execute("SELECT to_regclass(%s) IS NOT NULL", [self.staging_table])
+                if cur.fetchone()[0]:
+                    cur.execute(f"SELECT count(*) FROM {self.staging_table}")  # noqa: S608
+                    discarded = cur.fetchone()[0]
+                    cur.execute(f"DROP TABLE {self.staging_table}")
+        SpecificFile.objects.filter(pk=self.file.pk).update(bulk_loading=False)
+        self.file.bulk_loading = False
+        return discarded
+
     def finish(self) -> None:
         """Inside the completing transaction: the loaded people become the file's partition — visible all
         at once, together with the log entry that completes the import."""

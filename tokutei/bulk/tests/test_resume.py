@@ -149,3 +149,30 @@ def test_another_file_cannot_start_while_an_interrupted_import_is_loading_the_fi
     assert run_import(first, batch_size=50).loaded == 120
     assert run_import(second, report_path=tmp_path / "r2.csv").loaded == 30
     assert people(pension_file).count() == 150
+
+
+def test_an_abandoned_import_leaves_the_file_open_and_can_start_again(run_import, tmp_path, pension_file, clerk):
+    """取消: an interrupted import given up. Rows nobody saw (PostgreSQL's loading table) are discarded;
+    rows already written through the person table (SQLite) stay; either way the file takes people again."""
+    from django.db import connection
+
+    from tokutei.auditlog.models import Entry
+    from tokutei.bulk.services import abandon_import
+
+    path = tmp_path / "jlis.csv"
+    stats = synthetic.generate(path, rows=120, bad=0, seed=13)
+    with pytest.raises(ImportStopped):
+        run_import(path, batch_size=50, after_batch=crash_after(1))
+    job = abandon_import(job_id=ImportJob.objects.get().pk, actor=clerk)
+    assert job.status == ImportJob.Status.ABANDONED
+    pension_file.refresh_from_db()
+    assert not pension_file.bulk_loading
+    staged = connection.vendor == "postgresql"
+    assert stored_count(pension_file) == (0 if staged else 50)
+    entry = Entry.objects.filter(action="bulk.abandon").get()
+    assert entry.details["discarded"] == (50 if staged else 0)
+    with pytest.raises(Refused):
+        abandon_import(job_id=job.pk, actor=clerk)  # once only
+    result = run_import(path, batch_size=50)
+    assert not result.resumed
+    assert people(pension_file).count() == stats.good

@@ -11,9 +11,11 @@ class Command(BaseCommand):
     help = "J-LIS 一括取得結果ファイル（CSV）を特定個人情報ファイルに取り込みます（中断後は同じファイルで再開）"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="取得結果ファイル（CSV、UTF-8 または Shift_JIS）")
-        parser.add_argument("--file", dest="file_id", type=int, required=True, help="特定個人情報ファイルの ID")
-        parser.add_argument("--purpose", required=True, help="事務（プロファイルの事務キー）")
+        parser.add_argument("path", nargs="?", help="取得結果ファイル（CSV、UTF-8 または Shift_JIS）")
+        parser.add_argument("--file", dest="file_id", type=int, help="特定個人情報ファイルの ID")
+        parser.add_argument("--purpose", help="事務（プロファイルの事務キー）")
+        parser.add_argument("--abandon", type=int, default=None, metavar="JOB",
+                            help="完了していない取込（取込番号）を取り消す（未公開の取込分は破棄）")
         parser.add_argument("--user", required=True, help="実行する職員のユーザー ID")
         parser.add_argument("--approval", type=int, default=None, help="大量取扱いの承認申請 ID")
         parser.add_argument("--encoding", default=None, help="utf-8 / cp932（省略時は自動判定）")
@@ -32,6 +34,17 @@ class Command(BaseCommand):
         user = User.objects.filter(username=opts["user"], is_active=True).first()
         if user is None:
             raise CommandError("ユーザーが見つかりません")
+        if opts["abandon"] is not None:
+            from ...services import abandon_import
+
+            try:
+                job = abandon_import(job_id=opts["abandon"], actor=user)
+            except Refused as exc:
+                raise CommandError(exc.display()) from None
+            self.stdout.write(f"取込 #{job.pk}（{job.file_name}）を取り消しました")
+            return
+        if not opts["path"] or opts["file_id"] is None or not opts["purpose"]:
+            raise CommandError("取得結果ファイル、--file と --purpose を指定してください")
         specific_file = SpecificFile.objects.filter(pk=opts["file_id"], status=SpecificFile.Status.ACTIVE).first()
         if specific_file is None:
             raise CommandError("特定個人情報ファイルが見つかりません")
