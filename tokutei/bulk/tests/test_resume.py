@@ -176,3 +176,22 @@ def test_an_abandoned_import_leaves_the_file_open_and_can_start_again(run_import
     result = run_import(path, batch_size=50)
     assert not result.resumed
     assert people(pension_file).count() == stats.good
+
+
+def test_the_command_abandons_a_job_and_says_so(run_import, tmp_path, pension_file, clerk):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "jlis.csv"
+    synthetic.generate(path, rows=80, bad=0, seed=14)
+    with pytest.raises(ImportStopped):
+        run_import(path, batch_size=40, after_batch=crash_after(1))
+    job = ImportJob.objects.get()
+    out = io.StringIO()
+    call_command("import_jlis", abandon=job.pk, user=clerk.username, stdout=out)
+    assert f"取込 #{job.pk}" in out.getvalue() and "取り消しました" in out.getvalue()
+    with pytest.raises(CommandError, match="取り消せる"):
+        call_command("import_jlis", abandon=job.pk, user=clerk.username)
+    with pytest.raises(CommandError, match="--file"):
+        call_command("import_jlis", str(path), user=clerk.username)
