@@ -127,6 +127,7 @@ def import_jlis(
     """Validate and load a J-LIS result file (see module docstring). ``after_batch(k)`` runs after batch k
     commits (tests use it to simulate a crash)."""
     from tokutei.profiles.selectors import get_profile
+    from tokutei.vault.models import SpecificFile
 
     started = timezone.now()
     path = Path(path)
@@ -159,7 +160,7 @@ def import_jlis(
         if job is None:
             other = ImportJob.objects.filter(specific_file_id=specific_file.pk).exclude(
                 status__in=[ImportJob.Status.COMPLETED, ImportJob.Status.ABANDONED]).order_by("pk").first()
-            if other is not None and type(specific_file).objects.filter(pk=specific_file.pk, bulk_loading=True).exists():
+            if other is not None and SpecificFile.objects.filter(pk=specific_file.pk, bulk_loading=True).exists():
                 # The file is being loaded into its own partition by that job: its rows would appear with ours.
                 raise refuse(f"このファイルには完了していない一括取込（取込番号 {other.pk}、{other.file_name}）があります。"
                              "先にその取込を再開して完了させてください", action=ACTION, actor=actor, terminal=terminal,
@@ -235,13 +236,11 @@ def abandon_import(*, job_id: int, actor: Any, terminal: Any = None) -> ImportJo
     if job is None or job.status in (ImportJob.Status.COMPLETED, ImportJob.Status.ABANDONED):
         raise refuse("取り消せる（完了していない）一括取込が見つかりません", code="not_abandonable",
                      target_id=getattr(job, "pk", job_id), article=get_profile().intake.article, **common)
-    specific_file = SpecificFile.objects.get(pk=job.specific_file_id)
     with transaction.atomic():
-        locked = SpecificFile.objects.select_for_update().get(pk=specific_file.pk)
+        specific_file = SpecificFile.objects.select_for_update().get(pk=job.specific_file_id)
         discarded = 0
-        if locked.bulk_loading:
-            sink = sink_for(specific_file=locked, profile=get_profile())
-            discarded = sink.drop_loading_table()
+        if specific_file.bulk_loading:
+            discarded = sink_for(specific_file=specific_file, profile=get_profile()).drop_loading_table()
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.ABANDONED, updated_at=timezone.now(),
                                                    finished_at=timezone.now())
         record(action="bulk.abandon", actor=actor, terminal=terminal, purpose=job.purpose, target_type="file",

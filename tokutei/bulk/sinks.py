@@ -15,7 +15,7 @@ once, with the completion entry of the log, and nobody can add a person to it me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -58,7 +58,7 @@ class Sink(Protocol):
 
     def existing(self, keys: Sequence[int]) -> set[int]: ...
 
-    def stored_keys(self) -> Any: ...
+    def stored_keys(self) -> Iterator[int]: ...
 
     def write(self, prepared: Prepared) -> None: ...
 
@@ -204,8 +204,6 @@ class VaultSink:
     def drop_loading_table(self) -> int:
         """An abandoned import (services.abandon_import), inside its transaction: drop the file's loading
         table if it was never attached and clear the file's mark. Returns how many rows were discarded."""
-        from tokutei.vault.models import SpecificFile
-
         discarded = 0
         if self.vendor == "postgresql" and not self._attached():
             with connection.cursor() as cur:
@@ -214,22 +212,24 @@ class VaultSink:
                     cur.execute(f"SELECT count(*) FROM {self.staging_table}")  # noqa: S608
                     discarded = cur.fetchone()[0]
                     cur.execute(f"DROP TABLE {self.staging_table}")
+        self._clear_loading_mark()
+        return discarded
+
+    def _clear_loading_mark(self) -> None:
+        from tokutei.vault.models import SpecificFile
+
         SpecificFile.objects.filter(pk=self.file.pk).update(bulk_loading=False)
         self.file.bulk_loading = False
-        return discarded
 
     def finish(self) -> None:
         """Inside the completing transaction: the loaded people become the file's partition — visible all
         at once, together with the log entry that completes the import."""
         if not self.staged:
             return
-        from tokutei.vault.models import SpecificFile
-
-        pk = int(self.file.pk)
         with connection.cursor() as cur:
-            cur.execute(f"ALTER TABLE {self.parent_table} ATTACH PARTITION {self.staging_table} FOR VALUES IN ({pk})")
-        SpecificFile.objects.filter(pk=pk).update(bulk_loading=False)
-        self.file.bulk_loading = False
+            cur.execute(f"ALTER TABLE {self.parent_table} ATTACH PARTITION {self.staging_table} "
+                        f"FOR VALUES IN ({int(self.file.pk)})")
+        self._clear_loading_mark()
 
     def refresh_statistics(self) -> None:
         """After a bulk load the planner's statistics are stale until autovacuum gets to the table: with a
@@ -298,8 +298,7 @@ class VaultSink:
                 file_id=file_id, task=task, key_id=key_id, bi_key=bi_key, status="confirmed", entered_by_id=actor_id,
                 entered_at=now, confirmed_at=now, method="source", channel=CHANNEL, verification={"source": "jlis"},
             ).encode
-        else:
-            now = connection.ops.adapt_datetimefield_value(now)
+        stamp = connection.ops.adapt_datetimefield_value(now)  # executemany rows: as Django stores it
         verification = orjson.dumps({"source": "jlis"}).decode()
         plaintexts: list[bytes] = []
         indexes: list[tuple[int, int | None, int | None, int | None]] = []
@@ -320,7 +319,7 @@ class VaultSink:
                 rows.append(encode(blob, mn, bi_rc, bi_kb, bi_ok))
             else:
                 rows.append((file_id, task, blob, key_id, bi_key, mn, bi_rc, bi_kb, bi_ok, "confirmed", actor_id,
-                             now, None, now, "source", CHANNEL, verification, None, None))
+                             stamp, None, stamp, "source", CHANNEL, verification, None, None))
         return Prepared(rows, keys)
 
     # --- duplicates ------------------------------------------------------------------------------------
@@ -353,7 +352,7 @@ class VaultSink:
     def _existing_previous(self, keys: Sequence[int]) -> set[int]:  # pragma: no cover - rotation window only
         return set()
 
-    def stored_keys(self) -> Any:
+    def stored_keys(self) -> Iterator[int]:
         """Every 個人番号 blind index already in the file (or its loading table), streamed."""
         with connection.cursor() as cur:
             cur.execute(f"SELECT bi_my_number FROM {self.table} WHERE file_id = %s AND deleted_at IS NULL "  # noqa: S608

@@ -20,6 +20,7 @@ import os
 import re
 import struct
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -107,7 +108,7 @@ class Indexer:
         key = key.ljust(64, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-        self._kinds: dict[str, object] = {}
+        self._kinds: dict[str, Callable[[str], int]] = {}
 
     def digest(self, message: bytes) -> bytes:
         inner = self._inner.copy()
@@ -118,32 +119,27 @@ class Indexer:
 
     def index(self, kind: str, value: str) -> int:
         """The first 64 bits of HMAC(kind ':' value) as a signed bigint — domain-separated per index kind."""
-        prefixed = self._kinds.get(kind)
-        if prefixed is None:
-            prefixed = self._inner.copy()
-            prefixed.update(kind.encode() + b":")
-            self._kinds[kind] = prefixed
-        inner = prefixed.copy()  # type: ignore[attr-defined]
-        inner.update(value.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return int.from_bytes(outer.digest()[:INDEX_BYTES], "big", signed=True)
+        return self.index_function(kind)(value)
 
-
-    def index_function(self, kind: str):
-        """``index`` with ``kind`` bound, for loops over many values (the bulk importer): the same result,
-        without the per-call lookup of the kind's prefixed state."""
-        self.index(kind, "")  # absorbs the kind's prefix once
-        prefixed, outer_state = self._kinds[kind], self._outer
+    def index_function(self, kind: str) -> Callable[[str], int]:
+        """``index`` with ``kind`` bound (made once per kind and kept), for loops over many values such as
+        the bulk importer's: the kind's prefix is absorbed into the inner state once."""
+        found = self._kinds.get(kind)
+        if found is not None:
+            return found
+        prefixed = self._inner.copy()
+        prefixed.update(kind.encode() + b":")
+        outer_state = self._outer
         from_bytes = int.from_bytes
 
         def index(value: str) -> int:
-            inner = prefixed.copy()  # type: ignore[attr-defined]
+            inner = prefixed.copy()
             inner.update(value.encode())
             outer = outer_state.copy()
             outer.update(inner.digest())
             return from_bytes(outer.digest()[:INDEX_BYTES], "big", signed=True)
 
+        self._kinds[kind] = index
         return index
 
 

@@ -257,7 +257,7 @@ class IntakeResult:
     duplicate_in_files: list[int] = field(default_factory=list)
 
 
-def _find_same_number(bi_values: list[str]) -> list[Person]:
+def _find_same_number(bi_values: list[int]) -> list[Person]:
     return list(Person.objects.filter(bi_my_number__in=bi_values, deleted_at__isnull=True).only("pk", "file_id"))
 
 
