@@ -214,8 +214,21 @@ class _TextLines:
 _W11 = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
+def _weights(weights: tuple[int, ...]) -> dict[str, int]:
+    """The weighted digit sum of every string of len(weights) digits (check digit in three lookups)."""
+    n = len(weights)
+    return {f"{i:0{n}d}": sum(w * (ord(c) - 48) for w, c in zip(weights, f"{i:0{n}d}", strict=True))
+            for i in range(10 ** n)}
+
+
+_CD_HEAD, _CD_MID, _CD_TAIL = _weights(_W11[:4]), _weights(_W11[4:8]), _weights(_W11[8:])  # ~2 MB in all
+
+
 def validate_my_number(text: str) -> tuple[str, str]:
-    """(normalised 12 digits, "") or (digits-if-any, Japanese reason). Full-width digits and separators fold."""
+    """(normalised 12 digits, "") or (digits-if-any, Japanese reason). Full-width digits and separators fold.
+
+    The check digit (番号法施行令第8条) is the weighted sum of the first 11 digits modulo 11, found here as
+    three table lookups (the same arithmetic as python-stdnum's ``jp.in_``; tested against it)."""
     s = text if (len(text) == 12 and text.isascii()) else normalise_my_number(text)
     if not s:
         return "", "個人番号が空です"
@@ -223,8 +236,7 @@ def validate_my_number(text: str) -> tuple[str, str]:
         return "", "個人番号に数字以外の文字があります"
     if len(s) != 12:
         return "", f"個人番号の桁数が正しくありません（{len(s)}桁）"
-    r = (6 * int(s[0]) + 5 * int(s[1]) + 4 * int(s[2]) + 3 * int(s[3]) + 2 * int(s[4]) + 7 * int(s[5])
-         + 6 * int(s[6]) + 5 * int(s[7]) + 4 * int(s[8]) + 3 * int(s[9]) + 2 * int(s[10])) % 11
+    r = (_CD_HEAD[s[:4]] + _CD_MID[s[4:8]] + _CD_TAIL[s[8:11]]) % 11
     if ("0" if r <= 1 else str(11 - r)) != s[11]:
         return s, "個人番号の検査用数字（チェックデジット）が一致しません"
     return s, ""
@@ -240,6 +252,7 @@ _ALL_BLANKS = re.compile(r"\s+")
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞ]")
 _KANA_OK = re.compile(r"^[ァ-ヶー]+$")
 _KANA_DROP = re.compile(r"[\s・･·.,、。]+")
+_KANA_WORDS = re.compile(r"[ァ-ヶー]+(?: [ァ-ヶー]+)*\Z")
 _SIMPLE_SEX = {"男": "男", "女": "女", "1": "男", "2": "女"}
 
 
@@ -249,28 +262,53 @@ def _fallback(kind: str) -> Any:
     return clean
 
 
+def _nfkc(raw: str) -> str:
+    """NFKC, cheaply for the usual Japanese field: the ideographic space (U+3000) folds to " " first —
+    exactly what NFKC does with it — so that a name like 「松本　直美」 passes unicodedata's quick check
+    instead of taking its full decomposition pass (0.65 → ~0.15 µs)."""
+    return _NFKC("NFKC", raw.replace("\u3000", " ") if "\u3000" in raw else raw)
+
+
 def _clean_text(raw: str) -> str:
-    t = _NFKC("NFKC", raw).strip()
-    return _BLANKS.sub(" ", t) if (" " in t or "\t" in t) else t
+    t = _nfkc(raw).strip()
+    # Runs of blanks fold to one space: only a tab or two blanks in a row can change anything.
+    return _BLANKS.sub(" ", t) if ("  " in t or "\t" in t) else t
 
 
 def _clean_kana(raw: str) -> str:
-    t = _NFKC("NFKC", raw).strip()
+    t = _nfkc(raw).strip()
+    if _KANA_WORDS.match(t):
+        return t  # katakana words separated by single spaces: already what clean_value returns
     if _HIRAGANA.search(t):
         return clean_value("kana", raw)
     t = _ALL_BLANKS.sub(" ", t)
-    if not _KANA_OK.match(_KANA_DROP.sub("", t)):
+    letters = _KANA_DROP.sub("", t)
+    if not letters:
+        return clean_value("kana", raw)  # blanks and 中黒 only: whatever the vault makes of it
+    if not _KANA_OK.match(letters):
         raise ValueError("カナで入力してください")
     return t
 
 
+_DATES: dict[str, str] = {}  # birth dates repeat (~55,000 days in 150 years): parse each spelling once
+
+
 def _clean_date(raw: str) -> str:
+    found = _DATES.get(raw)
+    if found is not None:
+        return found
+    value = None
     if _ISO_DATE.match(raw):
         try:
-            return dt.date.fromisoformat(raw).isoformat()
+            value = dt.date.fromisoformat(raw).isoformat()
         except ValueError:
             pass
-    return clean_value("date", raw)
+    if value is None:
+        value = clean_value("date", raw)  # raises on a bad date: those are not remembered
+    if len(_DATES) >= 200_000:
+        _DATES.clear()
+    _DATES[raw] = value
+    return value
 
 
 def _clean_sex(raw: str) -> str:

@@ -3,12 +3,15 @@ giving exactly what the vault's own normalisation gives."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tokutei.bulk import jlis, synthetic
+from tokutei.core.jdates import to_wareki
 from tokutei.vault.codec import clean_value
 
 
@@ -30,6 +33,34 @@ def test_the_fast_cleaners_refuse_what_the_vault_refuses(kind, raw):
         clean_value(kind, raw)
     with pytest.raises(ValueError):
         jlis.cleaner_for(kind)(raw)
+
+
+# Characters where a shortcut could go wrong: katakana (also half-width and with a combining voiced mark),
+# hiragana, kanji, every kind of blank, 中黒 and punctuation, full-width digits, date separators and eras.
+_TRICKY = ("アイウガヴヶーｱｶﾞﾞ\u3099ぁがゖゝ佐藤㈱髙 \u3000\t\n\xa0\u2003・･·.,、。"
+           "0123456789０１２３-/／年月日昭和平成令和SHR元")
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["name", "kana", "address", "text", "date"]), st.text(alphabet=_TRICKY, max_size=14))
+def test_the_fast_cleaners_agree_with_the_vault_on_any_text(kind, raw):
+    try:
+        expected = clean_value(kind, raw)
+    except ValueError:
+        with pytest.raises(ValueError):
+            jlis.cleaner_for(kind)(raw)
+        return
+    assert jlis.cleaner_for(kind)(raw) == expected
+    assert jlis.cleaner_for(kind)(raw) == expected  # a remembered date is the same date
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1868, 10, 23), max_value=dt.date(2026, 12, 1)), st.integers(0, 3))
+def test_every_spelling_of_a_birth_date_reads_as_the_vault_reads_it(day, spelling):
+    raw = [day.isoformat(), f"{day.year}/{day.month}/{day.day}", to_wareki(day),
+           day.isoformat().translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))][spelling]
+    assert jlis.cleaner_for("date")(raw) == clean_value("date", raw) == day.isoformat()
+    assert jlis.cleaner_for("date")(raw) == day.isoformat()  # the second time from memory
 
 
 def test_my_number_check_digit_matches_python_stdnum():
