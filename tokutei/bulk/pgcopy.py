@@ -25,6 +25,7 @@ _PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _INT8 = struct.Struct(">iq")
 _INT4 = struct.Struct(">ii")
 _LEN = struct.Struct(">i")
+_FOUR_INT8 = struct.Struct(">iqiqiqiq")  # four bigint fields, none NULL: the usual row's blind indexes
 
 
 def int8(value: int | None) -> bytes:
@@ -71,8 +72,11 @@ class PersonRowEncoder:
 
     def encode(self, data: bytes, bi_my_number: int | None, bi_resident_code: int | None,
                bi_kana_birth: int | None, bi_org_key: int | None) -> bytes:
-        return b"".join((self._head, _LEN.pack(len(data)), data, self._keys, int8(bi_my_number),
-                         int8(bi_resident_code), int8(bi_kana_birth), int8(bi_org_key), self._tail))
+        if bi_my_number is None or bi_resident_code is None or bi_kana_birth is None or bi_org_key is None:
+            indexes = b"".join((int8(bi_my_number), int8(bi_resident_code), int8(bi_kana_birth), int8(bi_org_key)))
+        else:
+            indexes = _FOUR_INT8.pack(8, bi_my_number, 8, bi_resident_code, 8, bi_kana_birth, 8, bi_org_key)
+        return b"".join((self._head, _LEN.pack(len(data)), data, self._keys, indexes, self._tail))
 
 
 def stream(rows: Iterable[bytes]) -> bytes:

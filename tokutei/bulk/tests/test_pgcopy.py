@@ -21,7 +21,8 @@ def test_encoded_rows_read_back_like_rows_written_by_psycopg(pension_file, clerk
     encoder = pgcopy.PersonRowEncoder(file_id=pension_file.pk, task="pension", key_id=7, bi_key=2,
                                       status="confirmed", entered_by_id=clerk.pk, entered_at=at, confirmed_at=at,
                                       method="source", channel="jlis_bulk", verification={"source": "jlis"})
-    samples = [(b"\x01cipher\x00\xff", -(2**63), 2**63 - 1, None, 12345), (b"\x01" * 300, 0, None, -1, None)]
+    samples = [(b"\x01cipher\x00\xff", -(2**63), 2**63 - 1, None, 12345), (b"\x01" * 300, 0, None, -1, None),
+               (b"\x02all four", -1, 2**62, -(2**62), 0)]
     mine = [encoder.encode(*s) for s in samples]
     from tokutei.vault.models import SpecificFile
 
@@ -38,5 +39,5 @@ def test_encoded_rows_read_back_like_rows_written_by_psycopg(pension_file, clerk
                 copy.write_row(row)
         cur.execute(f"SELECT {cols} FROM vault_person WHERE file_id IN (%s, %s) ORDER BY id", [pension_file.pk, other.pk])
         rows = [r[1:] for r in cur.fetchall()]  # without file_id
-    assert rows[:2] == rows[2:]
+    assert rows[:3] == rows[3:]
     assert rows[0][1] == b"\x01cipher\x00\xff" and rows[0][4] == -(2**63) and rows[0][10] == at
