@@ -54,6 +54,23 @@ class SeenFilter:
                     out.append(key)
         return out
 
+    def check_and_add(self, keys: Iterable[int]) -> list[int]:
+        """``maybe(keys)`` and ``update(keys)`` in one pass: the keys that may have been added before, each
+        checked before it is added itself. A key added for a batch that then fails to commit only makes
+        later answers "maybe" more often — never wrong, since every "maybe" is asked of the database."""
+        bits, mask, out, n = self._bits, _MASK, [], 0
+        for key in keys:
+            a, b = key & mask, (key >> 32) & mask
+            ia, ma, ib, mb = a >> 3, 1 << (a & 7), b >> 3, 1 << (b & 7)
+            if bits[ia] & ma and bits[ib] & mb:
+                out.append(key)
+            else:
+                bits[ia] |= ma
+                bits[ib] |= mb
+            n += 1
+        self.count += n
+        return out
+
     def __contains__(self, key: int) -> bool:
         """False: certainly never added. True: perhaps (ask the database)."""
         a, b = key & _MASK, (key >> 32) & _MASK

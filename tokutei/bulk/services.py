@@ -413,7 +413,7 @@ class _Runner:
             if self.stored is None:
                 self.stored = SeenFilter()
                 self.stored.update(self.sink.stored_keys())
-            maybe = self.stored.maybe(keys)
+            maybe = self.stored.check_and_add(keys)  # this batch's keys are in the filter from here on
         existing = self.sink.existing(maybe) if maybe else set()
         if not existing and not drop and len(set(keys)) == len(keys):
             return drop, rejects  # the usual case, decided at C speed
@@ -465,8 +465,6 @@ class _Runner:
                    details={"file_id": self.specific_file.pk, "job": job.pk, "batch": batch_no, "stage": "input",
                             "channel": "jlis_bulk", "rejected": len(rejects),
                             "lines": [batch.first_line, batch.last_line]})
-        if self.stored is not None:
-            self.stored.update(prepared.keys)  # committed now
         self.result.loaded = job.loaded
         self.result.batches = batch_no
         if self.after_batch is not None:
