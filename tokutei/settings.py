@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -200,7 +201,7 @@ TERMINAL_COOKIE_NAME = "tokutei_terminal"
 TERMINAL_COOKIE_SECURE = SECURE
 
 # Logging: to stderr; the formatter never receives personal data (services log ids and digests only).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_my_numbers": {"()": "tokutei.core.logging.RedactMyNumbers"}},

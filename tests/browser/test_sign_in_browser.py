@@ -53,6 +53,7 @@ def short_idle(org):
     from tokutei.profiles import selectors
 
     row = selectors.active_profile_row()
+    assert row is not None
     profile = selectors.get_profile()
     auth = profile.authentication.model_copy(update={"idle_logoff_minutes": 0.05})
     selectors._cache[row.sha256] = profile.model_copy(update={"authentication": auth})

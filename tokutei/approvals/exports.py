@@ -211,6 +211,7 @@ def export_people(
             for req, op, check in ((export_approval, export_op, scope),
                                    (bulk_approval, get_profile().bulk.approval or "bulk_handling", None)):
                 if req is not None:
+                    assert op is not None  # an export approval is only asked for with its operation
                     services.consume_approval(request_id=req.pk, operation=op, actor=actor, check=check,
                                               terminal=terminal, purpose=purpose)
             copy = TemporaryCopy.objects.create(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.forms import form_field
 from tokutei.profiles.selectors import get_profile
 
 from .media import carry_out_policy
 from .models import Document, Medium
+
+if TYPE_CHECKING:
+    from tokutei.staff.models import User
 
 NO_PERSONAL = _("個人番号・氏名等の個人情報は書かないでください。")
 
@@ -32,15 +38,18 @@ class RequestForm(forms.Form):
     terminal_id = forms.IntegerField(label=_("端末の番号"), required=False, min_value=1)
     vendor_id = forms.IntegerField(label=_("委託先の番号"), required=False, min_value=1)
     file_id = forms.IntegerField(label=_("特定個人情報ファイルの番号"), required=False, min_value=1)
-    subject = forms.ModelChoiceField(label=_("許可の対象者（入室許可等）"), required=False, queryset=None)
+    subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("許可の対象者（入室許可等）"),
+                                                                   required=False, queryset=None)
     note = forms.CharField(label=_("申請理由"), required=False, max_length=200, help_text=NO_PERSONAL)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         profile = get_profile()
-        self.fields["operation"].choices = [(k, r.ja) for k, r in profile.approvals.items() if r.enabled]
-        self.fields["purpose"].choices = _task_choices()
-        self.fields["subject"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        form_field(self, "operation", forms.ChoiceField).choices = [
+            (k, r.ja) for k, r in profile.approvals.items() if r.enabled]
+        form_field(self, "purpose", forms.ChoiceField).choices = _task_choices()
+        form_field(self, "subject", forms.ModelChoiceField).queryset = get_user_model().objects.filter(
+            is_active=True).order_by("username")
 
     def particulars(self) -> dict:
         data = self.cleaned_data
@@ -69,16 +78,18 @@ class FaultForm(forms.Form):
 
 class DisposeForm(forms.Form):
     method = forms.CharField(label=_("廃棄の方法"), max_length=100, initial="破砕")
-    witness = forms.ModelChoiceField(label=_("立会者"), queryset=None)
+    witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("立会者"), queryset=None)
     approval_id = forms.IntegerField(label=_("承認番号（必要な場合）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        form_field(self, "witness", forms.ModelChoiceField).queryset = get_user_model().objects.filter(
+            is_active=True).order_by("username")
 
 
 class CarryOutForm(forms.Form):
-    medium = forms.ModelChoiceField(label=_("記録媒体（登録済みの場合）"), required=False, queryset=None)
+    medium: forms.ModelChoiceField[Medium] = forms.ModelChoiceField(label=_("記録媒体（登録済みの場合）"),
+                                                                    required=False, queryset=None)
     counterparty = forms.CharField(label=_("相手方"), max_length=200)
     media_type = forms.CharField(label=_("記録媒体の種類"), max_length=60)
     quantity = forms.IntegerField(label=_("数量"), min_value=1, initial=1)
@@ -90,12 +101,15 @@ class CarryOutForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         policy = carry_out_policy()
-        self.fields["medium"].queryset = Medium.objects.filter(status=Medium.Status.STORED)
-        self.fields["protections"].choices = list(policy.protections_offered().items())
+        form_field(self, "medium", forms.ModelChoiceField).queryset = Medium.objects.filter(
+            status=Medium.Status.STORED)
+        form_field(self, "protections", forms.MultipleChoiceField).choices = list(
+            policy.protections_offered().items())
+        purpose_key = form_field(self, "purpose_key", forms.ChoiceField)
         if policy.allowed_purposes:
-            self.fields["purpose_key"].choices = [("", "—"), *policy.allowed_purposes.items()]
+            purpose_key.choices = [("", "—"), *policy.allowed_purposes.items()]
         else:
-            self.fields["purpose_key"].choices = _task_choices()
+            purpose_key.choices = _task_choices()
 
 
 class CarryOutDoForm(forms.Form):
@@ -106,11 +120,13 @@ class CloseCarryOutForm(forms.Form):
     outcome = forms.ChoiceField(label=_("結果"), choices=[("returned", _("返却")), ("delivered", _("提出・引渡し")),
                                                          ("disposed", _("廃棄"))])
     disposal_method = forms.CharField(label=_("廃棄の方法"), max_length=100, required=False)
-    witness = forms.ModelChoiceField(label=_("廃棄の立会者"), required=False, queryset=None)
+    witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("廃棄の立会者"), required=False,
+                                                                   queryset=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        form_field(self, "witness", forms.ModelChoiceField).queryset = get_user_model().objects.filter(
+            is_active=True).order_by("username")
 
 
 class DocumentForm(forms.Form):
@@ -138,7 +154,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = _task_choices(blank=False)
+        form_field(self, "purpose", forms.ChoiceField).choices = _task_choices(blank=False)
 
     def clean_person_ids(self):
         raw = self.cleaned_data["person_ids"].replace("、", ",").strip()

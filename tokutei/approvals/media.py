@@ -264,6 +264,7 @@ def carry_out(*, actor, terminal=None, carry_out_id, approval_id=None) -> CarryO
         if locked.status != CarryOut.Status.PLANNED:
             raise NotFoundOrForbidden()
         if approval is not None:
+            assert policy.approval is not None  # only asked for when the policy names it
             services.consume_approval(request_id=approval.pk, operation=policy.approval, actor=actor,
                                       check=_carry_out_scope(locked), terminal=terminal)
             locked.approval = approval
@@ -377,6 +378,7 @@ def document_operation(*, actor, terminal=None, document_id, kind: str, approval
             particulars_check=lambda p: None if p.get("document_id") in (None, doc.pk) else _("文書が承認と異なります"))
     with transaction.atomic():
         if approval is not None:
+            assert operation is not None  # only asked for when the kind needs one
             services.consume_approval(request_id=approval.pk, operation=operation, actor=actor, terminal=terminal)
         event = DocumentEvent.objects.create(document=doc, kind=kind, approval=approval, note=(note or "")[:300],
                                              by=actor)

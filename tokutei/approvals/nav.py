@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tokutei.core.navigation import Card, NavItem
+from tokutei.staff.http import SignedInRequest
 
 from . import selectors
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
+def nav_items(request: SignedInRequest) -> list[NavItem]:
     return [
         NavItem(_("承認・申請"), reverse("approvals:index"), 40),
         NavItem(_("記録媒体"), reverse("approvals:media"), 41),
@@ -21,7 +21,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     ]
 
 
-def dashboard_cards(request: HttpRequest) -> list[Card]:
+def dashboard_cards(request: SignedInRequest) -> list[Card]:
     cards = []
     queue = selectors.approver_queue(request.user)
     if queue:

@@ -261,6 +261,7 @@ def decide(*, actor, request_id: int, approve: bool, comment: str = "", terminal
     step, role_key, reason = _decidable_step(req, actor)
     if reason:
         raise no(reason)
+    assert step is not None  # _decidable_step gives a step or a reason
     comment = (comment or "").strip()[:300]
     now = timezone.now()
     with transaction.atomic():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.services import record
 from tokutei.core.errors import NotFoundOrForbidden, Refused
+from tokutei.staff.http import SignedInRequest
 
 from . import exports, media, selectors, services
 from .forms import (
@@ -43,18 +44,18 @@ def _refused(request: HttpRequest, exc: Refused) -> None:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     """申請状況 and 承認待ち: the requester's list and the approver's queue."""
-    mine = list(selectors.my_requests(request.user)[:100])
-    for r in mine:
-        r.missing = services.missing_steps(r) if r.status == ApprovalRequest.Status.PENDING else []
+    # Each request with the titles of the steps it still lacks.
+    mine = [(r, services.missing_steps(r) if r.status == ApprovalRequest.Status.PENDING else [])
+            for r in selectors.my_requests(request.user)[:100]]
     rooms = selectors.room_permissions_in_force() if selectors.may_see_room_permissions(request.user) else None
     return render(request, "approvals/index.html", {
         "mine": mine, "queue": selectors.approver_queue(request.user), "rooms": rooms})
 
 
 @login_required
-def new_request(request: HttpRequest) -> HttpResponse:
+def new_request(request: SignedInRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial=request.GET.dict() or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +78,7 @@ def _visible(request: HttpRequest, pk: int) -> ApprovalRequest:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     req = _visible(request, pk)
     links = []
     p = req.particulars or {}
@@ -95,7 +96,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     req = _visible(request, pk)
     form = DecisionForm(request.POST)
     approve = request.POST.get("decision") == "approve"
@@ -112,7 +113,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
         services.withdraw(actor=request.user, request_id=pk, terminal=request.terminal)
     except Refused as exc:
@@ -126,7 +127,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def media_list(request: HttpRequest) -> HttpResponse:
+def media_list(request: SignedInRequest) -> HttpResponse:
     form = MediumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,7 +142,7 @@ def media_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def medium_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def medium_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     m = get_object_or_404(Medium, pk=pk)
     fault, dispose = FaultForm(prefix="f"), DisposeForm(prefix="d")
     if request.method == "POST":
@@ -176,7 +177,7 @@ def medium_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def carry_out_list(request: HttpRequest) -> HttpResponse:
+def carry_out_list(request: SignedInRequest) -> HttpResponse:
     form = CarryOutForm(request.POST or None)
     policy = media.carry_out_policy()
     if request.method == "POST" and form.is_valid():
@@ -197,7 +198,7 @@ def carry_out_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def carry_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def carry_out_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     co = get_object_or_404(CarryOut, pk=pk)
     policy = media.carry_out_policy()
     do_form, close_form = CarryOutDoForm(prefix="c"), CloseCarryOutForm(prefix="r")
@@ -236,7 +237,7 @@ def carry_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document_list(request: HttpRequest) -> HttpResponse:
+def document_list(request: SignedInRequest) -> HttpResponse:
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +250,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def document_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     doc = get_object_or_404(Document, pk=pk)
     form = DocumentOpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -268,7 +269,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: SignedInRequest) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -289,7 +290,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """The encrypted file, for its creator only, before it expires."""
     copy = get_object_or_404(TemporaryCopy, pk=pk, created_by=request.user, deleted_at__isnull=True)
     if copy.expires_at <= timezone.now():
@@ -305,7 +306,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def export_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     copy = get_object_or_404(TemporaryCopy, pk=pk, created_by=request.user)
     exports.delete_copy(copy=copy, actor=request.user, terminal=request.terminal, reason="manual")
     messages.success(request, _("出力ファイルを削除しました"))

@@ -49,6 +49,6 @@ def scope(user, profile: Profile) -> Q | None:
         return Q()
     from tokutei.staff.models import User
 
-    units = {a.unit_id for a in managing}
+    units = {a.unit_id for a in managing if a.unit_id is not None}  # none is None here (see above)
     staff_ids = list(User.objects.filter(unit_id__in=units).values_list("pk", flat=True))
     return Q(actor_id__in=staff_ids)

@@ -73,7 +73,9 @@ def entries(request: HttpRequest, params: Query[LogSearchIn]):
     """Search the whole log (auditors and system administrators only), newest first."""
     _require_auditor(request, "log.search")
     filters = selectors.Filters(**params.dict(exclude={"limit", "before_seq"}))
-    qs = selectors.search(filters, scope=access.scope(request.user, get_profile()))
+    scope = access.scope(request.user, get_profile())
+    assert scope is not None  # _require_auditor: a reader sees the whole log
+    qs = selectors.search(filters, scope=scope)
     if params.before_seq:
         qs = qs.filter(seq__lt=params.before_seq)
     rows = list(qs.order_by("-seq")[: max(1, min(params.limit, 1000))])

@@ -106,15 +106,15 @@ def verify_bundle(path: str | Path, *, expected_fingerprint: str | None = None) 
         report.add(Problem(None, "malformed", "ファイルの末尾が欠けています（切り詰め）"))
         return report
     cut = data.rfind(b"\n", 0, len(data) - 1) + 1
-    body, last = data[:cut], data[cut:]
+    body, last_line = data[:cut], data[cut:]
     try:
-        signature_line = json.loads(last)
+        signature_line = json.loads(last_line)
         lines = [json.loads(raw) for raw in body.splitlines()]
     except (ValueError, UnicodeDecodeError):
         report.add(Problem(None, "malformed", "ファイルの形式が正しくありません（改変）"))
         return report
     sig = signature_line.get("signature") if isinstance(signature_line, dict) else None
-    if not isinstance(signature_line, dict) or _line(signature_line) != last \
+    if not isinstance(signature_line, dict) or _line(signature_line) != last_line \
             or set(signature_line) != {"type", "alg", "signature"} or signature_line["type"] != "signature" \
             or signature_line["alg"] != "ed25519-sha512" or not isinstance(sig, str) \
             or len(sig) != 128 or sig.strip("0123456789abcdef") \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -40,14 +41,17 @@ class SearchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             raise forms.ValidationError(_("終了日は開始日以降にしてください"))
         return data
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        return Filters(**{name: data.get(name) or ("" if name not in ("date_from", "date_to") else None)
-                          for name in Filters.__dataclass_fields__})
+        values: dict[str, Any] = {
+            name: data.get(name) or ("" if name not in ("date_from", "date_to") else None)
+            for name in Filters.__dataclass_fields__}
+        return Filters(**values)
 
 
 class PeriodForm(forms.Form):
@@ -72,6 +76,7 @@ class ReviewForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         start, end = data.get("period_from"), data.get("period_to")
         if start and end:
             if end < start:

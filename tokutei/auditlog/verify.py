@@ -246,6 +246,7 @@ def _verify_lane(connection, lane: int, *, anchor: int, anchor_hash: str, signed
             walk_lane((), report=report, lane=lane, anchor_seq=anchor, anchor_hash=anchor_hash, signed=signed,
                       checkpoint_every=every)
             return
+        assert scan.last is not None and scan.max_seq is not None  # the lane has entries (count > 0)
         cursor.execute("SELECT hash FROM auditlog_entry WHERE lane = %s AND lane_seq = %s", [lane, scan.last])
         last_hash = cursor.fetchone()[0]
     report.entries_checked += int(scan.count)
@@ -297,9 +298,8 @@ def verify_database(
     ``make_checkpoint``, sign each lane's head afterwards if everything was good."""
     report = Report()
     keys = signing.trusted_keys()
-    checkpoints = list(Checkpoint.objects.values("lane", "seq", "hash", "at", "signature", "key_fingerprint"))
-    for cp in checkpoints:
-        cp["at"] = iso(cp["at"])
+    rows = Checkpoint.objects.values("lane", "seq", "hash", "at", "signature", "key_fingerprint")
+    checkpoints = [{**cp, "at": iso(cp["at"])} for cp in rows]
     if keys:
         signed = check_checkpoints(checkpoints, keys, report)
         every = int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 1000))

@@ -65,6 +65,7 @@ def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
 def search(request: HttpRequest, profile) -> HttpResponse:
     """操作履歴の検索 (002 §22, 003 §16(5))."""
     scope = access.scope(request.user, profile)
+    assert scope is not None  # may_search: a reader or a manager, who has a scope
     form = SearchForm(request.GET or None)
     entries = page = chart = None
     if form.is_bound and form.is_valid():
@@ -100,6 +101,7 @@ def search(request: HttpRequest, profile) -> HttpResponse:
 def analysis(request: HttpRequest, profile) -> HttpResponse:
     """操作履歴の分析 (R-LOG-5): time outside hours, volume, refusals, sign-in failures, reveals, terminals."""
     scope = access.scope(request.user, profile)
+    assert scope is not None  # may_search: a reader or a manager, who has a scope
     form = PeriodForm(request.GET or None)
     day_from, day_to = form.period()
     results = reports.run_all(scope, day_from, day_to)

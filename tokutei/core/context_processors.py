@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 
 from tokutei.profiles.selectors import NoProfile, get_profile
+from tokutei.staff.http import is_signed_in
 
 from .navigation import nav_items
 
@@ -23,7 +24,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         profile=profile,
         idle_logoff_seconds=profile.authentication.idle_logoff_minutes * 60,
     )
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if is_signed_in(request):
         context["nav_items"] = nav_items(request)
     return context

@@ -11,7 +11,8 @@ import importlib
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.http import HttpRequest
+
+from tokutei.staff.http import SignedInRequest
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def _app_modules():
                 raise
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
+def nav_items(request: SignedInRequest) -> list[NavItem]:
     items: list[NavItem] = []
     for module in _app_modules():
         if hasattr(module, "nav_items"):
@@ -48,7 +49,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     return sorted(items, key=lambda i: (i.order, i.label))
 
 
-def dashboard_cards(request: HttpRequest) -> list[Card]:
+def dashboard_cards(request: SignedInRequest) -> list[Card]:
     cards: list[Card] = []
     for module in _app_modules():
         if hasattr(module, "dashboard_cards"):

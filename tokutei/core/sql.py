@@ -18,9 +18,15 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
+
+
+def column_of(field: Field) -> str:
+    # A concrete field is one with a column (Django sets ``concrete = column is not None``).
+    assert field.column is not None
+    return field.column
 
 
 @functools.lru_cache(maxsize=64)
@@ -29,7 +35,7 @@ def _statement(model: type[Model], where: str, order_by: str, limit: int | None,
     quote = connection.ops.quote_name
     table = model._meta.db_table
     fields = model._meta.concrete_fields
-    columns = ", ".join(f"{quote(table)}.{quote(f.column)}" for f in fields)
+    columns = ", ".join(f"{quote(table)}.{quote(column_of(f))}" for f in fields)
     sql = f"SELECT {columns} FROM {quote(table)} WHERE {where}"  # noqa: S608 - constant text, bound values
     if order_by:
         sql += f" ORDER BY {order_by}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from tokutei.profiles.selectors import get_profile
+from tokutei.staff.http import SignedInRequest
 from tokutei.staff.selectors import active_assignments
 
 from .i18n import label
@@ -14,7 +15,7 @@ from .navigation import dashboard_cards
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """A dashboard per role: each app adds the cards that the user's roles call for."""
     profile = get_profile()
     assignments = list(active_assignments(request.user))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ def load() -> list[str]:
     recorder = _first(users, lambda u: access.may_record(u, profile))
     if recorder is not None:
         file_id = next((f.id for f in files.all_files()), None)
-        steps = [
+        steps: list[dict[str, Any]] = [
             dict(stage="submission", occurred_on=today - dt.timedelta(days=6), purpose=task, file_id=file_id, count=3,
                  recipient="地方公務員共済組合連合会年金業務部", method="封緘の上、簡易書留で郵送", item="届出書"),
             dict(stage="disposal", occurred_on=today - dt.timedelta(days=4), purpose=task, count=3,

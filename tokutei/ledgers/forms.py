@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core import jdates
+from tokutei.core.forms import form_field
 from tokutei.profiles.schema import Profile
 
 from . import files
@@ -34,7 +35,7 @@ def _file_choices() -> list[tuple[str, str]]:
 
 
 def stage_choices(profile: Profile) -> list[tuple[str, str]]:
-    choices = []
+    choices: list[tuple[str, str]] = []
     for cat in categories(profile).values():
         for stage in cat.stages:
             choices.append((stage, f"{cat.ja} — {STAGE_JA[stage]}"))
@@ -50,14 +51,16 @@ class HandlingFilterForm(forms.Form):
     def __init__(self, *args, profile: Profile, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         start = profile.retention.business_year_start_month
-        self.fields["nendo"].choices = [("", _("すべて"))] + [
+        form_field(self, "nendo", forms.TypedChoiceField).choices = [("", _("すべて"))] + [
             (str(y), jdates.fiscal_year_label(y, start)) for y in years
         ]
-        self.fields["category"].choices = [("", _("すべて"))] + [(k, c.ja) for k, c in categories(profile).items()]
-        self.fields["file"].choices = [("", _("すべて")), *_file_choices()[1:]]
+        form_field(self, "category", forms.ChoiceField).choices = [("", _("すべて"))] + [
+            (k, c.ja) for k, c in categories(profile).items()]
+        form_field(self, "file", forms.TypedChoiceField).choices = [("", _("すべて")), *_file_choices()[1:]]
         from tokutei.staff.models import Unit
 
-        self.fields["unit"].choices = [("", _("すべて"))] + [(str(u.pk), u.name_ja) for u in Unit.objects.order_by("pk")]
+        form_field(self, "unit", forms.TypedChoiceField).choices = [("", _("すべて"))] + [
+            (str(u.pk), u.name_ja) for u in Unit.objects.order_by("pk")]
 
 
 class ManualRecordForm(forms.Form):
@@ -82,9 +85,9 @@ class ManualRecordForm(forms.Form):
 
     def __init__(self, *args, profile: Profile, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = stage_choices(profile)
-        self.fields["purpose"].choices = _task_choices(profile)
-        self.fields["file"].choices = _file_choices()
+        form_field(self, "stage", forms.ChoiceField).choices = stage_choices(profile)
+        form_field(self, "purpose", forms.ChoiceField).choices = _task_choices(profile)
+        form_field(self, "file", forms.TypedChoiceField).choices = _file_choices()
 
 
 class CorrectionForm(ManualRecordForm):

@@ -83,6 +83,10 @@ class HandlingRecord(AppendOnly):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not a column: the witness's user id that the log entry names, set by services._row_from_entry on
+    # the rows it builds and read by services._enrich before they are written.
+    _witness_id: int | None = None
+
     class Meta:
         ordering = ["occurred_at", "id"]
         verbose_name = "取扱状況記録"

@@ -127,7 +127,7 @@ def column_kind(label: str) -> str:
         return "actor"
     if any(word in label for word in _PERSONAL_LABELS):
         return "subject"
-    rules = (
+    rules: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("certificate", ("証明書",)), ("place", ("場所",)), ("date", ("年月日", "日付", "日時")),
     )
     for kind, words in rules:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record, refuse
+from tokutei.core.sql import column_of
 from tokutei.profiles.selectors import get_profile
 
 from . import access, files
@@ -121,7 +122,7 @@ def _enrich(rows: list[HandlingRecord]) -> None:
             r.item = r.item or media[:200]
             r.purpose = r.purpose or str(getattr(co, "purpose_key", "") or "")[:60]
     witness_ids: dict[int, list[HandlingRecord]] = {}
-    for r, witness in ((r, getattr(r, "_witness_id", None)) for r in rows):
+    for r, witness in ((r, r._witness_id) for r in rows):
         if witness and not r.checker:
             witness_ids.setdefault(witness, []).append(r)
     if witness_ids:
@@ -165,8 +166,8 @@ def _log_horizon(*, exact: bool) -> int:
         try:
             from tokutei.auditlog.selectors import committed_horizon
         except ImportError:
-            committed_horizon = None
-        if committed_horizon is not None:
+            pass
+        else:
             return int(committed_horizon() or 0)
     return Entry.objects.aggregate(m=Max("seq"))["m"] or 0
 
@@ -215,7 +216,7 @@ def _insert_generated(rows: list[HandlingRecord]) -> int:
     for row in rows:
         row.created_at = now
     table = connection.ops.quote_name(HandlingRecord._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(column_of(f)) for f in fields)
     slow = {f.attname for f in fields if f.get_internal_type() in ("DateTimeField", "JSONField")}
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     if connection.vendor == "postgresql":
@@ -357,7 +358,7 @@ def _create_manual(*, source_seq: int, occurred_at: dt.datetime, stage: str, act
 def correct_record(*, actor: Any, terminal: Any = None, original: HandlingRecord, reason: str,
                    **changes: Any) -> HandlingRecord:
     """A correction is a new row pointing at the one it corrects (R-HSR-1); the original stays."""
-    base = {
+    base: dict[str, Any] = {
         "stage": original.stage,
         "occurred_on": timezone.localtime(original.occurred_at).date(),
         "purpose": original.purpose,
@@ -384,8 +385,8 @@ def sign_off_file(*, actor: Any, terminal: Any = None, file_id: int, note: str =
     article = profile.file_register.article if profile.file_register else "004 §10"
     info = files.get_file(file_id)
     signer_roles = access.file_register_signer_roles(profile)
-    allowed = info is not None and (info.responsible_id == getattr(actor, "pk", None) or access.may(actor, signer_roles))
-    if not allowed:
+    if info is None or not (info.responsible_id == getattr(actor, "pk", None)
+                            or access.may(actor, signer_roles)):
         raise refuse(_("ファイル管理台帳を確認できるのは当該ファイルの責任者又は保護管理者等だけです"),
                      action="ledgers.file_sign_off", article=article, actor=actor, terminal=terminal,
                      target_type="file", target_id=file_id)

@@ -11,7 +11,7 @@ from typing import get_args
 
 from tokutei.profiles.schema import HandlingStatusCategory, Profile, Stage
 
-STAGES: tuple[str, ...] = get_args(Stage)
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 STAGE_JA: dict[str, str] = {
     "acquisition": "取得・収集",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,7 +96,7 @@ def _hsr_context(request: HttpRequest, profile, *, screen_rows: int | None = Non
     if "nendo" not in data:
         data["nendo"] = str(jdates.fiscal_year(timezone.localdate(), start))
     form = HandlingFilterForm(data, profile=profile, years=years)
-    filters = form.cleaned_data if form.is_valid() else {"nendo": None, "category": "", "file": None, "unit": None}
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"nendo": None, "category": "", "file": None, "unit": None}
     chosen = filters.get("category") or None
     query = {"file_id": filters.get("file"), "nendo": filters.get("nendo"), "unit_id": filters.get("unit")}
     if screen_rows is None:

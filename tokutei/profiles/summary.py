@@ -158,18 +158,18 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
     if ret.review_roles:
         add(f"  操作履歴の確認: {_roles(profile, ret.review_roles)}")
     add(f"  事業年度の開始月: {ret.business_year_start_month}月")
-    for key, rule in profile.retention_rules.items():
+    for key, kept in profile.retention_rules.items():
         period = ""
-        if rule.period is not None:
-            period = f" {_period(rule.period)}"
-        elif rule.business_days:
-            period = f" {rule.business_days}営業日"
-        add(f"  ■ {rule.ja}（{key}）: {TRIGGER_JA[rule.trigger]}{period}")
-        if rule.disposal_methods:
-            add(f"      方法: {'、'.join(rule.disposal_methods)}")
-        if rule.second_person_check:
+        if kept.period is not None:
+            period = f" {_period(kept.period)}"
+        elif kept.business_days:
+            period = f" {kept.business_days}営業日"
+        add(f"  ■ {kept.ja}（{key}）: {TRIGGER_JA[kept.trigger]}{period}")
+        if kept.disposal_methods:
+            add(f"      方法: {'、'.join(kept.disposal_methods)}")
+        if kept.second_person_check:
             add("      別の者による確認が必要")
-        add(f"      根拠: {rule.article}")
+        add(f"      根拠: {kept.article}")
 
     out_ = profile.outsourcing
     add("")

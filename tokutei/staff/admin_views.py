@@ -30,6 +30,7 @@ from .forms import (
     TransferForm,
     UserCreateForm,
 )
+from .http import SignedInRequest
 from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
 from .selectors import designatable_roles, has_role, holders_count, is_admin, operator_register
 
@@ -37,7 +38,7 @@ from .selectors import designatable_roles, has_role, holders_count, is_admin, op
 def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         if not is_admin(request.user):
             raise PermissionDenied("システム管理者だけが利用できます。")
         return view(request, *args, **kwargs)
@@ -48,7 +49,7 @@ def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 def designators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         if not (is_admin(request.user) or designatable_roles(request.user)):
             raise PermissionDenied("指定を行う権限がありません。")
         return view(request, *args, **kwargs)
@@ -64,7 +65,7 @@ def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
 
 
 @admin_only
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: SignedInRequest) -> HttpResponse:
     show_inactive = request.GET.get("all") == "1"
     users = User.objects.select_related("unit").order_by("username")
     if not show_inactive:
@@ -74,7 +75,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: SignedInRequest) -> HttpResponse:
     services.ensure_org_structure()
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +90,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @admin_only
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     profile = get_profile()
     assignments = [
@@ -107,7 +108,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_transfer(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = TransferForm(request.POST)
     if form.is_valid():
@@ -125,7 +126,7 @@ def staff_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_deactivate(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = DeactivateForm(request.POST)
     if form.is_valid() and member.pk != request.user.pk:
@@ -143,7 +144,7 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_reset(request: SignedInRequest, pk: int) -> HttpResponse:
     """Recovery: a new temporary password, second factors revoked, or the lockout lifted."""
     member = get_object_or_404(User, pk=pk, is_active=True)
     what = request.POST.get("what")
@@ -163,7 +164,7 @@ def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @designators_only
-def designation_create(request: HttpRequest) -> HttpResponse:
+def designation_create(request: SignedInRequest) -> HttpResponse:
     profile = get_profile()
     roles = [(k, profile.roles[k].ja) for k in designatable_roles(request.user)]
     tasks = [(k, t.ja) for k, t in profile.selectable_tasks().items()]
@@ -185,7 +186,7 @@ def designation_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @designators_only
-def designation_end(request: HttpRequest, pk: int) -> HttpResponse:
+def designation_end(request: SignedInRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(RoleAssignment, pk=pk)
     form = EndDesignationForm(request.POST)
     if form.is_valid():
@@ -233,7 +234,7 @@ def register_columns() -> list[tuple[str, str]]:
 
 
 @designators_only
-def register_view(request: HttpRequest) -> HttpResponse:
+def register_view(request: SignedInRequest) -> HttpResponse:
     """端末機操作者登録簿 / ユーザID管理簿 — printable, CSV and Excel (R-IAM-1, R-IAM-4)."""
     include_ended = request.GET.get("all") == "1"
     rows = operator_register(include_ended=include_ended)
@@ -311,7 +312,7 @@ def _export(rows: list[dict], fmt: str, title: str, columns: list[tuple[str, str
 
 
 @admin_only
-def posts_view(request: HttpRequest) -> HttpResponse:
+def posts_view(request: SignedInRequest) -> HttpResponse:
     services.ensure_org_structure()
     form = PostAssignForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -329,7 +330,7 @@ def posts_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_only
-def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+def post_end(request: SignedInRequest, pk: int) -> HttpResponse:
     holding = get_object_or_404(PostHolding, pk=pk, end_date__isnull=True)
     services.end_post_holding(actor=request.user, terminal=request.terminal, holding=holding,
                               end_date=timezone.localdate())
@@ -341,7 +342,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_only
-def terminals_view(request: HttpRequest) -> HttpResponse:
+def terminals_view(request: SignedInRequest) -> HttpResponse:
     form = TerminalForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -361,7 +362,7 @@ def terminals_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_only
-def terminal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def terminal_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
     services.revoke_terminal(actor=request.user, terminal=request.terminal, target=target,
                              reason=request.POST.get("reason", "")[:200])
@@ -371,7 +372,7 @@ def terminal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def terminal_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def terminal_reissue(request: SignedInRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
     code = services.reissue_enrolment_code(actor=request.user, terminal=request.terminal, target=target)
     return render(request, "staff/admin/terminals.html", {
@@ -385,7 +386,7 @@ def terminal_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_only
-def provisioning_view(request: HttpRequest) -> HttpResponse:
+def provisioning_view(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         task = get_object_or_404(ProvisioningTask, pk=request.POST.get("task"), closed_at__isnull=True)
         services.close_provisioning_task(actor=request.user, terminal=request.terminal, task=task,
@@ -397,7 +398,7 @@ def provisioning_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_only_view(request: HttpRequest) -> HttpResponse:
+def password_only_view(request: SignedInRequest) -> HttpResponse:
     exception = get_profile().authentication.password_only_exception
     if not exception.allowed or not (has_role(request.user, exception.granted_by) or is_admin(request.user)):
         raise PermissionDenied("この画面はセキュリティ責任者用です。")

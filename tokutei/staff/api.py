@@ -14,6 +14,7 @@ from ninja.security import django_auth
 from tokutei.profiles.selectors import get_profile
 
 from .access import require_personal_data_access
+from .http import SignedInRequest
 from .selectors import active_assignments
 
 PREFIX = "staff"
@@ -39,7 +40,7 @@ class AccessOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
+def me(request: SignedInRequest):  # the router's django_auth: signed in
     """The signed-in user's roles and task scope in force today, and the registered terminal (if any)."""
     profile = get_profile()
     terminal = getattr(request, "terminal", None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.forms import form_field
+
 from .models import Post, Unit, User
 
 
@@ -31,6 +33,7 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             raise forms.ValidationError(_("新しいパスワードが一致しません。"))
         return data
@@ -57,8 +60,8 @@ class DesignationForm(forms.Form):
 
     def __init__(self, *args, roles: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role_key"].choices = roles
-        self.fields["tasks"].choices = tasks
+        form_field(self, "role_key", forms.ChoiceField).choices = roles
+        form_field(self, "tasks", forms.MultipleChoiceField).choices = tasks
 
 
 class EndDesignationForm(forms.Form):

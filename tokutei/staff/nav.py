@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,11 +9,12 @@ from django.utils.translation import gettext as _
 from tokutei.core.navigation import Card, NavItem
 from tokutei.profiles.selectors import get_profile
 
+from .http import SignedInRequest
 from .models import ProvisioningTask, Terminal, User
 from .selectors import designatable_roles, has_role, holders_count, is_admin, is_handler
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
+def nav_items(request: SignedInRequest) -> list[NavItem]:
     user = request.user
     items = [NavItem(_("サインイン方法"), reverse("staff:security"), 900)]
     if is_handler(user):
@@ -36,7 +36,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     return items
 
 
-def dashboard_cards(request: HttpRequest) -> list[Card]:
+def dashboard_cards(request: SignedInRequest) -> list[Card]:
     terminal = getattr(request, "terminal", None)
     cards = [Card(_("この端末"), "staff/cards/terminal.html",
                   {"registered": terminal is not None, "name": getattr(terminal, "name", "")}, order=1)]

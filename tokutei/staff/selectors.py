@@ -231,11 +231,12 @@ def operator_register(*, include_ended: bool = True) -> list[dict]:
         end = a.end_date
         if a.revoked_at is not None:
             end = timezone.localtime(a.revoked_at).date()
+        unit = a.unit or a.user.unit
         rows.append({
             "assignment": a,
             "user_id": a.user.username,
             "name": a.user.display_name,
-            "unit": (a.unit or a.user.unit).name_ja if (a.unit or a.user.unit) else "",
+            "unit": unit.name_ja if unit else "",
             "role": role.ja if role else a.role_key,
             "basis": a.get_basis_display(),
             "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks),

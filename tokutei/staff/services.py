@@ -430,14 +430,15 @@ def register_terminal(
     if Terminal.objects.filter(name=name).exists():
         raise ValidationError("同じ名前の端末が既に登録されています。")
     code = _new_enrolment_code()
+    expires_at = timezone.now() + ENROLMENT_VALID_FOR
     with transaction.atomic():
         row = Terminal.objects.create(
             name=name, location=location, asset_tag=asset_tag, registered_by=actor,
-            enrolment_digest=_code_digest(code), enrolment_expires_at=timezone.now() + ENROLMENT_VALID_FOR,
+            enrolment_digest=_code_digest(code), enrolment_expires_at=expires_at,
             is_service_client=is_service_client,
         )
         record(action="staff.terminal_register", actor=actor, terminal=terminal, target_type="terminal",
-               target_id=row.pk, details={"expires_at": row.enrolment_expires_at.isoformat()})
+               target_id=row.pk, details={"expires_at": expires_at.isoformat()})
     return row, code
 
 

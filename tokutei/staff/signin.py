@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import login
 from django.db import transaction
@@ -32,6 +32,9 @@ from .selectors import (
     usable_factors,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PENDING_KEY = "tokutei_pending_sign_in"
 PENDING_SECONDS = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -39,7 +42,7 @@ GENERIC_FAILURE = _("ユーザIDまたはパスワードが正しくありませ
 
 
 class SignInFailed(Exception):
-    def __init__(self, message: str, article: str = ""):
+    def __init__(self, message: StrOrPromise, article: str = ""):
         self.message = message
         self.article = article
         super().__init__(f"{message}（{article}）" if article else message)
@@ -89,6 +92,7 @@ def password_step(request: HttpRequest, username: str, password: str) -> Passwor
     if _is_locked(user):
         record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
                target_type="user", target_id=user.pk, article=auth.article, details={"reason": "locked"})
+        assert user.locked_until is not None  # _is_locked(user)
         minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
         raise SignInFailed(
             f"サインインの失敗が続いたため、このユーザIDは一時的にロックされています。約{minutes}分後に再度お試しください。",

@@ -24,6 +24,7 @@ from tokutei.profiles.selectors import get_profile
 from . import factors, services, signin
 from .access import personal_data_view
 from .forms import EnrolCodeForm, PasswordChangeForm, SignInForm, TotpForm
+from .http import SignedInRequest, TerminalRequest
 from .selectors import (
     active_password_only_decision,
     allowed_factor_kinds,
@@ -47,7 +48,9 @@ def _next_url(request: HttpRequest) -> str:
 def _after_sign_in(request: HttpRequest) -> HttpResponseRedirect:
     target = _next_url(request)
     request.session.pop("tokutei_next", None)
-    if password_change_required(request.user):
+    user = request.user
+    assert user.is_authenticated  # called right after signin.complete() signed the user in
+    if password_change_required(user):
         return redirect("staff:password_change")
     return redirect(target)
 
@@ -100,7 +103,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def password_only_view(request: HttpRequest) -> HttpResponse:
+def password_only_view(request: TerminalRequest) -> HttpResponse:
     """001 §5.3: ID + password only — allowed only with a recorded decision; otherwise refused (E-12)."""
     user = _pending_or_redirect(request)
     if user is None:
@@ -122,7 +125,7 @@ def password_only_view(request: HttpRequest) -> HttpResponse:
     return _after_sign_in(request)
 
 
-def enrol_view(request: HttpRequest) -> HttpResponse:
+def enrol_view(request: TerminalRequest) -> HttpResponse:
     """Enrol a second factor: at first sign-in (pending user) or later from the account page."""
     user = request.user if request.user.is_authenticated else _pending_or_redirect(request)
     if user is None:
@@ -171,7 +174,7 @@ def webauthn_register_options(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def webauthn_register_verify(request: HttpRequest) -> HttpResponse:
+def webauthn_register_verify(request: TerminalRequest) -> HttpResponse:
     user = _webauthn_user(request)
     challenge = request.session.pop(WEBAUTHN_CHALLENGE_KEY, None)
     if user is None or challenge is None:
@@ -216,7 +219,7 @@ def webauthn_auth_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: TerminalRequest) -> HttpResponse:
     if request.user.is_authenticated:
         record(action="staff.sign_out", actor=request.user, terminal=request.terminal, target_type="user",
                target_id=request.user.pk)
@@ -225,7 +228,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: SignedInRequest) -> HttpResponse:
     reason = password_change_required(request.user)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -246,7 +249,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def security_view(request: HttpRequest) -> HttpResponse:
+def security_view(request: SignedInRequest) -> HttpResponse:
     """The user's own sign-in methods."""
     return render(request, "staff/security.html", {
         "factors": usable_factors(request.user), "kinds": allowed_factor_kinds(),
@@ -273,7 +276,7 @@ def terminal_enrol_view(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def my_scope_view(request: HttpRequest) -> HttpResponse:
+def my_scope_view(request: SignedInRequest) -> HttpResponse:
     """私の取扱範囲: the handler's designations, tasks and usable fields (a personal-data screen)."""
     profile = get_profile()
     rows = []

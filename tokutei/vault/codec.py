@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import orjson
@@ -107,10 +108,10 @@ def clean_value(kind: str, raw: object) -> str:
         except Exception as exc:
             raise ValueError("日付は 2024-04-01 または 令和6年4月1日 の形で入力してください") from exc
     if kind == "sex":
-        value = _SEX.get(text.upper())
-        if value is None:
+        sex = _SEX.get(text.upper())
+        if sex is None:
             raise ValueError("性別は 男 / 女 で入力してください")
-        return value
+        return sex
     if kind in ("integer", "money"):
         value = text.replace(",", "").replace("円", "")
         if not _INT.match(value):
@@ -140,7 +141,7 @@ class PersonCodec:
                    required=frozenset(k for k, f in profile.fields.items() if f.required),
                    index_fields=index_field_keys(profile))
 
-    def clean(self, raw: dict[str, object], *, allowed: frozenset[str] | None = None,
+    def clean(self, raw: Mapping[str, object], *, allowed: frozenset[str] | None = None,
               require: bool = True) -> dict[str, str]:
         """Validate and normalise; blank values are dropped. Raises FieldErrors."""
         errors: dict[str, str] = {}

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.forms import form_field
 from tokutei.profiles.selectors import get_profile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SEARCH_BY = [("my_number", _("個人番号")), ("resident_code", _("住民票コード")), ("kana_birth", _("カナ氏名＋生年月日")),
              ("org_key", _("組織の番号（年金証書番号等）"))]
@@ -22,7 +28,7 @@ class NoEchoInput(forms.TextInput):
         return None
 
 
-def purpose_choices(user_tasks: list[str] | None = None) -> list[tuple[str, str]]:
+def purpose_choices(user_tasks: list[str] | None = None) -> list[tuple[str, StrOrPromise]]:
     profile = get_profile()
     tasks = profile.selectable_tasks()
     keys = [k for k in tasks if user_tasks is None or k in user_tasks]
@@ -34,7 +40,7 @@ class PurposeForm(forms.Form):
 
     def __init__(self, *args, user_tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = purpose_choices(user_tasks)
+        form_field(self, "purpose", forms.ChoiceField).choices = purpose_choices(user_tasks)
 
 
 class SearchForm(forms.Form):
@@ -61,8 +67,9 @@ class FileForm(forms.Form):
     def __init__(self, *args, user_tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
         profile = get_profile()
-        self.fields["tasks"].choices = purpose_choices(user_tasks)[1:]
-        self.fields["retention_rule"].choices = [("", "—"), *((k, r.ja) for k, r in profile.retention_rules.items())]
+        form_field(self, "tasks", forms.MultipleChoiceField).choices = purpose_choices(user_tasks)[1:]
+        form_field(self, "retention_rule", forms.ChoiceField).choices = [
+            ("", "—"), *((k, r.ja) for k, r in profile.retention_rules.items())]
 
 
 def intake_form_class(task_fields: list[str]) -> type[forms.Form]:

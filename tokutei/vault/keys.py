@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
@@ -48,6 +48,18 @@ class KeyInfo:
     created_at: str = ""
     changed_at: str = ""
     note: str = ""
+
+
+class RotationSummary(TypedDict):
+    """What :meth:`Keyring.start_rotation` did: key ids, and how many data keys were re-wrapped."""
+
+    master: int
+    retired_master: int
+    rewrapped: int
+    old_data: list[int]
+    new_data: list[int]
+    old_index: list[int]
+    new_index: int
 
 
 class KeyProvider(Protocol):
@@ -307,7 +319,7 @@ class Keyring:
         return [current, *(self._indexer(v) for v in others)]
 
     # --- rotation ----------------------------------------------------------------------------------
-    def start_rotation(self) -> dict[str, object]:
+    def start_rotation(self) -> RotationSummary:
         """New master (re-wraps every live data key), new data key per scope, new index key.
 
         Old data keys become ``previous`` (decrypt only) and the old index key ``previous`` (still

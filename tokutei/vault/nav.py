@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tokutei.core.navigation import Card, NavItem
+from tokutei.staff.http import SignedInRequest
 from tokutei.staff.selectors import is_handler
 
 
-def nav_items(request: HttpRequest) -> list[NavItem]:
+def nav_items(request: SignedInRequest) -> list[NavItem]:
     if not is_handler(request.user):
         return []
     return [
@@ -21,7 +21,7 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     ]
 
 
-def dashboard_cards(request: HttpRequest) -> list[Card]:
+def dashboard_cards(request: SignedInRequest) -> list[Card]:
     if not is_handler(request.user):
         return []
     from .models import Person

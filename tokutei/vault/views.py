@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tokutei.core.errors import Refused
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.access import personal_data_view
+from tokutei.staff.http import SignedInRequest
 from tokutei.staff.selectors import assignments_in_force
 
 from . import forms, services
@@ -27,7 +28,7 @@ from .policy import decide, files_for, visible_people
 SESSION_KEY = "vault_purpose"
 
 
-def _user_tasks(request: HttpRequest) -> list[str]:
+def _user_tasks(request: SignedInRequest) -> list[str]:
     profile = get_profile()
     tasks: list[str] = []
     for a in assignments_in_force(request.user):
@@ -36,7 +37,7 @@ def _user_tasks(request: HttpRequest) -> list[str]:
     return tasks
 
 
-def _purpose(request: HttpRequest) -> str:
+def _purpose(request: SignedInRequest) -> str:
     chosen = request.GET.get("purpose")
     if chosen is not None and chosen in get_profile().selectable_tasks():
         if chosen not in _user_tasks(request):
@@ -45,7 +46,7 @@ def _purpose(request: HttpRequest) -> str:
     return request.session.get(SESSION_KEY, "")
 
 
-def _ctx(request: HttpRequest, **extra) -> dict:
+def _ctx(request: SignedInRequest, **extra) -> dict:
     purpose = _purpose(request)
     profile = get_profile()
     return {"purpose": purpose, "purpose_label": profile.tasks[purpose].ja if purpose in profile.tasks else "",
@@ -53,11 +54,11 @@ def _ctx(request: HttpRequest, **extra) -> dict:
             "next": request.get_full_path(), **extra}
 
 
-def _common(request: HttpRequest) -> dict:
+def _common(request: SignedInRequest) -> dict:
     return {"actor": request.user, "terminal": getattr(request, "terminal", None), "purpose": _purpose(request)}
 
 
-def render_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+def render_refused(request: SignedInRequest, exc: Refused) -> HttpResponse:
     """The refusal with its article; where the purpose was the problem, the purpose selector too."""
     return render(request, "vault/refused.html", _ctx(request, refusal=exc), status=403)
 
@@ -70,7 +71,7 @@ def _field_errors(form, exc: FieldErrors) -> None:
 
 @personal_data_view
 @require_POST
-def choose_purpose(request: HttpRequest) -> HttpResponse:
+def choose_purpose(request: SignedInRequest) -> HttpResponse:
     """利用目的（事務）の選択: kept for this session until changed."""
     form = forms.PurposeForm(request.POST, user_tasks=_user_tasks(request))
     if form.is_valid():
@@ -84,7 +85,7 @@ def choose_purpose(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def files(request: HttpRequest) -> HttpResponse:
+def files(request: SignedInRequest) -> HttpResponse:
     """特定個人情報ファイルの一覧 for the chosen purpose."""
     c = _common(request)
     decision = decide(action="list", **c)
@@ -94,7 +95,7 @@ def files(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def file_create(request: HttpRequest) -> HttpResponse:
+def file_create(request: SignedInRequest) -> HttpResponse:
     """特定個人情報ファイルの作成 (002 §18, 004 §10)."""
     form = forms.FileForm(request.POST or None, user_tasks=_user_tasks(request))
     if request.method == "POST" and form.is_valid():
@@ -115,7 +116,7 @@ def file_create(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: SignedInRequest) -> HttpResponse:
     """検索 (POST only: numbers never in URLs). Exact matches through the blind indexes."""
     form = forms.SearchForm(request.POST or None)
     results = None
@@ -134,7 +135,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: SignedInRequest, pk: int) -> HttpResponse:
     """照会: the chosen task's fields; the 個人番号 masked until revealed by a POST (logged)."""
     reveal = request.method == "POST" and request.POST.get("reveal") == "1"
     c = _common(request)
@@ -152,7 +153,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_data_view
-def intake(request: HttpRequest, file_pk: int) -> HttpResponse:
+def intake(request: SignedInRequest, file_pk: int) -> HttpResponse:
     """個人番号の取得・入力 with the 本人確認 checklist of the profile (004 §8, §14(3))."""
     c = _common(request)
     try:
@@ -189,7 +190,7 @@ def intake(request: HttpRequest, file_pk: int) -> HttpResponse:
 
 
 @personal_data_view
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     """確認待ち: records a second person must check (004 §14(3)②)."""
     c = _common(request)
     people = (visible_people(request.user, c["purpose"], terminal=c["terminal"])
@@ -198,7 +199,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data_view
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     """入力者と別の者による確認: re-entry (must match) or 目視・読合せ (attested)."""
     c = _common(request)
     try:
@@ -230,7 +231,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_data_view
-def correct(request: HttpRequest, pk: int) -> HttpResponse:
+def correct(request: SignedInRequest, pk: int) -> HttpResponse:
     """訂正 on a named instruction (002 §12)."""
     from tokutei.staff.models import User
 
@@ -263,7 +264,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @personal_data_view
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """削除の申出: final after a second person's visual check where the profile says so (E-25)."""
     c = _common(request)
     try:
@@ -279,7 +280,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @personal_data_view
-def deletions(request: HttpRequest) -> HttpResponse:
+def deletions(request: SignedInRequest) -> HttpResponse:
     """削除の確認待ち (004 §14(6)①)."""
     c = _common(request)
     people = visible_people(request.user, c["purpose"], terminal=c["terminal"])

@@ -56,7 +56,7 @@ def test_a_matching_approval_is_used_once(officers000, purpose, org000):
     req = _approved(o, purpose, count_limit=n, file_id=9)
     used = services.check_bulk(actor=o["operator"], terminal=None, purpose=purpose, count=n, approval_id=req.pk,
                                file_id=9)
-    assert used.status == ApprovalRequest.Status.USED
+    assert used is not None and used.status == ApprovalRequest.Status.USED
     with pytest.raises(Refused, match="既に使用"):
         services.check_bulk(actor=o["operator"], terminal=None, purpose=purpose, count=n, approval_id=req.pk,
                             file_id=9)
@@ -67,6 +67,7 @@ def test_check_only_mode_leaves_the_approval_for_the_callers_transaction(officer
     req = _approved(o, purpose, count_limit=n)
     checked = services.check_bulk(actor=o["operator"], terminal=None, purpose=purpose, count=n, approval_id=req.pk,
                                   consume=False)
+    assert checked is not None
     assert checked.pk == req.pk and ApprovalRequest.objects.get(pk=req.pk).status == "approved"
 
 

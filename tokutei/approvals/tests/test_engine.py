@@ -189,7 +189,8 @@ def test_subcontracting_needs_the_managers_decision_where_allowed(t97, make_user
         services.check_subcontracting(actor=clerk, vendor_id=3)
     req = services.create_request(actor=clerk, operation="subcontracting", particulars={"vendor_id": 3})
     services.decide(actor=pm, request_id=req.pk, approve=True)
-    assert services.check_subcontracting(actor=clerk, approval_id=req.pk, vendor_id=3).status == "used"
+    used = services.check_subcontracting(actor=clerk, approval_id=req.pk, vendor_id=3)
+    assert used is not None and used.status == "used"
 
 
 def test_every_step_is_logged(officers000):

@@ -119,8 +119,10 @@ def test_the_web_export_shows_the_passphrase_once_and_never_caches_it(client, ac
 
     activate("sayama")
     staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    defaults = exports.export_people.__kwdefaults__
+    assert defaults is not None
     monkeypatch.setattr(exports.export_people, "__kwdefaults__",
-                        {**exports.export_people.__kwdefaults__,
+                        {**defaults,
                          "source": lambda **_: Rows(True, ["name"], [(1, 1, {"name": "試験 太郎"})])})
     req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
     services.decide(actor=pm, request_id=req.pk, approve=True)
@@ -129,7 +131,9 @@ def test_the_web_export_shows_the_passphrase_once_and_never_caches_it(client, ac
                                                    "approval_id": req.pk})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     page = response.content.decode()
-    passphrase = re.search(r"<code>([A-Z2-9-]{29})</code>", page).group(1)
+    found = re.search(r"<code>([A-Z2-9-]{29})</code>", page)
+    assert found is not None
+    passphrase = found.group(1)
     listing = client.get("/approvals/exports/").content.decode()
     assert "税務課" in listing and passphrase not in listing
     download = client.get(f"/approvals/exports/{exports.TemporaryCopy.objects.get().pk}/download/")

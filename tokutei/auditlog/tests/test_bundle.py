@@ -163,6 +163,7 @@ def test_it_names_an_entry_whose_fields_disagree_with_its_hashed_text(bundle):
 
     _resign(bundle, edit)
     report = verify_bundle(bundle)
+    assert report.first_problem is not None
     assert (report.first_problem.position, report.first_problem.kind) == (5, "modified")
 
 
@@ -174,6 +175,7 @@ def test_it_names_an_entry_whose_hashed_text_was_edited(bundle):
 
     _resign(bundle, edit)
     report = verify_bundle(bundle)
+    assert report.first_problem is not None
     assert (report.first_problem.position, report.first_problem.kind) == (5, "modified")
 
 

@@ -97,4 +97,6 @@ def test_the_committed_horizon_waits_for_an_append_in_flight(settings):
     release.set()
     writer.join()
     reader.join(10)
-    assert seen == [Entry.objects.order_by("-seq").first().seq] and seen[0] > first.seq
+    newest = Entry.objects.order_by("-seq").first()
+    assert newest is not None
+    assert seen == [newest.seq] and seen[0] > first.seq

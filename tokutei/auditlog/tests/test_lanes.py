@@ -42,6 +42,7 @@ def test_a_deleted_tail_in_the_second_chain_is_caught(two_lanes, dba):
     dba.sql("UPDATE auditlog_chainhead SET seq = 3, hash = (SELECT hash FROM auditlog_entry WHERE lane = %s "
             "AND lane_seq = 3) WHERE id = %s", [lane, lane])
     problem = verify_database(make_checkpoint=False).first_problem
+    assert problem is not None
     assert (problem.lane, problem.position, problem.kind) == (lane, 4, "truncated")
 
 
@@ -49,7 +50,7 @@ def test_an_entry_moved_to_another_chain_is_caught(two_lanes, dba):
     dba.sql("UPDATE auditlog_entry SET lane = %s, lane_seq = 5 WHERE lane = %s AND lane_seq = 4",
             [two_lanes[0], two_lanes[1]])
     report = verify_database(make_checkpoint=False)
-    assert not report.ok
+    assert not report.ok and report.first_problem is not None
     assert report.first_problem.kind in {"modified", "broken_link", "truncated", "head_mismatch"}
 
 

@@ -90,7 +90,8 @@ def test_the_auditor_signs_off_a_review(client, auditor, some_log):
     review = LogReview.objects.get()
     logged = Entry.objects.get(action="log.review")
     assert review.reviewer == auditor
-    assert review.through_seq == Entry.objects.filter(seq__lt=logged.seq).order_by("-seq").first().seq
+    before = Entry.objects.filter(seq__lt=logged.seq).order_by("-seq").first()
+    assert before is not None and review.through_seq == before.seq
     assert Entry.objects.filter(action="log.review", target_id=str(review.pk)).exists()
 
 

@@ -16,6 +16,7 @@ from tokutei.core.errors import Refused
 def test_the_retention_boundary_follows_the_profile(activate, profile, years):
     activate(profile)
     cutoff, article = retention_cutoff(dt.date(2030, 5, 20))
+    assert cutoff is not None
     assert cutoff.date() == dt.date(2030 - years, 5, 20)
     assert article
 

@@ -26,8 +26,15 @@ def aged_log(org, log_entries, monkeypatch):
     return log_entries
 
 
+def _cutoff() -> dt.datetime:
+    cutoff, _ = retention_cutoff()
+    assert cutoff is not None  # T99 keeps the log for one year
+    return cutoff
+
+
 def test_the_boundary_is_one_year_for_t99(org):
     cutoff, article = retention_cutoff(dt.date(2026, 6, 30))
+    assert cutoff is not None
     assert cutoff.date() == dt.date(2025, 6, 30) and article == "T99 §16"
 
 
@@ -49,7 +56,7 @@ def test_it_refuses_and_logs_a_purge_before_retention_ends(aged_log, make_user):
 
 
 def test_it_removes_only_entries_past_retention_and_the_rest_verifies(aged_log):
-    cutoff, _ = retention_cutoff()
+    cutoff = _cutoff()
     [record] = purge(before=cutoff)
     assert (record.lane, record.through_seq, record.removed) == (1, 3, 3)
     assert list(Entry.objects.values_list("lane_seq", flat=True)) == [4, 5, 6]  # 6 = the log.purge entry
@@ -60,10 +67,11 @@ def test_it_removes_only_entries_past_retention_and_the_rest_verifies(aged_log):
 
 
 def test_deleting_the_oldest_remaining_entry_after_a_purge_is_caught(aged_log, dba):
-    cutoff, _ = retention_cutoff()
+    cutoff = _cutoff()
     purge(before=cutoff)
     dba.sql("DELETE FROM auditlog_entry WHERE lane_seq = 4")
     problem = verify_database(make_checkpoint=False).first_problem
+    assert problem is not None
     assert (problem.position, problem.kind) == (4, "missing")
 
 
@@ -73,12 +81,13 @@ def test_a_forged_purge_record_does_not_hide_a_deletion(aged_log, dba):
                                before=timezone.now(), removed=3, at=timezone.now(), signature="00" * 64,
                                key_fingerprint="f" * 64)
     problem = verify_database(make_checkpoint=False).first_problem
+    assert problem is not None
     assert (problem.position, problem.kind) == (3, "forged_anchor")
 
 
 def test_it_refuses_to_purge_a_tampered_log(aged_log, dba):
     dba.sql("UPDATE auditlog_entry SET target_id = 'x' WHERE lane_seq = 2")
-    cutoff, _ = retention_cutoff()
+    cutoff = _cutoff()
     with pytest.raises(Refused, match="検証に失敗"):
         purge(before=cutoff)
     assert Entry.objects.filter(lane_seq__lte=3).count() == 3
@@ -88,7 +97,7 @@ def test_a_bundle_starting_right_after_a_purge_verifies(aged_log, tmp_path):
     from tokutei.auditlog.bundle import verify_bundle
     from tokutei.auditlog.verify import export_bundle
 
-    cutoff, _ = retention_cutoff()
+    cutoff = _cutoff()
     purge(before=cutoff)
     path = tmp_path / "after.jsonl"
     export_bundle(path, day_from=timezone.localdate(), day_to=timezone.localdate())
@@ -105,6 +114,6 @@ def test_the_purge_command_exits_1_when_refused(aged_log, capsys):
 
 
 def test_the_purge_command_purges_old_entries(aged_log, capsys):
-    cutoff, _ = retention_cutoff()
+    cutoff = _cutoff()
     call_command("log", "purge", "--before", cutoff.date().isoformat())
     assert "3件を消去" in capsys.readouterr().out

@@ -214,7 +214,7 @@ def test_it_names_an_edit_of_any_hashed_column(log_entries, dba, column):
 
     log_entries(6)
     value, param = EDITS[column]
-    params = []
+    params: list[object] = []
     if param == "at":
         params = [Entry.objects.get(lane_seq=4).at + dt.timedelta(microseconds=1)]
     elif param == "details":

@@ -30,7 +30,9 @@ def payroll_file(org, somu, manager):
 
 
 def _usernames(file, org):
-    return [p["username"] for p in access_list(get_file(file.pk), profile=org)]
+    info = get_file(file.pk)
+    assert info is not None
+    return [p["username"] for p in access_list(info, profile=org)]
 
 
 def test_the_access_list_follows_a_new_designation_and_an_ended_one(org, payroll_file, make_user, somu):
@@ -89,4 +91,6 @@ def test_a_unit_scoped_role_reaches_only_files_of_the_holders_own_unit(activate,
         user = User.objects.create_user(username=username, password="x" * 12, unit=unit)
         RoleAssignment.objects.create(user=user, role_key="handler", tasks=["health_insurance"],
                                       start_date=timezone.localdate())  # no unit on the designation
-    assert [p["username"] for p in access_list(get_file(f.pk), profile=inabe)] == ["in_unit"]
+    info = get_file(f.pk)
+    assert info is not None
+    assert [p["username"] for p in access_list(info, profile=inabe)] == ["in_unit"]

@@ -22,6 +22,7 @@ def test_the_administration_pages_render(client, activate, name):
     admin = _load(activate, name)
     client.force_login(admin)
     member = User.objects.exclude(pk=admin.pk).first()
+    assert member is not None
     urls = ["/", "/staff/", "/staff/?all=1", "/staff/new/", f"/staff/{member.pk}/", "/staff/designations/new/",
             "/staff/register/", "/staff/register/?all=1", "/staff/posts/", "/staff/terminals/",
             "/staff/provisioning/", "/account/security/", "/terminal/enrol/?code=ABCD"]

@@ -63,7 +63,9 @@ def test_a_user_without_a_second_factor_enrols_at_first_sign_in(client, clerk):
     assert response.url == "/login/enrol/"
     page = client.get("/login/enrol/").content.decode()
     assert "<svg" in page  # QR code drawn on the server
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    found = re.search(r'id="totp-secret">([A-Z2-7]+)<', page)
+    assert found is not None
+    secret = found.group(1)
     response = client.post("/login/enrol/", {"code": pyotp.TOTP(secret).now()})
     assert response.url == "/"
     assert SecondFactor.objects.filter(user=clerk, kind="totp").count() == 1

@@ -79,7 +79,7 @@ def test_the_api_header_identifies_the_terminal(client, clerk, make_terminal):
 def _request(user, terminal):
     request = RequestFactory().get("/vault/person/1/")
     request.user = user
-    request.terminal = terminal
+    request.terminal = terminal  # type: ignore[attr-defined]  # what TerminalMiddleware sets
     return request
 
 

@@ -24,5 +24,6 @@ def test_the_demo_loads_synthetic_people(activate, name):
     assert SpecificFile.objects.count() >= 2
     assert Person.objects.count() == demo.PEOPLE
     person = Person.objects.first()
+    assert person is not None
     values = decrypt_person_fields(person.data, file_id=person.file_id)
     assert len(values["my_number"]) == 12

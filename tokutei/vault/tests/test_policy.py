@@ -94,6 +94,7 @@ def test_search_finds_by_number_resident_code_and_kana_with_birth_date(clerk2, t
                               value="  " + number(42)[:4] + "-" + number(42)[4:])
     assert [p.pk for p in by_number] == [person.pk]
     entry = Entry.objects.filter(action="vault.search").last()
+    assert entry is not None
     assert number(42) not in str(entry.details) and entry.count == 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 from django.core.management import call_command
 
@@ -74,7 +75,7 @@ def test_every_kind_of_lookup_survives_a_rotation(handler, terminal, pension_fil
                                                   "pension_no": "B-777"}).person
     call_command("keys", "rotate", stdout=StringIO())
     keys.reset_cache()
-    queries = [{"by": "my_number", "value": number(900)}, {"by": "resident_code", "value": "98765432109"},
+    queries: list[dict[str, Any]] = [{"by": "my_number", "value": number(900)}, {"by": "resident_code", "value": "98765432109"},
                {"by": "kana_birth", "kana": "すずき いちろう", "birth_date": "昭和30年3月4日"},
                {"by": "org_key", "value": "b-777"}]
     for q in queries:
