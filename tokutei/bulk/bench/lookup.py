@@ -40,7 +40,7 @@ class KeepAliveServer:
     def __init__(self, sock: socket.socket, app: Any):
         self.sock, self.app = sock, app
         port = sock.getsockname()[1]
-        self.base_environ = {
+        self.base_environ: dict[str, Any] = {
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(port), "SERVER_PROTOCOL": "HTTP/1.1",
             "SCRIPT_NAME": "", "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
             "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
@@ -150,7 +150,8 @@ class _Client:
         import secrets
         import string
 
-        self.port, self.sock, self.buffer = port, None, b""
+        self.port, self.buffer = port, b""
+        self.sock: socket.socket | None = None
         csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
         self.headers = (f"Host: 127.0.0.1\r\nCookie: {cookie}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
                         f"X-Tokutei-Terminal: {terminal}\r\nContent-Type: application/x-www-form-urlencoded\r\n")
@@ -162,7 +163,8 @@ class _Client:
                 self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.buffer = b""
             body = form.encode()
-            self.sock.sendall(f"POST {path} HTTP/1.1\r\n{self.headers}Content-Length: {len(body)}\r\n\r\n".encode()
+            sock = self.sock
+            sock.sendall(f"POST {path} HTTP/1.1\r\n{self.headers}Content-Length: {len(body)}\r\n\r\n".encode()
                               + body)
             while (end := self.buffer.find(b"\r\n\r\n")) < 0:
                 self._recv()
@@ -182,6 +184,8 @@ class _Client:
             return False, repr(exc).encode()
 
     def _recv(self) -> None:
+        if self.sock is None:
+            raise ConnectionError("not connected")
         data = self.sock.recv(65536)
         if not data:
             raise ConnectionError("connection closed by the server")
