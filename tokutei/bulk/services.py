@@ -261,15 +261,18 @@ def _default_report_path(path: Path, job: ImportJob | None) -> Path:
 @dataclass
 class BatchOut:
     """One parsed and prepared batch, as a worker hands it back (picklable, no plaintext besides the rows'
-    ciphertexts): rows ready to write, their line numbers, and the rejects found so far."""
+    ciphertexts): rows ready to write with their keys, their line numbers, and the rejects found so far."""
 
-    rows: list
-    keys: list[int]
+    prepared: Prepared
     lines: list[int]
     rejects: list[tuple[int, str, str]]
     end_offset: int
     last_line: int
     first_line: int
+
+    @property
+    def keys(self) -> list[int]:
+        return self.prepared.keys
 
 
 # The worker's state: set in the parent before the pool forks, inherited by the workers.
@@ -298,7 +301,7 @@ def _prepare_batch(task: tuple[bytes, int, int]) -> BatchOut:
         values.append(parsed.values)
         lines.append(parsed.line)
     prepared = sink.prepare(values)
-    return BatchOut(prepared.rows, prepared.keys, lines, rejects, offset + len(data), first_line + data.count(b"\n") - 1
+    return BatchOut(prepared, lines, rejects, offset + len(data), first_line + data.count(b"\n") - 1
                     + (0 if data.endswith(b"\n") else 1), first_line)
 
 
@@ -433,13 +436,13 @@ class _Runner:
     def _flush(self, batch: BatchOut) -> None:
         drop, duplicate_rejects = self._duplicates(batch)
         rejects = batch.rejects + duplicate_rejects
-        prepared = Prepared(batch.rows, batch.keys).keep(drop) if drop else Prepared(batch.rows, batch.keys)
+        prepared = batch.prepared.keep(drop) if drop else batch.prepared
         rejects.sort()
         self.result.rejected += len(rejects)
         report_bytes = self._csv_bytes([list(r) for r in rejects]) if rejects else b""
         if self.dry_run:
             self._report_fh.write(report_bytes)
-            self.result.loaded += len(prepared.rows)
+            self.result.loaded += prepared.count
             self.result.batches += 1
             return
         job = self.job
@@ -455,13 +458,13 @@ class _Runner:
             job.offset = batch.end_offset
             job.line = batch.last_line
             job.batches = batch_no
-            job.loaded += len(prepared.rows)
+            job.loaded += prepared.count
             job.rejected += len(rejects)
             job.report_size = report_size
             job.updated_at = timezone.now()
             job.save(update_fields=["offset", "line", "batches", "loaded", "rejected", "report_size", "updated_at"])
             record(action=ACTION, actor=self.actor, terminal=self.terminal, purpose=self.purpose,
-                   target_type="file", target_id=self.specific_file.pk, count=len(prepared.rows),
+                   target_type="file", target_id=self.specific_file.pk, count=prepared.count,
                    details={"file_id": self.specific_file.pk, "job": job.pk, "batch": batch_no, "stage": "input",
                             "channel": "jlis_bulk", "rejected": len(rejects),
                             "lines": [batch.first_line, batch.last_line]})
