@@ -193,6 +193,9 @@ def normalise_kana(value: str) -> str:
 
 
 def normalise_org_key(value: str) -> str:
+    """The organisation's own key (年金証書番号 etc.) for lookup: NFKC, separators removed, upper case."""
+    if value.isascii() and value.isalnum():
+        return value.upper()  # the usual key: NFKC and the separators leave ASCII letters and digits alone
     return _SEPARATORS.sub("", fold(value)).upper()
 
 

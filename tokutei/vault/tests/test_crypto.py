@@ -7,6 +7,7 @@ import stat
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tokutei.vault import keys
@@ -123,3 +124,11 @@ def test_the_bound_index_function_gives_what_index_gives():
         bound = indexer.index_function(kind)
         for value in ("123456789018", "サトウダイスケ|1958-04-01", "", "０４"):
             assert bound(value) == indexer.index(kind, value)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ019０１ＡＢｱ-－ ・.,_\u3000\t", max_size=12))
+def test_organisation_keys_fold_the_same_with_or_without_the_ascii_shortcut(raw):
+    from tokutei.vault.crypto import _SEPARATORS, fold, normalise_org_key
+
+    assert normalise_org_key(raw) == _SEPARATORS.sub("", fold(raw)).upper()
