@@ -186,3 +186,16 @@ def test_an_approved_bulk_request_lets_it_load_once(run_import, tmp_path, pensio
     synthetic.generate(other, rows=1001, bad=0, seed=9)
     with pytest.raises(Refused, match="既に使用"):
         run_import(other, approval=request.pk)
+
+
+def test_the_command_lists_the_files_and_tasks_it_can_load_into(write_csv, pension_file, clerk):
+    from django.core.management import CommandError, call_command
+
+    path = write_csv(GOOD)
+    with pytest.raises(CommandError) as missing:
+        call_command("import_jlis", str(path), user=clerk.username)
+    assert f"{pension_file.pk}: 年金受給者ファイル / pension（" in str(missing.value)
+    with pytest.raises(CommandError, match="見つからない") as wrong:
+        call_command("import_jlis", str(path), user=clerk.username, file_id=pension_file.pk + 99, purpose="pension")
+    assert "年金受給者ファイル" in str(wrong.value)
+    assert people(pension_file).count() == 0

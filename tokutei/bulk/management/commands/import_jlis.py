@@ -44,10 +44,11 @@ class Command(BaseCommand):
             self.stdout.write(f"取込 #{job.pk}（{job.file_name}）を取り消しました")
             return
         if not opts["path"] or opts["file_id"] is None or not opts["purpose"]:
-            raise CommandError("取得結果ファイル、--file と --purpose を指定してください")
+            raise CommandError("取得結果ファイル、--file と --purpose を指定してください\n" + _choices())
         specific_file = SpecificFile.objects.filter(pk=opts["file_id"], status=SpecificFile.Status.ACTIVE).first()
         if specific_file is None:
-            raise CommandError("特定個人情報ファイルが見つかりません")
+            raise CommandError(f"特定個人情報ファイル {opts['file_id']} は見つからないか、使用中ではありません\n"
+                               + _choices())
         try:
             result = import_jlis(
                 path=opts["path"], specific_file=specific_file, purpose=opts["purpose"], actor=user,
@@ -69,3 +70,18 @@ class Command(BaseCommand):
             self.stdout.write(f"除外行の報告: {result.report_path}")
         if result.ignored_headers:
             self.stdout.write("取り込まなかった列: " + "、".join(result.ignored_headers))
+
+
+def _choices() -> str:
+    """What --file and --purpose can be: the files in use, each with the tasks it serves (事務キーと名称)."""
+    from tokutei.profiles.selectors import get_profile
+    from tokutei.vault.models import SpecificFile
+
+    tasks = get_profile().tasks
+    lines = ["使用中の特定個人情報ファイル（--file ID: 名称 / --purpose に指定できる事務）:"]
+    for f in SpecificFile.objects.filter(status=SpecificFile.Status.ACTIVE).order_by("pk"):
+        served = "、".join(f"{key}（{tasks[key].ja}）" if key in tasks else key for key in f.tasks) or "なし"
+        lines.append(f"  {f.pk}: {f.name} / {served}")
+    if len(lines) == 1:
+        lines.append("  （ありません。管理画面で特定個人情報ファイルを登録してください）")
+    return "\n".join(lines)
