@@ -191,24 +191,16 @@ class _LineSource:
 
 
 class _TextLines:
-    """The same interface over a chunk already decoded in one go (the parse workers' case): lines end at
-    "\n" only, as with ``readline`` on bytes. Per-record byte offsets are not tracked (``offset`` stays
-    where the chunk starts); the caller knows where the chunk ends."""
+    """A chunk already decoded in one go (the parse workers' case): lines end at "\n" only, as with
+    ``readline`` on bytes. Per-record byte offsets are not tracked (``offset`` stays where the chunk
+    starts); the caller knows where the chunk ends."""
 
     bad_line = None
 
     def __init__(self, text: str, offset: int, line: int):
-        self._lines = iter(io.StringIO(text, newline="\n"))
+        self.lines = io.StringIO(text, newline="\n")
         self.offset = offset
-        self.line = line
-
-    def __iter__(self) -> _TextLines:
-        return self
-
-    def __next__(self) -> str:
-        raw = next(self._lines)
-        self.line += 1
-        return raw
+        self.line = line  # the line before the chunk; iter_stream counts from here with csv's line_num
 
 
 _W11 = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -420,9 +412,13 @@ def iter_stream(fh: BinaryIO | None, layout: Layout, *, offset: int, line: int,
     if source is None:
         assert fh is not None
         source = _LineSource(fh, layout.encoding, offset, line - 1)
-    reader = csv.reader(source)
+    # A chunk decoded in one go: csv reads its lines at C speed and counts them itself (``line_num``).
+    direct = isinstance(source, _TextLines)
+    reader = csv.reader(source.lines if isinstance(source, _TextLines) else source)
+    base = source.line
     while True:
-        line = source.line + 1  # a quoted field may span lines: report where the record starts
+        # A quoted field may span lines: report where the record starts.
+        line = (base + reader.line_num if direct else source.line) + 1
         try:
             cells = next(reader)
         except StopIteration:

@@ -131,3 +131,33 @@ def test_hyogo_kyosai_columns_are_found_by_their_japanese_names(settings):
     assert ignored == ["備考"]
     with pytest.raises(jlis.LayoutError, match="年金証書番号"):
         jlis.header_map(headers[1:], profile)
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["good", "bad_digit", "multiline_address", "blank", "short"]), max_size=25),
+       st.integers(min_value=1, max_value=6))
+def test_records_of_a_chunk_carry_the_line_numbers_of_the_file(tmp_path_factory, kinds, size):
+    """The parse workers read chunks decoded in one go; each record (also one whose quoted address spans
+    two lines) must name the same file line as reading the file line by line does."""
+    from tokutei.profiles.loader import find_profile, load_profile_file
+
+    profile = load_profile_file(find_profile("hyogo-kyosai").path)
+    rows = []
+    for i, kind in enumerate(kinds):
+        number = synthetic.my_number(i + 1)
+        if kind == "bad_digit":
+            number = number[:11] + str((int(number[11]) + 1) % 10)
+        address = '"兵庫県\n神戸市"' if kind == "multiline_address" else "兵庫県神戸市"
+        rows.append("" if kind == "blank" else "1" if kind == "short" else
+                    f"{number},佐藤　大輔,サトウ　ダイスケ,1958-04-01,男,{address},,04{i:08d}")
+    path = tmp_path_factory.mktemp("chunks") / "f.csv"
+    path.write_bytes(("個人番号,氏名,氏名カナ,生年月日,性別,住所,住民票コード,年金証書番号\n"
+                      + "".join(r + "\n" for r in rows)).encode())
+    with open(path, "rb") as fh:
+        layout = jlis.read_layout(fh, profile)
+    whole = [(p.line, p.reason, p.values is None) for p in jlis.iter_records(path, layout)]
+    chunked = [(p.line, p.reason, p.values is None)
+               for data, offset, line in jlis.split_batches(path, offset=layout.data_offset, line=2, size=size)
+               for p in jlis.iter_chunk(data, layout, offset=offset, line=line)]
+    assert chunked == whole
+    assert len(whole) == sum(kind != "blank" for kind in kinds)
