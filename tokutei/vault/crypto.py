@@ -187,9 +187,17 @@ def hiragana_to_katakana(value: str) -> str:
     return value.translate(_HIRAGANA)
 
 
+# What the table changes besides the plain space: when a name has none of it (the usual katakana name),
+# dropping its spaces is the whole job — str.translate with a dict costs a lookup per character.
+_KANA_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(set(_KANA_TABLE) - {ord(" ")})) + "]")
+
+
 def normalise_kana(value: str) -> str:
     """カナ name for lookup: NFKC, hiragana → katakana, spaces and 中黒 removed."""
-    return unicodedata.normalize("NFKC", value or "").translate(_KANA_TABLE)
+    folded = unicodedata.normalize("NFKC", value or "")
+    if _KANA_TRANSLATED.search(folded):
+        return folded.translate(_KANA_TABLE)
+    return folded.replace(" ", "")
 
 
 def normalise_org_key(value: str) -> str:

@@ -132,3 +132,13 @@ def test_organisation_keys_fold_the_same_with_or_without_the_ascii_shortcut(raw)
     from tokutei.vault.crypto import _SEPARATORS, fold, normalise_org_key
 
     assert normalise_org_key(raw) == _SEPARATORS.sub("", fold(raw)).upper()
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="アイガヴヶーｱｶﾞ\u3099ぁがゖゝゞ佐 \u3000\t\n\xa0・･·.,、。-ABc1", max_size=12))
+def test_kana_names_fold_the_same_with_or_without_the_space_only_shortcut(raw):
+    import unicodedata
+
+    from tokutei.vault.crypto import _KANA_TABLE
+
+    assert normalise_kana(raw) == unicodedata.normalize("NFKC", raw).translate(_KANA_TABLE)
