@@ -199,3 +199,11 @@ def test_the_command_lists_the_files_and_tasks_it_can_load_into(write_csv, pensi
         call_command("import_jlis", str(path), user=clerk.username, file_id=pension_file.pk + 99, purpose="pension")
     assert "年金受給者ファイル" in str(wrong.value)
     assert people(pension_file).count() == 0
+
+
+def test_a_kana_of_dots_alone_is_refused_not_loaded(run_import, write_csv, pension_file):
+    dotted = GOOD[0].replace("サトウ　ダイスケ", "・")
+    assert dotted != GOOD[0]
+    result = run_import(write_csv([dotted, GOOD[1]]))
+    assert (result.loaded, result.rejected) == (1, 1)
+    assert "カナで入力してください" in read_report(result.report_path)[1][1]
