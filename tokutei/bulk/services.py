@@ -348,13 +348,22 @@ class _Runner:
         # flight is bounded, so memory stays constant however large the file.
         ctx = multiprocessing.get_context("fork")
         window: deque = deque()
-        with ctx.Pool(self.workers) as pool:
+        # Each worker also inherits the database connection's socket (unused there). The workers are joined
+        # before the import goes on, so no process is left holding the session when the connection closes.
+        pool = ctx.Pool(self.workers)
+        try:
             for task in tasks:
                 window.append(pool.apply_async(_prepare_batch, (task,)))
                 if len(window) > self.workers * 2:
                     yield window.popleft().get()
             while window:
                 yield window.popleft().get()
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
 
     def run(self, path: Path, *, progress: bool, total: int) -> None:
         job = self.job
