@@ -268,8 +268,8 @@ def _clean_kana(raw: str) -> str:
     if _HIRAGANA.search(t):
         return clean_value("kana", raw)
     t = _ALL_BLANKS.sub(" ", t)
-    # Blanks, 中黒 or punctuation alone are not a カナ name: refused here (a blank cell counts as empty),
-    # although the vault's clean_value would keep 「・」 as it is.
+    # Blanks, 中黒 or punctuation alone are not a カナ name (clean_value refuses them too; a blank cell
+    # counts as empty in iter_stream).
     if not _KANA_OK.match(_KANA_DROP.sub("", t)):
         raise ValueError("カナで入力してください")
     return t

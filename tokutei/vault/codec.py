@@ -95,7 +95,8 @@ def clean_value(kind: str, raw: object) -> str:
     if kind == "kana":
         value = re.sub(r"\s+", " ", fold(text).replace("　", " ")).strip()
         folded = normalise_kana(value)
-        if folded and not re.fullmatch(r"[ァ-ヶー]+", folded):
+        # Letters must be katakana (or hiragana); blanks, 中黒 or punctuation alone are not a name.
+        if (value and not folded) or (folded and not re.fullmatch(r"[ァ-ヶー]+", folded)):
             raise ValueError("カナで入力してください")
         from .crypto import hiragana_to_katakana
 

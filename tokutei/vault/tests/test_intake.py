@@ -69,6 +69,13 @@ def test_it_refuses_a_number_of_the_wrong_length(handler, terminal, pension_file
     assert "12桁" in info.value.errors["my_number"]
 
 
+def test_it_refuses_a_kana_name_of_dots_alone(handler, terminal, pension_file):
+    with pytest.raises(FieldErrors) as info:
+        intake(handler, terminal, pension_file, number(77), name_kana="・")
+    assert "カナで入力してください" in info.value.errors["name_kana"]
+    assert Person.objects.count() == 0
+
+
 @pytest.mark.parametrize("evidence", [
     {"route": "documents", "documents": ["notification_card"], "presentation": "original"},
     {"route": "documents", "documents": ["identity_document"], "presentation": "original"},
