@@ -395,7 +395,7 @@ def iter_stream(fh: BinaryIO | None, layout: Layout, *, offset: int, line: int,
         source = _LineSource(fh, layout.encoding, offset, line - 1)
     # A chunk decoded in one go: csv reads its lines at C speed and counts them itself (``line_num``).
     direct = isinstance(source, _TextLines)
-    reader = csv.reader(source.lines if isinstance(source, _TextLines) else source)
+    reader = csv.reader(source.lines if direct else source)
     base = source.line
     while True:
         # A quoted field may span lines: report where the record starts.

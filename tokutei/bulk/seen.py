@@ -26,37 +26,18 @@ class SeenFilter:
         self._bits = bytearray(BITS >> 3)
         self.count = 0
 
-    def add(self, key: int) -> None:
-        a, b = key & _MASK, (key >> 32) & _MASK
-        bits = self._bits
-        bits[a >> 3] |= 1 << (a & 7)
-        bits[b >> 3] |= 1 << (b & 7)
-        self.count += 1
-
     def update(self, keys: Iterable[int]) -> None:
         bits, mask, n = self._bits, _MASK, 0
-        for key in keys:  # add(), inlined: this runs for every row of the file
+        for key in keys:  # this runs for every stored row of the file
             a, b = key & mask, (key >> 32) & mask
             bits[a >> 3] |= 1 << (a & 7)
             bits[b >> 3] |= 1 << (b & 7)
             n += 1
         self.count += n
 
-    def maybe(self, keys: Iterable[int]) -> list[int]:
-        """The keys that may have been added (``in``, for a whole batch)."""
-        bits, mask = self._bits, _MASK
-        out = []
-        for key in keys:
-            a = key & mask
-            if bits[a >> 3] & (1 << (a & 7)):
-                b = (key >> 32) & mask
-                if bits[b >> 3] & (1 << (b & 7)):
-                    out.append(key)
-        return out
-
     def check_and_add(self, keys: Iterable[int]) -> list[int]:
-        """``maybe(keys)`` and ``update(keys)`` in one pass: the keys that may have been added before, each
-        checked before it is added itself. A key added for a batch that then fails to commit only makes
+        """The keys that may have been added before (a "maybe", for the database to answer), each checked
+        before it is added itself. A key added for a batch that then fails to commit only makes
         later answers "maybe" more often — never wrong, since every "maybe" is asked of the database."""
         bits, mask, out, n = self._bits, _MASK, [], 0
         for key in keys:
