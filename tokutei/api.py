@@ -10,7 +10,7 @@ import importlib
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from tokutei.core.errors import NotFoundOrForbidden, Refused
+from tokutei.core.errors import Refused
 
 api = NinjaAPI(
     title="Tokutei API",
@@ -23,9 +23,20 @@ api = NinjaAPI(
 
 @api.exception_handler(Refused)
 def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
-    status = 404 if isinstance(exc, NotFoundOrForbidden) else 403
+    """The same refusal as the pages: 403, or 404 for a record missing or out of scope; the article in
+    its machine form (``article``) and as people read it (``citation``)."""
+    if not exc.logged:
+        from tokutei.auditlog.actions import Action
+        from tokutei.auditlog.services import record
+
+        user = getattr(request, "user", None)
+        record(action=Action.STAFF_ACCESS, actor=user if user is not None and user.is_authenticated else None,
+               terminal=getattr(request, "terminal", None), result="refused", article=exc.article,
+               reason=exc.message, details={"code": exc.code, "path": request.path[:200]})
+        exc.logged = True
     return api.create_response(
-        request, {"detail": exc.display(), "code": exc.code, "article": exc.article}, status=status
+        request, {"detail": exc.display(), "code": exc.code, "article": exc.article, "citation": exc.citation},
+        status=exc.status,
     )
 
 

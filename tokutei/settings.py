@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "tokutei.core",
     "tokutei.profiles",
+    "tokutei.policy",
     "tokutei.staff",
     "tokutei.auditlog",
     "tokutei.vault",
@@ -101,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tokutei.staff.middleware.TerminalMiddleware",
     "tokutei.staff.middleware.SignInPolicyMiddleware",
+    "tokutei.policy.web.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "tokutei.urls"

@@ -41,6 +41,7 @@ from django.utils import timezone
 from tokutei.core.errors import Refused
 
 from . import signing
+from .actions import lookup
 from .chain import (
     GENESIS,
     at_text,
@@ -185,8 +186,11 @@ def record(
 ) -> Entry:
     """Append one entry. Must run inside the caller's transaction (it opens one if there is none).
 
-    ``details`` must not contain personal data: ids, counts, keyed digests only.
+    ``details`` must not contain personal data: ids, counts, keyed digests only. ``action`` must be a
+    registered action (``tokutei.auditlog.actions``): an unknown code is a programming error.
     """
+    if lookup(action) is None:
+        raise ValueError(f"operation log: {action!r} is not a registered action (tokutei.auditlog.actions)")
     connection = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
     fields: dict[str, Any] = {
@@ -287,7 +291,7 @@ def refuse(
         reason=message,
         details={"code": code, **(details or {})},
     )
-    return Refused(message, article=article, code=code)
+    return Refused(message, article=article, code=code, logged=True)
 
 
 # --- retention purge (R-LOG-2, E-35) -----------------------------------------------------------------------

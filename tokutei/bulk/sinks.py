@@ -271,16 +271,20 @@ class VaultSink:
 
     # --- decide ----------------------------------------------------------------------------------------
     def refusal(self, *, actor: Any, purpose: str, terminal: Any = None) -> tuple[str, str] | None:
-        """The vault policy's answer for intake into this file (E-01, E-02, E-04). A command run at the
-        data centre has no registered terminal; the terminal is checked whenever one is given."""
-        from tokutei.vault import policy
+        """The policy's answer for intake into this file (E-01, E-02, E-04). A command run at the server's
+        console is the console channel, which the profile allows or refuses (tokutei.policy); with a
+        terminal it is a request from that terminal."""
+        from tokutei.auditlog.actions import Action
+        from tokutei.policy import Actor, decide
 
-        decision = policy._decide(actor=actor, terminal=terminal, purpose=purpose, action="intake", person=None,
-                                  file=self.file, limit_tasks=None, check_terminal=terminal is not None)
+        who = actor if isinstance(actor, Actor) else (
+            Actor.console(actor, purpose=purpose) if terminal is None else Actor(user=actor, terminal=terminal,
+                                                                                 purpose=purpose))
+        decision = decide(who.for_purpose(purpose), Action.VAULT_INTAKE, self.file)
         if not decision.allowed:
             return decision.reason, decision.article
         self.allowed_fields = decision.fields
-        self.actor = actor
+        self.actor = who.user
         self.purpose = purpose
         return None
 

@@ -92,6 +92,8 @@ class Organisation(Strict):
     name: str
     name_en: str = ""
     instrument: str
+    short_ja: str = ""  # how screens cite the instrument: 「取扱要綱第14条第7号」 (citations.cite)
+    short_en: str = ""
     kind: Literal["municipality", "mutual_aid_association"]
     data_class: str
     data_class_en: str = ""
@@ -209,6 +211,19 @@ class SystemAuthentication(Strict):
     article: Article
 
 
+class Console(Strict):
+    """The server's console (management commands) as a channel of its own.
+
+    ``allowed: false`` refuses every command that acts for a staff member; ``personal_data: false``
+    refuses those that handle 特定個人情報等 (imports, exports), so that only registered terminals do.
+    """
+
+    allowed: bool = True
+    personal_data: bool = True
+    note: str = ""
+    article: Article = "—"
+
+
 class Authentication(Strict):
     modes: list[Literal["password", "totp", "webauthn", "ic_card"]]
     biometric_required: bool = False  # WebAuthn with user verification counts as 生体認証
@@ -223,6 +238,7 @@ class Authentication(Strict):
     password_only_exception: PasswordOnlyException = PasswordOnlyException()
     terminals_required: bool = True  # only registered terminals reach personal data (002 §31, 004 §14(7))
     systems: dict[Key, SystemAuthentication] = {}  # per-system rules where they differ (004 §14(7))
+    console: Console = Console()  # what the server's console may do (tokutei.policy)
     note: str = ""
     article: Article
 

@@ -25,14 +25,14 @@ def test_it_refuses_carry_out_with_one_approval_and_names_the_missing_one(office
         services.require_approval(operation="media_carry_out", actor=o["operator"], approval_id=req.pk)
     assert "住基ネットシステム管理者 の承認がありません" in str(exc.value)
     assert "本人確認情報管理責任者" not in exc.value.message
-    assert "000 §11.3" in str(exc.value)
+    assert exc.value.article == "000 §11.3" and "セキュリティ管理規程第11条第3項" in str(exc.value)
     assert _refusals("approvals.use")
 
 
 def test_it_names_both_approvals_when_none_is_given(officers000):
     with pytest.raises(Refused) as exc:
         services.require_approval(operation="media_carry_out", actor=officers000["operator"], approval_id=None)
-    assert "本人確認情報管理責任者 及び 住基ネットシステム管理者 の承認がありません（000 §11.3）" in str(exc.value)
+    assert "本人確認情報管理責任者 及び 住基ネットシステム管理者 の承認がありません（セキュリティ管理規程第11条第3項）" in str(exc.value)
 
 
 def test_it_allows_a_carry_out_approval_to_be_used_exactly_once(officers000):

@@ -56,7 +56,7 @@ def test_a_refused_designation_shows_the_article_and_changes_nothing(client, man
     client.force_login(manager)
     response = client.post("/staff/designations/new/", {"user": person.pk, "role_key": "clerk",
                                                         "start_date": "2026-04-01"})
-    assert response.status_code == 200 and "T99 §5" in response.content.decode()
+    assert response.status_code == 200 and "テスト規程第5条" in response.content.decode()
     assert not RoleAssignment.objects.filter(user=person).exists()
 
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tokutei.vault.policy import ACTIONS, decide
+from tokutei.vault.policy import decide
+from tokutei.vault.rules import VAULT_ACTIONS
+
+ACTIONS = [a.value.split(".", 1)[1] for a in VAULT_ACTIONS]
 
 DATA = Path(__file__).resolve().parents[2] / "profiles" / "data"
 CASES = []

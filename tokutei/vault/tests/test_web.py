@@ -85,7 +85,7 @@ def test_intake_checklist_and_second_person_queue(handler, checker, make_termina
     # The person who entered the number cannot confirm it: the page says so (no server error), nothing changes.
     page = c.post(f"/vault/people/{person.pk}/confirm/", {"method": "re_entry", "my_number": number(55)})
     html = page.content.decode()
-    assert page.status_code == 200 and "入力した本人は確認できません" in html and "T98 §14(3)" in html
+    assert page.status_code == 200 and "入力した本人は確認できません" in html and "テスト要綱第14条第3号" in html
     assert number(55) not in html
     c2 = signed_in(checker, cred)
     c2.get("/vault/queue/?purpose=pension")

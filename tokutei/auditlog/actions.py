@@ -1,0 +1,179 @@
+"""The action vocabulary: every operation the system logs, with its Japanese and English label.
+
+The operation log stores an action's ``code`` (``vault.reveal``); every screen, report, CSV and Excel
+sheet shows its label (「個人番号の表示」). Each action also says
+
+* its handling stage (取扱いの段階: 取得・入力・利用・出力・提供・保管・持出し・削除・廃棄 …), which places it
+  in the handling-status record (003 §7, 004 §9 別紙1) — ``None`` for operations that are not handling
+  of 特定個人情報等 (a sign-in, a designation);
+* whether it touches personal data (``personal``): the reports of data operations count exactly these.
+
+A new domain adds its actions here, in its own block; ``record()`` refuses a code that is not here, so a
+typo can never create an operation nobody can name. Which roles may perform an action is not decided
+here but in ``tokutei.policy``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from django.utils import translation
+
+Stage = Literal["acquisition", "input", "use", "output", "provision", "forwarding", "submission", "storage",
+                "carry_out", "deletion", "disposal"]
+
+
+class Action(StrEnum):
+    """A logged operation. The value is the code kept in the log; ``ja``/``en`` are what people read."""
+
+    ja: str
+    en: str
+    stage: Stage | None
+    personal: bool
+
+    def __new__(cls, code: str, ja: str, en: str, stage: Stage | None = None, personal: bool = False):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.ja = ja
+        member.en = en
+        member.stage = stage
+        member.personal = personal
+        return member
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (Japanese unless the request asked for English)."""
+        return self.en if (translation.get_language() or "ja").startswith("en") else self.ja
+
+    @property
+    def domain(self) -> str:
+        return self.value.split(".", 1)[0]
+
+    # --- 特定個人情報等の取扱い (vault) ------------------------------------------------------------------
+    VAULT_INTAKE = "vault.intake", "個人番号の取得・入力", "Intake of a My Number", "acquisition", True
+    VAULT_CONFIRM = "vault.confirm", "入力内容の確認（読合せ）", "Second-person check of an entry", "input", True
+    VAULT_CORRECT = "vault.correct", "訂正", "Correction", "input", True
+    VAULT_SEARCH = "vault.search", "検索", "Search", "use", True
+    VAULT_LIST = "vault.list", "一覧の閲覧", "List of records", "use", True
+    VAULT_VIEW = "vault.view", "閲覧", "View of a record", "use", True
+    VAULT_REVEAL = "vault.reveal", "個人番号の表示", "Reveal of a My Number", "use", True
+    VAULT_EXPORT = "vault.export", "出力", "Export", "output", True
+    VAULT_DELETE = "vault.delete", "削除", "Deletion", "deletion", True
+    VAULT_DISPOSE = "vault.dispose", "ファイルの廃棄（鍵の消去）", "Disposal of a file (keys destroyed)",\
+        "disposal", True
+    VAULT_FILE_CREATE = "vault.file_create", "特定個人情報ファイルの作成", "Creation of a personal data file"
+    VAULT_KEY_ROTATE = "vault.key_rotate", "暗号鍵の更新", "Key rotation"
+    VAULT_SITE_DECLARE = "vault.site_declare", "設置場所の宣言", "Declaration of the installation site"
+    VAULT_SERVICE_ACCOUNT_CREATE = "vault.service_account_create", "API 利用者の登録", "API client registered"
+    VAULT_SERVICE_ACCOUNT_REVOKE = "vault.service_account_revoke", "API 利用者の取消", "API client revoked"
+
+    # --- 一括取込 (bulk) -----------------------------------------------------------------------------------
+    BULK_IMPORT = "bulk.import", "一括取込", "Bulk import", "acquisition", True
+    BULK_ABANDON = "bulk.abandon", "一括取込の取消", "Bulk import abandoned", None, True
+
+    # --- 職員・端末・サインイン (staff) -------------------------------------------------------------------
+    STAFF_ACCESS = "staff.access", "画面・機能へのアクセス", "Access to a page or function"
+    STAFF_SIGN_IN = "staff.sign_in", "サインイン", "Sign-in"
+    STAFF_SIGN_IN_FAILED = "staff.sign_in_failed", "サインインの失敗", "Failed sign-in"
+    STAFF_SIGN_OUT = "staff.sign_out", "サインアウト", "Sign-out"
+    STAFF_IDLE_LOGOFF = "staff.idle_logoff", "無操作による自動サインアウト", "Signed out after inactivity"
+    STAFF_LOCKOUT = "staff.lockout", "アカウントのロック", "Account locked"
+    STAFF_PASSWORD_CHANGE = "staff.password_change", "パスワードの変更", "Password changed"
+    STAFF_PASSWORD_ONLY = "staff.password_only", "ID・パスワードのみの認証の決定", "Password-only sign-in decided"
+    STAFF_SECOND_FACTOR_ENROL = "staff.second_factor_enrol", "認証器・照合情報の登録", "Second factor enrolled"
+    STAFF_SECOND_FACTOR_FAILED = "staff.second_factor_failed", "二要素認証の失敗", "Failed second factor"
+    STAFF_CREDENTIAL_RESET = "staff.credential_reset", "認証情報の再設定", "Credentials reset"
+    STAFF_USER_CREATE = "staff.user_create", "職員の登録", "Staff member registered"
+    STAFF_DESIGNATE = "staff.designate", "役割の指定", "Role designated"
+    STAFF_REVOKE = "staff.revoke", "指定の取消", "Designation revoked"
+    STAFF_TRANSFER = "staff.transfer", "異動・退職", "Transfer or departure"
+    STAFF_PROVISIONING_CLOSE = "staff.provisioning_close", "初期登録の終了", "Initial provisioning closed"
+    STAFF_REGISTER_EXPORT = "staff.register_export", "登録簿の出力", "Register exported"
+    STAFF_TERMINAL_REGISTER = "staff.terminal_register", "端末の登録", "Terminal registered"
+    STAFF_TERMINAL_ENROL = "staff.terminal_enrol", "端末の有効化", "Terminal enrolled"
+    STAFF_TERMINAL_REVOKE = "staff.terminal_revoke", "端末の登録取消", "Terminal revoked"
+
+    # --- 承認 (approvals) -----------------------------------------------------------------------------------
+    APPROVALS_REQUEST = "approvals.request", "承認の申請", "Approval requested"
+    APPROVALS_APPROVE = "approvals.approve", "承認", "Approved"
+    APPROVALS_REJECT = "approvals.reject", "却下・取下げ", "Rejected or withdrawn"
+    APPROVALS_USE = "approvals.use", "承認に基づく実施", "Approval used"
+    APPROVALS_EXPIRE = "approvals.expire", "承認の期限切れ", "Approval expired"
+
+    # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
+    MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True
+    MEDIA_MOVE = "media.move", "記録媒体の保管場所の変更", "Medium moved", "storage", True
+    MEDIA_CARRY_OUT = "media.carry_out", "記録媒体の持出し", "Medium carried out", "carry_out", True
+    MEDIA_RETURN = "media.return", "記録媒体の返却", "Medium returned", "carry_out", True
+    MEDIA_FAULT = "media.fault", "記録媒体の異常", "Medium fault", None, True
+    MEDIA_DISPOSE = "media.dispose", "記録媒体の廃棄", "Medium disposed of", "disposal", True
+    DOCUMENT_REGISTER = "document.register", "書類の登録", "Document registered", "storage", True
+    DOCUMENT_COPY = "document.copy", "書類・データの複製", "Document copied", "output", True
+    DOCUMENT_CARRY_OUT = "document.carry_out", "書類の持出し", "Document carried out", "carry_out", True
+    DOCUMENT_DELETE_COPY = "document.delete_copy", "複製の消去", "Copy erased", "disposal", True
+
+    # --- 取扱状況の記録・台帳 (ledgers) ------------------------------------------------------------------
+    LEDGERS_VIEW = "ledgers.view", "記録・台帳の閲覧", "Ledger viewed"
+    LEDGERS_MANUAL_ENTRY = "ledgers.manual_entry", "取扱状況の手入力", "Handling step entered by hand"
+    LEDGERS_FILE_SIGN_OFF = "ledgers.file_sign_off", "ファイル管理台帳の確認", "File register signed off"
+    LEDGERS_SYNC = "ledgers.sync", "操作履歴からの記録の作成", "Records made from the operation log"
+    LEDGERS_EXPORT = "ledgers.export", "記録・台帳の出力", "Ledger exported"
+
+    # --- 操作履歴 (auditlog) ----------------------------------------------------------------------------
+    LOG_SEARCH = "log.search", "操作履歴の検索", "Operation log searched"
+    LOG_VIEW = "log.view", "操作履歴の閲覧", "Operation log entry viewed"
+    LOG_EXPORT = "log.export", "操作履歴の出力", "Operation log exported"
+    LOG_VERIFY = "log.verify", "操作履歴の検証", "Operation log verified"
+    LOG_ANALYSE = "log.analyse", "操作履歴の分析", "Operation log analysed"
+    LOG_REVIEW = "log.review", "操作履歴の点検", "Operation log reviewed"
+    LOG_PURGE = "log.purge", "保存期間を過ぎた操作履歴の消去", "Expired operation log purged"
+    LOG_CHECKPOINT = "log.checkpoint", "操作履歴の署名", "Operation log checkpoint signed"
+
+    # --- システム (system) --------------------------------------------------------------------------------
+    SYSTEM_INIT = "system.init", "システムの初期設定", "System initialised"
+    SYSTEM_PROFILE_ACTIVATE = "system.profile_activate", "組織プロファイルの適用", "Organisation profile applied"
+    SYSTEM_BACKUP = "system.backup", "データのバックアップ", "Data backed up"
+    SYSTEM_BACKUP_KEYS = "system.backup_keys", "鍵のバックアップ", "Keys backed up"
+    SYSTEM_RESTORE = "system.restore", "バックアップからの復元", "Restored from a backup"
+    SYSTEM_RESTORE_DRILL = "system.restore_drill", "復元訓練の記録", "Restore drill recorded"
+    SYSTEM_BACKUP_REGISTER = "system.backup_register", "バックアップ保管場所の登録・変更", \
+        "Backup copy registered or moved"
+
+
+UNKNOWN_JA = "登録されていない操作"
+UNKNOWN_EN = "Unregistered operation"
+
+
+def lookup(code: str) -> Action | None:
+    """The registered action for a stored code, or None (an entry written before the code was retired)."""
+    member = Action._value2member_map_.get(code)
+    return member if isinstance(member, Action) else None
+
+
+def label(code: str) -> str:
+    """What people read for a stored code: the action's label, never the code itself."""
+    action = lookup(code)
+    if action is not None:
+        return action.label
+    return UNKNOWN_EN if (translation.get_language() or "ja").startswith("en") else UNKNOWN_JA
+
+
+def stage_of(code: str) -> Stage | None:
+    action = lookup(code)
+    return action.stage if action is not None else None
+
+
+def personal_codes() -> list[str]:
+    """Codes of the actions that touch personal data: what the data-operations report counts."""
+    return [a.value for a in Action if a.personal]
+
+
+def staged_codes() -> list[str]:
+    """Codes of the actions that are a handling stage (the handling-status record takes these)."""
+    return [a.value for a in Action if a.stage is not None]
+
+
+def choices() -> list[tuple[str, str]]:
+    """(code, label) for a search form's action filter, in registry order."""
+    return [(a.value, a.label) for a in Action]

@@ -1,0 +1,62 @@
+"""The vault's actions in the rule book: all of them are handling of 特定個人情報等.
+
+Common to every one (tokutei.policy.engine): a designated handler (E-01), for a declared task inside the
+designation's scope (E-02), with that task's fields (E-03), from a registered terminal (E-16). Here, per
+record: only people and files that serve the declared task, are active, and lie within the designation's
+units (E-04) — anything else is refused as not found.
+"""
+
+from __future__ import annotations
+
+from tokutei.auditlog.actions import Action
+from tokutei.core.errors import NOT_FOUND_MESSAGE
+from tokutei.policy import Deny, Rule, register
+
+VAULT_ACTIONS = (
+    Action.VAULT_INTAKE, Action.VAULT_CONFIRM, Action.VAULT_SEARCH, Action.VAULT_LIST, Action.VAULT_VIEW,
+    Action.VAULT_REVEAL, Action.VAULT_CORRECT, Action.VAULT_DELETE, Action.VAULT_EXPORT, Action.VAULT_DISPOSE,
+    Action.VAULT_FILE_CREATE,
+)
+
+
+def record_in_scope(actor, obj, decision, profile) -> Deny | None:
+    """A person or a file: active, serving the declared task, inside the designation's units."""
+    from .models import Person, SpecificFile
+
+    if isinstance(obj, Person):
+        if obj.deleted_at is not None:
+            return Deny(NOT_FOUND_MESSAGE)
+        target = obj.file
+    elif isinstance(obj, SpecificFile):
+        target = obj
+    else:
+        return Deny(NOT_FOUND_MESSAGE)
+    if target.status != SpecificFile.Status.ACTIVE or actor.purpose not in (target.tasks or []):
+        return Deny(NOT_FOUND_MESSAGE)
+    if decision.units is not None and target.unit_id not in decision.units:
+        return Deny(NOT_FOUND_MESSAGE)
+    return None
+
+
+def people_in_scope(queryset, actor, decision, profile):
+    """Live people of the active files that serve the declared task, within the designation's units."""
+    from .policy import usable_files
+
+    return queryset.filter(deleted_at__isnull=True, file__in=[f.pk for f in usable_files(decision, actor.purpose)])
+
+
+def files_in_scope(queryset, actor, decision, profile):
+    from .policy import usable_files
+
+    return queryset.filter(pk__in=[f.pk for f in usable_files(decision, actor.purpose)])
+
+
+def _scope(queryset, actor, decision, profile):
+    from .models import Person
+
+    if queryset.model is Person:
+        return people_in_scope(queryset, actor, decision, profile)
+    return files_in_scope(queryset, actor, decision, profile)
+
+
+register(*(Rule(action, task=True, check=record_in_scope, scope=_scope) for action in VAULT_ACTIONS))
