@@ -1,0 +1,25 @@
+"""Template filters for what the rules say, as people read it.
+
+    {% load citations %}
+    {{ refusal.article|cite }}      取扱要綱第14条第7号 (the profile's short name and 第N条第M項)
+    {{ entry.action|action_label }} 個人番号の表示 (never the code ``vault.reveal``)
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from tokutei.auditlog.actions import label
+from tokutei.profiles.citations import cite as _cite
+
+register = template.Library()
+
+
+@register.filter
+def cite(article: str | None) -> str:
+    return _cite(article)
+
+
+@register.filter
+def action_label(code: str | None) -> str:
+    return label(code or "")
