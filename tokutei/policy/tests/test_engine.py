@@ -69,8 +69,8 @@ def test_a_unit_scoped_role_reaches_its_own_unit_only(org, book, make_user, monk
     book(Rule(Action.LEDGERS_EXPORT, roles=lambda p: {"manager"}))
     mine, other = Unit.objects.create(key="u1", name_ja="総務課"), Unit.objects.create(key="u2", name_ja="税務課")
     manager = make_user("kanri", "manager", unit=mine)
-    assert decide(Actor(user=manager), Action.LEDGERS_EXPORT).units == frozenset({mine.pk})
-    assert other.pk not in decide(Actor(user=manager), Action.LEDGERS_EXPORT).units
+    units = decide(Actor(user=manager), Action.LEDGERS_EXPORT).units
+    assert units == frozenset({mine.pk}) and other.pk not in units
 
 
 # --- 特定個人情報等: designated handlers, for a task, from a registered terminal -------------------------
