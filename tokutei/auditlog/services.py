@@ -92,10 +92,6 @@ def lane_count(connection=None) -> int:
     return max(1, min(int(getattr(settings, "AUDIT_LOG_LANES", 1)), 64))
 
 
-def _iso(at: dt.datetime) -> str:  # kept for callers of the first version
-    return iso(at)
-
-
 _preferred = threading.local()
 
 
