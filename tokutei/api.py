@@ -29,7 +29,7 @@ def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     )
 
 
-for _app in ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk"):
+for _app in ("staff", "vault", "auditlog", "ledgers", "approvals", "registers", "bulk"):
     try:
         _module = importlib.import_module(f"tokutei.{_app}.api")
     except ModuleNotFoundError as _exc:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-DEMO_APPS = ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk")
+DEMO_APPS = ("staff", "vault", "auditlog", "ledgers", "registers", "approvals", "bulk")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistersConfig(AppConfig):
+    name = "tokutei.registers"
+    verbose_name = "記録簿（記録媒体・持出し・ドキュメント・出力）"
