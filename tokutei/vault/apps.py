@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class VaultConfig(AppConfig):
     name = "tokutei.vault"
+    hook_order = 20  # tokutei.core.hooks
+    api_router = "tokutei.vault.api.router"
+    demo_loader = "tokutei.vault.demo.load"
+    init_hook = "tokutei.vault.keys.ensure_keys"

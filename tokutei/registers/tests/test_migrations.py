@@ -53,6 +53,7 @@ def test_the_rows_written_under_approvals_are_the_registers_rows_after_the_upgra
 
     assert Medium.objects.get(pk=medium.pk).label == "M-OLD-1"
     moved = CarryOut.objects.select_related("medium").get(pk=carry_out.pk)
+    assert moved.medium is not None
     assert (moved.counterparty, moved.medium.label, moved.status) == ("年金事務所", "M-OLD-1", "planned")
     assert Document.objects.get(pk=document.pk).title == "設計書"
     assert Medium._meta.db_table == "approvals_medium"
