@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/ (django-ninja). OpenAPI: /api/v1/openapi.json.
 
-Each app contributes a ``Router`` in its ``api.py``; they are mounted here.
+Each app contributes a ``Router`` in its ``api.py`` (with its ``PREFIX``) and names it on its AppConfig
+(``api_router``, tokutei.core.hooks); they are mounted here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from tokutei.core.errors import Refused
+from tokutei.core.hooks import app_hooks
 
 api = NinjaAPI(
     title="Tokutei API",
@@ -40,11 +42,5 @@ def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     )
 
 
-for _app in ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk"):
-    try:
-        _module = importlib.import_module(f"tokutei.{_app}.api")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"tokutei.{_app}.api":
-            raise
-        continue
-    api.add_router(f"/{_module.PREFIX}", _module.router)
+for _hook in app_hooks("api_router"):
+    api.add_router(f"/{importlib.import_module(_hook.path.rpartition('.')[0]).PREFIX}", _hook.target)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tokutei.vault",
     "tokutei.ledgers",
     "tokutei.approvals",
+    "tokutei.registers",
     "tokutei.bulk",
 ]
 

@@ -1,6 +1,16 @@
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import include, path, re_path, reverse
 
 from tokutei.api import api
+
+
+def _moved_to_registers(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
+    """The registers' pages were under /approvals/ before they had their own app: bookmarks and printed
+    links keep working. 308 keeps the method and body, so a form posted to an old address still arrives."""
+    prefix = reverse("registers:media").removesuffix("media/")  # "/registers/", under any SCRIPT_NAME
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(prefix + rest + (f"?{query}" if query else ""), preserve_request=True)
+
 
 urlpatterns = [
     path("", include("tokutei.core.urls")),
@@ -9,6 +19,8 @@ urlpatterns = [
     path("log/", include("tokutei.auditlog.urls")),
     path("ledgers/", include("tokutei.ledgers.urls")),
     path("approvals/", include("tokutei.approvals.urls")),
+    re_path(r"^approvals/(?P<rest>(?:media|carry-outs|documents|exports)/.*)$", _moved_to_registers),
+    path("registers/", include("tokutei.registers.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class ApprovalsConfig(AppConfig):
     name = "tokutei.approvals"
+    hook_order = 60  # tokutei.core.hooks
+    api_router = "tokutei.approvals.api.router"
+    demo_loader = "tokutei.approvals.demo.load"

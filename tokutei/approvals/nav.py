@@ -14,10 +14,6 @@ from . import selectors
 def nav_items(request: SignedInRequest) -> list[NavItem]:
     return [
         NavItem(_("承認・申請"), reverse("approvals:index"), 40),
-        NavItem(_("記録媒体"), reverse("approvals:media"), 41),
-        NavItem(_("持出し"), reverse("approvals:carry_outs"), 42),
-        NavItem(_("ドキュメント"), reverse("approvals:documents"), 43),
-        NavItem(_("出力（暗号化ファイル）"), reverse("approvals:exports"), 44),
     ]
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import role_keys
 
-from .models import ApprovalRequest, CarryOut, Document, Medium, TemporaryCopy
+from .models import ApprovalRequest
 
 Status = ApprovalRequest.Status
 
@@ -95,19 +95,3 @@ def particulars_display(request: ApprovalRequest) -> list[tuple[str, str]]:
             value = f"{profile.tasks[value].ja}（{value}）"
         out.append((PARTICULAR_LABELS.get(key, key), str(value)))
     return out
-
-
-def media() -> QuerySet[Medium]:
-    return Medium.objects.select_related("custodian")
-
-
-def carry_outs() -> QuerySet[CarryOut]:
-    return CarryOut.objects.select_related("medium", "requested_by", "approval")
-
-
-def documents() -> QuerySet[Document]:
-    return Document.objects.all()
-
-
-def copies_of(user) -> QuerySet[TemporaryCopy]:
-    return TemporaryCopy.objects.filter(created_by=user)

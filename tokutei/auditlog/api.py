@@ -12,7 +12,8 @@ from tokutei.profiles.selectors import get_profile
 
 from . import access, selectors
 from .services import record, refuse
-from .verify import last_status, verify_database
+from .status import last_status
+from .verify import verify_database
 
 PREFIX = "log"
 router = Router(tags=["log"], auth=django_auth)

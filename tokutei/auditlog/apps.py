@@ -16,6 +16,10 @@ def _reinstall_guards(sender, using="default", **kwargs):
 class AuditlogConfig(AppConfig):
     name = "tokutei.auditlog"
     verbose_name = "操作履歴"
+    hook_order = 30  # tokutei.core.hooks
+    api_router = "tokutei.auditlog.api.router"
+    demo_loader = "tokutei.auditlog.demo.load"
+    init_hook = "tokutei.auditlog.signing.ensure_keys"
 
     def ready(self) -> None:
         post_migrate.connect(_reinstall_guards, sender=self, dispatch_uid="tokutei.auditlog.guards")

@@ -55,7 +55,10 @@ def canonical(fields: Mapping[str, Any]) -> bytes:
 
 
 def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    """Format 1: SHA-256(prev_hash as 32 bytes || canonical JSON of the hashed fields)."""
+    """Format 1: SHA-256(prev_hash as 32 bytes || canonical JSON of the hashed fields).
+
+    Verification only: nothing writes format 1 any more, but entries written before migration
+    auditlog/0005 keep it (their hashes are evidence; the append-only guards forbid rewriting them)."""
     return hashlib.sha256(bytes.fromhex(prev_hash) + canonical(fields)).hexdigest()
 
 

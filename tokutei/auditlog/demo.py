@@ -10,7 +10,8 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import holders_of
 
 from . import access, signing
-from .services import checkpoint, record, sign_off_review
+from .checkpoints import checkpoint
+from .services import record, sign_off_review
 
 
 def load() -> list[str]:

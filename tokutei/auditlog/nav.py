@@ -10,7 +10,7 @@ from tokutei.core.navigation import Card, NavItem
 from tokutei.profiles.selectors import NoProfile, get_profile
 
 from . import access, selectors
-from .verify import disk_status, last_status
+from .status import disk_status, last_status
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from tokutei.core.jdates import is_business_day
 
 from .models import Entry
-from .verify import local_day_bounds
+from .selectors import local_day_bounds
 
 DATA_ACTIONS = "vault."  # operations on protected data
 

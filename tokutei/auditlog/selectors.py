@@ -11,7 +11,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import Entry
-from .verify import local_day_bounds
 
 
 @dataclass
@@ -29,6 +28,15 @@ class Filters:
     def used(self) -> list[str]:
         """The names of the filters in use (logged; the values are not)."""
         return [name for name, value in vars(self).items() if value not in ("", None)]
+
+
+def local_day_bounds(day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of ``day_from``, start of the day after ``day_to``) in the local time zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(day_from, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
 
 
 def search(filters: Filters, *, scope: Q) -> QuerySet[Entry]:

@@ -46,14 +46,15 @@ from .chain import (
     GENESIS,
     at_text,
     canonical_v2,
-    checkpoint_message,
     clean_text,
     hash_v2,
     iso,
     jsonb_text,
     purge_message,
 )
-from .models import Checkpoint, Entry, LogReview, PurgeAuthorisation, PurgeRecord
+from .checkpoints import _sign_checkpoint, lock_heads
+from .models import Entry, LogReview, PurgeAuthorisation, PurgeRecord
+from .verify import verify_database
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,6 @@ def lane_count(connection=None) -> int:
     if connection.vendor != "postgresql":
         return 1
     return max(1, min(int(getattr(settings, "AUDIT_LOG_LANES", 1)), 64))
-
-
-def _iso(at: dt.datetime) -> str:  # kept for callers of the first version
-    return iso(at)
 
 
 _preferred = threading.local()
@@ -224,43 +221,6 @@ def record(
         return entry
 
 
-def _sign_checkpoint(lane: int, seq: int, hash_: str, *, reason: str) -> Checkpoint:
-    at = iso(timezone.now())
-    signature, fp = signing.sign(checkpoint_message(lane, seq, hash_, at))
-    return Checkpoint.objects.create(
-        lane=lane, seq=seq, hash=hash_, at=dt.datetime.fromisoformat(at), signature=signature,
-        key_fingerprint=fp, reason=reason,
-    )
-
-
-def checkpoint_at(lane: int, seq: int, *, reason: str) -> Checkpoint:
-    """Sign "position ``seq`` of ``lane`` has the hash it has now" (an existing one is reused).
-
-    Only sign what was just verified: callers (verify, export, ``log checkpoint``) verify first.
-    """
-    if seq == 0:
-        hash_ = GENESIS
-    else:
-        hash_ = Entry.objects.values_list("hash", flat=True).get(lane=lane, lane_seq=seq)
-    fingerprint = signing.fingerprint(signing.public_key())
-    existing = Checkpoint.objects.filter(lane=lane, seq=seq, hash=hash_, key_fingerprint=fingerprint).first()
-    return existing or _sign_checkpoint(lane, seq, hash_, reason=reason)
-
-
-def checkpoint(*, reason: str = "manual") -> list[Checkpoint]:
-    """Sign the head of every lane (raises signing.NoSigningKey without a key)."""
-    with transaction.atomic():
-        heads = lock_heads()
-        return [checkpoint_at(lane, seq, reason=reason) for lane, (seq, _h) in sorted(heads.items()) if seq > 0]
-
-
-def lock_heads() -> dict[int, tuple[int, str]]:
-    """Lock every chain head (no appends until the transaction ends): {lane: (position, hash)}."""
-    from .models import ChainHead
-
-    return {h.id: (h.seq, h.hash) for h in ChainHead.objects.select_for_update().order_by("id")}
-
-
 def refuse(
     message: str,
     *,
@@ -329,8 +289,6 @@ def purge(*, before: dt.datetime, actor: Any = None, terminal: Any = None) -> li
     removed entry is kept in a signed PurgeRecord, from which ``verify`` starts. Returns the records made
     (empty if nothing is old enough).
     """
-    from . import verify as verify_mod
-
     cutoff, article = retention_cutoff()
     if cutoff is None or before > cutoff:
         raise refuse(
@@ -339,7 +297,7 @@ def purge(*, before: dt.datetime, actor: Any = None, terminal: Any = None) -> li
             action="log.purge", article=article, code="retention", actor=actor, terminal=terminal,
             details={"before": iso(before), "cutoff": iso(cutoff) if cutoff else None},
         )
-    report = verify_mod.verify_database(make_checkpoint=False)
+    report = verify_database(make_checkpoint=False)
     if not report.ok:
         raise refuse(
             "操作履歴の検証に失敗しているため消去できません（改ざんの証拠を消さないため）",

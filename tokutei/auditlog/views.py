@@ -21,7 +21,8 @@ from . import access, charts, exports, reports, selectors, signing
 from .forms import PeriodForm, ReviewForm, SearchForm
 from .models import Checkpoint, LogReview
 from .services import record, refuse, sign_off_review
-from .verify import last_status, verify_database
+from .status import last_status
+from .verify import verify_database
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ARTICLE = "R-LOG-3"

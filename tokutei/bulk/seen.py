@@ -1,7 +1,7 @@
 """Which 個人番号 an import has already stored: a fixed-size Bloom filter over their blind indexes.
 
 The duplicate check against the rows already in the file used to ask the database about every row of
-every batch (10,000 index probes per batch, ~4 µs a row). The filter answers "certainly not stored" for
+every batch (one index probe per row; the cost: docs/performance.md, "Figures quoted in the code"). The filter answers "certainly not stored" for
 almost all of them from memory; only the few it cannot rule out are asked of the database, so the answer is
 exactly the database's. Its size is fixed (8 MiB), so the importer's memory stays flat however large the
 file: with a million keys one in ~1,000 new rows is a false "maybe" (a database question, not an error); at

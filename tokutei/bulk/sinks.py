@@ -131,9 +131,9 @@ class VaultSink:
     def open(self, *, resume: bool = False) -> None:
         """Choose where the rows go, before the first batch.
 
-        SQLite's default page cache (2 MB) makes every insert into the person table's random-key indexes
-        read pages back from the OS once the table outgrows it: a million rows slow to ~1k/s. The import's
-        own connection gets a larger cache for its duration (bounded: part of peak memory).
+        SQLite's default page cache is small: every insert into the person table's random-key indexes
+        reads pages back from the OS once the table outgrows it, and a large import slows to a crawl
+        (docs/performance.md, "Figures quoted in the code"). The import's own connection gets a larger cache for its duration (bounded: part of peak memory).
 
         PostgreSQL with binary COPY: a file with nobody in it (or whose earlier, interrupted import was
         loading it) is loaded into its own table, attached as its partition by ``finish``."""
@@ -250,8 +250,9 @@ class VaultSink:
 
     def refresh_statistics(self) -> None:
         """After a bulk load the planner's statistics are stale until autovacuum gets to the table: with a
-        million new rows PostgreSQL estimated ~2,000 matches for one blind-index value and chose a bitmap
-        AND with the file index (21.7 ms per lookup instead of 0.16 ms, measured). ANALYZE samples a fixed
+        million new rows PostgreSQL estimated thousands of matches for one blind-index value and chose a
+        bitmap AND with the file index, two orders of magnitude slower per lookup (docs/performance.md,
+        "Figures quoted in the code"). ANALYZE samples a fixed
         number of rows, so it costs about the same for any table size. Only the partition that received
         the rows is analysed (a loading table was analysed before it was attached)."""
         with connection.cursor() as cur:

@@ -1,8 +1,7 @@
 """Fixed-shape reads for the hot path of every request, without the ORM's per-call SQL compilation.
 
-Building and compiling a QuerySet costs 0.3–1.1 ms of CPU per query on the 2-core reference machine,
-several times the database's own work for a primary-key or index lookup (docs/performance.md, "Lookup
-over HTTP"). The few reads that every request or every lookup makes — the session, the terminal, the
+Building and compiling a QuerySet costs several times the database's own work for a primary-key or index
+lookup (docs/performance.md, "Lookup over HTTP"). The few reads that every request or every lookup makes — the session, the terminal, the
 actor's role assignments, the file register, the person by blind index — use ``select_models`` instead: the statement text is built once from the model's metadata (so it follows the
 model's columns), the values are bound parameters, and the rows become model instances through the
 fields' own database converters, exactly as a QuerySet would return them. Queries still go through

@@ -29,7 +29,7 @@ def workbook(title: str, subtitle: str, sheets: list[tuple[str, list[str], list[
     """sheets: (sheet name, column labels, rows). Row 1: the form title; row 2: organisation and period;
     row 3: the sheet's category; row 4: the column labels; data from row 5.
 
-    Written in openpyxl's write-only mode with two named styles (10,000 rows in about a second)."""
+    Written in openpyxl's write-only mode with two named styles (its speed: docs/performance.md)."""
     wb = Workbook(write_only=True)
     head = NamedStyle(name="tokutei_head", font=Font(bold=True), border=_BORDER,
                       fill=PatternFill("solid", fgColor="EEF2F6"),

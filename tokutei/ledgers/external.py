@@ -1,7 +1,7 @@
 """Record books that other apps keep with their own rules (don't duplicate them here; link to them).
 
 The operator and user-ID registers live with the staff app, the media and document registers with the
-approvals app (carry-outs need approvals). When such a page exists, the ledgers index links to it and
+registers app. When such a page exists, the ledgers index links to it and
 the generic record-book page does not offer its own entry form for that register.
 """
 
@@ -13,9 +13,9 @@ EXTERNAL: dict[str, tuple[str, ...]] = {
     "operators": ("staff:register",),
     "user_ids": ("staff:register", "staff:staff_list"),
     "terminals": ("staff:terminals",),
-    "media": ("approvals:media", "approvals:media_list", "approvals:media_register"),
-    "documents": ("approvals:documents", "approvals:document_list", "approvals:document_register"),
-    "design_documents": ("approvals:documents", "approvals:document_list", "approvals:document_register"),
+    "media": ("registers:media",),
+    "documents": ("registers:documents",),
+    "design_documents": ("registers:documents",),
 }
 
 

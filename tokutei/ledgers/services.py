@@ -107,7 +107,7 @@ def _enrich(rows: list[HandlingRecord]) -> None:
     from django.apps import apps
 
     try:
-        carry_out_model = apps.get_model("approvals", "CarryOut")
+        carry_out_model = apps.get_model("registers", "CarryOut")
     except LookupError:
         carry_out_model = None
     if carry_out_model is not None:

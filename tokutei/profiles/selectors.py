@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -22,13 +19,6 @@ _cache: dict[str, Profile] = {}
 
 class NoProfile(ImproperlyConfigured):
     pass
-
-
-@contextmanager
-def request_scope() -> Iterator[None]:
-    """Read the profile once per request (tokutei.core.memo); kept for callers of the first version."""
-    with memo.request_scope():
-        yield
 
 
 def _forget(**_kwargs) -> None:

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class StaffConfig(AppConfig):
     name = "tokutei.staff"
+    hook_order = 10  # tokutei.core.hooks
+    api_router = "tokutei.staff.api.router"
+    demo_loader = "tokutei.staff.demo.load"

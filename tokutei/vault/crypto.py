@@ -6,9 +6,10 @@ Design (docs/keys.md has the full picture and the threat model):
   byte (``0x01``) and the big-endian uint32 id of the data key that sealed it. Nonces are 96 random bits
   from the OS, never fixed (Databunker's fixed nonce broke GCM; lessons.md). The header is also bound as
   associated data, so the key id cannot be swapped.
-* One :class:`AESGCM` object per key, created once and reused (re-creating it costs 36%, lessons.md).
+* One :class:`AESGCM` object per key, created once and reused (re-creating it is dear: lessons.md).
 * Blind indexes are HMAC-SHA256 under a separate, versioned index key. The HMAC inner/outer SHA-256
-  states are precomputed once per key and copied per message (2.5× faster than ``hmac.digest``).
+  states are precomputed once per key and copied per message (faster than ``hmac.digest``; the figure
+  is in docs/performance.md).
 * Normalisation happens before both validation and indexing: NFKC folds full-width digits, spaces and
   hyphens; カナ names are also folded to katakana with spaces and 中黒 removed.
 """
@@ -160,7 +161,7 @@ def fold(value: str) -> str:
 
     The ideographic space (U+3000) is folded to " " first — exactly what NFKC does with it — so that the
     usual Japanese name (「松本　直美」) passes unicodedata's quick check instead of taking its full
-    decomposition pass (0.65 → ~0.15 µs)."""
+    decomposition pass (docs/performance.md)."""
     value = value or ""
     return unicodedata.normalize("NFKC", value.replace("\u3000", " ") if "\u3000" in value else value)
 

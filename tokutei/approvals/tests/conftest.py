@@ -16,12 +16,6 @@ def profiles_dir(settings):
     return FIXTURES
 
 
-@pytest.fixture
-def export_dir(settings, tmp_path):
-    settings.EXPORT_DIR = tmp_path / "exports"
-    return settings.EXPORT_DIR
-
-
 def _shipped(name: str) -> bool:
     from tokutei.profiles.loader import profile_sources
 

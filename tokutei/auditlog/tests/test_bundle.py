@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tokutei.auditlog.bundle import verify_bundle
-from tokutei.auditlog.verify import ExportRefused, export_bundle
+from tokutei.auditlog.bundle_export import ExportRefused, export_bundle
 
 ROOT = Path(__file__).resolve().parents[3]
 

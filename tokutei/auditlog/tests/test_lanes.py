@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from tokutei.auditlog import services
 from tokutei.auditlog.bundle import verify_bundle
+from tokutei.auditlog.bundle_export import export_bundle
+from tokutei.auditlog.checkpoints import checkpoint
 from tokutei.auditlog.models import Entry
-from tokutei.auditlog.services import checkpoint, record
-from tokutei.auditlog.verify import export_bundle, verify_database
+from tokutei.auditlog.services import record
+from tokutei.auditlog.verify import verify_database
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="lanes exist on PostgreSQL only")
 

@@ -95,7 +95,7 @@ def test_it_refuses_to_purge_a_tampered_log(aged_log, dba):
 
 def test_a_bundle_starting_right_after_a_purge_verifies(aged_log, tmp_path):
     from tokutei.auditlog.bundle import verify_bundle
-    from tokutei.auditlog.verify import export_bundle
+    from tokutei.auditlog.bundle_export import export_bundle
 
     cutoff = _cutoff()
     purge(before=cutoff)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tokutei.auditlog import sql
 from tokutei.auditlog.chain import GENESIS, checkpoint_message, entry_hash, fingerprint, hash_v2, iso
+from tokutei.auditlog.checkpoints import checkpoint
 from tokutei.auditlog.models import Checkpoint, Entry
-from tokutei.auditlog.services import checkpoint
 from tokutei.auditlog.verify import verify_database
 
 

@@ -157,7 +157,7 @@ def test_a_register_kept_by_another_app_is_linked_not_duplicated(org, client, sy
 def test_a_carry_out_takes_its_counterparty_from_the_approvals_record(org, clerk):
     from tokutei.ledgers import services
 
-    carry_out_model = pytest.importorskip("tokutei.approvals.models").CarryOut
+    carry_out_model = pytest.importorskip("tokutei.registers.models").CarryOut
     co = carry_out_model.objects.create(counterparty="地方公務員共済組合連合会", media_type="CD-R", quantity=1,
                                         record_count=20, requested_by=clerk)
     record(action="media.carry_out", actor=clerk, target_type="carry_out", target_id=co.pk, count=20,

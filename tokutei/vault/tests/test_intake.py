@@ -204,7 +204,7 @@ def test_a_file_needs_a_ground_where_the_profile_requires_one(clerk, terminal, t
 
     strict = t99.model_copy(update={"intake": t99.intake.model_copy(
         update={"ground_required": True, "ground_article": "002 §17–§19"})})
-    monkeypatch.setattr(services, "get_profile", lambda: strict)
+    monkeypatch.setattr(services.files, "get_profile", lambda: strict)
     with pytest.raises(Refused) as info:
         services.create_file(actor=clerk, terminal=terminal, name="根拠なし", tasks=["payroll"])
     assert info.value.article == "002 §17–§19"

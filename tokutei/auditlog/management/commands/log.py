@@ -84,7 +84,7 @@ class Command(BaseCommand):
         ))
 
     def _export(self, *, day_from: str, day_to: str, out: str, **_options) -> None:
-        from tokutei.auditlog.verify import ExportRefused, export_bundle
+        from tokutei.auditlog.bundle_export import ExportRefused, export_bundle
 
         start, end = _date(day_from), _date(day_to)
         if end < start:
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         ))
 
     def _checkpoint(self, **_options) -> None:
-        from tokutei.auditlog.services import checkpoint
+        from tokutei.auditlog.checkpoints import checkpoint
         from tokutei.auditlog.signing import NoSigningKey
         from tokutei.auditlog.verify import verify_database
 

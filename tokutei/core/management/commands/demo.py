@@ -1,18 +1,17 @@
 """tokutei demo: a demo organisation with synthetic staff and people, then the web server.
 
 Initialises the database on first run (profile ``--profile``, default 004), asks each app to load its
-demo data (``tokutei.<app>.demo.load``), prints the demo sign-ins and serves on 127.0.0.1.
+demo data (its AppConfig's ``demo_loader``, tokutei.core.hooks), prints the demo sign-ins and
+serves on 127.0.0.1.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-DEMO_APPS = ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk")
+from tokutei.core.hooks import app_hooks
 
 
 class Command(BaseCommand):
@@ -31,14 +30,8 @@ class Command(BaseCommand):
             call_command("init", profile=profile, admin="admin", admin_password="demo-admin-2026!")
             lines: list[str] = []
             with transaction.atomic():
-                for app in DEMO_APPS:
-                    try:
-                        module = importlib.import_module(f"tokutei.{app}.demo")
-                    except ModuleNotFoundError as exc:
-                        if exc.name != f"tokutei.{app}.demo":
-                            raise
-                        continue
-                    lines.extend(module.load() or [])
+                for hook in app_hooks("demo_loader"):  # each app's AppConfig.demo_loader
+                    lines.extend(hook.target() or [])
             notes = self._notes_path()
             notes.write_text("\n".join(lines), encoding="utf-8")
             notes.chmod(0o600)  # it holds the demo passwords

@@ -6,7 +6,6 @@ and a first administrator with a one-time password (changed at first sign-in).
 
 from __future__ import annotations
 
-import importlib
 import secrets
 
 from django.core.management import call_command
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from tokutei.core.hooks import app_hooks
 from tokutei.profiles.loader import ProfileError
 
 
@@ -46,14 +46,8 @@ class Command(BaseCommand):
                 "このデータベースは既に初期化されています (already initialised). "
                 "新しいデータベースには TOKUTEI_DATA_DIR または DATABASE_URL を変えてください。"
             )
-        for hook in ("tokutei.vault.keys", "tokutei.auditlog.signing"):
-            try:
-                module = importlib.import_module(hook)
-            except ModuleNotFoundError as exc:
-                if exc.name != hook:
-                    raise
-                continue
-            module.ensure_keys()
+        for hook in app_hooks("init_hook"):  # each app's AppConfig.init_hook (key material)
+            hook.target()
         password = admin_password or secrets.token_urlsafe(12)
         with transaction.atomic():
             from tokutei.auditlog.services import record

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.approvals import services
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NotFoundOrForbidden
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import has_role
 
-from . import services
-from .models import CarryOut, Document, DocumentEvent, Medium, MediumCheck
+from ..models import CarryOut, Document, DocumentEvent, Medium, MediumCheck
 
 # Protection measures offered when the profile names none (keys are stored; labels are shown).
 DEFAULT_PROTECTIONS = {
@@ -286,7 +286,7 @@ def _pending_or_approved_for(co: CarryOut, policy: CarryOutPolicy):
     """The latest approval request naming this carry-out, so the refusal can say what is still missing."""
     if not policy.approval:
         return None
-    from .models import ApprovalRequest
+    from tokutei.approvals.models import ApprovalRequest
 
     for req in ApprovalRequest.objects.filter(operation=policy.approval, requester=co.requested_by).order_by("-id"):
         if (req.particulars or {}).get("carry_out_id") == co.pk:

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tokutei.approvals import exports, services
-from tokutei.approvals.models import ApprovalRequest, TemporaryCopy
+from tokutei.approvals import services
+from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.registers.models import TemporaryCopy
+from tokutei.registers.services import exports
 
 
 def my_number(seed: int) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tokutei.approvals.exports import ExportFormatError, decrypt_export
+from tokutei.registers.services.exports import ExportFormatError, decrypt_export
 
 
 class Command(BaseCommand):

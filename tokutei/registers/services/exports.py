@@ -35,11 +35,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.approvals import services
 from tokutei.auditlog.services import record, refuse
 from tokutei.profiles.selectors import get_profile
 
-from . import services
-from .models import TemporaryCopy
+from ..models import TemporaryCopy
 
 MAGIC = b"TOKUTEI-EXPORT-1\n"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1

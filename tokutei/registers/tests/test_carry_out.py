@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tokutei.approvals import media, services
-from tokutei.approvals.models import CarryOut, Medium
+from tokutei.approvals import services
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.registers.models import CarryOut, Medium
+from tokutei.registers.services import media
 
 
 @pytest.fixture

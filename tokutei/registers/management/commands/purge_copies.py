@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from tokutei.approvals.exports import purge_copies
 from tokutei.approvals.services import expire_overdue
+from tokutei.registers.services.exports import purge_copies
 
 
 class Command(BaseCommand):

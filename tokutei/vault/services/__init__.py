@@ -1,0 +1,50 @@
+"""Writes to the vault: files, intake, confirmation, correction, deletion — and the logged reads.
+
+Each function decides first (``policy.decide``), logs and raises a refusal OUTSIDE any transaction, then
+does its write and its operation-log entry in one transaction. Nothing here puts personal data in a log
+entry, an exception message or a URL: records by id, fields by key.
+
+The package is split by stage: ``files`` (the installation site, files), ``intake`` (取得・入力 and the
+second person's confirmation), ``reading`` (get, 照会, 検索), ``correction``, ``deletion``, ``accounts``
+(API service accounts) and ``refusals`` (the helpers they share). Callers import from here.
+"""
+
+from __future__ import annotations
+
+from .accounts import account_for_token, create_service_account
+from .correction import correct_person, correction_values
+from .deletion import access_history, confirm_deletion, request_deletion, retention_due
+from .files import SITE_ENV, create_file, dispose_file, installation_site, set_installation_site
+from .intake import IntakeResult, confirm_person, intake_person, verification_problem
+from .reading import MASK, PersonView, ShownField, get_file, get_person, search_people, view_person
+from .refusals import _deny, _refuse, _require
+
+__all__ = [
+    "MASK",
+    "SITE_ENV",
+    "IntakeResult",
+    "PersonView",
+    "ShownField",
+    "_deny",
+    "_refuse",
+    "_require",
+    "access_history",
+    "account_for_token",
+    "confirm_deletion",
+    "confirm_person",
+    "correct_person",
+    "correction_values",
+    "create_file",
+    "create_service_account",
+    "dispose_file",
+    "get_file",
+    "get_person",
+    "installation_site",
+    "intake_person",
+    "request_deletion",
+    "retention_due",
+    "search_people",
+    "set_installation_site",
+    "verification_problem",
+    "view_person",
+]
