@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from tokutei.core.errors import Refused
+from tokutei.core.inforce import in_force_q
 from tokutei.profiles.selectors import get_profile
 
 from . import services
@@ -43,7 +44,7 @@ class _Demo:
 
     def _admin(self) -> User:
         admin_roles = self.profile.admin_roles()
-        assignment = (RoleAssignment.objects.filter(role_key__in=admin_roles, revoked_at__isnull=True)
+        assignment = (RoleAssignment.objects.filter(in_force_q(), role_key__in=admin_roles)
                       .select_related("user").order_by("id").first())
         if assignment is None:
             raise RuntimeError("tokutei init の管理者が見つかりません")
