@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -54,7 +55,8 @@ def test_python_q_and_sql_agree_on_every_combination(every_combination):
 
     user, rows = every_combination
     for day in DAYS:
-        for variant in ({}, {"start": None}):
+        variants: list[dict[str, Any]] = [{}, {"start": None}]
+        for variant in variants:
             python = {r.pk for r in rows if in_force_on(r, day, **variant)}
             by_q = set(RoleAssignment.objects.filter(in_force_q(day, **variant), user=user).values_list("pk", flat=True))
             condition, params = in_force_sql(day, **variant)
