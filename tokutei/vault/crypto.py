@@ -94,6 +94,14 @@ class Sealer:
         except Exception as exc:  # InvalidTag: never echo the data
             raise CryptoError("ciphertext failed authentication") from exc
 
+    def open_unframed(self, nonce: bytes, sealed: bytes, aad: bytes = b"") -> bytes:
+        """Open a ciphertext of an earlier format that has no header (nonce and associated data given):
+        the staff secrets sealed under ``staff_secrets.key`` before it joined the key store."""
+        try:
+            return self._aead.decrypt(nonce, sealed, aad)
+        except Exception as exc:
+            raise CryptoError("ciphertext failed authentication") from exc
+
 
 class Indexer:
     """HMAC-SHA256 under one index key, with precomputed inner/outer states (RFC 2104).
