@@ -79,7 +79,10 @@ def decrypt(token: str, *, context: str) -> str:
         raise ValueError("unreadable secret") from exc
     ring = _ring()
     if version == KEY_VERSION:
-        return ring.sealer(header_key_id(raw)).open(raw, _aad(context)).decode("utf-8")
+        key_id = header_key_id(raw)
+        if ring.info("data", key_id).scope != SCOPE:
+            raise CryptoError("this secret is not sealed by a staff key")
+        return ring.sealer(key_id).open(raw, _aad(context)).decode("utf-8")
     if version == LEGACY_VERSION:
         key_id = ring.adopted_key(SCOPE)
         if key_id is None:

@@ -57,6 +57,17 @@ def test_a_new_secret_is_sealed_by_the_key_store(make_user):
     assert not crypto.key_path().exists()  # no key file of its own any more
 
 
+def test_only_a_staff_key_opens_a_secret(make_user):
+    from tokutei.vault.crypto import CryptoError
+
+    user = make_user("fresh")
+    ring = keys.get_keyring()
+    file_key = ring.data_key_for("file:1")  # a person file's key, with the staff associated data
+    blob = file_key.seal(b"JBSWY3DPEHPK3PXP", b"tokutei/staff/" + context_for(user).encode())
+    with pytest.raises(CryptoError):
+        crypto.decrypt("v2:" + base64.urlsafe_b64encode(blob).decode(), context=context_for(user))
+
+
 def test_an_existing_key_file_is_adopted_and_its_secrets_still_read(legacy_installation):
     users, secrets, factors = legacy_installation
     for user, secret, factor in zip(users, secrets, factors, strict=True):
