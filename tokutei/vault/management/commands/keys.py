@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
         secrets = staff_crypto.usage()
         out("2要素認証の秘密の件数 (staff secrets per data key): "
-            + (", ".join(f"#{k}={n}" if k is not None else f"不明={n}" for k, n in sorted(
+            + (", ".join(f"#{k}={n}" if k is not None else f"旧形式・不明={n}" for k, n in sorted(
                 secrets.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))) or "0"))
         legacy = legacy_path(staff_crypto.SCOPE)
         if legacy is not None and legacy.exists():
