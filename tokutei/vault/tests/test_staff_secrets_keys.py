@@ -137,3 +137,18 @@ def test_a_rotation_before_any_use_takes_the_key_file_in_first(legacy_installati
         factor.refresh_from_db()
         assert factor.secret_enc.startswith("v2:")
         assert crypto.decrypt(factor.secret_enc, context=context_for(user)) == secret
+
+
+def test_a_key_file_found_after_the_store_has_a_staff_key_is_kept_for_reading_only(make_user):
+    user = make_user("later")
+    crypto.encrypt("FIRST", context=context_for(user))  # the store's own staff key exists first
+    ring = keys.get_keyring()
+    own = ring.active_data_key(crypto.SCOPE)
+    key = os.urandom(32)
+    crypto.key_path().write_bytes(key)  # e.g. restored from an old backup afterwards
+    old_token = _legacy_token(key, "OLDSECRET", context_for(user))
+    assert crypto.decrypt(old_token, context=context_for(user)) == "OLDSECRET"
+    adopted = ring.adopted_key(crypto.SCOPE)
+    assert adopted is not None and adopted != own
+    assert ring.info("data", adopted).status == keys.PREVIOUS
+    assert ring.active_data_key(crypto.SCOPE) == own
