@@ -130,10 +130,11 @@ def clean_particulars(particulars: dict[str, Any] | None) -> tuple[dict[str, Any
         for v in values:
             if v is not None and not isinstance(v, str | int | bool):
                 return {}, _("承認の範囲には文字・数値のみを指定できます")
-            if isinstance(v, str):
-                if len(v) > 200:
-                    return {}, _("承認の範囲の値が長すぎます")
-                if looks_like_my_number(v) or _LONG_DIGITS.search(unicodedata.normalize("NFKC", v)):
+            if isinstance(v, str) and len(v) > 200:
+                return {}, _("承認の範囲の値が長すぎます")
+            if isinstance(v, str | int) and not isinstance(v, bool):
+                text = str(v)  # a number given as an integer is still a number
+                if looks_like_my_number(text) or _LONG_DIGITS.search(unicodedata.normalize("NFKC", text)):
                     return {}, _("承認の範囲に個人番号等の番号を書くことはできません")
         if isinstance(value, str):
             value = value.strip()

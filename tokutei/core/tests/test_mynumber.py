@@ -174,3 +174,7 @@ def test_every_place_that_looks_for_a_my_number_asks_the_one_detector():
             ledgers.check_no_personal_number("備考", text)
     ledgers.check_no_personal_number("備考", "記録ID 1234 の件")
     assert approvals.looks_like_my_number is looks_like_my_number
+    for value in ("1234 5678 9018", "１２３４－５６７８－９０１８", 123456789018, ["a", "0376-1730-4300"]):
+        clean, error = approvals.clean_particulars({"scope": value})
+        assert clean == {} and error and "番号" in error
+    assert approvals.clean_particulars({"scope": "第2四半期", "count": 300}) == ({"scope": "第2四半期", "count": 300}, None)
