@@ -139,23 +139,36 @@ def test_twelve_digits_however_joined_are_found_and_hidden(number, joins, full_w
 
 @given(st.text(alphabet="0123456789", min_size=13, max_size=20), st.sampled_from(["", " ", "-"]))
 def test_a_longer_run_is_not_a_my_number(digits, sep):
-    text = f"id {sep.join(digits)} ok"
+    text = f"id {sep.join(digits)} ok"  # every digit joined the same way: no 12 of them stand alone
     assert not looks_like_my_number(text)
     assert redact_my_numbers(text) == text
 
 
-@given(st.text(max_size=40))
+@given(twelve_digits, st.text(alphabet="0123456789", min_size=1, max_size=6), st.sampled_from([" ", "-", "　"]),
+       st.booleans())
+def test_a_my_number_beside_another_number_is_still_found(number, other, sep, before):
+    text = f"GET {other}{sep}{number} x" if before else f"x {number}{sep}{other} 404"
+    assert looks_like_my_number(text)
+    assert number not in redact_my_numbers(text)
+
+
+@given(st.one_of(st.text(max_size=40), st.text(alphabet="0123456789０１ -　x%2", max_size=40)))
 def test_the_detector_and_the_redaction_agree(text):
-    assert looks_like_my_number(text) == (redact_my_numbers(text) != text)
-    assert redact_my_numbers(redact_my_numbers(text)) == redact_my_numbers(text)
+    hidden = redact_my_numbers(text)
+    assert looks_like_my_number(text) == (hidden != text)
+    assert not looks_like_my_number(hidden)  # nothing left that looks like one
+    assert redact_my_numbers(hidden) == hidden
 
 
-@pytest.mark.parametrize("text", ["①②③④⑤⑥⑦⑧⑨⓪①②", "12345678901𝟖", "1234 - 5678 - 9018"])
+@pytest.mark.parametrize("text", ["①②③④⑤⑥⑦⑧⑨⓪①②", "12345678901𝟖", "1234 - 5678 - 9018", "03 7617 304300",
+                                  '"GET /vault/people/037617304300 HTTP/1.1" 404', "404 037617304300",
+                                  "0376 1730 4300 2026-12-03"])
 def test_what_the_entry_refuses_is_still_found_in_free_text(text):
     assert looks_like_my_number(text)
 
 
-@pytest.mark.parametrize("text", ["192.168.100.200", "2026-11-22 11:04:18", "tel 03-1234-5678", "v1.2.3456789012"])
+@pytest.mark.parametrize("text", ["192.168.100.200", "2026-11-22 11:04:18", "tel 03-1234-5678", "v1.2.3456789012",
+                                  "期間 2026-04-01 2027-03-31", "seq 1234567890123456 ok"])
 def test_addresses_times_and_phone_numbers_are_not_taken_for_one(text):
     assert not looks_like_my_number(text)
 
