@@ -19,7 +19,8 @@ from pathlib import Path
 from tokutei.core.jdates import to_wareki
 from tokutei.core.mynumber import WEIGHTS as MN_WEIGHTS
 from tokutei.core.mynumber import check_digit as check_digit
-from tokutei.core.synthetic import FAMILY, FEMALE, MALE, SERIAL_OFFSET, people
+from tokutei.core.synthetic import CITIES, FAMILY, FEMALE, MALE, SERIAL_OFFSET, people
+from tokutei.core.synthetic import TOWNS as TOWNS
 from tokutei.core.synthetic import my_number as _my_number
 from tokutei.core.synthetic import resident_code as _resident_code
 
@@ -27,6 +28,7 @@ from tokutei.core.synthetic import resident_code as _resident_code
 SURNAMES = FAMILY
 GIVEN_MALE = MALE
 GIVEN_FEMALE = FEMALE
+PLACES = [f"{prefecture}{city}" for prefecture, cities in CITIES.items() for city in cities]
 WEIGHTS = MN_WEIGHTS
 
 HEADERS = ["個人番号", "氏名", "氏名カナ", "生年月日", "性別", "住所", "住民票コード"]
