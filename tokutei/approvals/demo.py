@@ -6,9 +6,8 @@ applicant role, so the approvers the profile names see them on their dashboard.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from tokutei.core.errors import Refused
+from tokutei.core.inforce import in_force_q
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.models import RoleAssignment, User
 
@@ -16,8 +15,7 @@ from . import services
 
 
 def _holder(roles) -> User | None:
-    today = timezone.localdate()
-    row = (RoleAssignment.objects.filter(role_key__in=list(roles), revoked_at__isnull=True, start_date__lte=today)
+    row = (RoleAssignment.objects.filter(in_force_q(), role_key__in=list(roles))
            .select_related("user").order_by("id").first())
     return row.user if row else None
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NotFoundOrForbidden, Refused
+from tokutei.core.mynumber import looks_like_my_number
 from tokutei.profiles.schema import ApprovalRule, Profile
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import has_role
@@ -40,6 +41,7 @@ Decision = ApprovalStepDecision.Decision
 ScopeCheck = Callable[[dict[str, Any]], str | None]
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# 個人番号等: a 個人番号 (the one detector, separators included) or any other long number (住民票コード…).
 _LONG_DIGITS = re.compile(r"\d{10,}")
 
 
@@ -128,10 +130,11 @@ def clean_particulars(particulars: dict[str, Any] | None) -> tuple[dict[str, Any
         for v in values:
             if v is not None and not isinstance(v, str | int | bool):
                 return {}, _("承認の範囲には文字・数値のみを指定できます")
-            if isinstance(v, str):
-                if len(v) > 200:
-                    return {}, _("承認の範囲の値が長すぎます")
-                if _LONG_DIGITS.search(unicodedata.normalize("NFKC", v)):
+            if isinstance(v, str) and len(v) > 200:
+                return {}, _("承認の範囲の値が長すぎます")
+            if isinstance(v, str | int) and not isinstance(v, bool):
+                text = str(v)  # a number given as an integer is still a number
+                if looks_like_my_number(text) or _LONG_DIGITS.search(unicodedata.normalize("NFKC", text)):
                     return {}, _("承認の範囲に個人番号等の番号を書くことはできません")
         if isinstance(value, str):
             value = value.strip()

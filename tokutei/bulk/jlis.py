@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tokutei.core.mynumber import CHECK_DIGIT_MESSAGE, EMPTY_MESSAGE, check_my_number
 from tokutei.vault.codec import clean_value
-from tokutei.vault.crypto import fold, normalise_my_number
+from tokutei.vault.crypto import fold
 
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932",
              "cp932": "cp932", "ms932": "cp932", "windows-31j": "cp932"}
@@ -203,29 +204,17 @@ class _TextLines:
         self.line = line  # the line before the chunk; iter_stream counts from here with csv's line_num
 
 
-_W11 = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-_W11_ASCII = 48 * sum(_W11)  # what the weights add up to over the ASCII code of "0"
-
-
 def validate_my_number(text: str) -> tuple[str, str]:
-    """(normalised 12 digits, "") or (digits-if-any, Japanese reason). Full-width digits and separators fold.
+    """(normalised 12 digits, "") or (the number or "", Japanese reason): ``tokutei.core.mynumber``'s check
+    and messages — the vault's — with the importer's empty-cell reason."""
+    value, error = check_my_number(text)
+    return (value, "") if error is None else _refused_number(value, error)
 
-    The check digit is the weighted sum of the first 11 digits modulo 11 (the same
-    arithmetic as python-stdnum's ``jp.in_``; tested against it), taken here over the digits' ASCII codes
-    rather than eleven ``int()`` calls."""
-    s = text if (len(text) == 12 and text.isascii()) else normalise_my_number(text)
-    if not s:
-        return "", "個人番号が空です"
-    if not s.isdigit() or not s.isascii():
-        return "", "個人番号に数字以外の文字があります"
-    if len(s) != 12:
-        return "", f"個人番号の桁数が正しくありません（{len(s)}桁）"
-    d = s.encode()
-    r = (6 * d[0] + 5 * d[1] + 4 * d[2] + 3 * d[3] + 2 * d[4] + 7 * d[5] + 6 * d[6] + 5 * d[7] + 4 * d[8]
-         + 3 * d[9] + 2 * d[10] - _W11_ASCII) % 11
-    if ("0" if r <= 1 else str(11 - r)) != s[11]:
-        return s, "個人番号の検査用数字（チェックデジット）が一致しません"
-    return s, ""
+
+def _refused_number(value: str, error: str) -> tuple[str, str]:
+    if error == CHECK_DIGIT_MESSAGE:
+        return value, error  # the number is kept: the reject report gives its keyed reference
+    return "", (EMPTY_MESSAGE if not value else error)
 
 
 # --- per-kind cleaners -----------------------------------------------------------------------------------
@@ -417,7 +406,9 @@ def iter_stream(fh: BinaryIO | None, layout: Layout, *, offset: int, line: int,
         if len(cells) < width_needed:
             yield Parsed(line, end, None, f"列の数が足りません（{len(cells)}列）")
             continue
-        number, reason = validate_my_number(cells[my_index])
+        number, reason = check_my_number(cells[my_index])  # (number, None) for a valid one: no other call
+        if reason is not None:
+            number, reason = _refused_number(number, reason)
         values: dict[str, Any] = {my_key: number}
         if not reason:
             for key, index, kind, ja, required, fn, limit in plan:

@@ -1,8 +1,10 @@
 """Synthetic J-LIS bulk-acquisition result files: realistic, valid check digits, no real person.
 
-Names, kana, addresses and dates are drawn from small fixed lists; My Numbers and 住民票コード come from a
-bijection of the row number (a·i + b mod 10¹¹), so no two rows share a number unless a duplicate is
-planted on purpose. A million rows take a few seconds.
+The people are the one generator's (:mod:`tokutei.core.synthetic`, with ``offset=SERIAL_OFFSET``): person
+``start + i`` of a file has the 個人番号 ``my_number(start + i)`` and the 住民票コード
+``resident_code(start + i)``, so no two rows share a number unless a duplicate is planted on purpose. This
+module writes them in the J-LIS layout (full-width space in names, dates in three spellings) and plants
+the bad rows. A million rows take a few seconds.
 """
 
 from __future__ import annotations
@@ -15,34 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tokutei.core.jdates import to_wareki
+from tokutei.core.mynumber import WEIGHTS as MN_WEIGHTS
+from tokutei.core.mynumber import check_digit as check_digit
+from tokutei.core.synthetic import CITIES, FAMILY, FEMALE, MALE, SERIAL_OFFSET, people
+from tokutei.core.synthetic import TOWNS as TOWNS
+from tokutei.core.synthetic import my_number as _my_number
+from tokutei.core.synthetic import resident_code as _resident_code
 
-SURNAMES = [
-    ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
-    ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
-    ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"),
-    ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ"),
-    ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト"), ("阿部", "アベ"),
-    ("石川", "イシカワ"), ("山下", "ヤマシタ"), ("中島", "ナカジマ"), ("石井", "イシイ"), ("小川", "オガワ"),
-    ("前田", "マエダ"), ("岡田", "オカダ"), ("長谷川", "ハセガワ"), ("藤田", "フジタ"), ("後藤", "ゴトウ"),
-    ("近藤", "コンドウ"), ("村上", "ムラカミ"), ("遠藤", "エンドウ"), ("青木", "アオキ"), ("坂本", "サカモト"),
-]
-GIVEN_MALE = [
-    ("大輔", "ダイスケ"), ("誠", "マコト"), ("直樹", "ナオキ"), ("健一", "ケンイチ"), ("隆", "タカシ"),
-    ("浩", "ヒロシ"), ("翔太", "ショウタ"), ("和夫", "カズオ"), ("茂", "シゲル"), ("博", "ヒロシ"),
-    ("修", "オサム"), ("勇", "イサム"), ("清", "キヨシ"), ("拓也", "タクヤ"), ("達也", "タツヤ"),
-]
-GIVEN_FEMALE = [
-    ("陽子", "ヨウコ"), ("恵子", "ケイコ"), ("幸子", "サチコ"), ("美穂", "ミホ"), ("由美", "ユミ"),
-    ("和子", "カズコ"), ("洋子", "ヨウコ"), ("久美子", "クミコ"), ("真由美", "マユミ"), ("智子", "トモコ"),
-    ("裕子", "ユウコ"), ("直美", "ナオミ"), ("明美", "アケミ"), ("さくら", "サクラ"), ("愛", "アイ"),
-]
-PLACES = [
-    "兵庫県神戸市中央区", "兵庫県神戸市灘区", "兵庫県姫路市", "兵庫県尼崎市", "兵庫県明石市", "兵庫県西宮市",
-    "兵庫県加古川市", "兵庫県宝塚市", "兵庫県伊丹市", "兵庫県豊岡市", "宮城県仙台市青葉区", "東京都国分寺市",
-    "埼玉県狭山市", "三重県いなべ市", "大阪府大阪市北区", "京都府京都市左京区",
-]
-TOWNS = ["本町", "栄町", "旭町", "緑町", "中町", "東町", "西町", "南町", "北町", "桜町", "若葉", "青葉台", "花園町"]
-WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+# The people come from the one generator (tokutei.core.synthetic); these names stay importable from here.
+SURNAMES = FAMILY
+GIVEN_MALE = MALE
+GIVEN_FEMALE = FEMALE
+PLACES = [f"{prefecture}{city}" for prefecture, cities in CITIES.items() for city in cities]
+WEIGHTS = MN_WEIGHTS
 
 HEADERS = ["個人番号", "氏名", "氏名カナ", "生年月日", "性別", "住所", "住民票コード"]
 
@@ -52,20 +39,13 @@ BAD_KINDS = (
 )
 
 
-def check_digit(eleven: str) -> str:
-    s = sum(w * (ord(c) - 48) for w, c in zip(WEIGHTS, eleven, strict=True))
-    r = s % 11
-    return "0" if r <= 1 else str(11 - r)
-
-
 def my_number(i: int) -> str:
     """The i-th synthetic My Number: a bijection of i onto 11 digits, plus the check digit."""
-    body = f"{(i * 7_919_000_003 + 48_271) % 100_000_000_000:011d}"
-    return body + check_digit(body)
+    return _my_number(i)
 
 
 def resident_code(i: int) -> str:
-    return f"{(i * 3_000_000_019 + 12_345) % 100_000_000_000:011d}"
+    return _resident_code(i)
 
 
 @dataclass
@@ -103,25 +83,19 @@ def generate(out: str | Path, *, rows: int, bad: int = 0, encoding: str = "utf-8
     if bad and rows == 1:
         bad_at = {0}
     stats = GenStats()
-    epoch = dt.date(1930, 1, 1).toordinal()
-    span = dt.date(2005, 12, 31).toordinal() - epoch
     last_good_number = ""
     kinds = [k for k in BAD_KINDS if org_key_header or k != "empty_org_key"]
+    source = people(rows, seed=seed, start=start, offset=SERIAL_OFFSET, born_to=2005)
     with open(out, "w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([headers[j] for j in order])
-        for i in range(rows):
-            male = rng.random() < 0.5
-            sur, sur_k = SURNAMES[rng.randrange(len(SURNAMES))]
-            giv, giv_k = (GIVEN_MALE if male else GIVEN_FEMALE)[rng.randrange(15)]
-            day = dt.date.fromordinal(epoch + rng.randrange(span))
+        for i, person in enumerate(source):
             n = start + i
             row = [
-                my_number(n), f"{sur}\u3000{giv}", f"{sur_k}\u3000{giv_k}", _birth_text(rng, day),
-                "男" if male else "女",
-                f"{PLACES[rng.randrange(len(PLACES))]}{TOWNS[rng.randrange(len(TOWNS))]}"
-                f"{rng.randrange(1, 6)}丁目{rng.randrange(1, 30)}番{rng.randrange(1, 20)}号",
-                resident_code(n),
+                person["my_number"], person["name"].replace(" ", "\u3000"),
+                person["name_kana"].replace(" ", "\u3000"),
+                _birth_text(rng, dt.date.fromisoformat(person["birth_date"])), person["sex"], person["address"],
+                person["resident_code"],
             ]
             if org_key_header:
                 row.append(f"{400_000_000 + n:010d}")

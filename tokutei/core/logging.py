@@ -2,23 +2,22 @@
 
 Services never log personal data, but a client can still put a number where it does not belong — in a URL
 that the web server's access log records, or in a value that ends up in an exception. This filter, attached
-to every handler, replaces any run of 12 digits (half- or full-width, optionally separated by spaces or
-hyphens) with a fixed marker before the line is written.
+to every handler, replaces anything shaped like a 個人番号 (``tokutei.core.mynumber.looks_like_my_number``:
+a run of 12 digits, half- or full-width, optionally separated by spaces or hyphens) with a fixed marker
+before the line is written.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
-_DIGIT = "[0-9０-９]"
-_SEP = r"(?:\s|-|－|‐|ー|%20)?"
-MY_NUMBER_LIKE = re.compile(rf"(?<![0-9０-９]){_DIGIT}(?:{_SEP}{_DIGIT}){{11}}(?![0-9０-９])")
-MARK = "[個人番号らしき数字を伏せました]"
+from .mynumber import MARK as MARK
+from .mynumber import MY_NUMBER_LIKE as MY_NUMBER_LIKE
+from .mynumber import redact_my_numbers
 
 
 def redact(text: str) -> str:
-    return MY_NUMBER_LIKE.sub(MARK, text)
+    return redact_my_numbers(text)
 
 
 class RedactMyNumbers(logging.Filter):

@@ -7,12 +7,13 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from tokutei.core import jdates
+from tokutei.core.inforce import in_force_q
 from tokutei.profiles.schema import Profile
 from tokutei.staff.models import RoleAssignment
 
@@ -271,11 +272,7 @@ def access_list(info: files.FileInfo, *, profile: Profile, on: dt.date | None = 
     day = on or timezone.localdate()
     file_tasks = _expand_tasks(profile, info.tasks)
     assignments = (
-        RoleAssignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day),
-            role_key__in=profile.handler_roles(), revoked_at__isnull=True, start_date__lte=day,
-            user__is_active=True,
-        ).select_related("user").order_by("user__username", "role_key")
+        RoleAssignment.objects.filter(in_force_q(day), role_key__in=profile.handler_roles(), user__is_active=True).select_related("user").order_by("user__username", "role_key")
     )
     people: dict[int, dict[str, Any]] = {}
     for a in assignments:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record, refuse
+from tokutei.core.mynumber import looks_like_my_number
 from tokutei.core.sql import column_of
 from tokutei.profiles.selectors import get_profile
 
@@ -30,7 +30,6 @@ from .models import FileRegisterSignOff, HandlingRecord, LogCursor, RegisterEntr
 from .stages import ACTION_STAGE, STAGES, stage_for
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_MY_NUMBER_LIKE = re.compile(r"(?<!\d)\d{12}(?!\d)")
 TEXT_MAX = 500
 
 
@@ -46,9 +45,8 @@ def _clean_text(value: Any, limit: int = 200) -> str:
 
 
 def check_no_personal_number(label: str, value: str) -> None:
-    """Refuse free text that looks like a 個人番号 (12 digits, after folding full-width digits)."""
-    folded = re.sub(r"[\s\-‐ー－]", "", unicodedata.normalize("NFKC", value or ""))
-    if _MY_NUMBER_LIKE.search(folded):
+    """Refuse free text that looks like a 個人番号 (``tokutei.core.mynumber.looks_like_my_number``)."""
+    if looks_like_my_number(value or ""):
         raise ValidationError(
             _("%(label)s に個人番号と思われる12桁の数字は記録できません。記録IDや件数で記載してください。")
             % {"label": label}
@@ -76,7 +74,7 @@ def _row_from_entry(entry: Entry, **extra: Any) -> HandlingRecord | None:
         "note": _clean_text(extra.pop("note", None) or (entry.reason if entry.result != "ok" else ""), TEXT_MAX),
     }
     for label, value in values.items():
-        if _MY_NUMBER_LIKE.search(unicodedata.normalize("NFKC", value)):
+        if looks_like_my_number(value):
             values[label] = ""  # never copy something that looks like a 個人番号 into the ledger
     row = HandlingRecord(
         source=HandlingRecord.Source.LOG,
@@ -133,7 +131,7 @@ def _enrich(rows: list[HandlingRecord]) -> None:
                 r.checker = username
     for r in rows:
         for label in ("recipient", "item"):
-            if _MY_NUMBER_LIKE.search(unicodedata.normalize("NFKC", getattr(r, label))):
+            if looks_like_my_number(getattr(r, label)):
                 setattr(r, label, "")
 
 

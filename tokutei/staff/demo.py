@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from tokutei.core.errors import Refused
+from tokutei.core.inforce import in_force_q
+from tokutei.core.synthetic import staff_names
 from tokutei.profiles.selectors import get_profile
 
 from . import services
@@ -18,16 +20,7 @@ from .models import Post, RoleAssignment, Unit, User
 from .selectors import allowed_factor_kinds, designatable_roles, role_keys
 
 DEMO_PASSWORD = "demo-pass-2026"  # printed for the demo on purpose
-NAMES = [
-    ("山田", "太郎", "ヤマダ タロウ"), ("佐藤", "花子", "サトウ ハナコ"), ("鈴木", "一郎", "スズキ イチロウ"),
-    ("高橋", "美咲", "タカハシ ミサキ"), ("田中", "健太", "タナカ ケンタ"), ("伊藤", "由美", "イトウ ユミ"),
-    ("渡辺", "大輔", "ワタナベ ダイスケ"), ("中村", "真由美", "ナカムラ マユミ"), ("小林", "誠", "コバヤシ マコト"),
-    ("加藤", "恵子", "カトウ ケイコ"), ("吉田", "翔太", "ヨシダ ショウタ"), ("山本", "裕子", "ヤマモト ユウコ"),
-    ("松本", "浩二", "マツモト コウジ"), ("井上", "明美", "イノウエ アケミ"), ("木村", "拓也", "キムラ タクヤ"),
-    ("林", "直子", "ハヤシ ナオコ"), ("清水", "亮", "シミズ リョウ"), ("山口", "久美子", "ヤマグチ クミコ"),
-    ("森", "達也", "モリ タツヤ"), ("池田", "千尋", "イケダ チヒロ"), ("橋本", "和也", "ハシモト カズヤ"),
-    ("阿部", "沙織", "アベ サオリ"), ("石川", "修", "イシカワ オサム"), ("前田", "陽子", "マエダ ヨウコ"),
-]
+NAMES = staff_names(24)  # the one synthetic-people generator (tokutei.core.synthetic)
 MAX_POST_HOLDERS_PER_ROLE = 2
 
 
@@ -43,7 +36,7 @@ class _Demo:
 
     def _admin(self) -> User:
         admin_roles = self.profile.admin_roles()
-        assignment = (RoleAssignment.objects.filter(role_key__in=admin_roles, revoked_at__isnull=True)
+        assignment = (RoleAssignment.objects.filter(in_force_q(), role_key__in=admin_roles)
                       .select_related("user").order_by("id").first())
         if assignment is None:
             raise RuntimeError("tokutei init の管理者が見つかりません")

@@ -40,8 +40,12 @@ from .models import SecondFactor, User
 ISSUER = "Tokutei"
 
 
-def _context(user: User) -> str:
+def context_for(user: User) -> str:
+    """What a user's TOTP secret is bound to (associated data of its ciphertext)."""
     return f"staff.totp:{user.pk}"
+
+
+_context = context_for
 
 
 # --- TOTP ----------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tokutei.core.inforce import in_force_on
 
 
 class Unit(models.Model):
@@ -124,12 +125,7 @@ class RoleAssignment(models.Model):
         return f"{self.role_key} {self.start_date}〜{self.end_date or ''}"
 
     def is_active_on(self, day: dt.date | None = None) -> bool:
-        day = day or timezone.localdate()
-        return (
-            self.revoked_at is None
-            and self.start_date <= day
-            and (self.end_date is None or day <= self.end_date)
-        )
+        return in_force_on(self, day)
 
 
 class Terminal(models.Model):
@@ -216,10 +212,7 @@ class PasswordOnlyDecision(models.Model):
         return f"001 §5.3 decision ({self.user_id})"
 
     def is_active_on(self, day: dt.date | None = None) -> bool:
-        day = day or timezone.localdate()
-        return (
-            self.revoked_at is None and self.start_date <= day and (self.end_date is None or day <= self.end_date)
-        )
+        return in_force_on(self, day)
 
 
 class ProvisioningTask(models.Model):

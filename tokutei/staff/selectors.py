@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from tokutei.core import memo
+from tokutei.core.inforce import in_force_q, in_force_sql
 from tokutei.core.sql import select_models
 
 from .models import RoleAssignment, Terminal, User
@@ -20,12 +21,7 @@ def active_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[Rol
     day = on or timezone.localdate()
     if not user.is_active:
         return RoleAssignment.objects.none()
-    return RoleAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day),
-        user=user,
-        revoked_at__isnull=True,
-        start_date__lte=day,
-    )
+    return RoleAssignment.objects.filter(in_force_q(day), user=user)
 
 
 def assignments_in_force(user: User, *, on: dt.date | None = None) -> list[RoleAssignment]:
@@ -40,16 +36,10 @@ def assignments_in_force(user: User, *, on: dt.date | None = None) -> list[RoleA
     return memo.remembered(("assignments", user.pk, day), lambda: _assignments_sql(user.pk, day))
 
 
-# ``active_assignments`` as one fixed statement (tokutei.core.sql): the same rule, tested to agree.
-_IN_FORCE = ('"user_id" = %s AND "revoked_at" IS NULL AND "start_date" <= %s '
-             'AND ("end_date" IS NULL OR "end_date" >= %s)')
-
-
+# ``active_assignments`` as one fixed statement (tokutei.core.sql): the same rule (tokutei.core.inforce).
 def _assignments_sql(user_id: int, day: dt.date) -> list[RoleAssignment]:
-    from django.db import connection
-
-    value = connection.ops.adapt_datefield_value(day)
-    return select_models(RoleAssignment, _IN_FORCE, [user_id, value, value],
+    condition, params = in_force_sql(day)
+    return select_models(RoleAssignment, f'"user_id" = %s AND {condition}', [user_id, *params],
                          order_by='"user_id", "role_key", "start_date" DESC')  # Meta.ordering
 
 
@@ -73,11 +63,7 @@ def has_role(user: User, roles: set[str] | list[str], *, on: dt.date | None = No
 def holders_of(role_key: str, *, on: dt.date | None = None) -> QuerySet[User]:
     day = on or timezone.localdate()
     return User.objects.filter(
-        Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=day),
-        is_active=True,
-        assignments__role_key=role_key,
-        assignments__revoked_at__isnull=True,
-        assignments__start_date__lte=day,
+        in_force_q(day, prefix="assignments__"), is_active=True, assignments__role_key=role_key,
     ).distinct()
 
 
@@ -126,12 +112,7 @@ def designatable_roles(user: User) -> list[str]:
 def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: User | None = None) -> int:
     """Distinct people holding the role on ``on`` or designated to hold it from a later date."""
     day = on or timezone.localdate()
-    qs = RoleAssignment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day),
-        role_key=role_key,
-        revoked_at__isnull=True,
-        user__is_active=True,
-    )
+    qs = RoleAssignment.objects.filter(in_force_q(day, start=None), role_key=role_key, user__is_active=True)
     if exclude_user is not None:
         qs = qs.exclude(user=exclude_user)
     return qs.values("user_id").distinct().count()
@@ -153,12 +134,7 @@ def active_password_only_decision(user: User, *, on: dt.date | None = None):
 
     day = on or timezone.localdate()
     return (
-        PasswordOnlyDecision.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day),
-            user=user,
-            revoked_at__isnull=True,
-            start_date__lte=day,
-        )
+        PasswordOnlyDecision.objects.filter(in_force_q(day), user=user)
         .order_by("-start_date")
         .first()
     )

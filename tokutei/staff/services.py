@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tokutei.auditlog.services import record, refuse
+from tokutei.core.inforce import in_force_q
 from tokutei.profiles.selectors import get_profile
 
 from .models import (
@@ -108,9 +109,7 @@ def create_user(
 
 def _revoke_all(user: User, *, actor: User, reason: str, now: dt.datetime) -> int:
     """Revoke every active or future assignment and end post holdings, at once (001 §5-5)."""
-    qs = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).exclude(
-        end_date__lt=timezone.localdate()
-    )
+    qs = RoleAssignment.objects.filter(in_force_q(start=None), user=user)  # in force today or later
     count = qs.update(revoked_at=now, revoked_by=actor, revoke_reason=reason[:200])
     forget_assignments()  # update() sends no post_save: the request memo must not keep the old roles
     PostHolding.objects.filter(user=user, end_date__isnull=True).update(end_date=timezone.localdate())

@@ -18,9 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import orjson
-from stdnum.jp import in_ as my_number_std
 
 from tokutei.core.jdates import parse_date
+
+# The 個人番号 check and its messages are tokutei.core.mynumber's (the bulk importer uses the same); they
+# stay importable from here.
+from tokutei.core.mynumber import CHECK_DIGIT_MESSAGE as CHECK_DIGIT_MESSAGE
+from tokutei.core.mynumber import LENGTH_MESSAGE as LENGTH_MESSAGE
+from tokutei.core.mynumber import check_my_number as check_my_number
 from tokutei.profiles.selectors import get_profile
 
 from .crypto import (
@@ -28,9 +33,7 @@ from .crypto import (
     IndexInputs,
     Sealer,
     fold,
-    is_twelve_digits,
     normalise_kana,
-    normalise_my_number,
     normalise_org_key,
     normalise_resident_code,
 )
@@ -42,8 +45,6 @@ from .keys import get_keyring
 def _encode(values: dict[str, str]) -> bytes:
     return orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
 
-CHECK_DIGIT_MESSAGE = "個人番号のチェックデジットが正しくありません"
-LENGTH_MESSAGE = "個人番号は12桁の数字で入力してください"
 
 
 class FieldErrors(ValueError):
@@ -64,16 +65,6 @@ def aad_for(file_id: int) -> bytes:
     return b"tokutei/person/%d" % file_id
 
 
-def check_my_number(raw: str) -> tuple[str, str | None]:
-    """(normalised, error) for a 個人番号: 12 digits and a valid check digit (総務省令 §5)."""
-    value = normalise_my_number(raw)
-    if not is_twelve_digits(value):
-        return value, LENGTH_MESSAGE
-    if not my_number_std.is_valid(value):
-        return value, CHECK_DIGIT_MESSAGE
-    return value, None
-
-
 _SEX = {"1": "男", "2": "女", "男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女",
         "MALE": "男", "FEMALE": "女", "9": "不明", "不明": "不明"}
 _INT = re.compile(r"^-?[0-9]+$")
@@ -81,12 +72,13 @@ _INT = re.compile(r"^-?[0-9]+$")
 
 def clean_value(kind: str, raw: object) -> str:
     """One field's normalised string; raises ValueError with a Japanese message."""
-    text = fold(str(raw)).strip() if raw is not None else ""
     if kind == "my_number":
-        value, error = check_my_number(text)
+        # Not folded first: the check refuses what only NFKC would turn into digits (⒏, ①).
+        value, error = check_my_number(str(raw) if raw is not None else "")
         if error:
             raise ValueError(error)
         return value
+    text = fold(str(raw)).strip() if raw is not None else ""
     if kind == "resident_code":
         value = normalise_resident_code(text)
         if len(value) != 11 or not value.isdigit():

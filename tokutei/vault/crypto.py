@@ -11,7 +11,8 @@ Design (docs/keys.md has the full picture and the threat model):
   states are precomputed once per key and copied per message (faster than ``hmac.digest``; the figure
   is in docs/performance.md).
 * Normalisation happens before both validation and indexing: NFKC folds full-width digits, spaces and
-  hyphens; カナ names are also folded to katakana with spaces and 中黒 removed.
+  hyphens; カナ names are also folded to katakana with spaces and 中黒 removed. The 個人番号's own rules
+  (which separators, which digits) are in :mod:`tokutei.core.mynumber`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# The 個人番号's reading rules live in one module; these names stay importable from here.
+from tokutei.core.mynumber import is_twelve_digits as is_twelve_digits
+from tokutei.core.mynumber import normalise_my_number as normalise_my_number
 
 FORMAT_V1 = 0x01
 HEADER = struct.Struct(">BI")  # format byte, key id
@@ -90,6 +95,14 @@ class Sealer:
         except Exception as exc:  # InvalidTag: never echo the data
             raise CryptoError("ciphertext failed authentication") from exc
 
+    def open_unframed(self, nonce: bytes, sealed: bytes, aad: bytes = b"") -> bytes:
+        """Open a ciphertext of an earlier format that has no header (nonce and associated data given):
+        the staff secrets sealed under ``staff_secrets.key`` before it joined the key store."""
+        try:
+            return self._aead.decrypt(nonce, sealed, aad)
+        except Exception as exc:
+            raise CryptoError("ciphertext failed authentication") from exc
+
 
 class Indexer:
     """HMAC-SHA256 under one index key, with precomputed inner/outer states (RFC 2104).
@@ -153,7 +166,6 @@ def index_reference(value: int) -> str:
 # --- normalisation ----------------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー－_・･.,]+")
-_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def fold(value: str) -> str:
@@ -169,15 +181,6 @@ def fold(value: str) -> str:
 def digits_only(value: str) -> str:
     """NFKC then remove spaces, hyphens and other separators. Returns "" for non-digit leftovers kept."""
     return _SEPARATORS.sub("", fold(value)).strip()
-
-
-def normalise_my_number(value: str) -> str:
-    """個人番号 as 12 ASCII digits (full-width, spaces and hyphens accepted). Does not check the digit."""
-    return digits_only(value)
-
-
-def is_twelve_digits(value: str) -> bool:
-    return len(value) == 12 and bool(_DIGITS.match(value))
 
 
 def normalise_resident_code(value: str) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 from django.utils import timezone
 
 from tokutei.auditlog.services import record
+from tokutei.core.inforce import in_force_q
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.models import RoleAssignment
 
@@ -27,10 +28,8 @@ UNCONFIRMED = 12
 
 
 def _handlers(profile) -> list[RoleAssignment]:
-    today = timezone.localdate()
-    return [a for a in RoleAssignment.objects.filter(role_key__in=profile.handler_roles(), revoked_at__isnull=True,
-                                                     start_date__lte=today).select_related("user", "unit")
-            .order_by("pk") if a.end_date is None or a.end_date >= today]
+    return list(RoleAssignment.objects.filter(in_force_q(), role_key__in=profile.handler_roles())
+                .select_related("user", "unit").order_by("pk"))
 
 
 def load() -> list[str]:

@@ -9,6 +9,13 @@ Three kinds of key, each versioned by a small integer id:
   every copy of those records unreadable, including old database backups.
 * ``index`` — the HMAC key of the blind indexes. Lookups compute the index under every searchable version.
 
+Data-key scopes: ``file:<pk>`` (the person records of a file) and ``staff:secrets`` (second-factor
+secrets, :mod:`tokutei.staff.crypto`). Every scope is rotated by ``tokutei keys rotate``.
+
+Key files from before the one key store (``LEGACY_FILES``: ``staff_secrets.key``) are adopted on first use:
+the key is wrapped by the master key and becomes the active data key of its scope, so what it sealed still
+opens, and the next rotation moves it onto a new key (docs/keys.md §"Key files from earlier versions").
+
 Storage goes through a :class:`KeyProvider` (get / create / versions / update / destroy). The shipped
 :class:`FileKeyProvider` keeps one file per key under ``settings.KEY_DIR / "vault"`` with mode 0600 and a
 metadata file ``keyring.json`` (no key material in it). An HSM or KMS provider can replace it.
@@ -275,15 +282,46 @@ class Keyring:
                 return existing
             return self._create_data_key_locked(scope)
 
-    def _create_data_key_locked(self, scope: str) -> int:
+    def _create_data_key_locked(self, scope: str, key: bytes | None = None, note: str = "") -> int:
         master_id = self.active_master_id()
-        key = os.urandom(32)
+        key = os.urandom(32) if key is None else key
         key_id = self.provider.next_id("data")  # under the store's lock: the id is bound into the wrap AAD
         wrapped = self._master(master_id).seal(key, _wrap_aad(key_id))
-        info = self.provider.create("data", wrapped, key_id=key_id, scope=scope, wrapped_by=master_id)
+        info = self.provider.create("data", wrapped, key_id=key_id, scope=scope, wrapped_by=master_id, note=note)
         self.refresh(force=True)
         self._sealers[info.id] = Sealer(info.id, key)
         return info.id
+
+    # --- key files from earlier versions ---------------------------------------------------------------
+    def adopted_key(self, scope: str) -> int | None:
+        """The data key that was adopted from ``scope``'s legacy key file, if it was (any status)."""
+        note = legacy_note(scope)
+        ids = [k.id for k in self.infos("data") if k.scope == scope and k.note == note]
+        return max(ids) if ids else None
+
+    def adopt_legacy(self, scope: str) -> int | None:
+        """Take ``scope``'s key file from an earlier version into the key store (once): wrapped by the
+        active master key, it becomes the scope's active data key unless the scope already has one (then it
+        is kept ``previous``: it opens what it sealed until a rotation re-encrypts that). Returns its id,
+        or None when there is no such file. The file itself is left for the operator (docs/keys.md)."""
+        path = legacy_path(scope)
+        found = self.adopted_key(scope)
+        if found is not None or path is None or not path.exists():
+            return found
+        with self.provider.lock():
+            self.refresh(force=True)
+            found = self.adopted_key(scope)
+            if found is not None:
+                return found
+            key = path.read_bytes()
+            if len(key) != 32:
+                raise CryptoError(f"legacy key file {path.name} is not a 32-byte key")
+            had_active = self.active_data_key(scope) is not None
+            key_id = self._create_data_key_locked(scope, key, note=legacy_note(scope))
+            if had_active:
+                self.provider.update("data", key_id, status=PREVIOUS)
+                self.refresh(force=True)
+            return key_id
 
     def destroy_scope(self, scope: str) -> list[int]:
         """Crypto-shred every data key of ``scope``. Returns the destroyed ids."""
@@ -371,6 +409,19 @@ class Keyring:
             self.refresh(force=True)
 
 
+# Key files kept outside the key store by earlier versions, by the scope they now belong to.
+LEGACY_FILES = {"staff:secrets": "staff_secrets.key"}
+
+
+def legacy_path(scope: str) -> Path | None:
+    name = LEGACY_FILES.get(scope)
+    return Path(settings.KEY_DIR) / name if name else None
+
+
+def legacy_note(scope: str) -> str:
+    return f"adopted from {LEGACY_FILES.get(scope, '')}"
+
+
 _keyrings: dict[str, Keyring] = {}
 _keyrings_lock = threading.Lock()
 
@@ -409,6 +460,9 @@ def ensure_keys() -> dict[str, int]:
         if not any(k.status == ACTIVE for k in provider.versions("index")):
             created["index"] = provider.create("index", os.urandom(32)).id
         ring.refresh(force=True)
+    for scope in LEGACY_FILES:
+        if ring.adopted_key(scope) is None and ring.adopt_legacy(scope) is not None:
+            created[f"adopted:{scope}"] = ring.adopted_key(scope) or 0
     check_permissions()
     return created
 

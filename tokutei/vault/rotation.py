@@ -1,5 +1,8 @@
 """Key rotation: new master (data keys re-wrapped), new data keys, new index key, then re-encryption.
 
+Every data-key scope is rotated: the person records of each file, and the staff's second-factor secrets
+(``staff:secrets``, re-encrypted by :func:`tokutei.staff.crypto.reencrypt` in the job's last step).
+
 The re-encryption job runs in batches, each its own transaction, selecting rows that are still under an
 old data key or an old index version, in primary-key order from the stored cursor. It is safe while the
 system is in use: rows are locked per batch, new writes already use the new keys, and lookups search
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from tokutei.auditlog.services import record
 from tokutei.profiles.selectors import get_profile
+from tokutei.staff.crypto import reencrypt as reencrypt_staff_secrets
 
 from .codec import PersonCodec, aad_for
 from .crypto import CryptoError, header_key_id
@@ -102,12 +106,15 @@ def run_batch(job: RotationJob, *, batch_size: int = 1000) -> int:
             job.batches += 1
             job.save(update_fields=["last_correction_id", "corrections_done", "batches"])
             return len(corrections)
+        # What other apps seal under their own scopes of the one key store: the staff's second-factor
+        # secrets (scope ``staff:secrets``; a few per member of staff, so one step).
+        secrets = reencrypt_staff_secrets(old)
         job.status = RotationJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
         record(action="vault.key_rotate", target_type="rotation", target_id=job.pk, count=max(job.people_done, 1),
                details={"stage": "finished", "people": job.people_done, "corrections": job.corrections_done,
-                        "batches": job.batches})
+                        "staff_secrets": secrets, "batches": job.batches})
     ring.finish_rotation()
     return 0
 

@@ -83,7 +83,7 @@ def test_it_rejects_bad_rows_with_line_numbers_and_no_my_number(run_import, writ
     assert report[0] == ["行番号", "理由", "参照符号"]
     by_line = {int(r[0]): r[1] for r in report[1:]}
     assert sorted(by_line) == [5, 6, 7, 8, 9, 10, 11, 12]
-    assert "検査用数字" in by_line[5]
+    assert "チェックデジット" in by_line[5]
     assert "生年月日" in by_line[6]
     assert "氏名カナ" in by_line[7]
     assert "性別" in by_line[8]

@@ -208,8 +208,15 @@ def test_001_only_the_security_officer_records_the_decision(kokubunji):
 def test_the_secret_key_file_is_created_readable_by_the_owner_only(clerk, totp_user):
     import os
 
+    from tokutei.vault import keys
+
     totp_user(clerk)
-    assert os.stat(crypto.key_path()).st_mode & 0o777 == 0o600
+    ring = keys.get_keyring()
+    key_id = ring.active_data_key(crypto.SCOPE)  # the key store's staff:secrets data key (docs/keys.md)
+    assert key_id is not None
+    assert os.stat(ring.provider._path("data", key_id)).st_mode & 0o777 == 0o600
+    assert keys.check_permissions() == []
+    assert not crypto.key_path().exists()  # no key file of its own any more
 
 
 def test_a_totp_code_cannot_be_used_twice(client, clerk, totp_user):

@@ -46,6 +46,19 @@ class Command(BaseCommand):
         by_index = Person.objects.values("bi_key").annotate(n=Count("pk")).order_by("bi_key")
         out("本人記録の件数 (records per data key): " + ", ".join(f"#{r['key_id']}={r['n']}" for r in by_key))
         out("本人記録の件数 (records per index key): " + ", ".join(f"#{r['bi_key']}={r['n']}" for r in by_index))
+        from tokutei.staff import crypto as staff_crypto
+        from tokutei.vault.keys import legacy_path
+
+        secrets = staff_crypto.usage()
+        out("2要素認証の秘密の件数 (staff secrets per data key): "
+            + (", ".join(f"#{k}={n}" if k is not None else f"旧形式・不明={n}" for k, n in sorted(
+                secrets.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))) or "0"))
+        legacy = legacy_path(staff_crypto.SCOPE)
+        if legacy is not None and legacy.exists():
+            adopted = ring.adopted_key(staff_crypto.SCOPE)
+            out(f"旧形式の鍵ファイル (legacy key file): {legacy} — "
+                + (f"鍵ストアに取り込み済み (data key #{adopted})。鍵ストアのバックアップと鍵更新の完了後に削除できます"
+                   if adopted is not None else "未取り込み: `tokutei keys rotate` または最初の利用時に取り込みます"))
         job = running_job()
         if job:
             out(f"実行中の鍵更新 (rotation job #{job.pk}): {job.people_done} 件処理済, {job.batches} バッチ, "
