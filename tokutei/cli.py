@@ -1,10 +1,17 @@
 """The ``tokutei`` console command: a thin wrapper over the Django management commands.
 
     tokutei init --profile NAME     create a fresh database for an organisation
+    tokutei serve                   the production server (gunicorn; waitress on Windows)
+    tokutei check                   health: database, log writable, keys, disk, checkpoint (exit 0/1/2)
+    tokutei backup --out DIR        encrypted backup of the database and its files (no keys)
+    tokutei backup keys --out DIR   encrypted backup of the key directory and the secret key (no data)
+    tokutei backup list|verify|register     tokutei restore DIR|keys FILE|drill DIR
     tokutei profiles list|show|check
     tokutei keys rotate             tokutei log verify|export      tokutei import-jlis FILE
-    tokutei bench                   tokutei demo                    tokutei runserver
+    tokutei bench (source checkout) tokutei demo
 Any other management command works too (``tokutei migrate``); dashes become underscores.
+``tokutei check`` is the health check; Django's own system check is ``tokutei check --deploy`` or
+``python manage.py check``.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__)
         return
     command = args[0].replace("-", "_")
+    if command == "check":
+        command = "health"  # tokutei check: the operational health check (Django's check: --deploy)
     if command in {"init", "demo"}:
         os.umask(0o077)  # the database file, keys and exports are readable by this account only
         _bootstrap_data_dir()

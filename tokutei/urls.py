@@ -3,6 +3,7 @@ from django.urls import include, path
 from tokutei.api import api
 
 urlpatterns = [
+    path("", include("tokutei.ops.urls")),
     path("", include("tokutei.core.urls")),
     path("", include("tokutei.staff.urls")),
     path("vault/", include("tokutei.vault.urls")),
