@@ -37,6 +37,12 @@ def _bootstrap_data_dir() -> None:
             fh.write(secrets.token_urlsafe(50))
 
 
+def _has_secret() -> bool:
+    base = Path(__file__).resolve().parent.parent
+    data_dir = Path(os.environ.get("TOKUTEI_DATA_DIR", str(base / "var"))).resolve()
+    return bool(os.environ.get("TOKUTEI_SECRET_KEY")) or (data_dir / "secret_key").exists()
+
+
 def _needs_no_secret(command: str, rest: list[str]) -> bool:
     if any(a in {"-h", "--help"} for a in rest) or command == "profiles":
         return True
@@ -57,6 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     if command in {"init", "demo"}:
         os.umask(0o077)  # the database file, keys and exports are readable by this account only
         _bootstrap_data_dir()
+    if command in {"restore", "backup"}:
+        os.umask(0o077)  # backups and restored files: this account only
+    if command == "restore" and (args[1:2] == ["keys"] or "--keys" in args) and not _has_secret():
+        # A fresh instance has no secret key yet: the key backup brings it (restore writes the file).
+        os.environ.setdefault("TOKUTEI_ALLOW_NO_SECRET", "1")
     if _needs_no_secret(command, args[1:]):
         # These only read or write files (profiles, an audit bundle, a synthetic J-LIS file) or print help:
         # they come before `init` or run on an auditor's machine with no installation, so a throwaway key will do.
