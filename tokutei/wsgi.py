@@ -8,10 +8,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokutei.settings")
-application = get_wsgi_application()
+_django = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402
 
 from tokutei.ops.serve import TrustedProxyHeaders  # noqa: E402
 
-application = TrustedProxyHeaders(application, settings.SERVE_FORWARDED_ALLOW_IPS)
+application = TrustedProxyHeaders(_django, settings.SERVE_FORWARDED_ALLOW_IPS)

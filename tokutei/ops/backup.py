@@ -94,7 +94,8 @@ def key_inventory() -> dict[str, list[str]]:
     from tokutei.vault.keys import DESTROYED, KINDS, get_keyring
 
     provider = get_keyring().provider
-    alive, destroyed = [], []
+    alive: list[str] = []
+    destroyed: list[str] = []
     for kind in KINDS:
         for info in provider.versions(kind):
             (destroyed if info.status == DESTROYED else alive).append(f"{kind}:{info.id}")
@@ -151,6 +152,13 @@ def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
 
 
+def _program(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} が見つかりません。PostgreSQL のクライアント（サーバと同じ版）を導入してください。")
+    return path
+
+
 def pg_conninfo() -> tuple[str, dict[str, str]]:
     """A libpq connection string for pg_dump / pg_restore, and the environment carrying the password."""
     from psycopg.conninfo import make_conninfo
@@ -165,8 +173,9 @@ def pg_conninfo() -> tuple[str, dict[str, str]]:
 
 
 def _pg_counts(cursor) -> dict[str, int]:
+    """Rows of every plain table and leaf partition (``ONLY``: a partition is counted once, as itself)."""
     cursor.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname")
+                   "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.relname")
     tables = [r[0] for r in cursor.fetchall()]
     counts = {}
     for t in tables:
@@ -175,28 +184,40 @@ def _pg_counts(cursor) -> dict[str, int]:
     return counts
 
 
-def _pg_dump(target: Path, key: archive.Key) -> tuple[dict[str, int], dict]:
-    """pg_dump of an exported snapshot; the counts are taken in the same snapshot, so they match the dump
-    exactly however many rows are written meanwhile."""
+def _pg_dump(target: Path, key: archive.Key, attempts: int = 3) -> tuple[dict[str, int], dict]:
+    """pg_dump of an exported snapshot; the counts are taken in that same snapshot, so they match the dump
+    exactly however many rows are written meanwhile.
+
+    The exporting transaction touches no table until pg_dump has finished (it only holds the snapshot),
+    so it never waits on a lock that pg_dump or a writer holds. An import that attaches its partition
+    while the dump runs waits for the dump; if PostgreSQL still breaks a lock cycle between the two by
+    cancelling pg_dump, the backup starts again (the import, if it was the one cancelled, resumes when run
+    again)."""
     import psycopg
 
     conninfo, env = pg_conninfo()
-    with psycopg.connect(conninfo) as conn:
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
-        with conn.cursor() as cur:
-            counts = _pg_counts(cur)
-        proc = subprocess.Popen(  # noqa: S603 - fixed program, arguments from settings
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-             f"--dbname={conninfo}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        assert proc.stdout is not None and proc.stderr is not None
-        with open(target, "wb") as out:
-            info = archive.encrypt_stream(proc.stdout, out, key, kind="database")
-        error = proc.stderr.read().decode(errors="replace")
-        if proc.wait() != 0:
-            raise BackupError(f"pg_dump が失敗しました: {error[-2000:]}")
-        conn.rollback()
-    return counts, info
+    for attempt in range(1, attempts + 1):
+        with psycopg.connect(conninfo) as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
+            proc = subprocess.Popen(  # noqa: S603 - fixed program, arguments from settings
+                [_program("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                 f"--dbname={conninfo}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            assert proc.stdout is not None and proc.stderr is not None
+            with open(target, "wb") as out:
+                info = archive.encrypt_stream(proc.stdout, out, key, kind="database")  # type: ignore[arg-type]
+            error = proc.stderr.read().decode(errors="replace")
+            if proc.wait() != 0:
+                if "deadlock detected" in error and attempt < attempts:
+                    continue
+                raise BackupError(f"pg_dump が失敗しました: {error[-2000:]}")
+            with conn.cursor() as cur:
+                counts = _pg_counts(cur)
+                cur.execute("SELECT count(*) FROM vault_person")
+                info["people"] = cur.fetchone()[0]  # type: ignore[index]
+            conn.rollback()
+            return counts, info
+    raise BackupError("pg_dump が失敗しました")
 
 
 def _encrypt_file(source: Path, target: Path, key: archive.Key, kind: str) -> dict:
@@ -247,8 +268,10 @@ def take_data_backup(*, out_dir: Path, passphrase: str, actor: Any = None, locat
                 counts = _sqlite_snapshot(plain)
                 info = _encrypt_file(plain, folder / DB_FILE[kind], key, "database")
                 plain.unlink()
+                people = counts.get("vault_person", 0)
             else:
                 counts, info = _pg_dump(folder / DB_FILE[kind], key)
+                people = info.pop("people")
             files[DB_FILE[kind]] = info
             tar_path = Path(work) / "files.tar"
             data_root = Path(settings.DATA_DIR).resolve()
@@ -265,7 +288,7 @@ def take_data_backup(*, out_dir: Path, passphrase: str, actor: Any = None, locat
             "format": FORMAT, "kind": "data", "name": name, "engine": kind, "tokutei": _version(),
             "started": started.isoformat(timespec="seconds"),
             "finished": timezone.now().isoformat(timespec="seconds"),
-            "kdf": key.params(), "files": files, "counts": counts, "migrations": _migrations(),
+            "kdf": key.params(), "files": files, "counts": counts, "people": people, "migrations": _migrations(),
             # Keys are not in this backup: which ones its data needs, and which were already destroyed.
             "keys_needed": inventory["alive"], "keys_destroyed": inventory["destroyed"],
         }
@@ -476,7 +499,7 @@ def _restore_pg(folder: Path, manifest: dict, key: archive.Key, passphrase: str)
     connection.close()
     conninfo, env = pg_conninfo()
     proc = subprocess.Popen(  # noqa: S603 - fixed program, arguments from settings
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={conninfo}"],
+        [_program("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={conninfo}"],
         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdin is not None and proc.stderr is not None
     digest = hashlib.sha256()

@@ -67,3 +67,6 @@ class Probe(models.Model):
     the database (and so the operation log) accepts writes without writing anything."""
 
     at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"probe {self.at}"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from tokutei.auditlog.services import record
 from tokutei.ops.health import run_checks
 
-from .fixtures import clerk, keys, org, sysadmin  # noqa: F401
+from .fixtures import *  # noqa: F403 - the fixtures of this app
 
 pytestmark = pytest.mark.django_db
 
