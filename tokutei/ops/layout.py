@@ -17,7 +17,10 @@ def database_path() -> Path | None:
     """The SQLite file, or None for a database server."""
     if connection.vendor != "sqlite":
         return None
-    return Path(str(connection.settings_dict["NAME"])).resolve()
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or ":memory:" in name:
+        return None  # an in-memory database (tests)
+    return Path(name).resolve()
 
 
 def _inside(child: Path, parent: Path) -> bool:
