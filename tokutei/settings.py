@@ -300,3 +300,5 @@ HEALTH_DETAIL_IPS = env_list("TOKUTEI_HEALTH_DETAIL_IPS", "127.0.0.1,::1")
 
 # Backups (`tokutei backup`, docs/operations.md): where they go by default; never the data directory.
 BACKUP_DIR = Path(env_str("TOKUTEI_BACKUP_DIR", str(DATA_DIR.parent / "tokutei-backups"))).resolve()
+# The data backups' passphrase, in a 0600 file (nightly jobs). The key backups' passphrase is never here.
+BACKUP_PASSPHRASE_FILE = env_str("TOKUTEI_BACKUP_PASSPHRASE_FILE")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,12 @@ from typing import Any
 from django.core.management.base import CommandError
 
 
-def read_passphrase(path: str | None, *, env: str | None = None, prompt: str, confirm: bool = False) -> str:
-    """From ``path`` (first line), else the file named by the environment variable ``env``, else asked
+def read_passphrase(path: str | None, *, data: bool = False, prompt: str, confirm: bool = False) -> str:
+    """From ``path`` (first line), else (``data``) the file of settings.BACKUP_PASSPHRASE_FILE, else asked
     on the terminal (twice when ``confirm``). Never from the command line itself (it shows in ``ps``)."""
-    path = path or (os.environ.get(env) if env else None)
+    from django.conf import settings
+
+    path = path or (settings.BACKUP_PASSPHRASE_FILE if data else None)
     if path:
         try:
             text = Path(path).read_text(encoding="utf-8").splitlines()

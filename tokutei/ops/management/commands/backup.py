@@ -45,7 +45,7 @@ class Command(BaseCommand):
         return Path(o["out"]) if o["out"] else Path(settings.BACKUP_DIR)
 
     def _data(self, o) -> None:
-        passphrase = read_passphrase(o["passphrase_file"], env="TOKUTEI_BACKUP_PASSPHRASE_FILE",
+        passphrase = read_passphrase(o["passphrase_file"], data=True,
                                      prompt="データのバックアップのパスフレーズ: ", confirm=True)
         result = take_data_backup(out_dir=self._out(o), passphrase=passphrase, actor=actor(o["by"]),
                                   location=o["location"], custodian=o["custodian"], note=o["note"])
@@ -57,11 +57,8 @@ class Command(BaseCommand):
     def _keys(self, o) -> None:
         passphrase = read_passphrase(o["passphrase_file"], prompt="鍵のバックアップのパスフレーズ: ", confirm=True)
         data_pass = None
-        data_file = o["data_passphrase_file"] or None
-        import os
-
-        if data_file or os.environ.get("TOKUTEI_BACKUP_PASSPHRASE_FILE"):
-            data_pass = read_passphrase(data_file, env="TOKUTEI_BACKUP_PASSPHRASE_FILE", prompt="")
+        if o["data_passphrase_file"] or settings.BACKUP_PASSPHRASE_FILE:
+            data_pass = read_passphrase(o["data_passphrase_file"], data=True, prompt="")
         result = take_key_backup(out_dir=self._out(o), passphrase=passphrase, actor=actor(o["by"]),
                                  location=o["location"], custodian=o["custodian"], note=o["note"],
                                  data_passphrase=data_pass)
@@ -72,7 +69,7 @@ class Command(BaseCommand):
     def _verify(self, o) -> None:
         if not o["target"]:
             raise CommandError("検証するバックアップのフォルダを指定してください")
-        passphrase = read_passphrase(o["passphrase_file"], env="TOKUTEI_BACKUP_PASSPHRASE_FILE",
+        passphrase = read_passphrase(o["passphrase_file"], data=True,
                                      prompt="データのバックアップのパスフレーズ: ")
         manifest = verify_data_backup(folder=Path(o["target"]), passphrase=passphrase)
         self.stdout.write(self.style.SUCCESS(

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         if o["keys"]:
             keys_pass = read_passphrase(o["keys_passphrase_file"], prompt="鍵のバックアップのパスフレーズ: ")
             keys_name = restore_keys(path=Path(o["keys"]), passphrase=keys_pass)["name"]
-        passphrase = read_passphrase(o["passphrase_file"], env="TOKUTEI_BACKUP_PASSPHRASE_FILE",
+        passphrase = read_passphrase(o["passphrase_file"], data=True,
                                      prompt="データのバックアップのパスフレーズ: ")
         result = restore_data(folder=folder, passphrase=passphrase, keys_name=keys_name,
                               destroy_revived_keys=o["destroy_revived_keys"], actor=None)
@@ -85,7 +85,7 @@ class Command(BaseCommand):
 
         if not o["path"] or not o["keys"]:
             raise CommandError("復元訓練には、データのバックアップのフォルダと --keys（鍵のバックアップ）が必要です")
-        passphrase = read_passphrase(o["passphrase_file"], env="TOKUTEI_BACKUP_PASSPHRASE_FILE",
+        passphrase = read_passphrase(o["passphrase_file"], data=True,
                                      prompt="データのバックアップのパスフレーズ: ")
         keys_pass = read_passphrase(o["keys_passphrase_file"], prompt="鍵のバックアップのパスフレーズ: ")
         drill = run_drill(folder=Path(o["path"]), passphrase=passphrase, keys_file=Path(o["keys"]),
