@@ -132,6 +132,7 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
     own_tmp = workdir is None
     work = Path(workdir or tempfile.mkdtemp(prefix="tokutei-bench-"))
     figures: list[Figure] = []
+    errors: list[dict[str, str]] = []
     files: dict[int, Path] = {}
 
     def data_file(rows: int) -> Path:
@@ -151,48 +152,52 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
             continue
         engine = Engine(engine_name, database_url, work)
         try:
-            log(f"[{engine_name}] setting up a fresh database")
-            engine.run("setup")
-            if "import" not in skip:
-                path = str(data_file(plan.n))
-                raw = engine.run("raw_import", {"path": path, "batch": plan.batch})
-                imp = engine.run("import", {"path": path, "batch": plan.batch})
-                base = "raw binary COPY" if engine_name == "postgresql" else "raw executemany"
-                figures.append(Figure(engine_name, f"import {plan.n:,} rows", imp["rate"], "rows/s", raw["rate"],
-                                      base, "≥ 0.2× raw binary COPY", {"import": imp, "raw": raw}))
-                log(f"  import {imp['rate']:,.0f} rows/s vs {base} {raw['rate']:,.0f} rows/s")
-            if "memory" not in skip:
-                for rows in plan.memory_sizes:
-                    mem = engine.run("import", {"path": str(data_file(rows)), "batch": plan.batch})
-                    figures.append(Figure(engine_name, f"peak RSS, import {rows:,} rows", mem["rss_peak_mb"], "MB",
-                                          mem["rss_before_mb"], "RSS before import", "flat",
-                                          {"import": mem}))
-                    log(f"  {rows:,} rows: peak {mem['rss_peak_mb']:.0f} MB (before {mem['rss_before_mb']:.0f} MB), "
-                        f"{mem['seconds']:.1f}s, {mem['rate']:,.0f} rows/s")
-            if "log" not in skip:
-                la = engine.run("log_append", {"writers": plan.writers, "per_writer": plan.log_per_writer})
-                figures.append(Figure(engine_name, f"log append, {plan.writers} writers", la["rate"], "entries/s",
-                                      la["raw_rate"], "raw committed single-row inserts", "≥ 0.5× raw", {"log": la}))
-                log(f"  log append {la['rate']:,.0f}/s vs raw {la['raw_rate']:,.0f}/s")
-                ver = engine.run("verify")
-                figures.append(Figure(engine_name, f"log verify ({ver['entries']:,} entries)", ver["rate"],
-                                      "entries/s", ver["raw_rate"], "raw SHA-256 chain, same bytes", "≥ 0.2× raw",
-                                      {"verify": ver}))
-                log(f"  verify {ver['rate']:,.0f}/s vs raw chain {ver['raw_rate']:,.0f}/s (ok={ver['ok']})")
-            if "lookup" not in skip:
-                look = engine.run("lookup", {"clients": list(plan.lookup_clients), "requests": plan.lookup_requests,
-                                             "people": plan.lookup_people,
-                                             "server_log": str(work / f"serve-{engine_name}.log")})
-                log(f"  lookup through tokutei serve ({look['server']}, {look['server_workers']} workers × "
-                    f"{look['server_threads']} threads; one lookup = search + view, 2 requests)")
-                for c in look["results"]:
-                    figures.append(Figure(engine_name, f"lookup via tokutei serve, {c['clients']} clients", c["rate"],
-                                          "lookups/s", c["raw_rate"], "raw point lookup + committed insert",
-                                          "32 clients ≥ 8 clients; p99 at 32 ≤ 200 ms", c))
-                    log(f"  lookup x{c['clients']}: {c['rate']:,.0f}/s p50 {c['p50_ms']:.1f} ms "
-                        f"p99 {c['p99_ms']:.1f} ms vs raw {c['raw_rate']:,.0f}/s (errors {c['errors']})")
-            if plan.scale:
-                figures += _scale(engine, plan, work, log)
+            try:
+                log(f"[{engine_name}] setting up a fresh database")
+                engine.run("setup")
+                if "import" not in skip:
+                    path = str(data_file(plan.n))
+                    raw = engine.run("raw_import", {"path": path, "batch": plan.batch})
+                    imp = engine.run("import", {"path": path, "batch": plan.batch})
+                    base = "raw binary COPY" if engine_name == "postgresql" else "raw executemany"
+                    figures.append(Figure(engine_name, f"import {plan.n:,} rows", imp["rate"], "rows/s", raw["rate"],
+                                          base, "≥ 0.2× raw binary COPY", {"import": imp, "raw": raw}))
+                    log(f"  import {imp['rate']:,.0f} rows/s vs {base} {raw['rate']:,.0f} rows/s")
+                if "memory" not in skip:
+                    for rows in plan.memory_sizes:
+                        mem = engine.run("import", {"path": str(data_file(rows)), "batch": plan.batch})
+                        figures.append(Figure(engine_name, f"peak RSS, import {rows:,} rows", mem["rss_peak_mb"], "MB",
+                                              mem["rss_before_mb"], "RSS before import", "flat",
+                                              {"import": mem}))
+                        log(f"  {rows:,} rows: peak {mem['rss_peak_mb']:.0f} MB (before {mem['rss_before_mb']:.0f} MB), "
+                            f"{mem['seconds']:.1f}s, {mem['rate']:,.0f} rows/s")
+                if "log" not in skip:
+                    la = engine.run("log_append", {"writers": plan.writers, "per_writer": plan.log_per_writer})
+                    figures.append(Figure(engine_name, f"log append, {plan.writers} writers", la["rate"], "entries/s",
+                                          la["raw_rate"], "raw committed single-row inserts", "≥ 0.5× raw", {"log": la}))
+                    log(f"  log append {la['rate']:,.0f}/s vs raw {la['raw_rate']:,.0f}/s")
+                    ver = engine.run("verify")
+                    figures.append(Figure(engine_name, f"log verify ({ver['entries']:,} entries)", ver["rate"],
+                                          "entries/s", ver["raw_rate"], "raw SHA-256 chain, same bytes", "≥ 0.2× raw",
+                                          {"verify": ver}))
+                    log(f"  verify {ver['rate']:,.0f}/s vs raw chain {ver['raw_rate']:,.0f}/s (ok={ver['ok']})")
+                if "lookup" not in skip:
+                    look = engine.run("lookup", {"clients": list(plan.lookup_clients), "requests": plan.lookup_requests,
+                                                 "people": plan.lookup_people,
+                                                 "server_log": str(work / f"serve-{engine_name}.log")})
+                    log(f"  lookup through tokutei serve ({look['server']}, {look['server_workers']} workers × "
+                        f"{look['server_threads']} threads; one lookup = search + view, 2 requests)")
+                    for c in look["results"]:
+                        figures.append(Figure(engine_name, f"lookup via tokutei serve, {c['clients']} clients", c["rate"],
+                                              "lookups/s", c["raw_rate"], "raw point lookup + committed insert",
+                                              "32 clients ≥ 8 clients; p99 at 32 ≤ 200 ms", c))
+                        log(f"  lookup x{c['clients']}: {c['rate']:,.0f}/s p50 {c['p50_ms']:.1f} ms "
+                            f"p99 {c['p99_ms']:.1f} ms vs raw {c['raw_rate']:,.0f}/s (errors {c['errors']})")
+                if plan.scale:
+                    figures += _scale(engine, plan, work, log)
+            except RuntimeError as exc:  # one failed measurement: report it, keep the figures so far
+                log(f"  [{engine_name}] FAILED: {str(exc)[-1500:]}")
+                errors.append({"engine": engine_name, "error": str(exc)[-4000:]})
         finally:
             engine.close()
     result = {
@@ -202,6 +207,7 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
                     "load_average_start": load_start, "load_average_end": os.getloadavg()},
         "plan": plan.__dict__,
         "figures": [{**f.__dict__, "ratio": f.ratio} for f in figures],
+        "errors": errors,
     }
     checks = targets(figures)
     result["targets"] = checks

@@ -187,19 +187,20 @@ class Server:
         self.log = open(log_path or os.devnull, "w")
         self.proc = subprocess.Popen(args, env=env, cwd=str(repo), stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        deadline = time.monotonic() + 120
+        # On a loaded machine the workers take a while to import Django: one slow request at a time.
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"tokutei serve exited with {self.proc.returncode} (log: {log_path})")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=120):
                     return
             except urllib.error.HTTPError:
                 return  # it answers (503 would still be a running server)
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         self.stop()
-        raise RuntimeError("tokutei serve did not answer within 120 s")
+        raise RuntimeError("tokutei serve did not answer within 600 s")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

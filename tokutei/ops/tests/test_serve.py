@@ -90,7 +90,7 @@ def test_tokutei_serve_serves_the_styled_sign_in_page_with_every_asset_from_stat
             assert proc.wait(timeout=60) == 0
         log.seek(0)
         text = log.read()
-        assert '"GET /login/ HTTP/1.1" 200' in text
+        assert '"GET /login/ HTTP/1.1" status=200' in text
         assert "412034567893" not in text and "4120-3456-7893" not in text
         assert "[個人番号らしき数字を伏せました]" in text
     finally:
