@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make demo: a demo organisation with synthetic staff and people, served on http://127.0.0.1:8000
+## make demo: a demo organisation with synthetic staff and people, served by `tokutei serve` (the
+## production server, gunicorn) on http://127.0.0.1:8000 — demo settings: plain HTTP on loopback, 2 workers.
+DEMO_ENV = TOKUTEI_DATA_DIR=$(DEMO_DIR) TOKUTEI_SECURE=0 TOKUTEI_WORKERS=2 \
+	  TOKUTEI_WEBAUTHN_ORIGINS=http://localhost:$(PORT),http://127.0.0.1:$(PORT)
 demo: $(STAMP)
-	TOKUTEI_DATA_DIR=$(DEMO_DIR) TOKUTEI_SECURE=0 \
-	  TOKUTEI_WEBAUTHN_ORIGINS=http://localhost:$(PORT),http://127.0.0.1:$(PORT) \
-	  $(BIN)/tokutei demo --port $(PORT)
+	$(DEMO_ENV) $(BIN)/tokutei demo --port $(PORT) --no-serve
+	$(DEMO_ENV) $(BIN)/tokutei serve --bind 127.0.0.1:$(PORT)
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TOKUTEI_TEST_DATABASE_URL is set
 test: $(STAMP)

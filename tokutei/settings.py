@@ -22,11 +22,34 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A boolean variable: 1/true/yes/on or 0/false/no/off (any case). Anything else stops start-up: a
+    typo such as ``TOKUTEI_SECURE=ture`` must not quietly turn a protection off."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} は 1/0（true/false, yes/no, on/off）で指定してください: {value!r} "
+        f"({name} must be a boolean: 1/0, true/false, yes/no, on/off; got {value!r})"
+    )
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from exc
 
 
 def env_int(name: str, default: int) -> int:
@@ -89,10 +112,13 @@ INSTALLED_APPS = [
     "tokutei.approvals",
     "tokutei.registers",
     "tokutei.bulk",
+    "tokutei.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application itself, hashed and compressed (no separate web server needed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tokutei.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,7 +189,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("TOKUTEI_STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
+# `tokutei serve` runs collectstatic: every file gets a content hash in its name (cached for a year by the
+# browser) and a gzip / Brotli copy; WhiteNoise serves them from the application.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Sessions: server-side, short, cookie flags strict. Idle logoff is enforced by SignInPolicyMiddleware
 # with the profile's idle timeout (002 §33); the session cookie also dies with the browser.
@@ -185,8 +219,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("TOKUTEI_BEHIND_PROXY", False):
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a monitoring system may poll over plain HTTP on the inside
+BEHIND_PROXY = env_bool("TOKUTEI_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# `tokutei serve` (docs/operations.md): gunicorn on Linux / Unix, waitress on Windows.
+SERVE_BIND = env_list("TOKUTEI_BIND", "127.0.0.1:8000")  # host:port[,host:port]
+SERVE_WORKERS = env_int("TOKUTEI_WORKERS", 0)  # 0: from the cores (2 × cores + 1, at most 9)
+SERVE_THREADS = env_int("TOKUTEI_THREADS", 4)  # threads per worker (each keeps its own DB connection)
+SERVE_TIMEOUT = env_int("TOKUTEI_SERVE_TIMEOUT", 60)  # seconds a request may take before the worker restarts
+SERVE_KEEPALIVE = env_int("TOKUTEI_KEEPALIVE", 5)  # seconds an idle keep-alive connection stays open
+SERVE_MAX_REQUESTS = env_int("TOKUTEI_MAX_REQUESTS", 0)  # recycle a worker after N requests (0: never)
+# The only proxy addresses whose X-Forwarded-* headers are believed (comma-separated; gunicorn's
+# forwarded_allow_ips). Empty: none, the headers are ignored.
+SERVE_FORWARDED_ALLOW_IPS = env_list("TOKUTEI_FORWARDED_ALLOW_IPS", "127.0.0.1" if BEHIND_PROXY else "")
+SERVE_CERTFILE = env_str("TOKUTEI_CERTFILE")  # TLS by the server itself (a small site without a proxy)
+SERVE_KEYFILE = env_str("TOKUTEI_KEYFILE")
+SERVE_PIDFILE = env_str("TOKUTEI_PIDFILE", str(DATA_DIR / "tokutei-serve.pid"))
+SERVE_ACCESS_LOG = env_bool("TOKUTEI_ACCESS_LOG", True)
 
 # Content-Security-Policy: everything from this server only (三層分離: nothing from a CDN).
 CONTENT_SECURITY_POLICY = (
@@ -218,6 +269,10 @@ LOGGING: dict[str, Any] = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # The development server's access log: URLs a client sent pass through the My Number filter too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # `tokutei serve`: gunicorn keeps its own handlers (tokutei.ops.serve adds the My Number filter to them);
+        # waitress's lines and the access log of tokutei.ops.serve.AccessLog go to the filtered console.
+        "waitress": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "tokutei.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -233,3 +288,20 @@ LOGIN_URL_PATH = "/login/"
 # server processes append without queueing behind one chain head's commit (docs/auditlog.md, docs/performance.md).
 AUDIT_LOG_LANES = env_int("TOKUTEI_AUDIT_LOG_LANES", 8)
 AUDIT_CHECKPOINT_EVERY = env_int("TOKUTEI_AUDIT_CHECKPOINT_EVERY", 1000)
+
+# Health (/healthz, `tokutei check`, the administrators' dashboard banner; docs/operations.md).
+# Free disk space below which the log is about to stop (fail-closed: no log, no operation).
+AUDIT_DISK_MIN_FREE_BYTES = env_int("TOKUTEI_DISK_MIN_FREE_MB", 2048) * 1024 * 1024
+AUDIT_DISK_MIN_FREE_PERCENT = env_float("TOKUTEI_DISK_MIN_FREE_PERCENT", 10.0)
+# Which directory's disk holds the log (SQLite: the database file's; PostgreSQL: mount the server's data
+# disk or watch it with the server's own monitoring). Default: the data directory.
+HEALTH_LOG_DISK_PATH = Path(env_str("TOKUTEI_LOG_DISK_PATH", str(DATA_DIR))).resolve()
+# Entries not covered by a signed checkpoint for longer than this are "overdue" (`tokutei log checkpoint`).
+HEALTH_CHECKPOINT_MAX_AGE_HOURS = env_float("TOKUTEI_CHECKPOINT_MAX_AGE_HOURS", 24.0)
+# Addresses that may read /healthz's details (comma-separated). Everyone else gets the status word only.
+HEALTH_DETAIL_IPS = env_list("TOKUTEI_HEALTH_DETAIL_IPS", "127.0.0.1,::1")
+
+# Backups (`tokutei backup`, docs/operations.md): where they go by default; never the data directory.
+BACKUP_DIR = Path(env_str("TOKUTEI_BACKUP_DIR", str(DATA_DIR.parent / "tokutei-backups"))).resolve()
+# The data backups' passphrase, in a 0600 file (nightly jobs). The key backups' passphrase is never here.
+BACKUP_PASSPHRASE_FILE = env_str("TOKUTEI_BACKUP_PASSPHRASE_FILE")

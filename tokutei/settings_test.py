@@ -20,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 # The audit-log tests name entries by their position in a single chain; the lane tests set their own count.
 AUDIT_LOG_LANES = int(os.environ.get("TOKUTEI_AUDIT_LOG_LANES", "1"))
+# Tests render pages without running collectstatic: plain storage, files found in the apps by WhiteNoise.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -13,6 +13,7 @@ def _moved_to_registers(request: HttpRequest, rest: str) -> HttpResponsePermanen
 
 
 urlpatterns = [
+    path("", include("tokutei.ops.urls")),
     path("", include("tokutei.core.urls")),
     path("", include("tokutei.staff.urls")),
     path("vault/", include("tokutei.vault.urls")),

@@ -24,6 +24,9 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
          "tasks": [label(profile.tasks[t]) for t in a.tasks if t in profile.tasks], "end_date": a.end_date}
         for a in assignments
     ]
+    from tokutei.ops.nav import health_banner
+
     return render(
-        request, "core/dashboard.html", {"roles": roles, "cards": dashboard_cards(request)}
+        request, "core/dashboard.html",
+        {"roles": roles, "cards": dashboard_cards(request), "health_banner": health_banner(request)},
     )

@@ -1,5 +1,9 @@
-"""``tokutei bench``: measure import, HTTP lookup, log append and verification against raw baselines;
-``tokutei bench gen-jlis``: write a synthetic J-LIS bulk-acquisition file."""
+"""``tokutei bench``: measure import, lookup through ``tokutei serve``, log append and verification against
+raw baselines; ``tokutei bench gen-jlis``: write a synthetic J-LIS bulk-acquisition file.
+
+The harness is a development tool kept out of the shipped package (``benchmarks/tokutei_bench`` in a
+source checkout); ``gen-jlis`` works from any installation.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,22 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+
+def bench_package():
+    """Import ``tokutei_bench`` from the source checkout's ``benchmarks/`` directory."""
+    import importlib
+    import sys
+
+    where = Path(settings.BASE_DIR) / "benchmarks"
+    if not (where / "tokutei_bench").is_dir():
+        raise CommandError("tokutei bench は開発用の道具です。ソースのチェックアウト（benchmarks/ があるところ）で "
+                           "`pip install -e .[dev]` してから実行してください。")
+    if str(where) not in sys.path:
+        sys.path.insert(0, str(where))
+    return importlib.import_module("tokutei_bench.harness")
 
 
 class Command(BaseCommand):
@@ -32,13 +51,21 @@ class Command(BaseCommand):
         parser.add_argument("--memory-sizes", default=None, help="comma-separated row counts for peak memory")
         parser.add_argument("--skip", default="", help="comma-separated: import,memory,log,lookup")
         parser.add_argument("--requests", type=int, default=None, help="HTTP lookups per concurrency level")
+        parser.add_argument("--scale", type=int, default=0,
+                            help="scale run: the organisation grows to this many people (e.g. 5000000)")
+        parser.add_argument("--scale-base", type=int, default=None,
+                            help="scale run: the small size to compare with (default 300000)")
 
     def handle(self, *args, **o):
         if o["action"] == "gen-jlis":
             return self._gen(o)
-        from tokutei.bulk.bench.harness import Plan, run
-
+        harness = bench_package()
+        Plan, run = harness.Plan, harness.run
         plan = Plan.quick() if o["quick"] else Plan()
+        if o["scale"]:
+            plan.scale = o["scale"]
+        if o["scale_base"]:
+            plan.scale_base = o["scale_base"]
         if o["n"]:
             plan.n = o["n"]
         if o["memory_sizes"]:

@@ -1,4 +1,4 @@
-"""tokutei demo: a demo organisation with synthetic staff and people, then the web server.
+"""tokutei demo: a demo organisation with synthetic staff and people, then `tokutei serve`.
 
 Initialises the database on first run (profile ``--profile``, default 004), asks each app to load its
 demo data (its AppConfig's ``demo_loader``, tokutei.core.hooks), prints the demo sign-ins and
@@ -45,8 +45,8 @@ class Command(BaseCommand):
             "",
         ]))
         if not no_serve:
-            call_command("collectstatic", interactive=False, verbosity=0)
-            call_command("runserver", f"127.0.0.1:{port}", insecure=True, use_reloader=False)
+            # The production server, as `tokutei serve` runs it (static files hashed and served by the app).
+            call_command("serve", bind=[f"127.0.0.1:{port}"])
 
     def _notes_path(self):
         from django.conf import settings

@@ -73,12 +73,41 @@ class Command(BaseCommand):
             f"初期化しました: {loaded.organisation.name}（{row.name}）\n"
             f"最初の管理者: ユーザID {admin} / 一時パスワード {password}（初回サインイン時に変更してください）"
         ))
+        self._layout_warnings()
+        self.stdout.write(next_steps(admin))
         if not loaded.storage.own_servers_allowed and site != "data_centre":
             self.stdout.write(self.style.WARNING(
                 f"注意: この組織の規程では個人番号の電子データを組織のサーバに保存できません（{loaded.storage.article}）。"
                 "委託先データセンター（管理区域）に設置した場合だけ `tokutei vault_site --set data_centre` で宣言すると"
                 "登録できるようになります。"
             ))
+
+
+    def _layout_warnings(self) -> None:
+        from tokutei.ops.layout import shared_locations
+
+        for line in shared_locations():
+            self.stdout.write(self.style.WARNING(line))
+
+
+def next_steps(admin: str) -> str:
+    """What to do after init, in Japanese: serve, enrol the first terminal, sign in (docs/operations.md)."""
+    from django.conf import settings
+
+    bind = settings.SERVE_BIND[0] if settings.SERVE_BIND else "127.0.0.1:8000"
+    host = bind.rsplit(":", 1)
+    url = f"http://{'localhost' if host[0] in ('127.0.0.1', '0.0.0.0') else host[0]}:{host[-1]}"  # noqa: S104
+    return "\n".join([
+        "",
+        "次の手順:",
+        f"  1. サーバを起動します:  tokutei serve   （{bind} で待ち受け。TOKUTEI_BIND で変更。本番は docs/operations.md）",
+        f"  2. {url}/ を開き、上のユーザID と一時パスワードでサインインし、パスワードを変更します",
+        "     （WebAuthn は IP アドレスでは動かないため、localhost またはホスト名で開いてください）",
+        f"  3. 最初の端末を登録します: {url}/staff/terminals/ で端末を登録すると 1 回限りの登録コードが表示されます。",
+        f"     その端末のブラウザで {url}/terminal/enrol/?code=（コード） を開きます（個人データの画面は登録端末からのみ）",
+        "  4. 稼働状態の点検: tokutei check     バックアップ: tokutei backup --out DIR / tokutei backup keys --out DIR",
+        "",
+    ])
 
 
 def argparse_suppress() -> str:

@@ -1,6 +1,6 @@
 """One benchmark measurement, run in its own process against the bench database.
 
-``python -m tokutei.bulk.bench.worker TASK JSON_ARGS`` with the bench environment (DATABASE_URL,
+``python -m tokutei_bench.worker TASK JSON_ARGS`` (from benchmarks/) with the bench environment (DATABASE_URL,
 TOKUTEI_DATA_DIR, TOKUTEI_SECRET_KEY) set by the harness. Prints one JSON object on the last line of
 stdout. Each task measures the Tokutei operation and its raw baseline on the same rows in the same run.
 """
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 BENCH_USER = "bench"
-BENCH_PASSWORD = "bench-password-not-secret-42"  # noqa: S105 - a throwaway database
+BENCH_PASSWORD = "bench-password-not-secret-42"
 PROFILE = "hyogo-kyosai"
 TASK = "p1_ha"
 
@@ -135,7 +135,7 @@ def task_raw_import(args: dict[str, Any]) -> dict[str, Any]:
                         for row in rows:
                             copy.write_row(row)
                 else:
-                    cur.executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * width)})", rows)  # noqa: S608
+                    cur.executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * width)})", rows)
     seconds = time.perf_counter() - t0
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE {table}")
@@ -199,7 +199,7 @@ def task_log_append(args: dict[str, Any]) -> dict[str, Any]:
 
         for k in range(per):
             with transaction.atomic(), conn.cursor() as cur:
-                cur.execute(f"INSERT INTO {table} (at, actor, action, target, details) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                cur.execute(f"INSERT INTO {table} (at, actor, action, target, details) VALUES (%s, %s, %s, %s, %s)",
                             [time.time(), "bench", "vault.view", str(k), json.dumps({"file_id": 1, "writer": i})])
 
     raw_seconds = _threads(writers, raw)
