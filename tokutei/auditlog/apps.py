@@ -18,4 +18,6 @@ class AuditlogConfig(AppConfig):
     verbose_name = "操作履歴"
 
     def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the log's actions with tokutei.policy
+
         post_migrate.connect(_reinstall_guards, sender=self, dispatch_uid="tokutei.auditlog.guards")
