@@ -1,4 +1,9 @@
-"""JSON API for the operation log (/api/v1/log/): search (auditors), integrity status. Read-only."""
+"""JSON API for the operation log (/api/v1/log/): search, integrity status. Read-only.
+
+The same policy as the pages (rules.py): the log's readers search the whole log, supervisors their unit's
+staff; anyone else is refused (logged, 403). ``action`` stays the code (machine-readable);
+``action_label`` is what people read.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
-from tokutei.profiles.selectors import get_profile
+from tokutei.policy import restrict
+from tokutei.policy.web import api_actor
 
-from . import access, selectors
-from .services import record, refuse
+from . import selectors
+from .actions import Action, label
+from .models import Entry
+from .services import record
 from .status import last_status
 from .verify import verify_database
 
@@ -26,6 +34,7 @@ class EntryOut(Schema):
     actor_username: str
     terminal_name: str
     action: str
+    action_label: str
     purpose: str
     target_type: str
     target_id: str
@@ -61,27 +70,19 @@ class StatusOut(Schema):
     first_problem: str | None = None
 
 
-def _require_auditor(request: HttpRequest, action: str):
-    profile = get_profile()
-    if not access.is_reader(request.user, profile):
-        raise refuse("操作履歴を閲覧する役割がありません", action=action, article="R-LOG-3", actor=request.user,
-                     terminal=getattr(request, "terminal", None))
-    return profile
-
-
 @router.get("/entries", response=list[EntryOut])
 def entries(request: HttpRequest, params: Query[LogSearchIn]):
-    """Search the whole log (auditors and system administrators only), newest first."""
-    _require_auditor(request, "log.search")
+    """Search the entries the caller may read (the whole log for its readers), newest first."""
+    actor = api_actor(request, Action.LOG_SEARCH)
     filters = selectors.Filters(**params.dict(exclude={"limit", "before_seq"}))
-    scope = access.scope(request.user, get_profile())
-    assert scope is not None  # _require_auditor: a reader sees the whole log
-    qs = selectors.search(filters, scope=scope)
+    qs = selectors.search(filters, queryset=restrict(Entry.objects.all(), actor, Action.LOG_SEARCH))
     if params.before_seq:
         qs = qs.filter(seq__lt=params.before_seq)
     rows = list(qs.order_by("-seq")[: max(1, min(params.limit, 1000))])
-    record(action="log.search", actor=request.user, terminal=getattr(request, "terminal", None),
-           target_type="log", count=len(rows), details={"filters": filters.used(), "api": True})
+    record(action=Action.LOG_SEARCH, **actor.log_fields(), target_type="log", count=len(rows),
+           details={"filters": filters.used(), "api": True})
+    for row in rows:
+        row.action_label = label(row.action)
     return rows
 
 
@@ -100,15 +101,14 @@ def _status(report=None) -> dict:
 @router.get("/status", response=StatusOut)
 def status(request: HttpRequest):
     """The chain head, the latest signed checkpoint, the triggers and free disk space (cheap)."""
-    _require_auditor(request, "log.view")
+    api_actor(request, Action.LOG_VERIFY)
     return _status()
 
 
 @router.post("/verify", response=StatusOut)
 def verify(request: HttpRequest):
     """Recompute the whole chain and check the checkpoint signatures now."""
-    _require_auditor(request, "log.verify")
+    actor = api_actor(request, Action.LOG_VERIFY)
     report = verify_database(make_checkpoint=True)
-    record(action="log.verify", actor=request.user, terminal=getattr(request, "terminal", None),
-           target_type="log", result="ok" if report.ok else "failed", details={"last_seq": report.last_seq})
+    record(action=Action.LOG_VERIFY, **actor.log_fields(), target_type="log", result="ok" if report.ok else "failed", details={"last_seq": report.last_seq})
     return _status(report)

@@ -22,4 +22,6 @@ class AuditlogConfig(AppConfig):
     init_hook = "tokutei.auditlog.signing.ensure_keys"
 
     def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the log's actions with tokutei.policy
+
         post_migrate.connect(_reinstall_guards, sender=self, dispatch_uid="tokutei.auditlog.guards")

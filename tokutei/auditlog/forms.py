@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.jdates import parse_date
 
+from .actions import Action
 from .models import Entry
 from .selectors import Filters
 
@@ -26,12 +27,30 @@ class JDateField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
+DOMAIN_JA = {
+    "vault": _("特定個人情報等の取扱い"), "bulk": _("一括取込"), "staff": _("職員・端末・サインイン"),
+    "approvals": _("承認"), "media": _("記録媒体"), "document": _("書類"), "ledgers": _("記録・台帳"),
+    "log": _("操作履歴"), "system": _("システム"),
+}
+
+
+def action_choices() -> list:
+    """The registered operations by name, grouped by domain; a domain as a whole (``vault.``) first."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action in Action:
+        groups.setdefault(action.domain, []).append((action.value, action.label))
+    choices: list = [("", _("すべて"))]
+    for domain, members in groups.items():
+        name = DOMAIN_JA.get(domain, domain)
+        choices.append((str(name), [(f"{domain}.", _("%(name)s（すべて）") % {"name": name}), *members]))
+    return choices
+
+
 class SearchForm(forms.Form):
     date_from = JDateField(label=_("開始日"), required=False)
     date_to = JDateField(label=_("終了日"), required=False)
     user = forms.CharField(label=_("ユーザID"), required=False, max_length=150)
-    action = forms.CharField(label=_("操作（例: vault.view、vault. で前方一致）"), required=False, max_length=80,
-                             widget=forms.TextInput(attrs={"list": "actions"}))
+    action = forms.ChoiceField(label=_("操作"), required=False, choices=action_choices)
     result = forms.ChoiceField(label=_("結果"), required=False,
                                choices=[("", _("すべて")), *Entry.Result.choices])
     purpose = forms.CharField(label=_("利用目的（事務）"), required=False, max_length=60)

@@ -18,10 +18,9 @@ from django.utils import timezone
 
 from tokutei.core.jdates import is_business_day
 
+from .actions import Action, personal_codes
 from .models import Entry
 from .selectors import local_day_bounds
-
-DATA_ACTIONS = "vault."  # operations on protected data
 
 
 def _setting(name: str, default):
@@ -33,9 +32,10 @@ class Finding:
     at: dt.datetime | None
     user: str
     terminal: str
-    action: str
+    action: str  # the code; pages and sheets show its label
     detail: str
     seq: int | None = None
+    article: str = ""  # machine form; pages cite it
 
 
 @dataclass
@@ -79,7 +79,7 @@ def volume(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
                     f"かつ{minimum}件以上の日です（大量アクセスの検知）。")
     history_from = day_from - dt.timedelta(days=30)
     per_user_day: dict[tuple[str, dt.date], int] = defaultdict(int)
-    qs = _entries(scope, history_from, day_to).filter(action__startswith=DATA_ACTIONS, actor_id__isnull=False)
+    qs = _entries(scope, history_from, day_to).filter(action__in=personal_codes(), actor_id__isnull=False)
     for username, at, count in qs.values_list("actor_username", "at", "count").iterator(chunk_size=5000):
         per_user_day[(username, timezone.localtime(at).date())] += count or 1
     users = {u for u, _d in per_user_day}
@@ -94,7 +94,7 @@ def volume(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
                 if today >= minimum and today > factor * usual:
                     report.findings.append(Finding(
                         dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone()),
-                        user, "", DATA_ACTIONS + "*", f"{today}件（普段の中央値 {usual:g}件）"))
+                        user, "", "", f"個人情報の操作 {today}件（普段の中央値 {usual:g}件）"))
             day += dt.timedelta(days=1)
     return report
 
@@ -104,11 +104,11 @@ def outside_designation(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     report = Report("outside_designation", "指定範囲外・目的外のアクセスの試み",
                     "個人情報の画面・操作が、事務の指定・端末・利用目的の制限により拒否された記録です。")
     qs = _entries(scope, day_from, day_to).filter(
-        Q(action="staff.access") | Q(action__startswith=DATA_ACTIONS), result=Entry.Result.REFUSED
+        Q(action=Action.STAFF_ACCESS) | Q(action__in=personal_codes()), result=Entry.Result.REFUSED
     )
     for e in qs.order_by("seq"):
-        report.findings.append(Finding(e.at, e.actor_username, e.terminal_name, e.action,
-                                       f"{e.reason}（{e.article}）" if e.article else e.reason, e.seq))
+        report.findings.append(Finding(e.at, e.actor_username, e.terminal_name, e.action, e.reason, e.seq,
+                                       article=e.article))
     return report
 
 

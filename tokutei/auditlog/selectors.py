@@ -39,8 +39,11 @@ def local_day_bounds(day_from: dt.date, day_to: dt.date) -> tuple[dt.datetime, d
     )
 
 
-def search(filters: Filters, *, scope: Q) -> QuerySet[Entry]:
-    qs = Entry.objects.filter(scope)
+def search(filters: Filters, *, queryset: QuerySet[Entry] | None = None, scope: Q | None = None) -> QuerySet[Entry]:
+    """``filters`` over ``queryset`` — the entries the reader may see (``restrict(..., Action.LOG_SEARCH)``)."""
+    qs = queryset if queryset is not None else Entry.objects.all()
+    if scope is not None:
+        qs = qs.filter(scope)
     if filters.date_from or filters.date_to:
         start, end = local_day_bounds(filters.date_from or dt.date(2000, 1, 1),
                                       filters.date_to or timezone.localdate())
@@ -83,10 +86,6 @@ def daily_counts(qs: QuerySet[Entry], *, day_from: dt.date, day_to: dt.date) -> 
 
 def recent_refusals(limit: int = 5) -> list[Entry]:
     return list(Entry.objects.filter(result=Entry.Result.REFUSED).order_by("-seq")[:limit])
-
-
-def known_actions() -> list[str]:
-    return list(Entry.objects.order_by("action").values_list("action", flat=True).distinct()[:300])
 
 
 def committed_horizon() -> int:

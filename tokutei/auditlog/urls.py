@@ -5,6 +5,7 @@ from . import views
 app_name = "auditlog"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("entries/<int:seq>/", views.entry, name="entry"),
     path("analysis/", views.analysis, name="analysis"),
     path("reviews/", views.reviews, name="reviews"),
     path("integrity/", views.integrity, name="integrity"),

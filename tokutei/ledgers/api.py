@@ -1,6 +1,7 @@
 """JSON API for the ledgers (/api/v1/ledgers/): handling-status records, paper entries, the file register.
 
-Same services and the same role checks as the web pages; refusals become 403 with the article.
+The same services and the same policy as the web pages (rules.py): a refusal is logged and answered
+with the same status (403, or 404 for a record out of scope); lists are restricted to the reader's units.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from tokutei.auditlog.services import refuse
+from tokutei.auditlog.actions import Action
+from tokutei.policy import require, restrict
+from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
 
-from . import access, selectors, services
+from . import files, selectors, services
 from .models import HandlingRecord
-from .stages import category_of
+from .rules import FILES, HANDLING, Ledger
+from .stages import category_of, content_label
 
 PREFIX = "ledgers"
 router = Router(tags=["ledgers"], auth=django_auth)
@@ -31,7 +35,8 @@ class HandlingOut(Schema):
     occurred_at: dt.datetime
     stage: str
     category: str | None
-    action: str
+    action: str  # the code, for machines
+    action_label: str  # what people read
     result: str
     purpose: str
     file_id: int | None
@@ -88,7 +93,8 @@ class FileOut(Schema):
 def _out(profile, r: HandlingRecord) -> dict:
     return {
         "id": r.pk, "source": r.source, "occurred_at": r.occurred_at, "stage": r.stage,
-        "category": category_of(profile, r.stage), "action": r.action, "result": r.result, "purpose": r.purpose,
+        "category": category_of(profile, r.stage), "action": r.action,
+        "action_label": content_label(r.action, r.stage), "result": r.result, "purpose": r.purpose,
         "file_id": r.file_id, "target_type": r.target_type, "target_id": r.target_id, "count": r.count,
         "fields": r.fields, "recipient": r.recipient, "place": r.place, "method": r.method, "item": r.item,
         "checker": r.checker, "certificate": r.certificate, "actor": r.actor_username, "note": r.note,
@@ -96,21 +102,15 @@ def _out(profile, r: HandlingRecord) -> dict:
     }
 
 
-def _require(request: HttpRequest, roles: set[str]) -> None:
-    if not access.may(request.user, roles):
-        raise refuse("この台帳を閲覧・記入する役割がありません", action="ledgers.view", article="R-HSR-6",
-                     actor=request.user, terminal=getattr(request, "terminal", None),
-                     details={"path": request.path[:200]})
-
-
 @router.get("/handling", response=list[HandlingOut])
 def handling(request: HttpRequest, nendo: int | None = None, category: str | None = None,
              file_id: int | None = None):
     """取扱状況の記録 (別紙1 / 003 §7): generated from the operation log, plus paper entries."""
     profile = get_profile()
-    _require(request, access.viewer_roles(profile))
-    services.sync_from_log()
-    rows = selectors.handling_records(profile, file_id=file_id, nendo=nendo, category=category)
+    actor = api_actor(request, Action.LEDGERS_VIEW)
+    require(actor, Action.LEDGERS_VIEW, Ledger(HANDLING))
+    rows = selectors.handling_records(profile, file_id=file_id, nendo=nendo, category=category,
+                                      queryset=restrict(HandlingRecord.objects.all(), actor, Action.LEDGERS_VIEW))
     return [_out(profile, r) for r in rows]
 
 
@@ -118,11 +118,11 @@ def handling(request: HttpRequest, nendo: int | None = None, category: str | Non
 def add_handling(request: HttpRequest, payload: ManualIn):
     """A paper step (封緘・郵送による進達, 細断, 保管場所, 提供) entered by a recorder."""
     profile = get_profile()
+    actor = api_actor(request, Action.LEDGERS_MANUAL_ENTRY)
     if payload.occurred_on > timezone.localdate():
         raise HttpError(400, "未来の日付は記録できません。")
     try:
-        row = services.add_manual_record(actor=request.user, terminal=getattr(request, "terminal", None),
-                                         **payload.dict())
+        row = services.add_manual_record(actor=actor, **payload.dict())
     except ValidationError as exc:
         raise HttpError(400, "；".join(exc.messages)) from None
     return Status(201, _out(profile, row))
@@ -130,12 +130,14 @@ def add_handling(request: HttpRequest, payload: ManualIn):
 
 @router.get("/files", response=list[FileOut])
 def file_register(request: HttpRequest):
-    """特定個人情報ファイル管理台帳 (004 §10 別紙2): access lists computed from live designations (E-43)."""
+    """特定個人情報ファイル管理台帳 (004 §10 別紙2): the reader's files (their units'), access lists computed from live designations (E-43)."""
     profile = get_profile()
-    _require(request, access.viewer_roles(profile) | access.file_register_signer_roles(profile))
-    services.sync_from_log()
+    actor = api_actor(request, Action.LEDGERS_VIEW)
+    require(actor, Action.LEDGERS_VIEW, Ledger(FILES))
+    model = files.file_model()
+    visible = files.all_files(restrict(model._default_manager.all(), actor, Action.LEDGERS_VIEW)) if model else []
     out = []
-    for row in selectors.file_register(profile):
+    for row in selectors.file_register(profile, visible):
         info = row["file"]
         out.append({
             "file_id": info.id, "name": info.name, "kind": info.kind, "unit": info.unit_name,

@@ -7,14 +7,21 @@ from typing import Any
 
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
+from tokutei.policy import Actor, decide
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.models import User
 
-from . import access, files, services
+from . import files, services
+from .rules import HANDLING, REGISTER, Ledger
 
 
 def _first(users, test) -> User | None:
     return next((u for u in users if test(u)), None)
+
+
+def _may(user: User, action: Action, target: Any) -> bool:
+    return decide(Actor.console(user), action, target).allowed
 
 
 def load() -> list[str]:
@@ -23,7 +30,7 @@ def load() -> list[str]:
     lines: list[str] = []
     today = timezone.localdate()
     task = next(iter(profile.selectable_tasks()), "")
-    recorder = _first(users, lambda u: access.may_record(u, profile))
+    recorder = _first(users, lambda u: _may(u, Action.LEDGERS_MANUAL_ENTRY, Ledger(HANDLING)))
     if recorder is not None:
         file_id = next((f.id for f in files.all_files()), None)
         steps: list[dict[str, Any]] = [
@@ -46,7 +53,7 @@ def load() -> list[str]:
             added += 1
         lines.append(f"取扱状況の記録: 紙の手続 {added} 件（記録者 {recorder.username}）")
     for key, register in profile.registers.items():
-        writer = _first(users, lambda u, k=key: access.may(u, access.register_writer_roles(profile, k)))
+        writer = _first(users, lambda u, k=key: _may(u, Action.LEDGERS_MANUAL_ENTRY, Ledger(REGISTER, k)))
         if writer is None or not register.fields:
             continue
         values = {register.fields[0]: "デモ記載（例）"}
@@ -56,8 +63,7 @@ def load() -> list[str]:
         lines.append(f"記録簿「{register.ja}」: デモ記載 1 件")
         break
     for info in files.all_files()[:1]:
-        signer = _first(users, lambda u, i=info: u.pk == i.responsible_id or access.may(
-            u, access.file_register_signer_roles(profile)))
+        signer = _first(users, lambda u, i=info: _may(u, Action.LEDGERS_FILE_SIGN_OFF, i))
         if signer is not None:
             services.sign_off_file(actor=signer, file_id=info.id)
             lines.append(f"ファイル管理台帳: 「{info.name}」を確認済みにしました")

@@ -71,11 +71,13 @@ def describe(obj: Any) -> FileInfo:
     )
 
 
-def all_files() -> list[FileInfo]:
+def all_files(queryset=None) -> list[FileInfo]:
+    """Every file, or those of ``queryset`` (e.g. the files a reader may see)."""
     model = file_model()
     if model is None:
         return []
-    return [describe(f) for f in model._default_manager.order_by("pk")]
+    qs = queryset if queryset is not None else model._default_manager.all()
+    return [describe(f) for f in qs.order_by("pk")]
 
 
 def get_file(file_id: int) -> FileInfo | None:

@@ -12,14 +12,16 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from tokutei.auditlog.actions import label as action_label
 from tokutei.core import jdates
 from tokutei.core.inforce import in_force_q
+from tokutei.profiles.citations import cite
 from tokutei.profiles.schema import Profile
 from tokutei.staff.models import RoleAssignment
 
 from . import files
 from .models import FileRegisterSignOff, HandlingRecord, RegisterEntry
-from .stages import ACTION_JA, STAGE_JA, categories
+from .stages import STAGE_JA, categories, content_label
 
 RESULT_JA = {"ok": "", "refused": "拒否", "failed": "失敗"}
 
@@ -35,10 +37,14 @@ def fiscal_bounds(year: int, start_month: int) -> tuple[dt.datetime, dt.datetime
 
 def handling_records(
     profile: Profile, *, file_id: int | None = None, nendo: int | None = None, category: str | None = None,
-    stages: list[str] | None = None, unit_id: int | None = None,
+    stages: list[str] | None = None, unit_id: int | None = None, queryset: QuerySet[HandlingRecord] | None = None,
 ) -> QuerySet[HandlingRecord]:
-    """Records by file, 年度, form category and unit (the unit of the file, R-HSR-6)."""
-    qs = HandlingRecord.objects.select_related("corrects").prefetch_related("corrections")
+    """Records by file, 年度, form category and unit (the unit of the file, R-HSR-6).
+
+    ``queryset``: the records the reader may see (``restrict(..., Action.LEDGERS_VIEW)``); default all.
+    """
+    base = queryset if queryset is not None else HandlingRecord.objects.all()
+    qs = base.select_related("corrects").prefetch_related("corrections")
     if unit_id is not None:
         qs = qs.filter(file_id__in=[f.id for f in files.all_files() if f.unit_id == unit_id])
     if file_id is not None:
@@ -54,9 +60,9 @@ def handling_records(
     return qs.order_by("occurred_at", "id")
 
 
-def available_years(profile: Profile) -> list[int]:
+def available_years(profile: Profile, queryset: QuerySet[HandlingRecord] | None = None) -> list[int]:
     start_month = profile.retention.business_year_start_month
-    first = HandlingRecord.objects.aggregate(m=Min("occurred_at"))["m"]
+    first = (queryset if queryset is not None else HandlingRecord.objects.all()).aggregate(m=Min("occurred_at"))["m"]
     today = timezone.localdate()
     current = jdates.fiscal_year(today, start_month)
     if first is None:
@@ -92,9 +98,7 @@ def _subject(record: HandlingRecord) -> str:
 
 
 def _content(record: HandlingRecord, *, with_method: bool = True) -> str:
-    text = ACTION_JA.get(record.action, record.action)
-    if record.action == "ledgers.manual_entry":
-        text = STAGE_JA.get(record.stage, record.stage)
+    text = content_label(record.action, record.stage)
     if record.method and with_method:
         text += f"（{record.method}）"
     return text
@@ -112,7 +116,7 @@ def _note(record: HandlingRecord) -> str:
     if corrected_by:
         parts.append("No." + "・".join(map(str, corrected_by)) + " により訂正")
     if record.article and record.result != "ok":
-        parts.append(record.article)
+        parts.append(cite(record.article))
     return "／".join(parts)
 
 
@@ -172,7 +176,7 @@ def column_value(record: HandlingRecord, kind: str, ctx: RowContext, *, first_pe
     if kind == "fields":
         return "、".join(ctx.profile.fields[f].ja if f in ctx.profile.fields else f for f in record.fields)
     if kind == "item":
-        return record.item or (ACTION_JA.get(record.action, "") if record.source == "log" else "")
+        return record.item or (action_label(record.action) if record.source == "log" else "")
     if kind == "terminal":
         return record.terminal_name
     if kind == "result":
@@ -345,12 +349,13 @@ def file_register_row(info: files.FileInfo, *, profile: Profile, sign_off: FileR
     }
 
 
-def file_register(profile: Profile) -> list[dict[str, Any]]:
+def file_register(profile: Profile, infos: list[files.FileInfo] | None = None) -> list[dict[str, Any]]:
+    """The register's rows for ``infos`` (the files the reader may see; default every file)."""
     latest = latest_sign_offs()
     firsts = dict(FileRegisterSignOff.objects.values("file_id").annotate(m=Min("signed_at")).values_list("file_id", "m"))
     return [
         file_register_row(info, profile=profile, sign_off=latest.get(info.id), first_sign_off_at=firsts.get(info.id))
-        for info in files.all_files()
+        for info in (files.all_files() if infos is None else infos)
     ]
 
 
@@ -362,8 +367,11 @@ def file_is_registered(file_id: int) -> bool:
 
 # --- simple record books -------------------------------------------------------------------------------
 
-def register_entries(register: str, *, include_history: bool = False) -> list[RegisterEntry]:
-    qs = RegisterEntry.objects.filter(register=register).select_related("created_by").order_by("entry_no", "version")
+def register_entries(register: str, *, include_history: bool = False,
+                     queryset: QuerySet[RegisterEntry] | None = None) -> list[RegisterEntry]:
+    """``queryset``: the entries the reader may see (``restrict(..., Action.LEDGERS_VIEW)``); default all."""
+    base = queryset if queryset is not None else RegisterEntry.objects.all()
+    qs = base.filter(register=register).select_related("created_by").order_by("entry_no", "version")
     rows = list(qs)
     if include_history:
         return rows

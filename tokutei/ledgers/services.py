@@ -1,10 +1,13 @@
 """Writes to the ledgers: each is one transaction that also appends its operation-log entry.
 
-Handling-status records come FROM the operation log. :func:`sync_from_log` turns every log entry of a
-handling action (including refusals) into one ``HandlingRecord`` keyed by the entry's seq: idempotent,
-incremental, needs no cooperation from the apps that act. It runs when a ledger page loads and from
-``manage.py ledgers_sync``. Apps that know more than the entry says (a recipient, a storage place) may
-call :func:`record_handling` with the entry in their own transaction; the row is then written at once.
+Handling-status records come FROM the operation log: :func:`record_from_entry` follows every append
+(``auditlog.services.follow``) and writes the ``HandlingRecord`` of a handling entry (including refusals)
+in the transaction that writes the entry, keyed by its seq — so the record is a by-product of the
+operation and needs no cooperation from the apps that act, and no page load writes anything.
+:func:`sync_from_log` catches up entries that have no row (written before this release, or by a process
+without the ledgers app): ``tokutei ledgers sync``; it logs what it adds (``ledgers.sync``).
+
+Permission is decided before each write (``tokutei.policy.require``, rules in ``rules.py``).
 """
 
 from __future__ import annotations
@@ -19,15 +22,19 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action, staged_codes
 from tokutei.auditlog.models import Entry
-from tokutei.auditlog.services import record, refuse
+from tokutei.auditlog.services import record
+from tokutei.core.errors import NOT_FOUND_MESSAGE
 from tokutei.core.mynumber import looks_like_my_number
 from tokutei.core.sql import column_of
+from tokutei.policy import Actor, Decision, as_actor, refusal, require
 from tokutei.profiles.selectors import get_profile
 
-from . import access, files
+from . import files
 from .models import FileRegisterSignOff, HandlingRecord, LogCursor, RegisterEntry
-from .stages import ACTION_STAGE, STAGES, stage_for
+from .rules import HANDLING, REGISTER, Ledger
+from .stages import STAGES, stage_for
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TEXT_MAX = 500
@@ -135,21 +142,17 @@ def _enrich(rows: list[HandlingRecord]) -> None:
                 setattr(r, label, "")
 
 
-def record_handling(*, entry: Entry, **extra: Any) -> HandlingRecord | None:
-    """Write the handling-status row for one log entry now (idempotent: one row per entry).
-
-    ``extra`` may carry recipient, place, method, checker, note or stage. Call it inside the
-    transaction that wrote ``entry``. Returns None when the entry is not handling of personal data.
-    """
-    existing = HandlingRecord.objects.filter(source_seq=entry.seq).first()
-    if existing is not None:
-        return existing
-    row = _row_from_entry(entry, **extra)
+def record_from_entry(entry: Entry) -> HandlingRecord | None:
+    """The handling-status row of one new log entry, written at once (called by ``record()`` for every
+    append, inside its transaction). Returns None when the entry is not handling of personal data."""
+    if stage_for(entry.action, entry.details if isinstance(entry.details, dict) else None) is None:
+        return None
+    row = _row_from_entry(entry)
     if row is None:
         return None
-    _enrich([row])
-    with transaction.atomic():
-        row.save()
+    if row.target_type == "carry_out" or row._witness_id:
+        _enrich([row])
+    row.save()
     return row
 
 
@@ -170,8 +173,14 @@ def _log_horizon(*, exact: bool) -> int:
     return Entry.objects.aggregate(m=Max("seq"))["m"] or 0
 
 
-def sync_from_log(*, batch: int = 2000, exact: bool = False) -> int:
-    """Generate rows for every new handling entry in the operation log. Returns how many were added."""
+def sync_from_log(*, actor: Actor | None = None, batch: int = 2000, exact: bool = False) -> int:
+    """Generate rows for the handling entries of the log that have none yet (``tokutei ledgers sync``).
+
+    Rows are normally written with their entry (:func:`record_from_entry`); this catches up the rest.
+    Returns how many were added, and logs the catch-up (``ledgers.sync``) when it added any.
+    """
+    actor = actor or Actor.system()
+    require(actor, Action.LEDGERS_SYNC)
     added = 0
     with transaction.atomic():
         cursor = LogCursor.objects.select_for_update().filter(id=1).first()
@@ -184,8 +193,8 @@ def sync_from_log(*, batch: int = 2000, exact: bool = False) -> int:
         # higher one — every entry of the last few minutes that has no row yet (idempotent either way).
         entries = (
             Entry.objects.filter(models.Q(seq__gt=cursor.seq) | models.Q(at__gte=window_start), seq__lte=last)
-            .filter(models.Q(action__in=list(ACTION_STAGE)) | models.Q(details__has_key="stage"))
-            .exclude(action="ledgers.manual_entry")
+            .filter(models.Q(action__in=staged_codes()) | models.Q(details__has_key="stage"))
+            .exclude(action__startswith="ledgers.")
             .exclude(seq__in=HandlingRecord.objects.filter(source_seq__isnull=False).values("source_seq"))
             .order_by("seq")
         )
@@ -203,6 +212,9 @@ def sync_from_log(*, batch: int = 2000, exact: bool = False) -> int:
             added += _insert_generated(pending)
         if last > cursor.seq:
             LogCursor.objects.filter(id=1).update(seq=last)
+        if added:
+            record(action=Action.LEDGERS_SYNC, **actor.log_fields(), target_type="handling_record", count=added,
+                   details={"through_seq": last})
     return added
 
 
@@ -251,17 +263,9 @@ def _insert_generated(rows: list[HandlingRecord]) -> int:
     return len(rows)
 
 
-def _refuse_unless(actor: Any, terminal: Any, roles: set[str], *, action: str, article: str,
-                   message: str, details: dict | None = None) -> None:
-    if not access.may(actor, roles):
-        raise refuse(message, action=action, article=article, actor=actor, terminal=terminal,
-                     details=details)
-
-
 def add_manual_record(
     *,
-    actor: Any,
-    terminal: Any = None,
+    actor: Actor | Any,
     stage: str,
     occurred_on: dt.date,
     purpose: str = "",
@@ -277,12 +281,13 @@ def add_manual_record(
     corrects: HandlingRecord | None = None,
 ) -> HandlingRecord:
     """A paper step entered by hand (封緘・郵送による進達, シュレッダー細断, 保管場所, 提供) — 003 §7, 004 §9, §14."""
+    actor = as_actor(actor)
     profile = get_profile()
-    article = profile.handling_status.article if profile.handling_status else "R-HSR-1"
-    if not access.may_record(actor, profile):
-        raise refuse(_("取扱状況の記録を記入できるのは記録担当の役割・所属の職員だけです"),
-                     action="ledgers.manual_entry", article=article, actor=actor, terminal=terminal,
-                     details={"stage": stage if stage in STAGES else ""})
+    article = profile.handling_status.article if profile.handling_status else ""
+    require(actor, Action.LEDGERS_MANUAL_ENTRY, Ledger(HANDLING), target=("handling_record", ""),
+            details={"stage": stage if stage in STAGES else ""})
+    if corrects is not None:
+        require(actor, Action.LEDGERS_MANUAL_ENTRY, corrects)  # a record of another unit is not found
     if stage not in STAGES:
         raise ValidationError(_("管理段階の指定が正しくありません。"))
     if purpose and purpose not in profile.tasks:
@@ -305,7 +310,7 @@ def add_manual_record(
     if checker:
         from tokutei.staff.models import User
 
-        if checker == getattr(actor, "username", None):
+        if checker == actor.username:
             raise ValidationError(_("確認者には記録者と別の職員を指定してください。"))
         if not User.objects.filter(username=checker, is_active=True).exists():
             raise ValidationError(_("確認者の職員IDが見つかりません。"))
@@ -322,14 +327,15 @@ def add_manual_record(
         if occurred_on != timezone.localdate() else now
     with transaction.atomic():
         entry = record(
-            action="ledgers.manual_entry", actor=actor, terminal=terminal, purpose=purpose,
+            action=Action.LEDGERS_MANUAL_ENTRY, actor=actor.user, terminal=actor.terminal, purpose=purpose,
             target_type="handling_record", count=count,
             details={"stage": stage, "file_id": file_id, "corrects": corrects.pk if corrects else None},
         )
         try:
             with transaction.atomic():
                 row = _create_manual(
-                    source_seq=entry.seq, occurred_at=occurred_at, stage=stage, actor=actor, terminal=terminal,
+                    source_seq=entry.seq, occurred_at=occurred_at, stage=stage, actor=actor.user,
+                    terminal=actor.terminal,
                     purpose=purpose, file_id=file_id, count=count, recipient=recipient, place=place,
                     method=method, checker=checker, item=item, certificate=certificate, note=note,
                     corrects=corrects, article=article,
@@ -353,8 +359,7 @@ def _create_manual(*, source_seq: int, occurred_at: dt.datetime, stage: str, act
     )
 
 
-def correct_record(*, actor: Any, terminal: Any = None, original: HandlingRecord, reason: str,
-                   **changes: Any) -> HandlingRecord:
+def correct_record(*, actor: Actor | Any, original: HandlingRecord, reason: str, **changes: Any) -> HandlingRecord:
     """A correction is a new row pointing at the one it corrects (R-HSR-1); the original stays."""
     base: dict[str, Any] = {
         "stage": original.stage,
@@ -370,32 +375,30 @@ def correct_record(*, actor: Any, terminal: Any = None, original: HandlingRecord
         "certificate": original.certificate,
     }
     base.update(changes)
-    return add_manual_record(actor=actor, terminal=terminal, note=reason, corrects=original, **base)
+    return add_manual_record(actor=actor, note=reason, corrects=original, **base)
 
 
 # --- 特定個人情報ファイル管理台帳 -----------------------------------------------------------------------
 
-def sign_off_file(*, actor: Any, terminal: Any = None, file_id: int, note: str = "") -> FileRegisterSignOff:
+def sign_off_file(*, actor: Actor | Any, file_id: int, note: str = "") -> FileRegisterSignOff:
     """The responsible person confirms the register entry and its access list (004 §10, E-43)."""
     from .selectors import file_register_row
 
+    actor = as_actor(actor)
     profile = get_profile()
-    article = profile.file_register.article if profile.file_register else "004 §10"
     info = files.get_file(file_id)
-    signer_roles = access.file_register_signer_roles(profile)
-    if info is None or not (info.responsible_id == getattr(actor, "pk", None)
-                            or access.may(actor, signer_roles)):
-        raise refuse(_("ファイル管理台帳を確認できるのは当該ファイルの責任者又は保護管理者等だけです"),
-                     action="ledgers.file_sign_off", article=article, actor=actor, terminal=terminal,
-                     target_type="file", target_id=file_id)
+    if info is None:
+        missing = Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found")
+        raise refusal(actor, Action.LEDGERS_FILE_SIGN_OFF, missing, target=("file", file_id))
+    require(actor, Action.LEDGERS_FILE_SIGN_OFF, info, target=("file", file_id))
     check_no_personal_number("備考", note)
     row = file_register_row(info, profile=profile)
     with transaction.atomic():
-        entry = record(action="ledgers.file_sign_off", actor=actor, terminal=terminal, target_type="file",
+        entry = record(action=Action.LEDGERS_FILE_SIGN_OFF, **actor.log_fields(), target_type="file",
                        target_id=file_id, count=len(row["access"]),
                        details={"file_id": file_id, "access_user_ids": [a["user_id"] for a in row["access"]]})
         return FileRegisterSignOff.objects.create(
-            file_id=file_id, snapshot=row["snapshot"], note=note[:TEXT_MAX], signed_by=actor, log_seq=entry.seq
+            file_id=file_id, snapshot=row["snapshot"], note=note[:TEXT_MAX], signed_by=actor.user, log_seq=entry.seq
         )
 
 
@@ -421,19 +424,17 @@ def _validate_values(profile: Any, register: str, values: dict[str, Any]) -> dic
     return cleaned
 
 
-def add_register_entry(*, actor: Any, terminal: Any = None, register: str, values: dict[str, Any],
+def add_register_entry(*, actor: Actor | Any, register: str, values: dict[str, Any],
                        supersedes: RegisterEntry | None = None, reason: str = "") -> RegisterEntry:
     """Add an entry (or a corrected version of one) to a record book defined in the profile."""
+    actor = as_actor(actor)
     profile = get_profile()
     if register not in profile.registers:
         raise ValidationError(_("この記録簿はプロファイルに定義されていません。"))
-    definition = profile.registers[register]
-    _refuse_unless(
-        actor, terminal, access.register_writer_roles(profile, register), action="ledgers.manual_entry",
-        article=definition.article,
-        message=_("%(name)sに記入できるのは所管の役割の職員だけです") % {"name": definition.ja},
-        details={"register": register},
-    )
+    require(actor, Action.LEDGERS_MANUAL_ENTRY, Ledger(REGISTER, register), target=("register_entry", register),
+            details={"register": register})
+    if supersedes is not None:
+        require(actor, Action.LEDGERS_MANUAL_ENTRY, supersedes)  # an entry of another unit is not found
     cleaned = _validate_values(profile, register, values)
     if supersedes is not None:
         check_no_personal_number("訂正理由", reason)
@@ -448,7 +449,7 @@ def add_register_entry(*, actor: Any, terminal: Any = None, register: str, value
         else:
             entry_no, version = supersedes.entry_no, supersedes.version + 1
         entry = record(
-            action="ledgers.manual_entry", actor=actor, terminal=terminal, target_type="register_entry",
+            action=Action.LEDGERS_MANUAL_ENTRY, **actor.log_fields(), target_type="register_entry",
             target_id=f"{register}:{entry_no}", details={"register": register, "entry_no": entry_no,
                                                          "version": version, "fields": []},
         )
@@ -456,7 +457,7 @@ def add_register_entry(*, actor: Any, terminal: Any = None, register: str, value
             with transaction.atomic():
                 return RegisterEntry.objects.create(
                     register=register, entry_no=entry_no, version=version, values=cleaned,
-                    supersedes=supersedes, reason=reason[:TEXT_MAX], created_by=actor, log_seq=entry.seq,
+                    supersedes=supersedes, reason=reason[:TEXT_MAX], created_by=actor.user, log_seq=entry.seq,
                 )
         except IntegrityError:
             raise ValidationError(_("同時に別の記載が行われました。もう一度操作してください。")) from None

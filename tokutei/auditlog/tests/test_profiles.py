@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tokutei.auditlog import access
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import purge, retention_cutoff
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor, decide
 
 
 @pytest.mark.parametrize(("profile", "years"), [("sendai-kyosai", 7), ("kokubunji", 1)])
@@ -29,7 +30,7 @@ def test_a_six_year_old_log_cannot_be_purged_in_sendai(activate, log_entries):
 
 
 def test_the_reviewer_named_by_the_profile_reads_the_whole_log(activate, make_user):
-    profile = activate("kokubunji")
+    activate("kokubunji")
     officer = make_user("officer", "sec_officer")
     clerk = make_user("op", "operator")
-    assert access.is_reader(officer, profile) and not access.is_reader(clerk, profile)
+    assert decide(Actor(user=officer), Action.LOG_VERIFY) and not decide(Actor(user=clerk), Action.LOG_VERIFY)

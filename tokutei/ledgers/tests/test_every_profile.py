@@ -19,7 +19,13 @@ def test_the_demo_loads_and_every_page_renders(activate, make_user, client, name
     _shipped(name)
     profile = activate(name)
     tasks = list(profile.selectable_tasks())
-    everyone = make_user("everyone", *profile.roles, tasks=tasks)
+    unit = None
+    recorder_units = profile.handling_status.recorder_units if profile.handling_status else []
+    if recorder_units:  # 003 §7: only the handlers of these units record (and are offered the form)
+        from tokutei.staff.models import Unit
+
+        unit = Unit.objects.create(key=recorder_units[0], name_ja=profile.units[recorder_units[0]].ja)
+    everyone = make_user("everyone", *profile.roles, tasks=tasks, unit=unit)
     assert demo.load()
     client.force_login(everyone)
     urls = [reverse(n) for n in ("ledgers:index", "ledgers:handling", "ledgers:handling_print",

@@ -13,6 +13,15 @@ from tokutei.core.errors import Refused
 from tokutei.ledgers import services
 from tokutei.ledgers.models import AppendOnlyError, HandlingRecord
 from tokutei.ledgers.selectors import form_tables, handling_records
+from tokutei.policy import Actor
+
+
+@pytest.fixture
+def unfollowed(monkeypatch):
+    """Entries appended with no ledger row (as before this release, or by a process without the ledgers app)."""
+    from tokutei.auditlog import services as log_services
+
+    monkeypatch.setattr(log_services, "_FOLLOWERS", [])
 
 
 def test_it_records_a_view_reveal_refusal_and_intake_with_their_purpose(org, clerk, terminal):
@@ -26,7 +35,8 @@ def test_it_records_a_view_reveal_refusal_and_intake_with_their_purpose(org, cle
            terminal=terminal, purpose="insurance", target_type="person", target_id=7, details={"file_id": 3})
     record(action="staff.sign_in", actor=clerk, terminal=terminal)  # not handling of personal data
 
-    assert services.sync_from_log() == 4
+    # Written with their log entries: nothing is left for a sync to do.
+    assert services.sync_from_log() == 0
     rows = list(handling_records(org))
     assert [(r.action, r.stage, r.purpose, r.result) for r in rows] == [
         ("vault.intake", "acquisition", "payroll", "ok"),
@@ -38,22 +48,24 @@ def test_it_records_a_view_reveal_refusal_and_intake_with_their_purpose(org, cle
     assert "個人番号を表示できません" in rows[3].note
 
 
-def test_it_is_idempotent_and_incremental(org, clerk):
+def test_the_catch_up_is_idempotent_and_incremental_and_logged(org, clerk, unfollowed):
+    from tokutei.auditlog.models import Entry
+
     record(action="vault.view", actor=clerk, purpose="payroll", target_type="person", target_id=1)
     assert services.sync_from_log() == 1
     assert services.sync_from_log() == 0
     record(action="vault.search", actor=clerk, purpose="payroll", count=3)
     assert services.sync_from_log() == 1
     assert HandlingRecord.objects.count() == 2
+    assert list(Entry.objects.filter(action="ledgers.sync").values_list("count", flat=True)) == [1, 1]
 
 
-def test_record_handling_writes_the_row_at_once_with_a_recipient(org, clerk):
+def test_the_row_is_written_with_its_entry_with_the_recipient_the_entry_names(org, clerk):
     entry = record(action="vault.export", actor=clerk, purpose="payroll", count=12,
-                   details={"file_id": 3, "stage": "submission"})
-    row = services.record_handling(entry=entry, recipient="地方公務員共済組合連合会", method="簡易書留")
-    assert row is not None
-    assert row.stage == "submission" and row.recipient == "地方公務員共済組合連合会"
-    assert services.record_handling(entry=entry) == row
+                   details={"file_id": 3, "stage": "submission", "recipient": "地方公務員共済組合連合会",
+                            "method": "簡易書留"})
+    row = HandlingRecord.objects.get(source_seq=entry.seq)
+    assert row.stage == "submission" and row.recipient == "地方公務員共済組合連合会" and row.method == "簡易書留"
     assert services.sync_from_log() == 0
 
 
@@ -86,7 +98,7 @@ def test_it_filters_by_fiscal_year_and_file(org, clerk):
 
 def test_a_recorder_enters_a_sealed_mailing_by_hand(org, clerk, terminal):
     row = services.add_manual_record(
-        actor=clerk, terminal=terminal, stage="submission", occurred_on=timezone.localdate(), purpose="payroll",
+        actor=Actor(user=clerk, terminal=terminal), stage="submission", occurred_on=timezone.localdate(), purpose="payroll",
         count=5, recipient="地方公務員共済組合連合会年金業務部", method="封緘の上、簡易書留で郵送",
     )
     assert row.source == "manual" and row.source_seq is not None
@@ -136,16 +148,17 @@ def test_it_refuses_to_change_or_delete_a_record_in_place(org, clerk):
     assert HandlingRecord.objects.get(pk=row.pk).place == "書庫A"
 
 
-def test_a_row_written_meanwhile_by_record_handling_is_not_duplicated_by_the_bulk_path(org, clerk):
+def test_a_row_written_meanwhile_with_its_entry_is_not_duplicated_by_the_bulk_path(org, clerk, monkeypatch):
+    from tokutei.auditlog import services as log_services
     from tokutei.ledgers.services import _insert_generated, _row_from_entry
 
     first = record(action="vault.view", actor=clerk, purpose="payroll", target_type="person", target_id=1)
+    monkeypatch.setattr(log_services, "_FOLLOWERS", [])
     second = record(action="vault.view", actor=clerk, purpose="payroll", target_type="person", target_id=2)
-    services.record_handling(entry=first, note="先に記録")
     rows = [row for row in (_row_from_entry(first), _row_from_entry(second)) if row is not None]
     assert len(rows) == 2
     _insert_generated(rows)
-    assert sorted(HandlingRecord.objects.values_list("source_seq", "note")) == [(first.seq, "先に記録"), (second.seq, "")]
+    assert sorted(HandlingRecord.objects.values_list("source_seq", flat=True)) == [first.seq, second.seq]
 
 
 def test_an_entry_with_a_lower_number_committed_late_is_still_recorded(org, clerk):
@@ -204,9 +217,10 @@ def test_a_record_already_corrected_cannot_be_corrected_again(org, clerk):
     assert services.correct_record(actor=clerk, original=fixed, reason="再訂正", place="書庫C").place == "書庫C"
 
 
-def test_the_command_syncs_up_to_the_committed_horizon(org, clerk):
+def test_the_command_syncs_up_to_the_committed_horizon(org, clerk, unfollowed):
     from django.core.management import call_command
 
     record(action="vault.view", actor=clerk, purpose="payroll", target_type="person", target_id=1)
-    call_command("ledgers_sync")
+    assert not HandlingRecord.objects.exists()
+    call_command("ledgers", "sync")
     assert HandlingRecord.objects.filter(action="vault.view").count() == 1
