@@ -10,7 +10,6 @@ import importlib
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
 DEMO_APPS = ("staff", "vault", "auditlog", "ledgers", "approvals", "bulk")
 
@@ -30,15 +29,16 @@ class Command(BaseCommand):
         if not ActiveProfile.objects.exists():
             call_command("init", profile=profile, admin="admin", admin_password="demo-admin-2026!")
             lines: list[str] = []
-            with transaction.atomic():
-                for app in DEMO_APPS:
-                    try:
-                        module = importlib.import_module(f"tokutei.{app}.demo")
-                    except ModuleNotFoundError as exc:
-                        if exc.name != f"tokutei.{app}.demo":
-                            raise
-                        continue
-                    lines.extend(module.load() or [])
+            # No transaction around the loaders: each demo write is a service in its own durable
+            # transaction with its log entry (a failed demo leaves a database to delete, var/demo).
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"tokutei.{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"tokutei.{app}.demo":
+                        raise
+                    continue
+                lines.extend(module.load() or [])
             notes = self._notes_path()
             notes.write_text("\n".join(lines), encoding="utf-8")
             notes.chmod(0o600)  # it holds the demo passwords
