@@ -24,7 +24,6 @@ from tokutei.auditlog.services import record
 from tokutei.core.errors import Refused
 from tokutei.policy import get_or_refuse, require
 from tokutei.policy.web import action_required, actor_of
-from tokutei.profiles.citations import cite
 from tokutei.profiles.selectors import get_profile
 
 from . import services
@@ -40,7 +39,7 @@ from .forms import (
 )
 from .http import SignedInRequest
 from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
-from .selectors import designatable_roles, holders_count, operator_register
+from .selectors import designatable_roles, holder_alerts, operator_register
 
 
 def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
@@ -49,19 +48,6 @@ def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
-
-
-def holder_alerts() -> list[str]:
-    """Roles with fewer holders than the profile requires (E-11), with the article as the profile cites it."""
-    profile = get_profile()
-    alerts = []
-    for key, role in profile.roles.items():
-        if role.exact_holders is not None and (count := holders_count(key)) < role.exact_holders:
-            alert = _("%(role)sは%(n)s名必要ですが、現在%(count)s名です") % {
-                "role": role.ja, "n": role.exact_holders, "count": count}
-            citation = cite(role.article, profile)
-            alerts.append(f"{alert}（{citation}）" if citation else alert)
-    return alerts
 
 
 # --- staff ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from tokutei.core.navigation import Card, NavItem, allows
 
 from .http import SignedInRequest
 from .models import ProvisioningTask, Terminal, User
+from .selectors import holder_alerts
 
 ENTRIES = [
     (Action.STAFF_ACCESS, N_("私の取扱範囲"), "staff:my_scope", 15),
@@ -33,8 +34,6 @@ def nav_items(request: SignedInRequest) -> list[NavItem]:
 
 
 def dashboard_cards(request: SignedInRequest) -> list[Card]:
-    from .admin_views import holder_alerts
-
     terminal = getattr(request, "terminal", None)
     cards = [Card(_("この端末"), "staff/cards/terminal.html",
                   {"registered": terminal is not None, "name": getattr(terminal, "name", "")}, order=1)]

@@ -104,11 +104,6 @@ def _profile():
     return get_profile()
 
 
-def is_admin(user: User) -> bool:
-    """Holds a role that administers the system (registers staff, terminals, designations)."""
-    return bool(getattr(user, "is_authenticated", False)) and has_role(user, _profile().admin_roles())
-
-
 def designatable_roles(user: User) -> list[str]:
     """Role keys this user may designate others to (R-ORG-3); admins also fill roles nobody designates."""
     from .rules import designatable_by
@@ -148,6 +143,23 @@ def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: Use
     if exclude_user is not None:
         qs = qs.exclude(user=exclude_user)
     return qs.values("user_id").distinct().count()
+
+
+def holder_alerts() -> list[str]:
+    """Roles with fewer holders than the profile requires (E-11), with the article as the profile cites it."""
+    from django.utils.translation import gettext as _
+
+    from tokutei.profiles.citations import cite
+
+    profile = _profile()
+    alerts = []
+    for key, role in profile.roles.items():
+        if role.exact_holders is not None and (count := holders_count(key)) < role.exact_holders:
+            alert = _("%(role)sは%(n)s名必要ですが、現在%(count)s名です") % {
+                "role": role.ja, "n": role.exact_holders, "count": count}
+            citation = cite(role.article, profile)
+            alerts.append(f"{alert}（{citation}）" if citation else alert)
+    return alerts
 
 
 def handler_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[RoleAssignment]:

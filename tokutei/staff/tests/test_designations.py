@@ -164,3 +164,53 @@ def test_004_a_handler_must_be_nenkin_staff(activate, make_user):
     assert "004" in exc.value.article
     services.designate(actor=Actor(user=officer), user=insider, role_key="handler", tasks=[task])
     assert has_role(insider, ["handler"])
+
+
+# --- posts follow the same eligibility as designations (E-33) -------------------------------------------
+
+
+@pytest.fixture
+def hyogo(activate, make_user):
+    activate("hyogo-kyosai")
+    services.ensure_org_structure()
+    return _person(make_user, "kanri", "system_admin", unit_key="nenkin")
+
+
+def test_004_it_refuses_the_nenkin_kacho_post_to_someone_outside_nenkin(hyogo, make_user):
+    """E-33: the 保護責任者 (ex officio, 年金課長) must be 年金課 staff — a post is no way around it."""
+    outsider = _person(make_user, "somu1", unit_key="jimukyoku")
+    post = Post.objects.get(key="nenkin_kacho")
+    with pytest.raises(Refused) as exc:
+        services.assign_post(actor=Actor(user=hyogo), user=outsider, post=post, start_date=TODAY())
+    assert exc.value.code == "ineligible_unit" and "004" in exc.value.article
+    assert not has_role(outsider, ["protection_officer"])
+    assert not post.holdings.exists()
+    refusal = entries("staff.designate", result="refused").get()
+    assert refusal.actor_id == hyogo.pk and refusal.details["role"] == "protection_officer"
+
+
+def test_004_the_nenkin_kacho_post_goes_to_nenkin_staff(hyogo, make_user):
+    insider = _person(make_user, "nenkin1", unit_key="nenkin")
+    services.assign_post(actor=Actor(user=hyogo), user=insider, post=Post.objects.get(key="nenkin_kacho"),
+                         start_date=TODAY())
+    assert has_role(insider, ["protection_officer"])
+
+
+def test_004_the_post_page_shows_the_eligibility_refusal_on_its_form(hyogo, make_user, client):
+    outsider = _person(make_user, "somu1", unit_key="jimukyoku")
+    client.force_login(hyogo)
+    response = client.post("/staff/posts/", {"post": Post.objects.get(key="nenkin_kacho").pk, "user": outsider.pk,
+                                             "start_date": TODAY().isoformat()})
+    page = response.content.decode()
+    assert response.status_code == 200 and "年金課の職員だけです" in page
+    assert not has_role(outsider, ["protection_officer"])
+
+
+def test_a_designator_cannot_end_a_designation_of_a_role_they_do_not_designate(client, manager, sysadmin):
+    """Per record: the 保護管理者 designates clerks, not the システム管理者 — refused on the one page, logged."""
+    assignment = RoleAssignment.objects.get(user=sysadmin)
+    client.force_login(manager)
+    response = client.post(f"/staff/designations/{assignment.pk}/end/", {"reason": "x"})
+    assert response.status_code == 403 and "テスト規程第4条" in response.content.decode()
+    assert assignment.__class__.objects.get(pk=assignment.pk).revoked_at is None
+    assert entries("staff.revoke", result="refused", actor_id=manager.pk).count() == 1

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-password", default=None, help=argparse_suppress())
         parser.add_argument(
             "--site", choices=["data_centre", "own_server"], default=None,
-            help="設置場所の宣言。プロファイルが組織のサーバへの保存を禁じる場合 (004 §14(4)) は data_centre "
+            help="設置場所の宣言。プロファイルが組織のサーバへの保存を禁じる場合は data_centre "
                  "（委託先データセンターの管理区域）で初期化したときだけ個人番号を登録できます",
         )
 
