@@ -76,16 +76,17 @@ def test_an_idle_page_signs_itself_out(page, clerk, signed_in, short_idle):
 
 
 def test_an_unregistered_terminal_is_refused_until_it_is_enrolled(page, clerk, signed_in, make_user):
+    from tokutei.policy import Actor
     from tokutei.staff import services
 
     signed_in(page, clerk)
     response = page.goto("/staff/my-scope/")
     assert response.status == 403
-    expect(page.get_by_role("alert").filter(has_text="登録端末ではない")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="登録された端末からのみ")).to_be_visible()
     assert _entries("staff.access", result="refused", actor_id=clerk.pk).count() == 1
 
     admin = make_user("sysadmin", "sysadmin")
-    _terminal, code = services.register_terminal(actor=admin, name="総務課1", location="本庁舎2階")
+    _terminal, code = services.register_terminal(actor=Actor(user=admin), name="総務課1", location="本庁舎2階")
     page.goto(f"/terminal/enrol/?code={code}")
     page.get_by_role("button", name="登録する").click()
     expect(page.get_by_text("登録端末「総務課1」になりました")).to_be_visible()

@@ -93,6 +93,8 @@ class Action(StrEnum):
     STAFF_TERMINAL_REGISTER = "staff.terminal_register", "端末の登録", "Terminal registered"
     STAFF_TERMINAL_ENROL = "staff.terminal_enrol", "端末の有効化", "Terminal enrolled"
     STAFF_TERMINAL_REVOKE = "staff.terminal_revoke", "端末の登録取消", "Terminal revoked"
+    STAFF_VIEW = "staff.view", "職員・役職・端末の閲覧", "Staff, posts and terminals viewed"
+    STAFF_REGISTER_VIEW = "staff.register_view", "操作者登録簿の閲覧", "Operator register viewed"
 
     # --- 承認 (approvals) -----------------------------------------------------------------------------------
     APPROVALS_REQUEST = "approvals.request", "承認の申請", "Approval requested"

@@ -1,8 +1,9 @@
 """Menu entries and dashboard cards, contributed by each app.
 
 An app contributes by defining ``nav.py`` with ``nav_items(request) -> list[NavItem]`` and optionally
-``dashboard_cards(request) -> list[Card]``. Each app decides what the signed-in user may see from the
-roles the profile gives them; the core only collects.
+``dashboard_cards(request) -> list[Card]``. An entry is shown when ``allows(request, action)`` — the one
+policy's decision for the page's action — so the menu and the page never disagree; the core only
+collects.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import importlib
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.http import HttpRequest
 
+from tokutei.auditlog.actions import Action
 from tokutei.staff.http import SignedInRequest
 
 
@@ -28,6 +31,15 @@ class Card:
     template: str  # rendered with the card's ``context``
     context: dict = field(default_factory=dict)
     order: int = 100
+
+
+def allows(request: HttpRequest, action: Action) -> bool:
+    """Would the page of ``action`` open for this request? ``decide`` for the request's Actor (no log:
+    nothing is refused by not showing a menu entry)."""
+    from tokutei.policy import decide
+    from tokutei.policy.web import actor_of
+
+    return decide(actor_of(request), action).allowed
 
 
 def _app_modules():

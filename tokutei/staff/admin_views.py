@@ -1,22 +1,29 @@
-"""Staff administration pages (システム管理者; designations also for the profile's designating roles)."""
+"""Staff administration pages (システム管理者; designations also for the profile's designating roles).
+
+Who may open each page is the rule of its action in ``tokutei.staff.rules`` (``action_required``); a
+refusal — logged with the profile's article — renders as the one refusal page (RefusalMiddleware). A
+refusal that is about the data rather than the actor (a user ID already used, an ineligible designee)
+is shown on the form it answers.
+"""
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
-from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core.errors import Refused
+from tokutei.policy import get_or_refuse, require
+from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
 
 from . import services
@@ -32,39 +39,21 @@ from .forms import (
 )
 from .http import SignedInRequest
 from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
-from .selectors import designatable_roles, has_role, holders_count, is_admin, operator_register
-
-
-def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
-        if not is_admin(request.user):
-            raise PermissionDenied("システム管理者だけが利用できます。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def designators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
-        if not (is_admin(request.user) or designatable_roles(request.user)):
-            raise PermissionDenied("指定を行う権限がありません。")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from .selectors import designatable_roles, holder_alerts, operator_register
 
 
 def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
     messages.error(request, str(exc) if isinstance(exc, Refused) else "、".join(exc.messages))
 
 
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 # --- staff ----------------------------------------------------------------------------------------------
 
 
-@admin_only
+@action_required(Action.STAFF_VIEW)
 def staff_list(request: SignedInRequest) -> HttpResponse:
     show_inactive = request.GET.get("all") == "1"
     users = User.objects.select_related("unit").order_by("username")
@@ -74,13 +63,12 @@ def staff_list(request: SignedInRequest) -> HttpResponse:
                                                              "now": timezone.now()})
 
 
-@admin_only
+@action_required(Action.STAFF_USER_CREATE)
 def staff_create(request: SignedInRequest) -> HttpResponse:
-    services.ensure_org_structure()
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, password = services.create_user(actor=request.user, terminal=request.terminal, **form.cleaned_data)
+            user, password = services.create_user(actor=actor_of(request), **form.cleaned_data)
         except Refused as exc:
             form.add_error("username", str(exc))
         else:
@@ -89,9 +77,9 @@ def staff_create(request: SignedInRequest) -> HttpResponse:
     return render(request, "staff/admin/staff_create.html", {"form": form})
 
 
-@admin_only
+@action_required(Action.STAFF_VIEW)
 def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    member = get_or_refuse(actor_of(request), Action.STAFF_VIEW, User.objects.select_related("unit"), pk=pk)
     profile = get_profile()
     assignments = [
         {"a": a, "role": profile.roles[a.role_key].ja if a.role_key in profile.roles else a.role_key,
@@ -107,13 +95,13 @@ def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_TRANSFER)
 def staff_transfer(request: SignedInRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(User, pk=pk)
+    member = get_or_refuse(actor_of(request), Action.STAFF_TRANSFER, User.objects.all(), pk=pk)
     form = TransferForm(request.POST)
     if form.is_valid():
         try:
-            count = services.transfer_user(actor=request.user, terminal=request.terminal, user=member,
+            count = services.transfer_user(actor=actor_of(request), user=member,
                                            unit=form.cleaned_data["unit"], reason=form.cleaned_data["reason"])
         except Refused as exc:
             _refused(request, exc)
@@ -125,13 +113,13 @@ def staff_transfer(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_REVOKE)
 def staff_deactivate(request: SignedInRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(User, pk=pk)
+    member = get_or_refuse(actor_of(request), Action.STAFF_REVOKE, User.objects.all(), pk=pk)
     form = DeactivateForm(request.POST)
     if form.is_valid() and member.pk != request.user.pk:
         try:
-            services.deactivate_user(actor=request.user, terminal=request.terminal, user=member,
+            services.deactivate_user(actor=actor_of(request), user=member,
                                      reason=form.cleaned_data["reason"])
         except Refused as exc:
             _refused(request, exc)
@@ -143,13 +131,14 @@ def staff_deactivate(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_CREDENTIAL_RESET)
 def staff_reset(request: SignedInRequest, pk: int) -> HttpResponse:
     """Recovery: a new temporary password, second factors revoked, or the lockout lifted."""
-    member = get_object_or_404(User, pk=pk, is_active=True)
+    member = get_or_refuse(actor_of(request), Action.STAFF_CREDENTIAL_RESET, User.objects.filter(is_active=True),
+                           pk=pk)
     what = request.POST.get("what")
     password = services.reset_credentials(
-        actor=request.user, terminal=request.terminal, user=member, password=what == "password",
+        actor=actor_of(request), user=member, password=what == "password",
         second_factors=what == "second_factors", unlock=what == "unlock",
     )
     if password is not None:
@@ -163,7 +152,7 @@ def staff_reset(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- designations -----------------------------------------------------------------------------------------
 
 
-@designators_only
+@action_required(Action.STAFF_DESIGNATE)
 def designation_create(request: SignedInRequest) -> HttpResponse:
     profile = get_profile()
     roles = [(k, profile.roles[k].ja) for k in designatable_roles(request.user)]
@@ -173,7 +162,7 @@ def designation_create(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.designate(actor=request.user, terminal=request.terminal, user=data["user"],
+            services.designate(actor=actor_of(request), user=data["user"],
                                role_key=data["role_key"], tasks=data["tasks"], start_date=data["start_date"],
                                end_date=data["end_date"], note=data["note"])
         except Refused as exc:
@@ -185,13 +174,13 @@ def designation_create(request: SignedInRequest) -> HttpResponse:
 
 
 @require_POST
-@designators_only
+@action_required(Action.STAFF_REVOKE)
 def designation_end(request: SignedInRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(RoleAssignment, pk=pk)
+    assignment = get_or_refuse(actor_of(request), Action.STAFF_REVOKE, RoleAssignment.objects.all(), pk=pk)
     form = EndDesignationForm(request.POST)
     if form.is_valid():
         try:
-            services.end_designation(actor=request.user, terminal=request.terminal, assignment=assignment,
+            services.end_designation(actor=actor_of(request), assignment=assignment,
                                      end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"])
         except Refused as exc:
             _refused(request, exc)
@@ -233,26 +222,24 @@ def register_columns() -> list[tuple[str, str]]:
     return columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]
 
 
-@designators_only
+@action_required(Action.STAFF_REGISTER_VIEW)
 def register_view(request: SignedInRequest) -> HttpResponse:
     """端末機操作者登録簿 / ユーザID管理簿 — printable, CSV and Excel (R-IAM-1, R-IAM-4)."""
     include_ended = request.GET.get("all") == "1"
     rows = operator_register(include_ended=include_ended)
     for row in rows:
         row["number"] = row["assignment"].pk
-    profile = get_profile()
     register = _register()
-    title = register.ja if register else "端末機操作者登録簿（ユーザID管理簿）"
+    title = register.ja if register else _("端末機操作者登録簿（ユーザID管理簿）")
     columns = register_columns()
     fmt = request.GET.get("format")
     if fmt in {"csv", "xlsx"}:
-        record(action="staff.register_export", actor=request.user, terminal=request.terminal,
-               target_type="register", count=len(rows), details={"format": fmt})
+        actor = actor_of(request)
+        require(actor, Action.STAFF_REGISTER_EXPORT, target=("register", ""), details={"format": fmt})
+        record(action=Action.STAFF_REGISTER_EXPORT, **actor.log_fields(), target_type="register", count=len(rows),
+               details={"format": fmt})
         return _export(rows, fmt, title, columns)
-    alerts = []
-    for key, role in profile.roles.items():
-        if role.exact_holders is not None and holders_count(key) < role.exact_holders:
-            alerts.append(f"{role.ja}は{role.exact_holders}名必要ですが、現在{holders_count(key)}名です（{role.article}）。")
+    alerts = holder_alerts()
     table = [{"row": row, "cells": [_display(row, key) for key, _label in columns]} for row in rows]
     return render(request, "staff/admin/register.html", {
         "rows": table, "title": title, "include_ended": include_ended, "alerts": alerts,
@@ -311,13 +298,12 @@ def _export(rows: list[dict], fmt: str, title: str, columns: list[tuple[str, str
 # --- posts --------------------------------------------------------------------------------------------------
 
 
-@admin_only
+@action_required(Action.STAFF_VIEW)
 def posts_view(request: SignedInRequest) -> HttpResponse:
-    services.ensure_org_structure()
     form = PostAssignForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_post(actor=request.user, terminal=request.terminal, **form.cleaned_data)
+            services.assign_post(actor=actor_of(request), **form.cleaned_data)
         except Refused as exc:
             form.add_error(None, str(exc))
         else:
@@ -329,10 +315,11 @@ def posts_view(request: SignedInRequest) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_REVOKE)
 def post_end(request: SignedInRequest, pk: int) -> HttpResponse:
-    holding = get_object_or_404(PostHolding, pk=pk, end_date__isnull=True)
-    services.end_post_holding(actor=request.user, terminal=request.terminal, holding=holding,
+    holding = get_or_refuse(actor_of(request), Action.STAFF_REVOKE, PostHolding.objects.filter(end_date__isnull=True),
+                            pk=pk)
+    services.end_post_holding(actor=actor_of(request), holding=holding,
                               end_date=timezone.localdate())
     messages.success(request, "役職の保有を終了しました。")
     return redirect("staff:posts")
@@ -341,13 +328,13 @@ def post_end(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- terminals ----------------------------------------------------------------------------------------------
 
 
-@admin_only
+@action_required(Action.STAFF_VIEW)
 def terminals_view(request: SignedInRequest) -> HttpResponse:
     form = TerminalForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
-            terminal, code = services.register_terminal(actor=request.user, terminal=request.terminal,
+            terminal, code = services.register_terminal(actor=actor_of(request),
                                                         **form.cleaned_data)
         except (Refused, ValidationError) as exc:
             form.add_error(None, str(exc) if isinstance(exc, Refused) else exc.messages[0])
@@ -361,20 +348,22 @@ def terminals_view(request: SignedInRequest) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_TERMINAL_REVOKE)
 def terminal_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
-    services.revoke_terminal(actor=request.user, terminal=request.terminal, target=target,
+    target = get_or_refuse(actor_of(request), Action.STAFF_TERMINAL_REVOKE,
+                           Terminal.objects.filter(revoked_at__isnull=True), pk=pk)
+    services.revoke_terminal(actor=actor_of(request), target=target,
                              reason=request.POST.get("reason", "")[:200])
     messages.success(request, f"端末「{target.name}」の登録を取り消しました。")
     return redirect("staff:terminals")
 
 
 @require_POST
-@admin_only
+@action_required(Action.STAFF_TERMINAL_REGISTER)
 def terminal_reissue(request: SignedInRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(Terminal, pk=pk, revoked_at__isnull=True)
-    code = services.reissue_enrolment_code(actor=request.user, terminal=request.terminal, target=target)
+    target = get_or_refuse(actor_of(request), Action.STAFF_TERMINAL_REGISTER,
+                           Terminal.objects.filter(revoked_at__isnull=True), pk=pk)
+    code = services.reissue_enrolment_code(actor=actor_of(request), target=target)
     return render(request, "staff/admin/terminals.html", {
         "form": TerminalForm(), "issued": {"terminal": target, "code": code},
         "terminals": Terminal.objects.order_by("revoked_at", "name"),
@@ -385,11 +374,12 @@ def terminal_reissue(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- provisioning tasks and the 001 exception ---------------------------------------------------------------
 
 
-@admin_only
+@action_required(Action.STAFF_VIEW)
 def provisioning_view(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
-        task = get_object_or_404(ProvisioningTask, pk=request.POST.get("task"), closed_at__isnull=True)
-        services.close_provisioning_task(actor=request.user, terminal=request.terminal, task=task,
+        task = get_or_refuse(actor_of(request), Action.STAFF_PROVISIONING_CLOSE,
+                             ProvisioningTask.objects.filter(closed_at__isnull=True), pk=_int(request.POST.get("task")))
+        services.close_provisioning_task(actor=actor_of(request), task=task,
                                          note=request.POST.get("note", ""))
         messages.success(request, "手続を完了しました。")
         return redirect("staff:provisioning")
@@ -397,16 +387,14 @@ def provisioning_view(request: SignedInRequest) -> HttpResponse:
     return render(request, "staff/admin/provisioning.html", {"tasks": tasks})
 
 
-@login_required
+@action_required(Action.STAFF_PASSWORD_ONLY)
 def password_only_view(request: SignedInRequest) -> HttpResponse:
     exception = get_profile().authentication.password_only_exception
-    if not exception.allowed or not (has_role(request.user, exception.granted_by) or is_admin(request.user)):
-        raise PermissionDenied("この画面はセキュリティ責任者用です。")
     form = PasswordOnlyDecisionForm(request.POST or None, initial={"start_date": timezone.localdate(),
                                                                   "instructed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_password_only_decision(actor=request.user, terminal=request.terminal,
+            services.record_password_only_decision(actor=actor_of(request),
                                                    **form.cleaned_data)
         except (Refused, ValidationError) as exc:
             form.add_error(None, str(exc) if isinstance(exc, Refused) else exc.messages[0])

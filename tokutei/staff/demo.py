@@ -13,6 +13,7 @@ from django.utils import timezone
 from tokutei.core.errors import Refused
 from tokutei.core.inforce import in_force_q
 from tokutei.core.synthetic import staff_names
+from tokutei.policy import Actor
 from tokutei.profiles.selectors import get_profile
 
 from . import services
@@ -46,7 +47,7 @@ class _Demo:
         family, given, kana = NAMES[self.name_index % len(NAMES)]
         self.name_index += 1
         user, _password = services.create_user(
-            actor=self.admin, username=username, full_name=f"{family} {given}", full_name_kana=kana,
+            actor=Actor.console(self.admin), username=username, full_name=f"{family} {given}", full_name_kana=kana,
             employee_no=f"{1000 + self.name_index}", unit=unit, password=DEMO_PASSWORD,
             must_change_password=False,
         )
@@ -61,7 +62,7 @@ class _Demo:
                 continue
             row = Post.objects.get(key=key)
             user = self.person(key, row.unit, post.ja)
-            services.assign_post(actor=self.admin, user=user, post=row, start_date=self.start)
+            services.assign_post(actor=Actor.console(self.admin), user=user, post=row, start_date=self.start)
             for r in roles:
                 holders[r] = holders.get(r, 0) + 1
 
@@ -103,7 +104,7 @@ class _Demo:
                         user = self.person(f"{role_key}{i + 1}", self._unit_for(role, designator), role.ja)
                     scope = [tasks[(i + j) % len(tasks)] for j in range(min(2, len(tasks)))] if role.handles_data else []
                     try:
-                        services.designate(actor=designator, user=user, role_key=role_key, tasks=scope,
+                        services.designate(actor=Actor.console(designator), user=user, role_key=role_key, tasks=scope,
                                            start_date=self.start)
                     except Refused:
                         continue
@@ -124,13 +125,13 @@ class _Demo:
                          for u in self.profile.roles[k].eligible_units]
         unit = Unit.objects.filter(key__in=handler_units[:1]).first() or Unit.objects.order_by("id").first()
         name = f"{unit.name_ja if unit else '事務室'} 端末1"
-        _terminal, code = services.register_terminal(actor=self.admin, name=name, location="デモ用",
+        _terminal, code = services.register_terminal(actor=Actor.console(self.admin), name=name, location="デモ用",
                                                      asset_tag="DEMO-0001")
         return code
 
 
 def load() -> list[str]:
-    services.ensure_org_structure()
+    services.ensure_org_structure()  # already done by `tokutei init`; kept for a database made before it
     demo = _Demo()
     demo.fill_posts()
     demo.designate_roles()

@@ -1,7 +1,8 @@
 """What a view may assume about its request, for the type checker.
 
 ``TerminalMiddleware`` sets ``request.terminal`` on every request; ``login_required`` and the guards that
-imply it (``personal_data_view``, ``admin_only``, ninja's ``django_auth``) let only signed-in users through.
+imply it (``tokutei.policy.web.action_required``, which also sets ``request.actor``, and ninja's
+``django_auth``) let only signed-in users through.
 Django's ``HttpRequest`` says neither, so views annotate their request with one of these classes
 (django-stubs' idiom for an authenticated request). They are never instantiated.
 """

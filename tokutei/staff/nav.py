@@ -1,59 +1,50 @@
-"""Menu entries and dashboard cards of the staff app, by the user's roles."""
+"""Menu entries and dashboard cards of the staff app: each shown exactly when the page's rule allows it
+(``tokutei.core.navigation.allows``), so the menu and the page never disagree."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
-from tokutei.core.navigation import Card, NavItem
-from tokutei.profiles.selectors import get_profile
+from tokutei.auditlog.actions import Action
+from tokutei.core.navigation import Card, NavItem, allows
 
 from .http import SignedInRequest
 from .models import ProvisioningTask, Terminal, User
-from .selectors import designatable_roles, has_role, holders_count, is_admin, is_handler
+from .selectors import holder_alerts
+
+ENTRIES = [
+    (Action.STAFF_ACCESS, N_("私の取扱範囲"), "staff:my_scope", 15),
+    (Action.STAFF_REGISTER_VIEW, N_("操作者登録簿"), "staff:register", 60),
+    (Action.STAFF_DESIGNATE, N_("指定の登録"), "staff:designation_create", 61),
+    (Action.STAFF_VIEW, N_("職員"), "staff:staff_list", 70),
+    (Action.STAFF_VIEW, N_("役職（充て職）"), "staff:posts", 71),
+    (Action.STAFF_VIEW, N_("登録端末"), "staff:terminals", 72),
+    (Action.STAFF_VIEW, N_("認証情報の手続"), "staff:provisioning", 73),
+    (Action.STAFF_PASSWORD_ONLY, N_("ID・パスワード例外"), "staff:password_only", 74),
+]
 
 
 def nav_items(request: SignedInRequest) -> list[NavItem]:
-    user = request.user
     items = [NavItem(_("サインイン方法"), reverse("staff:security"), 900)]
-    if is_handler(user):
-        items.append(NavItem(_("私の取扱範囲"), reverse("staff:my_scope"), 15))
-    admin = is_admin(user)
-    if admin or designatable_roles(user):
-        items.append(NavItem(_("操作者登録簿"), reverse("staff:register"), 60))
-        items.append(NavItem(_("指定の登録"), reverse("staff:designation_create"), 61))
-    if admin:
-        items += [
-            NavItem(_("職員"), reverse("staff:staff_list"), 70),
-            NavItem(_("役職（充て職）"), reverse("staff:posts"), 71),
-            NavItem(_("登録端末"), reverse("staff:terminals"), 72),
-            NavItem(_("認証情報の手続"), reverse("staff:provisioning"), 73),
-        ]
-    exception = get_profile().authentication.password_only_exception
-    if exception.allowed and (has_role(user, exception.granted_by) or admin):
-        items.append(NavItem(_("ID・パスワード例外"), reverse("staff:password_only"), 74))
-    return items
+    return items + [NavItem(_(label), reverse(name), order) for action, label, name, order in ENTRIES
+                    if allows(request, action)]
 
 
 def dashboard_cards(request: SignedInRequest) -> list[Card]:
     terminal = getattr(request, "terminal", None)
     cards = [Card(_("この端末"), "staff/cards/terminal.html",
                   {"registered": terminal is not None, "name": getattr(terminal, "name", "")}, order=1)]
-    user = request.user
-    if is_admin(user):
-        profile = get_profile()
-        alerts = [
-            f"{role.ja}は{role.exact_holders}名必要ですが、現在{holders_count(key)}名です（{role.article}）。"
-            for key, role in profile.roles.items()
-            if role.exact_holders is not None and holders_count(key) < role.exact_holders
-        ]
+    admin = allows(request, Action.STAFF_VIEW)
+    if admin:
         cards.append(Card(_("職員と端末の管理"), "staff/cards/admin.html", {
             "staff": User.objects.filter(is_active=True).count(),
             "terminals": Terminal.objects.filter(revoked_at__isnull=True, credential_digest__isnull=False).count(),
             "open_tasks": ProvisioningTask.objects.filter(closed_at__isnull=True).count(),
-            "alerts": alerts, "today": timezone.localdate(),
+            "alerts": holder_alerts(), "today": timezone.localdate(),
         }, order=50))
-    if designatable_roles(user) and not is_admin(user):
+    if not admin and allows(request, Action.STAFF_DESIGNATE):
         cards.append(Card(_("指定"), "staff/cards/designator.html", {}, order=51))
     return cards

@@ -90,23 +90,31 @@ def _profile():
     return get_profile()
 
 
-def is_admin(user: User) -> bool:
-    """Holds a role that administers the system (registers staff, terminals, designations)."""
-    return bool(getattr(user, "is_authenticated", False)) and has_role(user, _profile().admin_roles())
-
-
 def designatable_roles(user: User) -> list[str]:
     """Role keys this user may designate others to (R-ORG-3); admins also fill roles nobody designates."""
+    from .rules import designatable_by
+
+    return designatable_by(role_keys(user), _profile())
+
+
+def ineligibility(role_key: str, user: User, *, on: dt.date | None = None) -> tuple[str, str] | None:
+    """Why ``user`` may not hold ``role_key`` from ``on`` — (message, code) — or None (E-11, E-33).
+
+    The role's ``eligible_units`` (a holder belongs to one of them: 004 §5, §7) and ``eligible_roles`` (a
+    holder also holds one of them: 000 §7). The one answer for designations and ex-officio posts alike.
+    """
+    from django.utils.translation import gettext as _
+
     profile = _profile()
-    mine = role_keys(user)
-    admin = bool(mine & profile.admin_roles())
-    keys = []
-    for key, role in profile.roles.items():
-        if (role.designated_by and mine & set(role.designated_by)) or (
-            not role.designated_by and not role.posts and admin
-        ):
-            keys.append(key)
-    return keys
+    role = profile.roles[role_key]
+    if role.eligible_units and (user.unit is None or user.unit.key not in role.eligible_units):
+        units = "・".join(profile.units[k].ja for k in role.eligible_units if k in profile.units)
+        return _("%(role)sに指定できるのは%(units)sの職員だけです") % {"role": role.ja, "units": units}, "ineligible_unit"
+    if role.eligible_roles and not (role_keys(user, on=on) & set(role.eligible_roles)):
+        names = "・".join(profile.roles[k].ja for k in role.eligible_roles)
+        return (_("%(role)sに指定できるのは%(roles)sとして指定されている者だけです") % {"role": role.ja, "roles": names},
+                "ineligible_role")
+    return None
 
 
 def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: User | None = None) -> int:
@@ -116,6 +124,23 @@ def holders_count(role_key: str, *, on: dt.date | None = None, exclude_user: Use
     if exclude_user is not None:
         qs = qs.exclude(user=exclude_user)
     return qs.values("user_id").distinct().count()
+
+
+def holder_alerts() -> list[str]:
+    """Roles with fewer holders than the profile requires (E-11), with the article as the profile cites it."""
+    from django.utils.translation import gettext as _
+
+    from tokutei.profiles.citations import cite
+
+    profile = _profile()
+    alerts = []
+    for key, role in profile.roles.items():
+        if role.exact_holders is not None and (count := holders_count(key)) < role.exact_holders:
+            alert = _("%(role)sは%(n)s名必要ですが、現在%(count)s名です") % {
+                "role": role.ja, "n": role.exact_holders, "count": count}
+            citation = cite(role.article, profile)
+            alerts.append(f"{alert}（{citation}）" if citation else alert)
+    return alerts
 
 
 def handler_assignments(user: User, *, on: dt.date | None = None) -> QuerySet[RoleAssignment]:

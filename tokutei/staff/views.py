@@ -16,13 +16,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
+from tokutei.policy.web import action_required
 from tokutei.profiles.selectors import get_profile
 
 from . import factors, services, signin
-from .access import personal_data_view
 from .forms import EnrolCodeForm, PasswordChangeForm, SignInForm, TotpForm
 from .http import SignedInRequest, TerminalRequest
 from .selectors import (
@@ -233,7 +235,7 @@ def password_change_view(request: SignedInRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(user=request.user, terminal=request.terminal,
+            services.change_password(actor=Actor.from_request(request),
                                      old_password=form.cleaned_data["old_password"],
                                      new_password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
@@ -260,9 +262,9 @@ def terminal_enrol_view(request: HttpRequest) -> HttpResponse:
     """On the terminal itself: exchange the one-time code for the terminal credential cookie."""
     form = EnrolCodeForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     if request.method == "POST" and form.is_valid():
-        actor = request.user if request.user.is_authenticated else None
         try:
-            terminal, credential = services.enrol_terminal(code=form.cleaned_data["code"], actor=actor)
+            terminal, credential = services.enrol_terminal(actor=Actor.from_request(request),
+                                                           code=form.cleaned_data["code"])
         except Refused as exc:
             form.add_error("code", str(exc))
         else:
@@ -275,7 +277,7 @@ def terminal_enrol_view(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/terminal_enrol.html", {"form": form})
 
 
-@personal_data_view
+@action_required(Action.STAFF_ACCESS)
 def my_scope_view(request: SignedInRequest) -> HttpResponse:
     """私の取扱範囲: the handler's designations, tasks and usable fields (a personal-data screen)."""
     profile = get_profile()

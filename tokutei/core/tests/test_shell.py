@@ -68,6 +68,18 @@ def test_init_creates_the_organisation_and_a_first_admin(settings, capsys):
     assert Entry.objects.filter(action="system.init").count() == 1
 
 
+def test_init_writes_the_profile_units_and_posts_and_logs_them(settings):
+    """Units and posts are rows from the profile, written here (not when a page is first opened)."""
+    from tokutei.auditlog.models import Entry
+    from tokutei.staff.models import Post, Unit
+
+    call_command("init", profile="hyogo-kyosai", admin="kanri")
+    assert set(Unit.objects.values_list("key", flat=True)) == {"jimukyoku", "nenkin"}
+    assert Post.objects.filter(key="nenkin_kacho", unit__key="nenkin").exists()
+    entry = Entry.objects.get(action="system.init")
+    assert entry.details["units"] == 2 and entry.details["posts"] == 2
+
+
 def test_init_refuses_an_initialised_database(activate, settings):
     from django.core.management.base import CommandError
 

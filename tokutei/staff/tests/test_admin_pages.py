@@ -126,3 +126,41 @@ def test_the_register_follows_the_profile_layout_and_keeps_every_required_column
     header = next(csv.reader(io.StringIO(client.get("/staff/register/?format=csv").content.decode("utf-8-sig"))))
     assert header[:6] == ["登録番号", "所属", "氏名", "登録年月日", "認証方法", "登録取消年月日"]
     assert {"ユーザID", "役割", "事務の範囲", "指定者"} <= set(header)
+
+
+def test_it_logs_the_refusal_of_an_administration_page_with_the_article_from_the_profile(client, clerk):
+    client.force_login(clerk)
+    response = client.get("/staff/")
+    assert response.status_code == 403 and "テスト規程第4条" in response.content.decode()  # T99 §4, cited
+    entry = entries("staff.view", result="refused").get()
+    assert entry.actor_id == clerk.pk and entry.article == "T99 §4" and entry.details["path"] == "/staff/"
+
+
+def test_it_logs_the_refusal_of_an_administration_form_post(client, clerk, manager):
+    client.force_login(clerk)
+    assert client.post(f"/staff/{manager.pk}/transfer/", {"unit": "", "reason": "x"}).status_code == 403
+    assert entries("staff.transfer", result="refused", actor_id=clerk.pk).count() == 1
+
+
+def test_opening_the_staff_and_post_pages_writes_nothing(client, activate, make_user):
+    from tokutei.auditlog.models import Entry
+    from tokutei.staff.models import Post
+
+    activate("hyogo-kyosai")  # its units and posts are written by `tokutei init`, not by a page view
+    admin = make_user("kanri", "system_admin")
+    client.force_login(admin)
+    before = (Unit.objects.count(), Post.objects.count(), Entry.objects.count())
+    for url in ("/staff/new/", "/staff/posts/", "/staff/", "/staff/register/", "/staff/terminals/"):
+        assert client.get(url).status_code == 200, url
+    assert (Unit.objects.count(), Post.objects.count(), Entry.objects.count()) == before
+
+
+def test_the_register_warns_of_missing_holders_citing_the_article_as_the_profile_does(client, activate, make_user):
+    from tokutei.profiles.citations import cite
+
+    profile = activate("sendai-kyosai")  # 000: exactly two 拠点管理者, none designated yet
+    client.force_login(make_user("kanri", "sys_admin"))
+    page = client.get("/staff/register/").content.decode()
+    role = profile.roles["site_admin"]
+    assert f"{role.ja}は2名必要ですが、現在0名です（{cite(role.article, profile)}）" in page
+    assert role.article not in page  # never the machine form on a screen

@@ -182,11 +182,12 @@ def test_001_password_only_sign_in_is_refused_without_a_decision(client, kokubun
 
 
 def test_001_an_operator_with_a_recorded_decision_signs_in_with_id_and_password(client, kokubunji):
+    from tokutei.policy import Actor
     from tokutei.staff.services import record_password_only_decision
 
     officer, operator = kokubunji
     record_password_only_decision(
-        actor=officer, user=operator, reason="指の負傷により指紋の読取りが著しく困難", instruction_management="IDとパスワードを他人に知らせない",
+        actor=Actor(user=officer), user=operator, reason="指の負傷により指紋の読取りが著しく困難", instruction_management="IDとパスワードを他人に知らせない",
         instruction_proper_use="操作の都度サインアウトする", instructed_on=timezone.localdate(),
     )
     response = sign_in(client, "sousa1")
@@ -197,11 +198,12 @@ def test_001_an_operator_with_a_recorded_decision_signs_in_with_id_and_password(
 
 def test_001_only_the_security_officer_records_the_decision(kokubunji):
     from tokutei.core.errors import Refused
+    from tokutei.policy import Actor
     from tokutei.staff.services import record_password_only_decision
 
     _officer, operator = kokubunji
     with pytest.raises(Refused):
-        record_password_only_decision(actor=operator, user=operator, reason="x", instruction_management="x",
+        record_password_only_decision(actor=Actor(user=operator), user=operator, reason="x", instruction_management="x",
                                       instruction_proper_use="x", instructed_on=timezone.localdate())
 
 

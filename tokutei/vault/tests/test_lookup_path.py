@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tokutei.core.memo import request_scope
+from tokutei.policy import Actor
 from tokutei.staff import services as staff_services
 from tokutei.staff.models import RoleAssignment
 from tokutei.vault.models import SpecificFile
@@ -60,7 +61,7 @@ def test_a_designation_ended_during_a_request_applies_to_the_rest_of_it(clerk, t
     admin = make_user("admin", "sysadmin")
     with request_scope():
         assert decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
-        staff_services.end_designation(actor=admin, assignment=RoleAssignment.objects.get(user=clerk),
+        staff_services.end_designation(actor=Actor(user=admin), assignment=RoleAssignment.objects.get(user=clerk),
                                        reason="異動")
         assert not decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
 

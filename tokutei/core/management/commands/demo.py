@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
 from tokutei.core.hooks import app_hooks
 
@@ -29,9 +28,10 @@ class Command(BaseCommand):
         if not ActiveProfile.objects.exists():
             call_command("init", profile=profile, admin="admin", admin_password="demo-admin-2026!")
             lines: list[str] = []
-            with transaction.atomic():
-                for hook in app_hooks("demo_loader"):  # each app's AppConfig.demo_loader
-                    lines.extend(hook.target() or [])
+            # No transaction around the loaders: each demo write is a service in its own durable
+            # transaction with its log entry (a failed demo leaves a database to delete, var/demo).
+            for hook in app_hooks("demo_loader"):  # each app's AppConfig.demo_loader
+                lines.extend(hook.target() or [])
             notes = self._notes_path()
             notes.write_text("\n".join(lines), encoding="utf-8")
             notes.chmod(0o600)  # it holds the demo passwords

@@ -1,7 +1,9 @@
 """tokutei init --profile NAME: a fresh database for one organisation.
 
-Runs the migrations, loads and validates the profile, creates the key material outside the database
-and a first administrator with a one-time password (changed at first sign-in).
+Runs the migrations, loads and validates the profile, creates the key material outside the database,
+the profile's units and posts (``tokutei.staff.services.ensure_org_structure`` — here, at write time,
+never on a page view) and a first administrator with a one-time password (changed at first sign-in).
+One transaction, logged as ``system.init`` with the counts.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-password", default=None, help=argparse_suppress())
         parser.add_argument(
             "--site", choices=["data_centre", "own_server"], default=None,
-            help="設置場所の宣言。プロファイルが組織のサーバへの保存を禁じる場合 (004 §14(4)) は data_centre "
+            help="設置場所の宣言。プロファイルが組織のサーバへの保存を禁じる場合は data_centre "
                  "（委託先データセンターの管理区域）で初期化したときだけ個人番号を登録できます",
         )
 
@@ -49,12 +51,15 @@ class Command(BaseCommand):
         for hook in app_hooks("init_hook"):  # each app's AppConfig.init_hook (key material)
             hook.target()
         password = admin_password or secrets.token_urlsafe(12)
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
+            from tokutei.auditlog.actions import Action
             from tokutei.auditlog.services import record
             from tokutei.profiles.services import activate_profile
             from tokutei.staff.models import RoleAssignment, User
+            from tokutei.staff.services import ensure_org_structure
 
             row, loaded = activate_profile(name=profile)
+            structure = ensure_org_structure(loaded)
             user = User.objects.create_user(
                 username=admin, password=password, full_name="初期管理者", must_change_password=True
             )
@@ -63,12 +68,13 @@ class Command(BaseCommand):
                     user=user, role_key=role_key, basis=RoleAssignment.Basis.BOOTSTRAP,
                     start_date=timezone.localdate(), note="tokutei init",
                 )
-            record(action="system.init", actor=user, target_type="profile", target_id=row.pk,
-                   details={"profile": row.name, "sha256": row.sha256, "org": loaded.organisation.code})
             if site is not None:
                 from tokutei.vault.services import set_installation_site
 
                 set_installation_site(site=site, actor=user, note="tokutei init --site")
+            record(action=Action.SYSTEM_INIT, actor=user, target_type="profile", target_id=row.pk,
+                   details={"profile": row.name, "sha256": row.sha256, "org": loaded.organisation.code,
+                            **structure})
         self.stdout.write(self.style.SUCCESS(
             f"初期化しました: {loaded.organisation.name}（{row.name}）\n"
             f"最初の管理者: ユーザID {admin} / 一時パスワード {password}（初回サインイン時に変更してください）"
