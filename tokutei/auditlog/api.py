@@ -82,7 +82,7 @@ def entries(request: HttpRequest, params: Query[LogSearchIn]):
     record(action=Action.LOG_SEARCH, **actor.log_fields(), target_type="log", count=len(rows),
            details={"filters": filters.used(), "api": True})
     for row in rows:
-        row.action_label = label(row.action)
+        row.action_label = label(row.action)  # type: ignore[attr-defined]  # the schema's label field
     return rows
 
 

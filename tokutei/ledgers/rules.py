@@ -168,7 +168,7 @@ def _manual_entry_check(actor, obj, decision, profile) -> Deny | None:
 
         roles = recorder_roles(profile)
         user_unit = getattr(getattr(actor.user, "unit", None), "key", None)
-        held = {(a.unit.key if a.unit_id else user_unit) for a in assignments_in_force(actor.user)
+        held = {(a.unit.key if a.unit is not None else user_unit) for a in assignments_in_force(actor.user)
                 if a.role_key in roles}
         if not held & units:
             names = "、".join(profile.units[u].ja for u in profile.units if u in units)

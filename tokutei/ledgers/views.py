@@ -102,8 +102,8 @@ def _hsr_context(request: HttpRequest, profile, *, screen_rows: int | None = Non
     form = HandlingFilterForm(data, profile=profile, years=years)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"nendo": None, "category": "", "file": None, "unit": None}
     chosen = filters.get("category") or None
-    query = {"file_id": filters.get("file"), "nendo": filters.get("nendo"), "unit_id": filters.get("unit"),
-             "queryset": visible}
+    query: dict[str, Any] = {"file_id": filters.get("file"), "nendo": filters.get("nendo"),
+                             "unit_id": filters.get("unit"), "queryset": visible}
     if screen_rows is None:
         records = list(selectors.handling_records(profile, category=chosen, **query))
         tables = selectors.form_tables(profile, records, category=chosen)

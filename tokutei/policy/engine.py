@@ -121,7 +121,8 @@ def _role_decision(actor: Actor, rule: Rule, profile) -> Decision:
         return Decision(True, article=rule.article(profile) if rule.article else "", code="ok")
     allowed_roles = set(rule.roles(profile))
     granting = [a for a in _assignments(actor) if a.role_key in allowed_roles and a.role_key in profile.roles]
-    article = rule.article(profile) if rule.article else _join_articles(
+    # The rule's own article, else the articles of the roles it names (a refusal always cites one).
+    article = (rule.article(profile) if rule.article else "") or _join_articles(
         sorted(profile.roles[k].article for k in allowed_roles if k in profile.roles))
     if not granting:
         names = role_names(profile, allowed_roles)

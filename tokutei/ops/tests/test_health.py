@@ -63,7 +63,7 @@ def test_an_overdue_checkpoint_warns(client, keys, org, settings):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "warn"
     assert statuses(response)["checkpoint"] == "warn"
-    from tokutei.auditlog.services import checkpoint
+    from tokutei.auditlog.checkpoints import checkpoint
 
     checkpoint(reason="manual")
     assert statuses(client.get("/healthz"))["checkpoint"] == "ok"
