@@ -288,6 +288,19 @@ LOGIN_URL_PATH = "/login/"
 # server processes append without queueing behind one chain head's commit (docs/auditlog.md, docs/performance.md).
 AUDIT_LOG_LANES = env_int("TOKUTEI_AUDIT_LOG_LANES", 8)
 AUDIT_CHECKPOINT_EVERY = env_int("TOKUTEI_AUDIT_CHECKPOINT_EVERY", 1000)
+# Where the profile sets no operation-log retention period: days after which `tokutei log purge` may remove
+# entries (0: never). The profile's period, where it has one, always wins.
+AUDIT_LOG_RETENTION_DAYS = env_int("TOKUTEI_AUDIT_LOG_RETENTION_DAYS", 0)
+# Public keys (PEM files, comma-separated) of earlier checkpoint signing keys, so old checkpoints verify.
+AUDIT_PREVIOUS_PUBLIC_KEYS = env_list("TOKUTEI_AUDIT_PREVIOUS_PUBLIC_KEYS")
+# The log analysis (auditlog/reports.py): office hours, unusual volumes, repeated failures, shared terminals.
+AUDIT_WORK_START_HOUR = env_int("TOKUTEI_AUDIT_WORK_START_HOUR", 8)
+AUDIT_WORK_END_HOUR = env_int("TOKUTEI_AUDIT_WORK_END_HOUR", 19)
+AUDIT_VOLUME_FACTOR = env_float("TOKUTEI_AUDIT_VOLUME_FACTOR", 3.0)  # × a person's usual daily count
+AUDIT_VOLUME_MIN = env_int("TOKUTEI_AUDIT_VOLUME_MIN", 20)  # … and at least this many operations
+AUDIT_SIGN_IN_FAILURES = env_int("TOKUTEI_AUDIT_SIGN_IN_FAILURES", 3)
+AUDIT_SHARED_TERMINAL_MINUTES = env_int("TOKUTEI_AUDIT_SHARED_TERMINAL_MINUTES", 30)
+AUDIT_MANY_TERMINALS = env_int("TOKUTEI_AUDIT_MANY_TERMINALS", 3)
 
 # Health (/healthz, `tokutei check`, the administrators' dashboard banner; docs/operations.md).
 # Free disk space below which the log is about to stop (fail-closed: no log, no operation).

@@ -209,7 +209,7 @@ class PasswordOnlyDecision(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"001 §5.3 decision ({self.user_id})"
+        return f"ID・パスワード例外の決定 ({self.user_id})"
 
     def is_active_on(self, day: dt.date | None = None) -> bool:
         return in_force_on(self, day)
