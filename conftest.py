@@ -81,3 +81,47 @@ def make_terminal(db):
         return terminal, credential
 
     return _make
+
+
+# --- the named people of the organisation (tests read like the rules) ---------------------------------------
+# ``org`` is the profile in force; an app's tests override it with their own test profile (every test profile
+# names its roles clerk, manager, sysadmin and auditor). The people below are who the rules speak of.
+
+
+@pytest.fixture
+def org(activate):
+    return activate("T99")
+
+
+def first_task(profile) -> str:
+    return next(iter(profile.selectable_tasks()))
+
+
+@pytest.fixture
+def clerk(org, make_user):
+    """事務取扱担当者, designated for the profile's first task."""
+    return make_user("clerk", "clerk", tasks=[first_task(org)])
+
+
+@pytest.fixture
+def manager(org, make_user):
+    """保護管理者 (or the profile's manager role)."""
+    return make_user("manager", "manager")
+
+
+@pytest.fixture
+def sysadmin(org, make_user):
+    """システム管理者."""
+    return make_user("sysadmin", "sysadmin")
+
+
+@pytest.fixture
+def auditor(org, make_user):
+    """監査責任者: reads the whole operation log."""
+    return make_user("auditor", "auditor")
+
+
+@pytest.fixture
+def terminal(make_terminal):
+    """A registered, enrolled terminal (窓口端末1)."""
+    return make_terminal("窓口端末1")[0]

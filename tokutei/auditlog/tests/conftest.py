@@ -13,10 +13,6 @@ def signing_key(settings, tmp_path):
     return signing.public_key()
 
 
-@pytest.fixture
-def org(activate):
-    return activate("T99")
-
 
 @pytest.fixture
 def log_entries(db, signing_key, settings):
@@ -58,24 +54,8 @@ def dba(db):
     return DBA()
 
 
-@pytest.fixture
-def clerk(org, make_user):
-    return make_user("clerk", "clerk", tasks=["payroll"])
 
 
-@pytest.fixture
-def auditor(org, make_user):
-    return make_user("auditor", "auditor")
-
-
-@pytest.fixture
-def sysadmin(org, make_user):
-    return make_user("sysadmin", "sysadmin")
-
-
-@pytest.fixture
-def manager(org, make_user):
-    return make_user("manager", "manager")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Fixtures for the ledgers: a profile with a handling-status form (T97), people per role."""
+"""Fixtures for the ledgers: a profile with a handling-status form (T97); the named people
+(clerk, manager, sysadmin, auditor) and the terminal come from the root conftest."""
 
 from __future__ import annotations
 
@@ -13,28 +14,3 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def org(activate, settings):
     settings.PROFILE_DIRS = [*settings.PROFILE_DIRS, FIXTURES]
     return activate("T97")
-
-
-@pytest.fixture
-def clerk(org, make_user):
-    return make_user("clerk", "clerk", tasks=["payroll"])
-
-
-@pytest.fixture
-def manager(org, make_user):
-    return make_user("manager", "manager")
-
-
-@pytest.fixture
-def sysadmin(org, make_user):
-    return make_user("sysadmin", "sysadmin")
-
-
-@pytest.fixture
-def auditor(org, make_user):
-    return make_user("auditor", "auditor")
-
-
-@pytest.fixture
-def terminal(make_terminal):
-    return make_terminal("窓口端末1")[0]
