@@ -116,15 +116,15 @@ def bench_view(request):
     from django.db import transaction
     from django.http import JsonResponse
 
+    from tokutei.policy import Actor
     from tokutei.vault.services import search_people, view_person
 
+    actor = Actor(user=request.user, terminal=request.terminal, purpose=TASK)
     with transaction.atomic():
-        found = search_people(actor=request.user, terminal=request.terminal, purpose=TASK, by="my_number",
-                              value=request.POST.get("n", ""))
+        found = search_people(actor=actor, by="my_number", value=request.POST.get("n", ""))
         if not found:
             return JsonResponse({"found": 0}, status=404)
-        shown = view_person(actor=request.user, terminal=request.terminal, purpose=TASK, person=found[0],
-                            reveal=True)
+        shown = view_person(actor=actor, person=found[0], reveal=True)
     return JsonResponse({"found": 1, "id": shown.person.pk, "fields": len(shown.fields)})
 
 
@@ -262,6 +262,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
 
     from tokutei.bulk import synthetic
     from tokutei.bulk.services import import_jlis
+    from tokutei.policy import Actor
     from tokutei.staff.middleware import IDLE_KEY
     from tokutei.staff.models import Terminal, User
     from tokutei.staff.selectors import credential_digest
@@ -273,7 +274,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "people.csv")
         synthetic.generate(path, rows=people, bad=0, seed=99)
-        import_jlis(path=path, specific_file=specific_file, purpose=TASK, actor=user,
+        import_jlis(path=path, specific_file=specific_file, actor=Actor.console(user, purpose=TASK),
                     report_path=os.path.join(tmp, "r.csv"))
     numbers = [synthetic.my_number(i) for i in range(people)]
     credential = f"bench-terminal-{time.time_ns()}"
