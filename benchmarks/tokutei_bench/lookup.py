@@ -228,6 +228,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
     from tokutei.staff.middleware import IDLE_KEY
     from tokutei.staff.models import Terminal, User
     from tokutei.staff.selectors import credential_digest
+    from tokutei.policy import Actor
     from tokutei.vault.models import Person, SpecificFile
 
     people, per_level, levels = args.get("people", 2000), args.get("requests", 2000), args.get("clients", [1, 8, 32])
@@ -237,7 +238,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "people.csv")
             synthetic.generate(path, rows=people, bad=0, seed=99)
-            import_jlis(path=path, specific_file=specific_file, purpose=TASK, actor=user,
+            import_jlis(path=path, specific_file=specific_file, actor=Actor.console(user, purpose=TASK),
                         report_path=os.path.join(tmp, "r.csv"))
     numbers = [synthetic.my_number(i) for i in range(people)]
     credential = f"bench-terminal-{time.time_ns()}"

@@ -88,7 +88,9 @@ def task_import(args: dict[str, Any]) -> dict[str, Any]:
     _settle_database()
     rss_before = rss_mb()
     t0 = time.perf_counter()
-    result = import_jlis(path=args["path"], specific_file=specific_file, purpose=TASK, actor=user,
+    from tokutei.policy import Actor
+
+    result = import_jlis(path=args["path"], specific_file=specific_file, actor=Actor.console(user, purpose=TASK),
                          batch_size=args.get("batch", 10_000), report_path=args["path"] + ".rejects.csv",
                          fast=args.get("fast"), after_batch=(lambda _k: time.sleep(pause)) if pause else None)
     seconds = time.perf_counter() - t0
@@ -174,6 +176,7 @@ def task_log_append(args: dict[str, Any]) -> dict[str, Any]:
     single-row inserts of a similar row from 8 writers."""
     from django.db import connection, transaction
 
+    from tokutei.auditlog.actions import Action
     from tokutei.auditlog.services import record
     from tokutei.staff.models import User
 
@@ -183,7 +186,7 @@ def task_log_append(args: dict[str, Any]) -> dict[str, Any]:
     def append(i: int) -> None:
         for k in range(per):
             with transaction.atomic():
-                record(action="vault.view", actor=user, purpose=TASK, target_type="person", target_id=k,
+                record(action=Action.VAULT_VIEW, actor=user, purpose=TASK, target_type="person", target_id=k,
                        details={"file_id": 1, "fields": ["name", "my_number"], "writer": i})
 
     seconds = _threads(writers, append)
@@ -214,6 +217,7 @@ def _grow_log(entries: int) -> None:
     """Append with record() (1,000 per transaction) until the log holds ``entries`` entries."""
     from django.db import transaction
 
+    from tokutei.auditlog.actions import Action
     from tokutei.auditlog.models import Entry
     from tokutei.auditlog.services import record
 
@@ -221,7 +225,7 @@ def _grow_log(entries: int) -> None:
     while missing > 0:
         with transaction.atomic():
             for k in range(min(missing, 1000)):
-                record(action="vault.view", purpose=TASK, target_type="person", target_id=k,
+                record(action=Action.VAULT_VIEW, purpose=TASK, target_type="person", target_id=k,
                        details={"file_id": 1, "fields": ["name", "my_number"], "writer": k % 8})
         missing -= 1000
 

@@ -63,6 +63,7 @@ class Action(StrEnum):
     VAULT_DISPOSE = "vault.dispose", "ファイルの廃棄（鍵の消去）", "Disposal of a file (keys destroyed)",\
         "disposal", True
     VAULT_FILE_CREATE = "vault.file_create", "特定個人情報ファイルの作成", "Creation of a personal data file"
+    VAULT_OPEN = "vault.open", "特定個人情報等の画面の利用（事務の選択）", "Opening the personal data pages (choosing a task)"
     VAULT_KEY_ROTATE = "vault.key_rotate", "暗号鍵の更新", "Key rotation"
     VAULT_SITE_DECLARE = "vault.site_declare", "設置場所の宣言", "Declaration of the installation site"
     VAULT_SERVICE_ACCOUNT_CREATE = "vault.service_account_create", "API 利用者の登録", "API client registered"

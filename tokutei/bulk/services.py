@@ -28,7 +28,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
+from tokutei.policy import Actor
 from tokutei.vault.crypto import index_reference
 
 from . import jlis
@@ -36,7 +38,7 @@ from .models import ImportJob
 from .seen import SeenFilter
 from .sinks import Prepared, Sink, sink_for
 
-ACTION = "bulk.import"
+ACTION = Action.BULK_IMPORT
 DEFAULT_BATCH = 10_000
 REPORT_HEADER = ["行番号", "理由", "参照符号"]
 
@@ -82,24 +84,20 @@ def count_records(path: str | Path) -> int:
     return max(n - 1, 0)
 
 
-def _decide(*, profile: Any, actor: Any, terminal: Any, purpose: str, specific_file: Any, sink: Sink) -> None:
-    """Every refusal before any write (each one logged through ``refuse``)."""
-    common = {"action": ACTION, "actor": actor, "terminal": terminal, "purpose": purpose,
-              "target_type": "file", "target_id": getattr(specific_file, "pk", "")}
-    problem = sink.refusal(actor=actor, purpose=purpose, terminal=terminal)
-    if problem:
-        message, article = problem
-        raise refuse(message, article=article, code="not_permitted", **common)
+def _decide(*, actor: Actor, specific_file: Any, sink: Sink) -> None:
+    """The policy's answer for intake into the file, before any write (a refusal logged once, raised)."""
+    sink.require(actor)
 
 
-def _approve(*, actor: Any, terminal: Any, purpose: str, specific_file: Any, records: int,
-             approval: Any) -> int | None:
+def _approve(*, actor: Actor, specific_file: Any, records: int, approval: Any) -> int | None:
     """大量 handling (000 §9.2, E-05): above the profile's threshold the import needs a prior approval
     naming the task and a count limit; it is used (once) by this job. Returns the approval id."""
+    from django.utils.translation import gettext as _
+
     from tokutei.approvals.services import check_bulk
 
-    used = check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=records, approval_id=approval,
-                      operation_label="J-LIS 一括取得結果の取込", file_id=specific_file.pk, action=ACTION)
+    used = check_bulk(**actor.log_fields(), count=records, approval_id=approval,
+                      operation_label=_("J-LIS 一括取得結果の取込"), file_id=specific_file.pk, action=ACTION)
     return getattr(used, "pk", None)
 
 
@@ -111,9 +109,7 @@ def import_jlis(
     *,
     path: str | Path,
     specific_file: Any,
-    purpose: str,
-    actor: Any,
-    terminal: Any = None,
+    actor: Actor,
     approval: Any = None,
     encoding: str | None = None,
     batch_size: int = DEFAULT_BATCH,
@@ -124,12 +120,15 @@ def import_jlis(
     fast: bool | None = None,
     workers: int | None = None,
 ) -> ImportResult:
-    """Validate and load a J-LIS result file (see module docstring). ``after_batch(k)`` runs after batch k
-    commits (tests use it to simulate a crash)."""
+    """Validate and load a J-LIS result file (see module docstring) for ``actor``'s declared task — at the
+    console, ``Actor.console(user, purpose=...)``, which the profile allows or refuses. ``after_batch(k)``
+    runs after batch k commits (tests use it to simulate a crash)."""
     from tokutei.profiles.selectors import get_profile
     from tokutei.vault.models import SpecificFile
 
     started = timezone.now()
+    purpose = actor.purpose
+    common = {**actor.log_fields(), "target_type": "file", "target_id": getattr(specific_file, "pk", "")}
     path = Path(path)
     profile = get_profile()
     sink = sink_for(specific_file=specific_file, profile=profile, fast=fast)
@@ -138,11 +137,9 @@ def import_jlis(
         try:
             layout = jlis.read_layout(fh, profile, encoding)
         except jlis.LayoutError as exc:
-            raise refuse(str(exc), action=ACTION, actor=actor, terminal=terminal, purpose=purpose,
-                         target_type="file", target_id=getattr(specific_file, "pk", ""),
-                         article=profile.intake.article, code="layout") from None
-    _decide(profile=profile, actor=actor, terminal=terminal, purpose=purpose, specific_file=specific_file,
-            sink=sink)
+            raise refuse(str(exc), action=ACTION, **common, article=profile.intake.article,
+                         code="layout") from None
+    _decide(actor=actor, specific_file=specific_file, sink=sink)
     digest, size = file_digest(path)
 
     job: ImportJob | None = None
@@ -150,8 +147,7 @@ def import_jlis(
     if not dry_run:
         job = ImportJob.objects.filter(file_digest=digest, specific_file_id=specific_file.pk).first()
         if job is not None and job.status == ImportJob.Status.COMPLETED:
-            raise refuse("このファイルは既に取り込み済みです（同じ内容のファイル）", action=ACTION, actor=actor,
-                         terminal=terminal, purpose=purpose, target_type="file", target_id=specific_file.pk,
+            raise refuse("このファイルは既に取り込み済みです（同じ内容のファイル）", action=ACTION, **common,
                          article=profile.intake.article, code="already_imported", details={"job": job.pk})
         if job is not None and job.status == ImportJob.Status.ABANDONED:
             # Given up earlier (abandon_import): this run starts the file again from its first record.
@@ -163,15 +159,14 @@ def import_jlis(
             if other is not None and SpecificFile.objects.filter(pk=specific_file.pk, bulk_loading=True).exists():
                 # The file is being loaded into its own partition by that job: its rows would appear with ours.
                 raise refuse(f"このファイルには完了していない一括取込（取込番号 {other.pk}、{other.file_name}）があります。"
-                             "先にその取込を再開して完了させてください", action=ACTION, actor=actor, terminal=terminal,
-                             purpose=purpose, target_type="file", target_id=specific_file.pk,
+                             "先にその取込を再開して完了させてください", action=ACTION, **common,
                              article=profile.intake.article, code="unfinished_import", details={"job": other.pk})
             # A resumed job was approved when it started; a new one is approved (and uses it) now.
-            approval_id = _approve(actor=actor, terminal=terminal, purpose=purpose, specific_file=specific_file,
-                                   records=count_records(path), approval=approval)
+            approval_id = _approve(actor=actor, specific_file=specific_file, records=count_records(path),
+                                   approval=approval)
             job = ImportJob.objects.create(
                 file_digest=digest, file_name=path.name[:255], file_size=size, specific_file_id=specific_file.pk,
-                purpose=purpose, actor=actor, approval_id=approval_id,
+                purpose=purpose, actor=actor.user, approval_id=approval_id,
                 encoding=layout.encoding, offset=layout.data_offset, line=layout.header_line,
             )
         else:
@@ -189,7 +184,7 @@ def import_jlis(
                           encoding=layout.encoding, report_path=str(report),
                           ignored_headers=layout.ignored_headers)
     runner = _Runner(sink=sink, layout=layout, job=job, result=result, report=report, actor=actor,
-                     terminal=terminal, purpose=purpose, specific_file=specific_file, batch_size=batch_size,
+                     specific_file=specific_file, batch_size=batch_size,
                      after_batch=after_batch, dry_run=dry_run,
                      workers=default_workers(size) if workers is None else workers)
     try:
@@ -205,13 +200,13 @@ def import_jlis(
     finally:
         sink.close()
     if job is not None:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.COMPLETED, finished_at=timezone.now(), updated_at=timezone.now())
             job.refresh_from_db()
             sink.finish()  # a file loaded into its own partition: its people appear with this entry
-            record(action=ACTION, actor=actor, terminal=terminal, purpose=purpose, target_type="file",
-                   target_id=specific_file.pk, count=job.loaded,
+            record(action=ACTION, **actor.log_fields(), target_type="file", target_id=specific_file.pk,
+                   count=job.loaded,
                    details={"file_id": specific_file.pk, "job": job.pk, "stage": "acquisition",
                             "channel": "jlis_bulk", "phase": "completed", "loaded": job.loaded,
                             "rejected": job.rejected, "batches": job.batches, "file_sha256": digest,
@@ -223,7 +218,7 @@ def import_jlis(
     return result
 
 
-def abandon_import(*, job_id: int, actor: Any, terminal: Any = None) -> ImportJob:
+def abandon_import(*, job_id: int, actor: Actor) -> ImportJob:
     """Give up an unfinished import (取消). On PostgreSQL a new file's rows are still in its loading table:
     they are dropped, nobody ever saw them, and the file takes people again. Rows an import wrote through
     the person table (SQLite, or a file that already had people) are real records by now and stay; only
@@ -232,18 +227,20 @@ def abandon_import(*, job_id: int, actor: Any, terminal: Any = None) -> ImportJo
     from tokutei.vault.models import SpecificFile
 
     job = ImportJob.objects.filter(pk=job_id).first()
-    common = {"action": "bulk.abandon", "actor": actor, "terminal": terminal, "target_type": "file"}
+    common = {"action": Action.BULK_ABANDON, "actor": actor.user, "terminal": actor.terminal,
+              "purpose": actor.purpose, "target_type": "file"}
     if job is None or job.status in (ImportJob.Status.COMPLETED, ImportJob.Status.ABANDONED):
         raise refuse("取り消せる（完了していない）一括取込が見つかりません", code="not_abandonable",
                      target_id=getattr(job, "pk", job_id), article=get_profile().intake.article, **common)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         specific_file = SpecificFile.objects.select_for_update().get(pk=job.specific_file_id)
         discarded = 0
         if specific_file.bulk_loading:
             discarded = sink_for(specific_file=specific_file, profile=get_profile()).drop_loading_table()
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.ABANDONED, updated_at=timezone.now(),
                                                    finished_at=timezone.now())
-        record(action="bulk.abandon", actor=actor, terminal=terminal, purpose=job.purpose, target_type="file",
+        record(action=Action.BULK_ABANDON, actor=actor.user, terminal=actor.terminal, purpose=job.purpose,
+               target_type="file",
                target_id=specific_file.pk, count=discarded,
                details={"file_id": specific_file.pk, "job": job.pk, "discarded": discarded,
                         "kept": job.loaded - discarded, "batches": job.batches})
@@ -314,7 +311,7 @@ class _Runner:
     """The batch loop. At most a few batches are in memory: the one being written and those being parsed."""
 
     def __init__(self, *, sink: Sink, layout: jlis.Layout, job: ImportJob | None, result: ImportResult,
-                 report: Path, actor: Any, terminal: Any, purpose: str, specific_file: Any, batch_size: int,
+                 report: Path, actor: Actor, specific_file: Any, batch_size: int,
                  after_batch: Callable[[int], None] | None, dry_run: bool, workers: int = 0):
         self.sink = sink
         self.layout = layout
@@ -322,8 +319,6 @@ class _Runner:
         self.result = result
         self.report = report
         self.actor = actor
-        self.terminal = terminal
-        self.purpose = purpose
         self.specific_file = specific_file
         self.batch_size = max(1, batch_size)
         self.after_batch = after_batch
@@ -462,7 +457,7 @@ class _Runner:
             os.fsync(self._report_fh.fileno())
         report_size = self._report_fh.tell()
         batch_no = job.batches + 1
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             self.sink.write(prepared)
             job.offset = batch.end_offset
             job.line = batch.last_line
@@ -472,7 +467,7 @@ class _Runner:
             job.report_size = report_size
             job.updated_at = timezone.now()
             job.save(update_fields=["offset", "line", "batches", "loaded", "rejected", "report_size", "updated_at"])
-            record(action=ACTION, actor=self.actor, terminal=self.terminal, purpose=self.purpose,
+            record(action=ACTION, **self.actor.log_fields(),
                    target_type="file", target_id=self.specific_file.pk, count=prepared.count,
                    details={"file_id": self.specific_file.pk, "job": job.pk, "batch": batch_no, "stage": "input",
                             "channel": "jlis_bulk", "rejected": len(rejects),

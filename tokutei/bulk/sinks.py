@@ -67,7 +67,7 @@ class Prepared:
 class Sink(Protocol):
     purpose: str
 
-    def refusal(self, *, actor: Any, purpose: str, terminal: Any = None) -> tuple[str, str] | None: ...
+    def require(self, actor: Any) -> None: ...
 
     def reference(self, number: str) -> str: ...
 
@@ -271,23 +271,18 @@ class VaultSink:
             self._sqlite_cache = None
 
     # --- decide ----------------------------------------------------------------------------------------
-    def refusal(self, *, actor: Any, purpose: str, terminal: Any = None) -> tuple[str, str] | None:
-        """The policy's answer for intake into this file (E-01, E-02, E-04). A command run at the server's
-        console is the console channel, which the profile allows or refuses (tokutei.policy); with a
-        terminal it is a request from that terminal."""
+    def require(self, actor: Any) -> None:
+        """The policy's answer for a bulk import into this file (E-01, E-02, E-04), for ``actor`` — an
+        ``Actor`` whose channel says where the import runs: a command at the server's console is the
+        console channel, which the profile allows or refuses (tokutei.policy). A refusal is logged and
+        raised; an answer yes gives the task's fields."""
         from tokutei.auditlog.actions import Action
-        from tokutei.policy import Actor, decide
+        from tokutei.policy import require
 
-        who = actor if isinstance(actor, Actor) else (
-            Actor.console(actor, purpose=purpose) if terminal is None else Actor(user=actor, terminal=terminal,
-                                                                                 purpose=purpose))
-        decision = decide(who.for_purpose(purpose), Action.VAULT_INTAKE, self.file)
-        if not decision.allowed:
-            return decision.reason, decision.article
+        decision = require(actor, Action.BULK_IMPORT, self.file, target=("file", self.file.pk))
         self.allowed_fields = decision.fields
-        self.actor = who.user
-        self.purpose = purpose
-        return None
+        self.actor = actor.user
+        self.purpose = actor.purpose
 
     def reference(self, number: str) -> str:
         """A keyed reference (参照符号) of a number for the reject report: 12 hex of its blind index."""

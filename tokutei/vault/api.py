@@ -2,15 +2,15 @@
 
 Two ways in: a browser session (CSRF enforced) or a service account's token
 (``Authorization: Bearer …``) that is bound to one registered terminal — the ``X-Tokutei-Terminal``
-credential must be that terminal's — and to a set of tasks. Every decision is ``policy.decide``; every
-refusal is logged. 個人番号 never travel in URLs: searches are POSTs.
+credential must be that terminal's — and to a set of tasks. Every operation starts with
+``api_actor(request, Action.X, purpose=...)`` (tokutei.policy); every refusal is logged once and answered by
+tokutei/api.py with the same status as the pages. 個人番号 never travel in URLs: searches are POSTs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,57 +18,43 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import refuse
+from tokutei.policy import Actor, restrict
+from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
 
 from . import services
 from .codec import FieldErrors
-from .models import Person, ServiceAccount
-from .policy import files_for
+from .models import Person, ServiceAccount, SpecificFile
 
 PREFIX = "vault"
 
 
-@dataclass(frozen=True)
-class Principal:
-    actor: Any
-    limit_tasks: frozenset[str] | None = None
-    account: ServiceAccount | None = None
-
-
 class ServiceToken(HttpBearer):
-    """A service account's token: valid only from the terminal it is bound to."""
+    """A service account's token: valid only from the terminal it is bound to. The request then acts
+    as ``Actor.for_service_account`` (its staff member, its terminal, only its tasks)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+    def authenticate(self, request: HttpRequest, token: str) -> ServiceAccount | None:
         account = services.account_for_token(token)
         if account is None:
             return None
         terminal = getattr(request, "terminal", None)
         if terminal is None or terminal.pk != account.terminal_id:
-            raise refuse("この API トークンは、登録された端末からのみ利用できます", action="staff.access",
+            raise refuse("この API トークンは、登録された端末からのみ利用できます", action=Action.STAFF_ACCESS,
                          article=get_profile().authentication.article, code="token_terminal", actor=account.user,
                          terminal=terminal, details={"service_account": account.pk})
         ServiceAccount.objects.filter(pk=account.pk).update(last_used_at=timezone.now())
-        return Principal(account.user, frozenset(account.tasks), account)
+        request.service_account = account  # type: ignore[attr-defined]  # read by api_actor
+        return account
 
 
-class Session(SessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
-        user = super().authenticate(request, key)
-        return Principal(user) if user is not None else None
+router = Router(tags=["vault"], auth=[ServiceToken(), SessionAuth()])
 
 
-router = Router(tags=["vault"], auth=[ServiceToken(), Session()])
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,return-value]
-
-
-def _common(request: HttpRequest, purpose: str) -> dict[str, Any]:
-    p = _principal(request)
-    return {"actor": p.actor, "terminal": getattr(request, "terminal", None), "purpose": purpose,
-            "limit_tasks": p.limit_tasks}
+def _actor(request: HttpRequest, action: Action, purpose: str) -> Actor:
+    """The caller for ``purpose``, decided for ``action`` (a refusal is logged and answered by tokutei/api.py)."""
+    return api_actor(request, action, purpose=purpose or "")
 
 
 class ErrorOut(Schema):
@@ -160,20 +146,19 @@ def _summary(p: Person) -> dict:
 @router.get("/files", response={200: list[FileOut]})
 def list_files(request: HttpRequest, purpose: str):
     """Files that serve ``purpose`` and that the caller may use."""
-    c = _common(request, purpose)
-    decision = services._require(action="list", **c)
-    return [{"id": f.pk, "name": f.name, "tasks": f.tasks} for f in files_for(decision, purpose)]
+    actor = _actor(request, Action.VAULT_LIST, purpose)
+    files = restrict(SpecificFile.objects.all(), actor, Action.VAULT_LIST).order_by("pk")
+    return [{"id": f.pk, "name": f.name, "tasks": f.tasks} for f in files]
 
 
 @router.post("/files/{file_id}/people", response={201: IntakeOut, 400: ErrorOut})
 @input_errors
 def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
     """個人番号の取得・入力 (004 §8, §14(3)): verified, encrypted; unconfirmed until a second person checks."""
-    c = _common(request, payload.purpose)
-    file = services.get_file(pk=file_id, action="intake", **c)
-    result = services.intake_person(file=file, values=payload.values, channel=payload.channel,
-                                    evidence=payload.evidence, retention_trigger_date=payload.retention_trigger_date,
-                                    **c)
+    actor = _actor(request, Action.VAULT_INTAKE, payload.purpose)
+    file = services.get_file(actor=actor, pk=file_id, action=Action.VAULT_INTAKE)
+    result = services.intake_person(actor=actor, file=file, values=payload.values, channel=payload.channel,
+                                    evidence=payload.evidence, retention_trigger_date=payload.retention_trigger_date)
     return Status(201, {"id": result.person.pk, "status": result.person.status,
                         "duplicate_in_files": result.duplicate_in_files})
 
@@ -182,10 +167,10 @@ def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
 @input_errors
 def confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
     """入力者と別の者による確認 (004 §14(3)②, E-24)."""
-    c = _common(request, payload.purpose)
-    person = services.get_person(pk=person_id, action="confirm", **c)
-    person = services.confirm_person(person=person, method=payload.method, my_number=payload.my_number,
-                                     matched=payload.matched, **c)
+    actor = _actor(request, Action.VAULT_CONFIRM, payload.purpose)
+    person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CONFIRM)
+    person = services.confirm_person(actor=actor, person=person, method=payload.method, my_number=payload.my_number,
+                                     matched=payload.matched)
     return _summary(person)
 
 
@@ -193,18 +178,19 @@ def confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
 @input_errors
 def search(request: HttpRequest, payload: VaultSearchIn):
     """Exact lookup by 個人番号 / 住民票コード / カナ+生年月日 / the organisation's key (POST: no numbers in URLs)."""
-    c = _common(request, payload.purpose)
-    people = services.search_people(by=payload.by, value=payload.value, kana=payload.kana,
-                                    birth_date=payload.birth_date, bulk_approval_id=payload.bulk_approval_id, **c)
+    actor = _actor(request, Action.VAULT_SEARCH, payload.purpose)
+    people = services.search_people(actor=actor, by=payload.by, value=payload.value, kana=payload.kana,
+                                    birth_date=payload.birth_date, bulk_approval_id=payload.bulk_approval_id)
     return [_summary(p) for p in people]
 
 
 @router.get("/people/{person_id}", response={200: PersonOut})
 def view(request: HttpRequest, person_id: int, purpose: str = "", reveal: bool = False):
     """照会: the task's fields only; the 個人番号 masked unless ``reveal`` (logged as vault.reveal)."""
-    c = _common(request, purpose)
-    person = services.get_person(pk=person_id, action="reveal" if reveal else "view", **c)
-    shown = services.view_person(person=person, reveal=reveal, **c)
+    action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
+    actor = _actor(request, action, purpose)
+    person = services.get_person(actor=actor, pk=person_id, action=action)
+    shown = services.view_person(actor=actor, person=person, reveal=reveal)
     return {**_summary(person), "fields": [{"key": f.key, "label": f.label, "value": f.value, "masked": f.masked}
                                          for f in shown.fields]}
 
@@ -215,13 +201,12 @@ def correct(request: HttpRequest, person_id: int, payload: CorrectIn):
     """訂正 on a named instruction (002 §12); the history keeps old and new values, encrypted."""
     from tokutei.staff.models import User
 
-    c = _common(request, payload.purpose)
-    person = services.get_person(pk=person_id, action="correct", **c)
+    actor = _actor(request, Action.VAULT_CORRECT, payload.purpose)
+    person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CORRECT)
     instructed_by = User.objects.filter(username=payload.instructed_by).first()
     if instructed_by is None:
         raise FieldErrors({"instructed_by": "指示者のユーザIDが見つかりません"})
-    services.correct_person(person=person, changes=payload.changes, instructed_by=instructed_by,
-                            reason=payload.reason, **c)
+    services.correct_person(actor=actor, person=person, changes=payload.changes, instructed_by=instructed_by,
+                            reason=payload.reason)
     person.refresh_from_db()
     return Status(201, _summary(person))
-

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core.inforce import in_force_q
 from tokutei.profiles.selectors import get_profile
@@ -38,7 +39,7 @@ def load() -> list[str]:
     lines = ["", "本人データ (vault, synthetic):"]
     if not profile.storage.own_servers_allowed and installation_site() != Installation.Site.DATA_CENTRE:
         set_installation_site(site=Installation.Site.DATA_CENTRE,
-                              note="デモ: 委託先データセンター（管理区域）に設置されたものとして宣言 (004 §14(4))")
+                              note="デモ: 委託先データセンター（管理区域）に設置されたものとして宣言")
         lines.append("  設置場所: 委託先データセンターとして宣言しました（デモ）")
     handlers = [a for a in _handlers(profile) if a.tasks]
     if not handlers:
@@ -62,7 +63,7 @@ def load() -> list[str]:
         f.data_scope = scope_for(f.pk)
         f.save(update_fields=["data_scope"])
         get_keyring().create_data_key(f.data_scope)
-        record(action="vault.file_create", actor=first.user, purpose=tasks[0], target_type="file", target_id=f.pk,
+        record(action=Action.VAULT_FILE_CREATE, actor=first.user, purpose=tasks[0], target_type="file", target_id=f.pk,
                details={"file_id": f.pk, "tasks": tasks, "demo": True})
         files.append(f)
     prefecture = prefecture_for(profile.organisation.name)
@@ -98,9 +99,9 @@ def load() -> list[str]:
         created += len(made)
         unconfirmed_ids += [p.pk for p in made if p.status == Person.Status.UNCONFIRMED]
     for pk in unconfirmed_ids:
-        record(action="vault.intake", actor=first.user, purpose=first.tasks[0], target_type="person", target_id=pk,
+        record(action=Action.VAULT_INTAKE, actor=first.user, purpose=first.tasks[0], target_type="person", target_id=pk,
                details={"channel": manual_channel, "status": "unconfirmed", "demo": True})
-    record(action="vault.intake", actor=first.user, purpose=first.tasks[0], count=created,
+    record(action=Action.VAULT_INTAKE, actor=first.user, purpose=first.tasks[0], count=created,
            details={"channel": bulk_channel, "demo": True, "files": [f.pk for f in files]})
     lines.append(f"  特定個人情報ファイル {len(files)} 件、本人 {created} 人（合成データ、{prefecture}）")
     if unconfirmed_ids:

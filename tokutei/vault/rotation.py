@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.crypto import reencrypt as reencrypt_staff_secrets
@@ -42,7 +43,7 @@ def start(*, actor=None) -> RotationJob:
     with transaction.atomic():
         job = RotationJob.objects.create(old_data_keys=summary["old_data"], new_index_key=summary["new_index"],
                                          master_key=summary["master"])
-        record(action="vault.key_rotate", actor=actor, target_type="rotation", target_id=job.pk,
+        record(action=Action.VAULT_KEY_ROTATE, actor=actor, target_type="rotation", target_id=job.pk,
                details={"stage": "started", **{k: v for k, v in summary.items()}})
     return job
 
@@ -112,7 +113,7 @@ def run_batch(job: RotationJob, *, batch_size: int = 1000) -> int:
         job.status = RotationJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "finished_at"])
-        record(action="vault.key_rotate", target_type="rotation", target_id=job.pk, count=max(job.people_done, 1),
+        record(action=Action.VAULT_KEY_ROTATE, target_type="rotation", target_id=job.pk, count=max(job.people_done, 1),
                details={"stage": "finished", "people": job.people_done, "corrections": job.corrections_done,
                         "staff_secrets": secrets, "batches": job.batches})
     ring.finish_rotation()

@@ -4,6 +4,9 @@ Common to every one (tokutei.policy.engine): a designated handler (E-01), for a 
 designation's scope (E-02), with that task's fields (E-03), from a registered terminal (E-16). Here, per
 record: only people and files that serve the declared task, are active, and lie within the designation's
 units (E-04) — anything else is refused as not found.
+
+``vault.open`` is the one vault action without a declared task: a designated handler on a registered
+terminal opening the vault's pages to choose the task (利用目的) — it reaches no record.
 """
 
 from __future__ import annotations
@@ -40,13 +43,13 @@ def record_in_scope(actor, obj, decision, profile) -> Deny | None:
 
 def people_in_scope(queryset, actor, decision, profile):
     """Live people of the active files that serve the declared task, within the designation's units."""
-    from .policy import usable_files
+    from .selectors import usable_files
 
     return queryset.filter(deleted_at__isnull=True, file__in=[f.pk for f in usable_files(decision, actor.purpose)])
 
 
 def files_in_scope(queryset, actor, decision, profile):
-    from .policy import usable_files
+    from .selectors import usable_files
 
     return queryset.filter(pk__in=[f.pk for f in usable_files(decision, actor.purpose)])
 
@@ -60,3 +63,5 @@ def _scope(queryset, actor, decision, profile):
 
 
 register(*(Rule(action, task=True, check=record_in_scope, scope=_scope) for action in VAULT_ACTIONS))
+register(Rule(Action.VAULT_OPEN, roles=lambda p: p.handler_roles(), terminal=True, unit_scoped_roles=False,
+              message="事務取扱担当者として指定されていないため、特定個人情報等を取り扱えません"))

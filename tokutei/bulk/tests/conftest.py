@@ -47,10 +47,13 @@ def write_csv(tmp_path):
 @pytest.fixture
 def run_import(clerk, pension_file, tmp_path):
     from tokutei.bulk.services import import_jlis
+    from tokutei.policy import Actor
 
     def _run(path, **kw):
-        kw.setdefault("purpose", "pension")
-        kw.setdefault("actor", clerk)
+        purpose = kw.pop("purpose", "pension")
+        actor = kw.pop("actor", clerk)
+        # The import command runs at the server's console: the console channel, for the declared task.
+        kw["actor"] = actor if isinstance(actor, Actor) else Actor.console(actor, purpose=purpose)
         kw.setdefault("specific_file", pension_file)
         kw.setdefault("report_path", tmp_path / "rejects.csv")
         return import_jlis(path=path, **kw)

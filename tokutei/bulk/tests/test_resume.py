@@ -13,6 +13,7 @@ from tokutei.bulk import synthetic
 from tokutei.bulk.models import ImportJob
 from tokutei.bulk.services import ImportStopped
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 from .conftest import people, stored_count
 
@@ -163,7 +164,7 @@ def test_an_abandoned_import_leaves_the_file_open_and_can_start_again(run_import
     stats = synthetic.generate(path, rows=120, bad=0, seed=13)
     with pytest.raises(ImportStopped):
         run_import(path, batch_size=50, after_batch=crash_after(1))
-    job = abandon_import(job_id=ImportJob.objects.get().pk, actor=clerk)
+    job = abandon_import(job_id=ImportJob.objects.get().pk, actor=Actor.console(clerk))
     assert job.status == ImportJob.Status.ABANDONED
     pension_file.refresh_from_db()
     assert not pension_file.bulk_loading
@@ -172,7 +173,7 @@ def test_an_abandoned_import_leaves_the_file_open_and_can_start_again(run_import
     entry = Entry.objects.filter(action="bulk.abandon").get()
     assert entry.details["discarded"] == (50 if staged else 0)
     with pytest.raises(Refused):
-        abandon_import(job_id=job.pk, actor=clerk)  # once only
+        abandon_import(job_id=job.pk, actor=Actor.console(clerk))  # once only
     result = run_import(path, batch_size=50)
     assert not result.resumed
     assert people(pension_file).count() == stats.good

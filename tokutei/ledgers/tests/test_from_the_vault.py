@@ -8,6 +8,7 @@ from django.db import connection
 from tokutei.core.errors import Refused
 from tokutei.ledgers import services
 from tokutei.ledgers.selectors import form_tables, handling_records
+from tokutei.policy import Actor
 
 vault_services = pytest.importorskip("tokutei.vault.services")
 
@@ -31,13 +32,13 @@ def test_intake_view_reveal_and_a_refusal_reach_the_record_without_personal_data
     profile = activate("T99")
     terminal, _credential = make_terminal()
     clerk = make_user("clerk", "clerk", tasks=["payroll"])
-    file = vault_services.create_file(actor=clerk, terminal=terminal, name="給与ファイル", tasks=["payroll"])
-    person = vault_services.intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=file,
+    file = vault_services.create_file(actor=Actor(user=clerk, terminal=terminal), name="給与ファイル", tasks=["payroll"])
+    person = vault_services.intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
                                           values={"my_number": MY_NUMBER, "name": NAME}).person
-    vault_services.view_person(actor=clerk, terminal=terminal, purpose="payroll", person=person)
-    vault_services.view_person(actor=clerk, terminal=terminal, purpose="payroll", person=person, reveal=True)
+    vault_services.view_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), person=person)
+    vault_services.view_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), person=person, reveal=True)
     with pytest.raises(Refused):
-        vault_services.view_person(actor=clerk, terminal=terminal, purpose="insurance", person=person, reveal=True)
+        vault_services.view_person(actor=Actor(user=clerk, terminal=terminal, purpose="insurance"), person=person, reveal=True)
 
     services.sign_off_file(actor=clerk, file_id=file.pk)  # the responsible person (create_file's actor)
     services.sync_from_log()
@@ -61,8 +62,8 @@ def test_a_reveal_and_a_refusal_through_the_api_show_up_with_their_purpose(activ
     activate("T99")
     terminal, credential = make_terminal()
     clerk = make_user("clerk", "clerk", tasks=["payroll"])
-    file = vault_services.create_file(actor=clerk, terminal=terminal, name="給与ファイル", tasks=["payroll"])
-    person = vault_services.intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=file,
+    file = vault_services.create_file(actor=Actor(user=clerk, terminal=terminal), name="給与ファイル", tasks=["payroll"])
+    person = vault_services.intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
                                           values={"my_number": MY_NUMBER, "name": NAME}).person
     client.force_login(clerk)
     headers = {"HTTP_X_TOKUTEI_TERMINAL": credential}

@@ -114,15 +114,18 @@ class Rows:
 
 def vault_rows(*, actor, terminal, purpose: str, person_ids: Iterable[int] | None) -> Rows:
     """Ask the vault's policy (the one place that decides) which people and fields this export may hold."""
+    from tokutei.auditlog.actions import Action
+    from tokutei.policy import Actor, decide, restrict
     from tokutei.vault.codec import decrypt_person_fields
-    from tokutei.vault.policy import decide, visible_people
+    from tokutei.vault.models import Person
 
-    decision = decide(actor=actor, terminal=terminal, purpose=purpose, action="export")
+    who = actor if isinstance(actor, Actor) else Actor(user=actor, terminal=terminal, purpose=purpose or "")
+    decision = decide(who, Action.VAULT_EXPORT)
     if not decision.allowed:
         return Rows(False, [], [], decision.reason, decision.article, decision.code)
     profile = get_profile()
     fields = [k for k in profile.fields if k in decision.fields]
-    qs = visible_people(actor, purpose, terminal=terminal).order_by("pk")
+    qs = restrict(Person.objects.all(), who, Action.VAULT_EXPORT).order_by("pk")
     if person_ids is not None:
         qs = qs.filter(pk__in=list(person_ids))
     people = []

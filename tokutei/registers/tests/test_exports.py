@@ -12,6 +12,7 @@ from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.registers.models import TemporaryCopy
 from tokutei.registers.services import exports
 
@@ -44,9 +45,9 @@ def _enter(org000, officers000, make_terminal, purpose, n):
 
     terminal = make_terminal("業務端末1")[0]
     operator = officers000["operator"]
-    f = create_file(actor=operator, terminal=terminal, name="年金受給者ファイル", tasks=[purpose])
+    f = create_file(actor=Actor(user=operator, terminal=terminal), name="年金受給者ファイル", tasks=[purpose])
     for i in range(n):
-        intake_person(actor=operator, terminal=terminal, purpose=purpose, file=f,
+        intake_person(actor=Actor(user=operator, terminal=terminal, purpose=purpose), file=f,
                       values={"my_number": my_number(10_000_000_000 + i), "name": f"試験 花子{i}",
                               "birth_date": "1950-04-01", "sex": "女", "address": "仙台市青葉区一番町"})
     return {"terminal": terminal, "operator": operator, "file": f, "count": n}

@@ -1,12 +1,14 @@
 """Writes to the vault: files, intake, confirmation, correction, deletion — and the logged reads.
 
-Each function decides first (``policy.decide``), logs and raises a refusal OUTSIDE any transaction, then
-does its write and its operation-log entry in one transaction. Nothing here puts personal data in a log
+Each function takes one ``actor: Actor`` (tokutei.policy: who, on which terminal, for which declared task,
+over which channel) and decides first (``tokutei.policy.require``), logging and raising a refusal OUTSIDE
+any transaction; then it does its write in one durable transaction whose last statement is its
+operation-log entry; irreversible effects (destroying a file's keys) run after the commit. Nothing here puts personal data in a log
 entry, an exception message or a URL: records by id, fields by key.
 
 The package is split by stage: ``files`` (the installation site, files), ``intake`` (取得・入力 and the
 second person's confirmation), ``reading`` (get, 照会, 検索), ``correction``, ``deletion``, ``accounts``
-(API service accounts) and ``refusals`` (the helpers they share). Callers import from here.
+(API service accounts) and ``refusals`` (the helper they share). Callers import from here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from .deletion import access_history, confirm_deletion, request_deletion, retent
 from .files import SITE_ENV, create_file, dispose_file, installation_site, set_installation_site
 from .intake import IntakeResult, confirm_person, intake_person, verification_problem
 from .reading import MASK, PersonView, ShownField, get_file, get_person, search_people, view_person
-from .refusals import _deny, _refuse, _require
 
 __all__ = [
     "MASK",
@@ -25,9 +26,6 @@ __all__ = [
     "IntakeResult",
     "PersonView",
     "ShownField",
-    "_deny",
-    "_refuse",
-    "_require",
     "access_history",
     "account_for_token",
     "confirm_deletion",

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
+from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import (
@@ -23,29 +25,28 @@ from ..keys import get_keyring
 from ..models import Person, PersonCorrection
 from .files import _check_storage
 from .intake import _digit_article
-from .refusals import _refuse, _require
+from .refusals import _refuse
 
 # --- correction (002 §12, 001 §4.2) --------------------------------------------------------------------
 
-def correct_person(*, actor, terminal, purpose: str, person: Person, changes: dict[str, Any], instructed_by,
-                   reason: str = "", limit_tasks=None) -> PersonCorrection:
+def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], instructed_by,
+                   reason: str = "") -> PersonCorrection:
     """訂正: on the instruction of ``instructed_by``; old and new values kept, encrypted."""
     profile = get_profile()
-    common = {"actor": actor, "terminal": terminal, "purpose": purpose}
-    decision = _require(action="correct", person=person, limit_tasks=limit_tasks, **common)
-    _check_storage(action="vault.correct", **common)
+    decision = require(actor, Action.VAULT_CORRECT, person)
+    _check_storage(action=Action.VAULT_CORRECT, actor=actor)
     if instructed_by is None:
         raise _refuse(_("訂正には指示者（保護管理者等）の記録が必要です"), _correction_article(profile),
-                      action="vault.correct", code="no_instruction", target_type="person", target_id=person.pk,
-                      **common)
+                      action=Action.VAULT_CORRECT, code="no_instruction", target_type="person",
+                      target_id=person.pk, actor=actor)
     codec = PersonCodec.for_file(person.file_id, profile=profile)
     mn_key = codec.index_fields.get("my_number", "my_number")
     if mn_key in changes:
         _mn, err = check_my_number(str(changes[mn_key] or ""))
         if err == CHECK_DIGIT_MESSAGE:
-            raise _refuse(CHECK_DIGIT_MESSAGE, _digit_article(profile), action="vault.correct",
+            raise _refuse(CHECK_DIGIT_MESSAGE, _digit_article(profile), action=Action.VAULT_CORRECT,
                           code="check_digit", target_type="person", target_id=person.pk,
-                          details={"fields": [mn_key]}, **common)
+                          details={"fields": [mn_key]}, actor=actor)
     new_values = codec.clean(changes, allowed=decision.fields, require=False)
     removed = [k for k, v in changes.items() if k in decision.fields and (v is None or str(v).strip() == "")]
     duplicate = False
@@ -53,23 +54,22 @@ def correct_person(*, actor, terminal, purpose: str, person: Person, changes: di
         clash = Person.objects.filter(bi_my_number__in=lookup_digests("my_number", new_values[mn_key]),
                                       file_id=person.file_id, deleted_at__isnull=True).exclude(pk=person.pk)
         duplicate = clash.exists()
-    _refuse_args = {"action": "vault.correct", "code": "duplicate", "target_type": "person",
-                    "target_id": person.pk, **common}
+    _refuse_args = {"action": Action.VAULT_CORRECT, "code": "duplicate", "target_type": "person",
+                    "target_id": person.pk, "actor": actor}
     if duplicate:
         raise _refuse(_("訂正後の個人番号は、このファイルの別の本人に登録されています"),
                       _correction_article(profile), **_refuse_args)
     try:
         return _apply_correction(person=person, codec=codec, profile=profile, mn_key=mn_key, new_values=new_values,
-                                 removed=removed, instructed_by=instructed_by, reason=reason, common=common)
+                                 removed=removed, instructed_by=instructed_by, reason=reason, actor=actor)
     except IntegrityError:
         raise _refuse(_("訂正後の個人番号は、このファイルの別の本人に登録されています"),
                       _correction_article(profile), **_refuse_args) from None
 
 
-def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, instructed_by, reason, common
-                      ) -> PersonCorrection:
-    actor = common["actor"]
-    with transaction.atomic():
+def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, instructed_by, reason,
+                      actor: Actor) -> PersonCorrection:
+    with transaction.atomic(durable=True):
         locked = Person.objects.select_for_update().get(pk=person.pk)
         current = decrypt_person_fields(locked.data, file_id=locked.file_id)
         changed = sorted(k for k in set(new_values) | set(removed)
@@ -85,18 +85,18 @@ def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, in
         update = {"data": blob, "key_id": key_id, **codec.indexes(merged)}
         if mn_key in changed and profile.intake.second_person_confirmation:
             update.update(status=Person.Status.UNCONFIRMED, confirmed_by=None, confirmed_at=None,
-                          confirmation_method="", entered_by=actor, entered_at=timezone.now())
+                          confirmation_method="", entered_by=actor.user, entered_at=timezone.now())
         for attr, value in update.items():
             setattr(locked, attr, value)
         locked.save(update_fields=list(update))
         hist_key, hist_blob = codec.encrypt({"old": {k: current.get(k) for k in changed},
                                              "new": {k: merged.get(k) for k in changed}})
         correction = PersonCorrection.objects.create(
-            person=locked, actor=actor, instructed_by=instructed_by, field_keys=changed, reason=reason[:300],
+            person=locked, actor=actor.user, instructed_by=instructed_by, field_keys=changed, reason=reason[:300],
             values=hist_blob, key_id=hist_key)
-        record(action="vault.correct", target_type="person", target_id=person.pk,
+        record(action=Action.VAULT_CORRECT, target_type="person", target_id=person.pk,
                details={"file_id": person.file_id, "fields": changed, "instructed_by": instructed_by.pk,
-                        "correction_id": correction.pk}, **common)
+                        "correction_id": correction.pk}, **actor.log_fields())
     person.refresh_from_db()
     return correction
 

@@ -9,13 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
 from tokutei.core.jdates import fiscal_year, fiscal_year_start
+from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
 from ..models import Person, PersonDeletion
-from .refusals import _refuse, _require
+from .refusals import _refuse
 
 # --- deletion (004 §14(6), §15; E-25, E-36) -------------------------------------------------------------
 
@@ -49,60 +51,57 @@ def access_history(person: Person) -> list[dict]:
     ]
 
 
-def request_deletion(*, actor, terminal, purpose: str, person: Person, reason: str = "",
-                     limit_tasks=None) -> PersonDeletion:
+def request_deletion(*, actor: Actor, person: Person, reason: str = "") -> PersonDeletion:
     """削除: after the 保存年限 (E-36); final at once, or after a second person's check (E-25)."""
     profile = get_profile()
-    common = {"actor": actor, "terminal": terminal, "purpose": purpose}
-    _require(action="delete", person=person, limit_tasks=limit_tasks, **common)
+    require(actor, Action.VAULT_DELETE, person)
     rule_key, rule = _retention_rule(profile, person)
     due = retention_due(profile, rule, person.retention_trigger_date)
     if due is not None and timezone.localdate() < due:
-        raise _refuse(_("保存年限が満了していないため削除できません"), rule.article, action="vault.delete",
-                      code="retention", target_type="person", target_id=person.pk, **common)
+        raise _refuse(_("保存年限が満了していないため削除できません"), rule.article, action=Action.VAULT_DELETE,
+                      code="retention", target_type="person", target_id=person.pk, actor=actor)
     if PersonDeletion.objects.filter(person=person, status=PersonDeletion.Status.PENDING).exists():
-        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article if rule else "", action="vault.delete",
-                      code="pending", target_type="person", target_id=person.pk, **common)
+        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article if rule else "", action=Action.VAULT_DELETE,
+                      code="pending", target_type="person", target_id=person.pk, actor=actor)
     second = rule.second_person_check if rule is not None else any(
         r.second_person_check for r in profile.retention_rules.values())
-    with transaction.atomic():
-        deletion = PersonDeletion.objects.create(person=person, requested_by=actor, reason=reason[:300],
+    with transaction.atomic(durable=True):
+        deletion = PersonDeletion.objects.create(person=person, requested_by=actor.user, reason=reason[:300],
                                                  retention_rule=rule_key)
-        record(action="vault.delete", target_type="person", target_id=person.pk,
-               details={"file_id": person.file_id, "stage": "requested", "deletion_id": deletion.pk,
-                        "second_person_check": second}, **common)
         if not second:
-            _finalise_deletion(deletion, actor)
+            _finalise_deletion(deletion)
+        record(action=Action.VAULT_DELETE, target_type="person", target_id=person.pk,
+               details={"file_id": person.file_id, "stage": "requested",
+                        "deletion_id": deletion.pk, "second_person_check": second}, **actor.log_fields())
     return deletion
 
 
-def confirm_deletion(*, actor, terminal, purpose: str, deletion: PersonDeletion, limit_tasks=None
-                     ) -> PersonDeletion:
+def confirm_deletion(*, actor: Actor, deletion: PersonDeletion) -> PersonDeletion:
     """削除の目視チェック by someone other than the person who deleted (004 §14(6)①, E-25)."""
     profile = get_profile()
     person = deletion.person
-    common = {"actor": actor, "terminal": terminal, "purpose": purpose}
-    _require(action="delete", person=person, limit_tasks=limit_tasks, **common)
+    require(actor, Action.VAULT_DELETE, person)
     _key, rule = _retention_rule(profile, person)
     article = rule.article if rule else next(
         (r.article for r in profile.retention_rules.values() if r.second_person_check), "")
     if deletion.status != PersonDeletion.Status.PENDING:
-        raise _refuse(_("この削除は既に完了しています"), article, action="vault.delete", code="done",
-                      target_type="person", target_id=person.pk, **common)
-    if deletion.requested_by_id == actor.pk:
+        raise _refuse(_("この削除は既に完了しています"), article, action=Action.VAULT_DELETE, code="done",
+                      target_type="person", target_id=person.pk, actor=actor)
+    if deletion.requested_by_id == getattr(actor.user, "pk", None):
         raise _refuse(_("削除した本人は確認できません。別の職員が目視チェックを行ってください"), article,
-                      action="vault.delete", code="same_person", target_type="person", target_id=person.pk,
-                      **common)
-    with transaction.atomic():
+                      action=Action.VAULT_DELETE, code="same_person", target_type="person", target_id=person.pk,
+                      actor=actor)
+    with transaction.atomic(durable=True):
         deletion = PersonDeletion.objects.select_for_update().get(pk=deletion.pk)
-        deletion.checked_by = actor
-        _finalise_deletion(deletion, actor)
-        record(action="vault.delete", target_type="person", target_id=person.pk,
-               details={"file_id": person.file_id, "stage": "checked", "deletion_id": deletion.pk}, **common)
+        deletion.checked_by = actor.user
+        _finalise_deletion(deletion)
+        record(action=Action.VAULT_DELETE, target_type="person", target_id=person.pk,
+               details={"file_id": person.file_id, "stage": "checked", "deletion_id": deletion.pk},
+               **actor.log_fields())
     return deletion
 
 
-def _finalise_deletion(deletion: PersonDeletion, actor) -> None:
+def _finalise_deletion(deletion: PersonDeletion) -> None:
     """Capture the access history, then erase the record's content (the row stays as a tombstone)."""
     now = timezone.now()
     deletion.access_history = access_history(deletion.person)

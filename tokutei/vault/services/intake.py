@@ -10,7 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
+from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import (
@@ -23,7 +25,7 @@ from ..codec import (
 )
 from ..models import Person, SpecificFile
 from .files import _check_storage
-from .refusals import _refuse, _require
+from .refusals import _refuse
 
 # --- identity verification (004 §8, E-21, E-22) --------------------------------------------------------
 
@@ -99,22 +101,22 @@ class _BulkLoading(Exception):
     """The file is being bulk-loaded (SpecificFile.bulk_loading)."""
 
 
-def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: dict[str, Any],
-                  channel: str = "", evidence: dict | None = None, retention_trigger_date: dt.date | None = None,
-                  limit_tasks=None) -> IntakeResult:
+def intake_person(*, actor: Actor, file: SpecificFile, values: dict[str, Any],
+                  channel: str = "", evidence: dict | None = None, retention_trigger_date: dt.date | None = None
+                  ) -> IntakeResult:
     """個人番号の取得・入力 (004 §8, §14(1)(3); 002 §28): validated, verified, encrypted, logged.
 
     A manually entered number stays 確認待ち until a different person confirms it (E-24).
     """
     profile = get_profile()
-    common = {"actor": actor, "terminal": terminal, "purpose": purpose}
-    decision = _require(action="intake", file=file, limit_tasks=limit_tasks, **common)
-    _check_storage(action="vault.intake", **common)
+    purpose = actor.purpose
+    decision = require(actor, Action.VAULT_INTAKE, file, target=("file", file.pk))
+    _check_storage(action=Action.VAULT_INTAKE, actor=actor)
     task = profile.tasks[purpose]
     if profile.intake.ground_required and not (task.ground or file.ground):
         raise _refuse(_("番号法上の根拠（個人番号利用事務等）がないため、個人番号の提供を求めることはできません"),
-                      profile.intake.ground_article, action="vault.intake", code="no_ground",
-                      target_type="file", target_id=file.pk, **common)
+                      profile.intake.ground_article, action=Action.VAULT_INTAKE, code="no_ground",
+                      target_type="file", target_id=file.pk, actor=actor)
     if profile.intake.channels and channel not in profile.intake.channels:
         raise FieldErrors({"channel": "取得経路を選択してください"}, profile.intake.article)
     codec = PersonCodec.for_file(file.pk, profile=profile)
@@ -122,8 +124,8 @@ def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: 
     _mn, mn_error = check_my_number(str(values.get(mn_key) or ""))
     if mn_error == CHECK_DIGIT_MESSAGE:
         # E-23: refused and logged (only the field key, never the digits).
-        raise _refuse(CHECK_DIGIT_MESSAGE, _digit_article(profile), action="vault.intake", code="check_digit",
-                      target_type="file", target_id=file.pk, details={"fields": [mn_key]}, **common)
+        raise _refuse(CHECK_DIGIT_MESSAGE, _digit_article(profile), action=Action.VAULT_INTAKE, code="check_digit",
+                      target_type="file", target_id=file.pk, details={"fields": [mn_key]}, actor=actor)
     try:
         cleaned = codec.clean(values, allowed=decision.fields | {mn_key})
     except FieldErrors as exc:
@@ -132,19 +134,20 @@ def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: 
     problem = verification_problem(channel, evidence or {})
     if problem:
         iv = profile.intake.identity_verification
-        raise _refuse(problem, iv.article, action="vault.intake", code="identity_verification",
-                      target_type="file", target_id=file.pk, **common)
+        raise _refuse(problem, iv.article, action=Action.VAULT_INTAKE, code="identity_verification",
+                      target_type="file", target_id=file.pk, actor=actor)
     indexes = codec.indexes(cleaned)
     same = _find_same_number(lookup_digests("my_number", cleaned[mn_key]))
     if any(p.file_id == file.pk for p in same):
         raise _refuse(_("この個人番号は、このファイルに既に登録されています（重複登録はできません）"),
                       profile.intake.article if profile.intake.article != "—" else task.article,
-                      action="vault.intake", code="duplicate", target_type="file", target_id=file.pk, **common)
+                      action=Action.VAULT_INTAKE, code="duplicate", target_type="file", target_id=file.pk,
+                      actor=actor)
     key_id, blob = codec.encrypt(cleaned)
     needs_second = profile.intake.second_person_confirmation
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # A bulk import that is loading this file into its own partition (tokutei.bulk) attaches it
             # when it completes; a person added meanwhile would land beside it. The row lock orders this
             # intake against the import's start (which takes the same lock).
@@ -154,25 +157,25 @@ def intake_person(*, actor, terminal, purpose: str, file: SpecificFile, values: 
             person = Person.objects.create(
                 file=file, task=purpose, data=blob, key_id=key_id, **indexes,
                 status=Person.Status.UNCONFIRMED if needs_second else Person.Status.CONFIRMED,
-                entered_by=actor, entered_at=now, channel=channel, verification=_clean_evidence(evidence),
+                entered_by=actor.user, entered_at=now, channel=channel, verification=_clean_evidence(evidence),
                 retention_trigger_date=retention_trigger_date)
             others = sorted({p.file_id for p in same})
-            record(action="vault.intake", target_type="person", target_id=person.pk,
+            record(action=Action.VAULT_INTAKE, target_type="person", target_id=person.pk,
                    details={"file_id": file.pk, "fields": sorted(cleaned), "channel": channel,
                             "route": (evidence or {}).get("route", ""), "status": person.status,
-                            "duplicate_in_files": others}, **common)
+                            "duplicate_in_files": others}, **actor.log_fields())
     except _BulkLoading:
         raise _refuse(_("このファイルには一括取込（J-LIS 一括取得結果）の取込処理が完了していません。"
                         "取込が完了してから登録してください"),
                       profile.intake.article if profile.intake.article != "—" else task.article,
-                      action="vault.intake", code="bulk_loading", target_type="file", target_id=file.pk,
-                      **common) from None
+                      action=Action.VAULT_INTAKE, code="bulk_loading", target_type="file", target_id=file.pk,
+                      actor=actor) from None
     except IntegrityError:
         # A concurrent intake of the same number into this file won the race.
         raise _refuse(_("この個人番号は、このファイルに既に登録されています（重複登録はできません）"),
                       profile.intake.article if profile.intake.article != "—" else task.article,
-                      action="vault.intake", code="duplicate", target_type="file", target_id=file.pk,
-                      **common) from None
+                      action=Action.VAULT_INTAKE, code="duplicate", target_type="file", target_id=file.pk,
+                      actor=actor) from None
     return IntakeResult(person, others)
 
 
@@ -186,20 +189,19 @@ def _digit_article(profile) -> str:
 
 # --- confirmation (004 §14(3)②, E-24) ------------------------------------------------------------------
 
-def confirm_person(*, actor, terminal, purpose: str, person: Person, method: str, my_number: str = "",
-                   matched: bool = False, limit_tasks=None) -> Person:
+def confirm_person(*, actor: Actor, person: Person, method: str, my_number: str = "",
+                   matched: bool = False) -> Person:
     """入力者と別の者による確認: 再入力 (must match) or 目視・読合せ (the checker attests the match)."""
     profile = get_profile()
-    common = {"actor": actor, "terminal": terminal, "purpose": purpose}
-    _require(action="confirm", person=person, limit_tasks=limit_tasks, **common)
+    require(actor, Action.VAULT_CONFIRM, person)
     article = profile.intake.confirmation_article
     if person.status == Person.Status.CONFIRMED:
-        raise _refuse(_("この記録は既に確認済みです"), article, action="vault.confirm", code="already_confirmed",
-                      target_type="person", target_id=person.pk, **common)
-    if person.entered_by_id == getattr(actor, "pk", None):
+        raise _refuse(_("この記録は既に確認済みです"), article, action=Action.VAULT_CONFIRM, code="already_confirmed",
+                      target_type="person", target_id=person.pk, actor=actor)
+    if person.entered_by_id == getattr(actor.user, "pk", None):
         raise _refuse(_("入力した本人は確認できません。入力者と別の職員が確認してください"), article,
-                      action="vault.confirm", code="same_person", target_type="person", target_id=person.pk,
-                      **common)
+                      action=Action.VAULT_CONFIRM, code="same_person", target_type="person", target_id=person.pk,
+                      actor=actor)
     if method not in (Person.Method.VISUAL, Person.Method.READ_BACK, Person.Method.RE_ENTRY):
         raise FieldErrors({"method": "確認方法を選択してください"}, article)
     if method == Person.Method.RE_ENTRY:
@@ -208,17 +210,17 @@ def confirm_person(*, actor, terminal, purpose: str, person: Person, method: str
         entered, _error = check_my_number(my_number)
         if entered != values.get(mn_key):
             raise _refuse(_("再入力された個人番号が一致しません。原票を確認してください"), article,
-                          action="vault.confirm", code="mismatch", target_type="person", target_id=person.pk,
-                          **common)
+                          action=Action.VAULT_CONFIRM, code="mismatch", target_type="person", target_id=person.pk,
+                          actor=actor)
     elif not matched:
         raise FieldErrors({"matched": "個人番号と個人情報が一致していることを確認してください"}, article)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Person.objects.select_for_update().get(pk=person.pk)
         locked.status = Person.Status.CONFIRMED
-        locked.confirmed_by = actor
+        locked.confirmed_by = actor.user
         locked.confirmed_at = timezone.now()
         locked.confirmation_method = method
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "confirmation_method"])
-        record(action="vault.confirm", target_type="person", target_id=person.pk,
-               details={"file_id": person.file_id, "method": method}, **common)
+        record(action=Action.VAULT_CONFIRM, target_type="person", target_id=person.pk,
+               details={"file_id": person.file_id, "method": method}, **actor.log_fields())
     return locked

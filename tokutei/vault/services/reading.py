@@ -8,8 +8,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
-from tokutei.core.errors import NotFoundOrForbidden
+from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden
+from tokutei.policy import Actor, Decision, decide, refusal, require, restrict
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import (
@@ -20,8 +22,6 @@ from ..codec import (
 )
 from ..crypto import CryptoError, normalise_kana, normalise_org_key, normalise_resident_code
 from ..models import Person, SpecificFile
-from ..policy import Decision, decide
-from .refusals import _deny, _require
 
 MASK = "●●●● ●●●● ●●●●"
 
@@ -48,39 +48,36 @@ class PersonView:
     purpose: str
 
 
-def get_person(*, actor, terminal, purpose: str, pk: Any, action: str = "view", limit_tasks=None) -> Person:
+def _one(actor: Actor, action: Action, queryset, pk: Any, target_type: str):
+    """The record ``pk`` of ``queryset`` if ``actor`` may ``action`` it; a record that is missing and one
+    out of scope are refused alike (404, logged with the id asked for)."""
+    decision = decide(actor, action)
+    target = (target_type, str(pk)[:40])
+    if not decision.allowed:
+        raise refusal(actor, action, decision, target=target)
+    found = restrict(queryset, actor, action).filter(pk=int(pk)).first() if str(pk).isdigit() else None
+    if found is None:
+        missing = Decision(False, reason=NOT_FOUND_MESSAGE, article=decision.article, code="not_found")
+        raise refusal(actor, action, missing, target=target)
+    require(actor, action, found, target=(target_type, found.pk))
+    return found
+
+
+def get_person(*, actor: Actor, pk: Any, action: Action = Action.VAULT_VIEW) -> Person:
     """The person ``pk`` if the actor may ``action`` it; missing and forbidden look the same (logged)."""
-    person = Person.objects.select_related("file").filter(pk=pk).first() if str(pk).isdigit() else None
-    if person is None:
-        decision = decide(actor=actor, terminal=terminal, purpose=purpose, action=action, limit_tasks=limit_tasks)
-        if decision.allowed:
-            decision = Decision(False, reason="該当する記録がありません", article=decision.article, code="not_found")
-        raise _deny(decision, action=f"vault.{action}", actor=actor, terminal=terminal, purpose=purpose,
-                    target_type="person", target_id=str(pk)[:40])
-    _require(actor=actor, terminal=terminal, purpose=purpose, action=action, person=person, limit_tasks=limit_tasks)
-    return person
+    return _one(actor, action, Person.objects.select_related("file"), pk, "person")
 
 
-def get_file(*, actor, terminal, purpose: str, pk: Any, action: str = "intake", limit_tasks=None) -> SpecificFile:
+def get_file(*, actor: Actor, pk: Any, action: Action = Action.VAULT_INTAKE) -> SpecificFile:
     """The file ``pk`` if the actor may ``action`` in it; missing and forbidden look the same (logged)."""
-    file = SpecificFile.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if file is None:
-        decision = decide(actor=actor, terminal=terminal, purpose=purpose, action=action, limit_tasks=limit_tasks)
-        if decision.allowed:
-            decision = Decision(False, reason="該当する記録がありません", article=decision.article, code="not_found")
-        raise _deny(decision, action=f"vault.{action}", actor=actor, terminal=terminal, purpose=purpose,
-                    target_type="file", target_id=str(pk)[:40])
-    _require(actor=actor, terminal=terminal, purpose=purpose, action=action, file=file, limit_tasks=limit_tasks)
-    return file
+    return _one(actor, action, SpecificFile.objects.all(), pk, "file")
 
 
-def view_person(*, actor, terminal, purpose: str, person: Person, reveal: bool = False,
-                limit_tasks=None) -> PersonView:
+def view_person(*, actor: Actor, person: Person, reveal: bool = False) -> PersonView:
     """照会: only the task's fields (E-03); the 個人番号 masked unless revealed (each reveal logged)."""
     profile = get_profile()
-    action = "reveal" if reveal else "view"
-    decision = _require(actor=actor, terminal=terminal, purpose=purpose, action=action, person=person,
-                        limit_tasks=limit_tasks)
+    action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
+    decision = require(actor, action, person)
     try:
         values = decrypt_person_fields(person.data, file_id=person.file_id)
     except CryptoError as exc:
@@ -95,9 +92,9 @@ def view_person(*, actor, terminal, purpose: str, person: Person, reveal: bool =
             shown.append(ShownField(key, spec.ja, values[key], display=_with_wareki(values[key])))
         else:
             shown.append(ShownField(key, spec.ja, values[key]))
-    record(action=f"vault.{action}", actor=actor, terminal=terminal, purpose=purpose, target_type="person",
-           target_id=person.pk, details={"file_id": person.file_id, "fields": [f.key for f in shown if not f.masked]})
-    return PersonView(person, shown, reveal, purpose)
+    record(action=action, **actor.log_fields(), target_type="person", target_id=person.pk,
+           details={"file_id": person.file_id, "fields": [f.key for f in shown if not f.masked]})
+    return PersonView(person, shown, reveal, actor.purpose)
 
 
 def _with_wareki(iso: str) -> str:
@@ -109,8 +106,8 @@ def _with_wareki(iso: str) -> str:
         return iso
 
 
-def search_people(*, actor, terminal, purpose: str, by: str, value: str = "", kana: str = "",
-                  birth_date: str = "", limit_tasks=None, limit: int = 50,
+def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
+                  birth_date: str = "", limit: int = 50,
                   bulk_approval_id: int | str | None = None) -> list[Person]:
     """検索: exact blind-index lookups only (個人番号 / 住民票コード / カナ+生年月日 / 組織の番号).
 
@@ -120,9 +117,10 @@ def search_people(*, actor, terminal, purpose: str, by: str, value: str = "", ka
     from tokutei.core.sql import select_models
 
     from ..codec import clean_value
-    from ..policy import usable_files
+    from ..selectors import usable_files
 
-    decision = _require(actor=actor, terminal=terminal, purpose=purpose, action="search", limit_tasks=limit_tasks)
+    decision = require(actor, Action.VAULT_SEARCH)
+    purpose = actor.purpose
     try:
         if by == "my_number":
             normalised, error = check_my_number(value)
@@ -156,8 +154,8 @@ def search_people(*, actor, terminal, purpose: str, by: str, value: str = "", ka
 
         count = Person.objects.filter(**{f"{column}__in": digests}, deleted_at__isnull=True,
                                       file_id__in=list(files)).count() if files else 0
-        check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=count,
-                   approval_id=bulk_approval_id, operation_label=_("大量の検索"), action="vault.search")
+        check_bulk(**actor.log_fields(), count=count, approval_id=bulk_approval_id,
+                   operation_label=_("大量の検索"), action=Action.VAULT_SEARCH)
     people: list[Person] = []
     if files and digests:
         # Every lookup runs this: one fixed statement (tokutei.core.sql) instead of a compiled QuerySet; the
@@ -167,7 +165,7 @@ def search_people(*, actor, terminal, purpose: str, by: str, value: str = "", ka
         people = select_models(Person, where, [*digests, *files], order_by='"id"', limit=limit)
         for person in people:
             person.file = files[person.file_id]
-    record(action="vault.search", actor=actor, terminal=terminal, purpose=purpose,
+    record(action=Action.VAULT_SEARCH, **actor.log_fields(),
            target_type="person" if len(people) == 1 else "", target_id=people[0].pk if len(people) == 1 else "",
            count=len(people), details={"by": by, "person_ids": [p.pk for p in people]})
     return people

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tokutei.policy import Actor
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -56,7 +58,7 @@ def clerk2(make_user, t99):
 def payroll_file(clerk, terminal):
     from tokutei.vault.services import create_file
 
-    return create_file(actor=clerk, terminal=terminal, name="給与ファイル", tasks=["payroll"])
+    return create_file(actor=Actor(user=clerk, terminal=terminal), name="給与ファイル", tasks=["payroll"])
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def checker(make_user, t98):
 def pension_file(handler, terminal):
     from tokutei.vault.services import create_file
 
-    return create_file(actor=handler, terminal=terminal, name="年金受給者ファイル", tasks=["pension", "forwarding"],
+    return create_file(actor=Actor(user=handler, terminal=terminal), name="年金受給者ファイル", tasks=["pension", "forwarding"],
                        retention_rule="system_data")
 
 

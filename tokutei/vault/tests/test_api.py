@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tokutei.auditlog.models import Entry
+from tokutei.policy import Actor
 from tokutei.vault.models import Person
 from tokutei.vault.services import create_service_account
 
@@ -16,7 +17,7 @@ from .test_intake import full_width, number
 def account(clerk, make_terminal, make_user, payroll_file):
     terminal, credential = make_terminal("連携サーバ")
     admin = make_user("sysadmin", "sysadmin")
-    sa, token = create_service_account(actor=admin, name="給与システム", user=clerk, terminal=terminal,
+    sa, token = create_service_account(actor=Actor.console(admin), name="給与システム", user=clerk, terminal=terminal,
                                        tasks=["payroll"])
     return sa, token, credential
 
@@ -83,8 +84,8 @@ def test_missing_and_forbidden_people_both_answer_404(account, clerk2, terminal,
     from tokutei.vault.services import create_file, intake_person
 
     _sa, token, cred = account
-    other = create_file(actor=clerk2, terminal=terminal, name="保険", tasks=["insurance"])
-    hidden = intake_person(actor=clerk2, terminal=terminal, purpose="insurance", file=other,
+    other = create_file(actor=Actor(user=clerk2, terminal=terminal), name="保険", tasks=["insurance"])
+    hidden = intake_person(actor=Actor(user=clerk2, terminal=terminal, purpose="insurance"), file=other,
                            values={"my_number": number(88), "name": "佐藤 花子"}).person
     a = api(Client(), "get", f"/people/{hidden.pk}?purpose=payroll", token, cred)
     b = api(Client(), "get", "/people/987654?purpose=payroll", token, cred)

@@ -7,6 +7,7 @@ import logging
 from django.apps import apps
 from django.db import connection
 
+from tokutei.policy import Actor
 from tokutei.vault.services import (
     confirm_person,
     correct_person,
@@ -48,21 +49,21 @@ def test_no_my_number_is_stored_or_logged_in_plaintext(handler, checker, termina
     people = []
     for i, mn in enumerate(numbers):
         people.append(intake_person(
-            actor=handler, terminal=terminal, purpose="pension", file=pension_file,
+            actor=Actor(user=handler, terminal=terminal, purpose="pension"), file=pension_file,
             values={"my_number": full_width(mn), "name": f"山田 {i}", "name_kana": "やまだ　たろう",
                     "birth_date": f"1950-01-0{i + 1}", "resident_code": f"{12345678900 + i}",
                     "pension_no": f"A-{i:05d}"},
             channel="from_person", evidence=CARD).person)
-    confirm_person(actor=checker, terminal=terminal, purpose="pension", person=people[0], method="re_entry",
+    confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=people[0], method="re_entry",
                    my_number=numbers[0])
-    correct_person(actor=handler, terminal=terminal, purpose="pension", person=people[1],
+    correct_person(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=people[1],
                    changes={"my_number": number(7999)}, instructed_by=checker)
-    view_person(actor=checker, terminal=terminal, purpose="pension", person=people[2], reveal=True)
-    assert [p.pk for p in search_people(actor=checker, terminal=terminal, purpose="pension", by="kana_birth",
+    view_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=people[2], reveal=True)
+    assert [p.pk for p in search_people(actor=Actor(user=checker, terminal=terminal, purpose="pension"), by="kana_birth",
                                         kana="ﾔﾏﾀﾞ ﾀﾛｳ", birth_date="昭和25年1月3日")] == [people[2].pk]
-    assert [p.pk for p in search_people(actor=checker, terminal=terminal, purpose="pension",
+    assert [p.pk for p in search_people(actor=Actor(user=checker, terminal=terminal, purpose="pension"),
                                         by="resident_code", value="１２３４５６７８９０３")] == [people[3].pk]
-    assert [p.pk for p in search_people(actor=checker, terminal=terminal, purpose="pension", by="org_key",
+    assert [p.pk for p in search_people(actor=Actor(user=checker, terminal=terminal, purpose="pension"), by="org_key",
                                         value="a-00004")] == [people[4].pk]
     secrets = [*numbers, number(7999)]
     dump = _dump_all_tables()

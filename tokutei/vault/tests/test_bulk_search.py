@@ -7,6 +7,7 @@ import pytest
 from conftest import MINIMAL_PROFILE
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.vault.services import create_file, intake_person, search_people
 
 from .test_intake import number
@@ -36,30 +37,30 @@ def test_a_search_above_the_threshold_needs_a_prior_approval_used_once(bulk_prof
     manager = make_user("kacho", "manager")
     terminal, _credential = make_terminal()
     for i in range(3):  # the same person held in three files: three matches for one number
-        file = create_file(actor=clerk, terminal=terminal, name=f"給与ファイル{i}", tasks=["payroll"])
-        intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=file,
+        file = create_file(actor=Actor(user=clerk, terminal=terminal), name=f"給与ファイル{i}", tasks=["payroll"])
+        intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
                       values={"my_number": number(7), "name": "山田 太郎"})
 
     with pytest.raises(Refused) as refused:
-        search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(7))
+        search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(7))
     assert "承認" in refused.value.message and refused.value.article == "T97 §9.2"
     assert Entry.objects.filter(action="vault.search", result="refused").count() == 1
 
     request = create_request(actor=clerk, operation="bulk_handling",
                              particulars={"purpose": "payroll", "count_limit": 3})
     decide(actor=manager, request_id=request.pk, approve=True)
-    found = search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(7),
+    found = search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(7),
                           bulk_approval_id=request.pk)
     assert len(found) == 3
     with pytest.raises(Refused):  # an approval is used once
-        search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(7),
+        search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(7),
                       bulk_approval_id=request.pk)
 
 
 def test_a_search_within_the_threshold_needs_no_approval(bulk_profile, make_user, make_terminal):
     clerk = make_user("clerk", "clerk", tasks=["payroll"])
     terminal, _credential = make_terminal()
-    file = create_file(actor=clerk, terminal=terminal, name="給与ファイル", tasks=["payroll"])
-    intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=file,
+    file = create_file(actor=Actor(user=clerk, terminal=terminal), name="給与ファイル", tasks=["payroll"])
+    intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
                   values={"my_number": number(8), "name": "山田 花子"})
-    assert len(search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(8))) == 1
+    assert len(search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(8))) == 1

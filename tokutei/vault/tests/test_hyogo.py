@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.vault.models import Person
 from tokutei.vault.services import confirm_person, create_file, intake_person, set_installation_site
 
@@ -25,18 +26,18 @@ def nenkin(make_user, hyogo):
 @pytest.fixture
 def pension(nenkin, terminal):
     set_installation_site(site="data_centre")
-    return create_file(actor=nenkin[0], terminal=terminal, name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
+    return create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
                        retention_rule="number_system_data")
 
 
 def _intake(actor, terminal, file, mn, evidence, channel="person"):
-    return intake_person(actor=actor, terminal=terminal, purpose="p1_ha", file=file, channel=channel,
+    return intake_person(actor=Actor(user=actor, terminal=terminal, purpose="p1_ha"), file=file, channel=channel,
                          evidence=evidence, values={"my_number": mn, "name": "山田 太郎",
                                                     "birth_date": "昭和30年4月1日"})
 
 
 def test_004_refuses_writes_until_the_data_centre_is_declared(nenkin, terminal):
-    file = create_file(actor=nenkin[0], terminal=terminal, name="F", tasks=["p1_ha"])
+    file = create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="F", tasks=["p1_ha"])
     set_installation_site(site="own_server")
     with pytest.raises(Refused) as info:
         _intake(nenkin[0], terminal, file, number(1), {"route": "documents", "documents": ["my_number_card"]})
@@ -78,8 +79,8 @@ def test_004_manual_entry_waits_for_a_different_handler(nenkin, terminal, pensio
                      {"route": "documents", "documents": ["my_number_card"]}).person
     assert person.status == Person.Status.UNCONFIRMED
     with pytest.raises(Refused) as info:
-        confirm_person(actor=nenkin[0], terminal=terminal, purpose="p1_ha", person=person, method="read_back",
+        confirm_person(actor=Actor(user=nenkin[0], terminal=terminal, purpose="p1_ha"), person=person, method="read_back",
                        matched=True)
     assert info.value.article == "004 §14(3)②"
-    assert confirm_person(actor=nenkin[1], terminal=terminal, purpose="p1_ha", person=person, method="read_back",
+    assert confirm_person(actor=Actor(user=nenkin[1], terminal=terminal, purpose="p1_ha"), person=person, method="read_back",
                           matched=True).status == Person.Status.CONFIRMED

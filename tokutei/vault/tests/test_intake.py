@@ -10,6 +10,7 @@ from stdnum.jp import in_
 
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.vault.codec import FieldErrors, decrypt_person_fields
 from tokutei.vault.models import Person, PersonCorrection
 from tokutei.vault.services import (
@@ -41,12 +42,12 @@ def full_width(text: str) -> str:
 
 def intake(actor, terminal, file, mn, purpose="pension", evidence=CARD, channel="from_person", **extra):
     values = {"my_number": mn, "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "birth_date": "1960-05-01", **extra}
-    return intake_person(actor=actor, terminal=terminal, purpose=purpose, file=file, values=values,
+    return intake_person(actor=Actor(user=actor, terminal=terminal, purpose=purpose), file=file, values=values,
                          channel=channel, evidence=evidence)
 
 
 def test_it_accepts_a_full_width_number_and_stores_it_normalised(clerk, terminal, payroll_file):
-    result = intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=payroll_file,
+    result = intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=payroll_file,
                            values={"my_number": full_width("1234 5678 9018"), "name": "山田 太郎"})
     values = decrypt_person_fields(result.person.data, file_id=payroll_file.pk)
     assert values["my_number"] == "123456789018"
@@ -113,12 +114,12 @@ def test_the_enterer_cannot_confirm_but_a_different_handler_can(handler, checker
     person = intake(handler, terminal, pension_file, number(4)).person
     assert person.status == Person.Status.UNCONFIRMED
     with pytest.raises(Refused, match="入力した本人は確認できません"):
-        confirm_person(actor=handler, terminal=terminal, purpose="pension", person=person, method="re_entry",
+        confirm_person(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=person, method="re_entry",
                        my_number=number(4))
     with pytest.raises(Refused, match="一致しません"):
-        confirm_person(actor=checker, terminal=terminal, purpose="pension", person=person, method="re_entry",
+        confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=person, method="re_entry",
                        my_number=number(5))
-    confirmed = confirm_person(actor=checker, terminal=terminal, purpose="pension", person=person,
+    confirmed = confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=person,
                                method="re_entry", my_number=full_width(number(4)))
     assert confirmed.status == Person.Status.CONFIRMED
     assert confirmed.confirmed_by == checker
@@ -127,8 +128,8 @@ def test_the_enterer_cannot_confirm_but_a_different_handler_can(handler, checker
 def test_read_back_confirmation_needs_the_checker_to_attest_the_match(handler, checker, terminal, pension_file):
     person = intake(handler, terminal, pension_file, number(6)).person
     with pytest.raises(FieldErrors):
-        confirm_person(actor=checker, terminal=terminal, purpose="pension", person=person, method="read_back")
-    done = confirm_person(actor=checker, terminal=terminal, purpose="pension", person=person, method="read_back",
+        confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=person, method="read_back")
+    done = confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=person, method="read_back",
                           matched=True)
     assert done.confirmation_method == "read_back"
 
@@ -143,9 +144,9 @@ def test_it_refuses_writes_on_own_servers_when_the_profile_forbids_them(handler,
 def test_a_correction_keeps_the_old_and_new_values_and_who_instructed_it(handler, checker, terminal,
                                                                         pension_file):
     person = intake(handler, terminal, pension_file, number(8)).person
-    confirm_person(actor=checker, terminal=terminal, purpose="pension", person=person, method="visual",
+    confirm_person(actor=Actor(user=checker, terminal=terminal, purpose="pension"), person=person, method="visual",
                    matched=True)
-    correction = correct_person(actor=handler, terminal=terminal, purpose="pension", person=person,
+    correction = correct_person(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=person,
                                 changes={"address": "兵庫県神戸市中央区1-1", "my_number": number(9)},
                                 instructed_by=checker, reason="転居届による")
     assert correction.field_keys == ["address", "my_number"]
@@ -163,12 +164,12 @@ def test_deletion_waits_for_a_second_person_and_captures_the_access_history(hand
     person = intake(handler, terminal, pension_file, number(10)).person
     Person.objects.filter(pk=person.pk).update(retention_trigger_date=dt.date(2000, 1, 1))
     person.refresh_from_db()
-    deletion = request_deletion(actor=handler, terminal=terminal, purpose="pension", person=person)
+    deletion = request_deletion(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=person)
     person.refresh_from_db()
     assert person.deleted_at is None
     with pytest.raises(Refused, match="削除した本人は確認できません"):
-        confirm_deletion(actor=handler, terminal=terminal, purpose="pension", deletion=deletion)
-    deletion = confirm_deletion(actor=checker, terminal=terminal, purpose="pension", deletion=deletion)
+        confirm_deletion(actor=Actor(user=handler, terminal=terminal, purpose="pension"), deletion=deletion)
+    deletion = confirm_deletion(actor=Actor(user=checker, terminal=terminal, purpose="pension"), deletion=deletion)
     person.refresh_from_db()
     assert person.deleted_at is not None and person.bi_my_number is None and person.data == b""
     assert [h["action"] for h in deletion.access_history][:2] == ["vault.intake", "vault.delete"]
@@ -179,23 +180,25 @@ def test_deletion_is_refused_before_the_retention_period_ends(handler, terminal,
     Person.objects.filter(pk=person.pk).update(retention_trigger_date=dt.date.today())
     person.refresh_from_db()
     with pytest.raises(Refused, match="保存年限"):
-        request_deletion(actor=handler, terminal=terminal, purpose="pension", person=person)
+        request_deletion(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=person)
 
 
-def test_disposing_of_a_file_shreds_its_key_and_hides_its_people(handler, terminal, pension_file):
+def test_disposing_of_a_file_shreds_its_key_and_hides_its_people(handler, terminal, pension_file,
+                                                                 django_capture_on_commit_callbacks):
     from tokutei.core.errors import NotFoundOrForbidden
     from tokutei.vault import keys
     from tokutei.vault.crypto import CryptoError
     from tokutei.vault.services import dispose_file, get_person
 
     person = intake(handler, terminal, pension_file, number(12)).person
-    destroyed = dispose_file(actor=handler, terminal=terminal, purpose="pension", file=pension_file)
+    with django_capture_on_commit_callbacks(execute=True):  # the keys go once the disposal has committed
+        destroyed = dispose_file(actor=Actor(user=handler, terminal=terminal, purpose="pension"), file=pension_file)
     assert destroyed == [person.key_id]
     keys.reset_cache()
     with pytest.raises(CryptoError):
         decrypt_person_fields(Person.objects.get(pk=person.pk).data, file_id=pension_file.pk)
     with pytest.raises(NotFoundOrForbidden):
-        get_person(actor=handler, terminal=terminal, purpose="pension", pk=person.pk)
+        get_person(actor=Actor(user=handler, terminal=terminal, purpose="pension"), pk=person.pk)
     assert Entry.objects.filter(action="vault.dispose", details__destroyed_keys=[person.key_id]).exists()
 
 
@@ -206,16 +209,16 @@ def test_a_file_needs_a_ground_where_the_profile_requires_one(clerk, terminal, t
         update={"ground_required": True, "ground_article": "002 §17–§19"})})
     monkeypatch.setattr(services.files, "get_profile", lambda: strict)
     with pytest.raises(Refused) as info:
-        services.create_file(actor=clerk, terminal=terminal, name="根拠なし", tasks=["payroll"])
+        services.create_file(actor=Actor(user=clerk, terminal=terminal), name="根拠なし", tasks=["payroll"])
     assert info.value.article == "002 §17–§19"
-    assert services.create_file(actor=clerk, terminal=terminal, name="根拠あり", tasks=["payroll"],
+    assert services.create_file(actor=Actor(user=clerk, terminal=terminal), name="根拠あり", tasks=["payroll"],
                                 ground="番号法 §9④").pk
 
 
 def test_the_database_itself_refuses_a_second_row_for_a_number_in_a_file(clerk, terminal, payroll_file):
     from django.db import IntegrityError, transaction
 
-    first = intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=payroll_file,
+    first = intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=payroll_file,
                           values={"my_number": number(13), "name": "山田 太郎"}).person
     twin = Person.objects.get(pk=first.pk)
     twin.pk = None
@@ -224,11 +227,11 @@ def test_the_database_itself_refuses_a_second_row_for_a_number_in_a_file(clerk, 
 
 
 def test_a_correction_cannot_give_a_person_another_persons_number(clerk, clerk2, terminal, payroll_file):
-    a = intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=payroll_file,
+    a = intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=payroll_file,
                       values={"my_number": number(14), "name": "甲"}).person
-    intake_person(actor=clerk, terminal=terminal, purpose="payroll", file=payroll_file,
+    intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=payroll_file,
                   values={"my_number": number(15), "name": "乙"})
     with pytest.raises(Refused, match="別の本人"):
-        correct_person(actor=clerk, terminal=terminal, purpose="payroll", person=a,
+        correct_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), person=a,
                        changes={"my_number": full_width(number(15))}, instructed_by=clerk2)
     assert decrypt_person_fields(Person.objects.get(pk=a.pk).data, file_id=payroll_file.pk)["my_number"] == number(14)

@@ -9,12 +9,12 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tokutei.auditlog.actions import Action
 from tokutei.core.memo import request_scope
-from tokutei.policy import Actor
+from tokutei.policy import Actor, decide
 from tokutei.staff import services as staff_services
 from tokutei.staff.models import RoleAssignment
 from tokutei.vault.models import SpecificFile
-from tokutei.vault.policy import decide
 from tokutei.vault.services import intake_person, search_people, view_person
 
 from .test_intake import number
@@ -26,7 +26,7 @@ def _count(queries, table: str) -> int:
 
 
 def _person(actor, terminal, file, seed: int):
-    return intake_person(actor=actor, terminal=terminal, purpose="payroll", file=file,
+    return intake_person(actor=Actor(user=actor, terminal=terminal, purpose="payroll"), file=file,
                          values={"my_number": number(seed), "name": "山田 太郎", "birth_date": "1960-01-01"}).person
 
 
@@ -49,8 +49,8 @@ def test_a_person_page_reads_roles_terminal_and_profile_once(clerk, make_termina
 def test_search_then_view_in_one_request_reads_the_roles_once(clerk, terminal, payroll_file):
     person = _person(clerk, terminal, payroll_file, 52)
     with request_scope(), CaptureQueriesContext(connection) as ctx:
-        found = search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(52))
-        shown = view_person(actor=clerk, terminal=terminal, purpose="payroll", person=found[0], reveal=True)
+        found = search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(52))
+        shown = view_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), person=found[0], reveal=True)
     assert [p.pk for p in found] == [person.pk] and shown.person.pk == person.pk
     assert _count(ctx.captured_queries, "staff_roleassignment") == 1
     assert _count(ctx.captured_queries, "vault_specificfile") == 1  # the person's file comes with the search
@@ -60,20 +60,20 @@ def test_a_designation_ended_during_a_request_applies_to_the_rest_of_it(clerk, t
     person = _person(clerk, terminal, payroll_file, 53)
     admin = make_user("admin", "sysadmin")
     with request_scope():
-        assert decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert decide(Actor(user=clerk, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
         staff_services.end_designation(actor=Actor(user=admin), assignment=RoleAssignment.objects.get(user=clerk),
                                        reason="異動")
-        assert not decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert not decide(Actor(user=clerk, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
 
 
 def test_a_user_deactivated_during_a_request_loses_every_role_at_once(clerk, terminal, payroll_file, make_user):
     person = _person(clerk, terminal, payroll_file, 54)
     admin = make_user("admin", "sysadmin")
     with request_scope():
-        assert decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert decide(Actor(user=clerk, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
         # Revoked with a bulk UPDATE (no post_save): the request's memo must forget the roles anyway.
         staff_services._revoke_all(clerk, actor=admin, reason="退職", now=person.entered_at)
-        assert not decide(actor=clerk, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert not decide(Actor(user=clerk, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
 
 
 def test_a_designation_rolled_back_during_a_request_is_not_remembered(make_user, terminal, payroll_file, clerk):
@@ -85,31 +85,31 @@ def test_a_designation_rolled_back_during_a_request_is_not_remembered(make_user,
     person = _person(clerk, terminal, payroll_file, 59)
     newcomer = make_user("newcomer")
     with request_scope():
-        assert not decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert not decide(Actor(user=newcomer, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
         try:
             with transaction.atomic():
                 RoleAssignment.objects.create(user=newcomer, role_key="clerk", tasks=["payroll"],
                                               start_date=timezone.localdate() - dt.timedelta(days=1))
                 # Seen inside the transaction that made it...
-                assert decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+                assert decide(Actor(user=newcomer, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
                 raise RuntimeError("the designation fails later")
         except RuntimeError:
             pass
         # ...and gone with it: the request does not keep what the rolled-back transaction read.
-        assert not decide(actor=newcomer, terminal=terminal, purpose="payroll", action="view", person=person)
+        assert not decide(Actor(user=newcomer, terminal=terminal, purpose="payroll"), Action.VAULT_VIEW, person)
 
 
 def test_a_closed_file_is_not_searched(clerk, terminal, payroll_file):
     _person(clerk, terminal, payroll_file, 55)
     SpecificFile.objects.filter(pk=payroll_file.pk).update(status=SpecificFile.Status.DELETED)
-    assert search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number", value=number(55)) == []
+    assert search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(55)) == []
 
 
 def test_a_file_that_does_not_serve_the_purpose_is_not_searched(clerk2, terminal, payroll_file, clerk):
     _person(clerk, terminal, payroll_file, 56)  # the payroll file does not serve "insurance"
-    assert search_people(actor=clerk2, terminal=terminal, purpose="insurance", by="my_number",
+    assert search_people(actor=Actor(user=clerk2, terminal=terminal, purpose="insurance"), by="my_number",
                          value=number(56)) == []
-    assert len(search_people(actor=clerk2, terminal=terminal, purpose="payroll", by="my_number",
+    assert len(search_people(actor=Actor(user=clerk2, terminal=terminal, purpose="payroll"), by="my_number",
                              value=number(56))) == 1
 
 
@@ -123,11 +123,11 @@ def test_a_unit_scoped_search_finds_only_its_units_people(make_user, terminal, t
     boss = make_user("boss", "handler", tasks=["pension"])
     local = make_user("local", "unit_handler", tasks=["pension"], unit=nenkin)
     for unit, seed in ((nenkin, 57), (somu, 58)):
-        file = create_file(actor=boss, terminal=terminal, name=unit.name_ja, tasks=["pension"], unit=unit,
+        file = create_file(actor=Actor(user=boss, terminal=terminal), name=unit.name_ja, tasks=["pension"], unit=unit,
                            retention_rule="system_data")
-        intake_person(actor=boss, terminal=terminal, purpose="pension", file=file, evidence=CARD,
+        intake_person(actor=Actor(user=boss, terminal=terminal, purpose="pension"), file=file, evidence=CARD,
                       channel="from_person", values={"my_number": number(seed), "name": "年金 次郎"})
-    mine = search_people(actor=local, terminal=terminal, purpose="pension", by="my_number", value=number(57))
+    mine = search_people(actor=Actor(user=local, terminal=terminal, purpose="pension"), by="my_number", value=number(57))
     assert [p.file.unit_id for p in mine] == [nenkin.pk]
-    assert search_people(actor=local, terminal=terminal, purpose="pension", by="my_number", value=number(58)) == []
-    assert len(search_people(actor=boss, terminal=terminal, purpose="pension", by="my_number", value=number(58))) == 1
+    assert search_people(actor=Actor(user=local, terminal=terminal, purpose="pension"), by="my_number", value=number(58)) == []
+    assert len(search_people(actor=Actor(user=boss, terminal=terminal, purpose="pension"), by="my_number", value=number(58))) == 1

@@ -1,4 +1,5 @@
-"""Generated permission tests: every role of every shipped profile × every vault action (E-01, E-02).
+"""Generated permission tests: every role of every shipped profile × every vault action (E-01, E-02),
+asked of the one access decision (tokutei.policy).
 
 Only roles with ``handles_data`` reach personal data, and only for a purpose inside their task scope.
 """
@@ -10,10 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tokutei.vault.policy import decide
+from tokutei.policy import Actor, decide
 from tokutei.vault.rules import VAULT_ACTIONS
-
-ACTIONS = [a.value.split(".", 1)[1] for a in VAULT_ACTIONS]
 
 DATA = Path(__file__).resolve().parents[2] / "profiles" / "data"
 CASES = []
@@ -36,10 +35,10 @@ def test_only_designated_handlers_reach_people_for_their_tasks(activate, make_us
     terminal = make_terminal("端末")[0]
     file = SpecificFile.objects.create(name="F", tasks=tasks, unit=unit)
     handles = profile.roles[role].handles_data
-    for action in sorted(ACTIONS):
-        assert bool(decide(actor=user, terminal=terminal, purpose=inside, action=action, file=file)) is handles
+    for action in VAULT_ACTIONS:
+        assert bool(decide(Actor(user=user, terminal=terminal, purpose=inside), action, file)) is handles
         if outside:
-            assert not decide(actor=user, terminal=terminal, purpose=outside, action=action, file=file)
-        assert not decide(actor=user, terminal=None, purpose=inside, action=action, file=file) or (
+            assert not decide(Actor(user=user, terminal=terminal, purpose=outside), action, file)
+        assert not decide(Actor(user=user, terminal=None, purpose=inside), action, file) or (
             not profile.authentication.terminals_required)
-        assert not decide(actor=user, terminal=terminal, purpose="", action=action, file=file)
+        assert not decide(Actor(user=user, terminal=terminal, purpose=""), action, file)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tokutei.policy import Actor
 from tokutei.vault.codec import PersonCodec, aad_for, blind_indexes, encrypt_person_fields
 from tokutei.vault.crypto import HEADER_LEN, NONCE_LEN, header_key_id
 from tokutei.vault.keys import get_keyring
@@ -30,7 +31,7 @@ def test_rows_written_by_the_bulk_helpers_are_found_and_read(clerk, terminal, pa
     if connection.vendor == "postgresql":
         # CipherField keeps Django's fast UNNEST bulk insert (a BinaryField would not, lessons.md).
         assert any("UNNEST" in q["sql"] for q in ctx.captured_queries)
-    found = search_people(actor=clerk, terminal=terminal, purpose="payroll", by="my_number",
+    found = search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number",
                           value=rows[17]["my_number"])
     assert len(found) == 1
     blob = found[0].data

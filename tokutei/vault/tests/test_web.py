@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 
 from tokutei.auditlog.models import Entry
+from tokutei.policy import Actor
 from tokutei.vault.models import Person
 from tokutei.vault.services import intake_person
 
@@ -28,7 +29,7 @@ def term(make_terminal):
 
 @pytest.fixture
 def person(clerk, term, payroll_file):
-    return intake_person(actor=clerk, terminal=term[0], purpose="payroll", file=payroll_file,
+    return intake_person(actor=Actor(user=clerk, terminal=term[0], purpose="payroll"), file=payroll_file,
                          values={"my_number": number(31), "name": "山田 太郎", "birth_date": "1960-01-01"}).person
 
 
@@ -133,5 +134,8 @@ def test_the_dashboard_card_shows_the_number_waiting_for_confirmation(clerk2, te
     import re
 
     c = signed_in(clerk2, term[1])
+    # The count is of the task chosen for the session (the menu asks the policy like the pages do).
+    assert not re.search(r"入力の確認待ち（他の職員の入力）: <strong>\d+</strong> 件", c.get("/").content.decode())
+    c.post("/vault/purpose/", {"purpose": "payroll", "next": "/vault/"})
     html = c.get("/").content.decode()
     assert re.search(r"入力の確認待ち（他の職員の入力）: <strong>\d+</strong> 件", html)

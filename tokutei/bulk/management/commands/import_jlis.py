@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--slow-path", action="store_true", help="PostgreSQL でも COPY を使わない（比較用）")
 
     def handle(self, *args, **opts):
+        from tokutei.policy import Actor
         from tokutei.staff.models import User
         from tokutei.vault.models import SpecificFile
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             from ...services import abandon_import
 
             try:
-                job = abandon_import(job_id=opts["abandon"], actor=user)
+                job = abandon_import(job_id=opts["abandon"], actor=Actor.console(user))
             except Refused as exc:
                 raise CommandError(exc.display()) from None
             self.stdout.write(f"取込 #{job.pk}（{job.file_name}）を取り消しました")
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                                + _choices())
         try:
             result = import_jlis(
-                path=opts["path"], specific_file=specific_file, purpose=opts["purpose"], actor=user,
+                path=opts["path"], specific_file=specific_file, actor=Actor.console(user, purpose=opts["purpose"]),
                 approval=opts["approval"], encoding=opts["encoding"], batch_size=opts["batch_size"],
                 dry_run=opts["dry_run"], report_path=opts["rejects"], progress=not opts["no_progress"],
                 fast=False if opts["slow_path"] else None,

@@ -26,8 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand: str, **options) -> None:
         from django.utils import timezone
 
+        from tokutei.auditlog.actions import Action
         from tokutei.auditlog.services import record
         from tokutei.core.errors import Refused
+        from tokutei.policy import Actor
         from tokutei.staff.models import Terminal, User
         from tokutei.vault.codec import FieldErrors
         from tokutei.vault.models import ServiceAccount
@@ -43,7 +45,7 @@ class Command(BaseCommand):
                 revoked_at=timezone.now())
             if not n:
                 raise CommandError("有効な API 利用者が見つかりません")
-            record(action="vault.service_account_revoke", target_type="service_account",
+            record(action=Action.VAULT_SERVICE_ACCOUNT_REVOKE, target_type="service_account",
                    details={"name": options["name"]})
             self.stdout.write("失効させました")
             return
@@ -52,7 +54,7 @@ class Command(BaseCommand):
         if user is None or terminal is None:
             raise CommandError("職員または登録端末が見つかりません")
         try:
-            account, token = create_service_account(actor=None, name=options["name"], user=user, terminal=terminal,
+            account, token = create_service_account(actor=Actor.system(), name=options["name"], user=user, terminal=terminal,
                                                     tasks=[t.strip() for t in options["tasks"].split(",") if t.strip()])
         except (Refused, FieldErrors) as exc:
             raise CommandError(str(exc)) from exc
