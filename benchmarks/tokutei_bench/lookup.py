@@ -225,10 +225,10 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
 
     from tokutei.bulk import synthetic
     from tokutei.bulk.services import import_jlis
+    from tokutei.policy import Actor
     from tokutei.staff.middleware import IDLE_KEY
     from tokutei.staff.models import Terminal, User
     from tokutei.staff.selectors import credential_digest
-    from tokutei.policy import Actor
     from tokutei.vault.models import Person, SpecificFile
 
     people, per_level, levels = args.get("people", 2000), args.get("requests", 2000), args.get("clients", [1, 8, 32])
