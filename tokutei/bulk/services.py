@@ -97,9 +97,11 @@ def _approve(*, actor: Any, terminal: Any, purpose: str, specific_file: Any, rec
     """大量 handling (000 §9.2, E-05): above the profile's threshold the import needs a prior approval
     naming the task and a count limit; it is used (once) by this job. Returns the approval id."""
     from tokutei.approvals.services import check_bulk
+    from tokutei.policy import Actor
 
-    used = check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=records, approval_id=approval,
-                      operation_label="J-LIS 一括取得結果の取込", file_id=specific_file.pk, action=ACTION)
+    used = check_bulk(actor=Actor(user=actor, terminal=terminal, purpose=purpose), count=records,
+                      approval_id=approval, operation_label="J-LIS 一括取得結果の取込", file_id=specific_file.pk,
+                      action=ACTION)
     return getattr(used, "pk", None)
 
 

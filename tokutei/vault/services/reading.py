@@ -153,10 +153,11 @@ def search_people(*, actor, terminal, purpose: str, by: str, value: str = "", ka
     threshold = get_profile().bulk.threshold
     if threshold is not None:
         from tokutei.approvals.services import check_bulk
+        from tokutei.policy import Actor
 
         count = Person.objects.filter(**{f"{column}__in": digests}, deleted_at__isnull=True,
                                       file_id__in=list(files)).count() if files else 0
-        check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=count,
+        check_bulk(actor=Actor(user=actor, terminal=terminal, purpose=purpose), count=count,
                    approval_id=bulk_approval_id, operation_label=_("大量の検索"), action="vault.search")
     people: list[Person] = []
     if files and digests:
