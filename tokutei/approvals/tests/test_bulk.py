@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tokutei.approvals import services
-from tokutei.policy import Actor
 from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 
 @pytest.fixture
