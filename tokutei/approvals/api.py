@@ -13,7 +13,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
+from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NotFoundOrForbidden
+from tokutei.policy import get_or_refuse
+from tokutei.policy.web import api_actor
 
 from . import selectors, services
 from .models import ApprovalRequest
@@ -65,40 +68,36 @@ def _out(req: ApprovalRequest) -> dict[str, Any]:
                       "decision": d.decision if d else None, "approver": d.approver.username if d else None,
                       "at": d.at if d else None})
     return {"id": req.pk, "operation": req.operation, "title": services.operation_title(req.operation, req.rule),
-            "article": req.article, "status": req.status, "particulars": req.particulars,
+            "article": req.article, "status": req.status_now(), "particulars": req.particulars,
             "requester": req.requester.username, "created_at": req.created_at, "approved_at": req.approved_at,
             "expires_at": req.expires_at, "used_at": req.used_at, "missing": services.missing_steps(req),
             "steps": steps}
 
 
-def _terminal(request: HttpRequest):
-    return getattr(request, "terminal", None)
-
-
 @router.post("/requests", response={201: RequestOut})
 def create(request: HttpRequest, payload: RequestIn):
+    actor = api_actor(request, Action.APPROVALS_REQUEST)
     subject = None
     if payload.subject_id is not None:
         subject = get_user_model().objects.filter(pk=payload.subject_id, is_active=True).first()
         if subject is None:
             raise NotFoundOrForbidden()
-    req = services.create_request(actor=request.user, terminal=_terminal(request), operation=payload.operation,
-                                  particulars=payload.particulars, subject=subject)
+    req = services.create_request(actor=actor, operation=payload.operation, particulars=payload.particulars,
+                                  subject=subject)
     return Status(201, _out(req))
 
 
 @router.get("/requests", response=list[RequestOut])
 def list_requests(request: HttpRequest, scope: Literal["mine", "queue"] = "mine"):
+    api_actor(request, Action.APPROVALS_VIEW)
     items = selectors.approver_queue(request.user) if scope == "queue" else list(
         selectors.my_requests(request.user)[:200])
     return [_out(r) for r in items]
 
 
 def _visible(request: HttpRequest, pk: int) -> ApprovalRequest:
-    req = ApprovalRequest.objects.filter(pk=pk).first()
-    if req is None or not selectors.may_view(req, request.user):
-        raise NotFoundOrForbidden()
-    return req
+    actor = api_actor(request, Action.APPROVALS_VIEW)
+    return get_or_refuse(actor, Action.APPROVALS_VIEW, ApprovalRequest.objects.prefetch_related("decisions"), pk=pk)
 
 
 @router.get("/requests/{pk}", response=RequestOut)
@@ -108,18 +107,17 @@ def status(request: HttpRequest, pk: int):
 
 @router.post("/requests/{pk}/approve", response=RequestOut)
 def approve(request: HttpRequest, pk: int, payload: DecisionIn):
-    req = _visible(request, pk)
-    return _out(services.decide(actor=request.user, request_id=req.pk, approve=True, comment=payload.comment,
-                                terminal=_terminal(request)))
+    actor = api_actor(request, Action.APPROVALS_APPROVE)
+    return _out(services.decide(actor=actor, request_id=pk, approve=True, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/reject", response=RequestOut)
 def reject(request: HttpRequest, pk: int, payload: DecisionIn):
-    req = _visible(request, pk)
-    return _out(services.decide(actor=request.user, request_id=req.pk, approve=False, comment=payload.comment,
-                                terminal=_terminal(request)))
+    actor = api_actor(request, Action.APPROVALS_REJECT)
+    return _out(services.decide(actor=actor, request_id=pk, approve=False, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/withdraw", response=RequestOut)
 def withdraw(request: HttpRequest, pk: int):
-    return _out(services.withdraw(actor=request.user, request_id=pk, terminal=_terminal(request)))
+    actor = api_actor(request, Action.APPROVALS_REQUEST)
+    return _out(services.withdraw(actor=actor, request_id=pk))

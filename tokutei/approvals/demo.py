@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tokutei.core.errors import Refused
 from tokutei.core.inforce import in_force_q
+from tokutei.policy import Actor
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.models import RoleAssignment, User
 
@@ -33,7 +34,7 @@ def load() -> list[str]:
             applicant = _holder(rule.applicant_roles) if rule.applicant_roles else handler
             if applicant is None:
                 continue
-            req = services.create_request(actor=applicant, operation=operation,
+            req = services.create_request(actor=Actor.console(applicant), operation=operation,
                                           particulars={"note": "デモ申請"})
             lines.append(f"承認待ち: {rule.ja} #{req.pk}（申請者 {applicant.username}）")
             break

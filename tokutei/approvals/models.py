@@ -54,6 +54,16 @@ class ApprovalRequest(models.Model):
         now = now or timezone.now()
         return self.expires_at is not None and self.expires_at <= now
 
+    def status_now(self, now=None) -> str:
+        """The status as of now: an approved request past its expiry reads as expired — computed on every
+        read, written only by ``services.expire_overdue`` (no writes on GET)."""
+        if self.status == self.Status.APPROVED and self.is_expired(now):
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_status_now_display(self) -> str:
+        return str(self.Status(self.status_now()).label)
+
 
 class ApprovalStepDecision(models.Model):
     """One approver's decision on one step of a request."""

@@ -10,7 +10,12 @@ Rules enforced here (requirements §5, §6-8):
 * an approver must hold the step's role on the day of the decision;
 * with ``distinct_approvers`` one person holding two posts gives one step only;
 * ``order``: ``sequence`` (step by step), ``all`` (every step, any order), ``any`` (one step suffices);
-* an approval expires after ``valid_for`` and is used once.
+* an approval expires after ``valid_for`` and is used once. An overdue approval reads as expired (computed,
+  never written on a read); ``expire_overdue`` (``tokutei expire_approvals``, cron) writes it, logged.
+
+Every service takes one ``actor: Actor`` (tokutei.policy); access to a request is decided by the rules of
+``tokutei.approvals.rules`` (out of scope = not found), the steps by the request's snapshot of the profile.
+Each top-level write is one durable transaction whose last statement is its log entry.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
-from tokutei.core.errors import NotFoundOrForbidden, Refused
+from tokutei.core.errors import NOT_FOUND_MESSAGE, Refused
 from tokutei.core.mynumber import looks_like_my_number
+from tokutei.policy import Actor, as_actor, get_or_refuse, refusal, require
+from tokutei.policy import Decision as PolicyDecision
 from tokutei.profiles.schema import ApprovalRule, Profile
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import has_role
@@ -147,41 +155,51 @@ def clean_particulars(particulars: dict[str, Any] | None) -> tuple[dict[str, Any
 # --- requesting -----------------------------------------------------------------------------------------
 
 
+def _no(actor: Actor, message: str, *, action: Action | str, article: str = "", code: str = "refused",
+        target_type: str = "", target_id: Any = "", details: dict[str, Any] | None = None) -> Refused:
+    """Log a refusal for ``actor`` and return it (raise it)."""
+    return refuse(message, action=str(action), article=article, code=code, target_type=target_type,
+                  target_id=target_id if target_id is not None else "",
+                  details={"channel": actor.channel.value, **(details or {})}, **actor.log_fields())
+
+
 def create_request(
-    *, actor, operation: str, particulars: dict[str, Any] | None = None, terminal=None, subject=None
+    *, actor: Actor, operation: str, particulars: dict[str, Any] | None = None, subject=None
 ) -> ApprovalRequest:
     """Apply for approval of ``operation`` (approvals.request)."""
+    actor = as_actor(actor)
+    require(actor, Action.APPROVALS_REQUEST, details={"operation": operation})
+    user = actor.user
     profile = get_profile()
     rule = rule_for(operation, profile)
+    details = {"operation": operation}
     if operation == "subcontracting" and profile.outsourcing.subcontracting == "prohibited":
-        raise refuse(_("再委託は禁止されています"), action="approvals.request", article=profile.outsourcing.article,
-                     actor=actor, terminal=terminal, details={"operation": operation})
+        raise _no(actor, _("再委託は禁止されています"), action=Action.APPROVALS_REQUEST,
+                  article=profile.outsourcing.article, details=details)
     if rule is None:
-        raise refuse(_("この操作は承認の対象として定められていません"), action="approvals.request",
-                     actor=actor, terminal=terminal, details={"operation": operation})
-    if rule.applicant_roles and not has_role(actor, rule.applicant_roles):
+        raise _no(actor, _("この操作は承認の対象として定められていません"), action=Action.APPROVALS_REQUEST,
+                  details=details)
+    if rule.applicant_roles and not has_role(user, rule.applicant_roles):
         who = "又は".join(role_title(r, profile) for r in rule.applicant_roles)
-        raise refuse(_("%(op)sの申請は %(who)s が行います") % {"op": rule.ja, "who": who},
-                     action="approvals.request", article=rule.article, actor=actor, terminal=terminal,
-                     details={"operation": operation})
+        raise _no(actor, _("%(op)sの申請は %(who)s が行います") % {"op": rule.ja, "who": who},
+                  action=Action.APPROVALS_REQUEST, article=rule.article, details=details)
     clean, error = clean_particulars(particulars)
     if error:
-        raise refuse(error, action="approvals.request", article=rule.article, actor=actor, terminal=terminal,
-                     details={"operation": operation, "keys": sorted((particulars or {}).keys())[:20]})
+        raise _no(actor, error, action=Action.APPROVALS_REQUEST, article=rule.article,
+                  details={**details, "keys": sorted((particulars or {}).keys())[:20]})
     if subject is None and room_for_operation(operation, profile) is not None:
-        raise refuse(_("入室許可の対象者を指定してください"), action="approvals.request", article=rule.article,
-                     actor=actor, terminal=terminal, details={"operation": operation})
+        raise _no(actor, _("入室許可の対象者を指定してください"), action=Action.APPROVALS_REQUEST,
+                  article=rule.article, details=details)
     if subject is not None:
-        _check_subject(operation=operation, subject=subject, actor=actor, terminal=terminal, profile=profile,
-                       article=rule.article)
-    with transaction.atomic():
+        _check_subject(operation=operation, subject=subject, actor=actor, profile=profile)
+    with transaction.atomic(durable=True):
         req = ApprovalRequest.objects.create(
             operation=operation, particulars=clean, rule=_snapshot(rule), article=rule.article,
-            requester=actor, subject=subject,
+            requester=user, subject=subject,
         )
-        record(action="approvals.request", actor=actor, terminal=terminal, target_type="approval",
-               target_id=req.pk, article=rule.article,
-               details={"operation": operation, "keys": sorted(clean), "subject_id": getattr(subject, "pk", None)})
+        record(action=Action.APPROVALS_REQUEST, target_type="approval", target_id=req.pk, article=rule.article,
+               details={"operation": operation, "keys": sorted(clean), "subject_id": getattr(subject, "pk", None)},
+               **actor.log_fields())
     return req
 
 
@@ -197,7 +215,7 @@ def room_for_operation(operation: str, profile: Profile):
     return None
 
 
-def _check_subject(*, operation, subject, actor, terminal, profile, article) -> None:
+def _check_subject(*, operation, subject, actor: Actor, profile) -> None:
     """E-19: an L1 permission only for an operator (the room class's eligible roles)."""
     found = room_for_operation(operation, profile)
     if found is None:
@@ -205,23 +223,25 @@ def _check_subject(*, operation, subject, actor, terminal, profile, article) -> 
     _key, room = found
     if room.eligible_roles and not has_role(subject, room.eligible_roles):
         who = "又は".join(role_title(r, profile) for r in room.eligible_roles)
-        raise refuse(_("%(room)sへの入室許可は %(who)s にのみ与えられます") % {"room": room.ja, "who": who},
-                     action="approvals.request", article=room.article, actor=actor, terminal=terminal,
-                     target_type="user", target_id=subject.pk, details={"operation": operation})
+        raise _no(actor, _("%(room)sへの入室許可は %(who)s にのみ与えられます") % {"room": room.ja, "who": who},
+                  action=Action.APPROVALS_REQUEST, article=room.article, target_type="user", target_id=subject.pk,
+                  details={"operation": operation})
 
 
 # --- deciding -------------------------------------------------------------------------------------------
 
 
-def _load(request_id: int) -> ApprovalRequest:
+def _load(actor: Actor, action: Action, request_id: int) -> ApprovalRequest:
+    """The request, if ``actor`` may see it; out of scope and missing look the same (404, logged)."""
     try:
-        return ApprovalRequest.objects.get(pk=request_id)
-    except (ApprovalRequest.DoesNotExist, ValueError, TypeError):
-        raise NotFoundOrForbidden() from None
+        pk = int(request_id)
+    except (ValueError, TypeError):
+        pk = 0
+    return get_or_refuse(actor, action, ApprovalRequest.objects.prefetch_related("decisions"), pk=pk)
 
 
 def _decidable_step(req: ApprovalRequest, actor) -> tuple[int | None, str, str | None]:
-    """(step index, role key, refusal reason). Decide before writing."""
+    """``actor`` is the deciding user."""
     rule = req.rule
     steps = rule.get("steps", [])
     decided = {d.step_index: d for d in req.decisions.all()}
@@ -239,40 +259,44 @@ def _decidable_step(req: ApprovalRequest, actor) -> tuple[int | None, str, str |
     return None, "", _("この承認を行う役割がありません（必要な役割: %(who)s）") % {"who": needed}
 
 
-def decide(*, actor, request_id: int, approve: bool, comment: str = "", terminal=None) -> ApprovalRequest:
-    """Approve or reject the next step the actor may give (approvals.approve / approvals.reject)."""
-    action = "approvals.approve" if approve else "approvals.reject"
-    req = _load(request_id)
+def decide(*, actor: Actor, request_id: int, approve: bool, comment: str = "") -> ApprovalRequest:
+    """Approve or reject the next step the actor may give (approvals.approve / approvals.reject).
+
+    (The step's (index, role key, refusal reason) is decided before writing.)"""
+    actor = as_actor(actor)
+    action = Action.APPROVALS_APPROVE if approve else Action.APPROVALS_REJECT
+    req = _load(actor, action, request_id)
+    user = actor.user
     article = req.article
 
     def no(message: str, code: str = "refused") -> Refused:
-        return refuse(message, action=action, article=article, actor=actor, terminal=terminal, code=code,
-                      target_type="approval", target_id=req.pk, details={"operation": req.operation})
+        return _no(actor, message, action=action, article=article, code=code, target_type="approval",
+                   target_id=req.pk, details={"operation": req.operation})
 
-    if req.requester_id == actor.pk:
+    if req.requester_id == user.pk:
         raise no(_("自分の申請を自分で承認・却下することはできません"), code="self_approval")
-    if req.subject_id is not None and req.subject_id == actor.pk:
+    if req.subject_id is not None and req.subject_id == user.pk:
         raise no(_("自分に対する許可を自分で承認することはできません"), code="self_approval")
     if req.status != Status.PENDING:
         raise no(_("この申請は承認待ちではありません（%(s)s）") % {"s": req.get_status_display()})
     room = room_for_operation(req.operation, get_profile())
     if approve and room is not None and room[1].entry_approver_roles and not has_role(
-            actor, room[1].entry_approver_roles):
+            user, room[1].entry_approver_roles):
         # E-19: a room-entry permission only from the room class's configured authority.
         who = "又は".join(role_title(r) for r in room[1].entry_approver_roles)
         raise no(_("%(room)sへの入室許可は %(who)s が与えます") % {"room": room[1].ja, "who": who})
-    step, role_key, reason = _decidable_step(req, actor)
+    step, role_key, reason = _decidable_step(req, user)
     if reason:
         raise no(reason)
     assert step is not None  # _decidable_step gives a step or a reason
     comment = (comment or "").strip()[:300]
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = ApprovalRequest.objects.select_for_update().get(pk=req.pk)
         if locked.status != Status.PENDING or locked.decisions.filter(step_index=step).exists():
             raise Refused(_("この申請は他の承認者によって既に処理されました"), article=article)
         ApprovalStepDecision.objects.create(
-            request=locked, step_index=step, role_key=role_key, approver=actor,
+            request=locked, step_index=step, role_key=role_key, approver=user,
             decision=Decision.APPROVE if approve else Decision.REJECT, comment=comment, at=now,
         )
         if not approve:
@@ -286,34 +310,64 @@ def decide(*, actor, request_id: int, approve: bool, comment: str = "", terminal
                 locked.approved_at = now
                 locked.expires_at = _expiry(rule, now)
         locked.save(update_fields=["status", "approved_at", "expires_at", "closed_at"])
-        record(action=action, actor=actor, terminal=terminal, target_type="approval", target_id=locked.pk,
-               article=article, details={"operation": locked.operation, "step": step, "role": role_key,
-                                         "status": locked.status})
+        record(action=action, target_type="approval", target_id=locked.pk, article=article,
+               details={"operation": locked.operation, "step": step, "role": role_key, "status": locked.status},
+               **actor.log_fields())
     return locked
 
 
-def withdraw(*, actor, request_id: int, terminal=None) -> ApprovalRequest:
-    """The requester withdraws a pending or unused approved request."""
-    req = _load(request_id)
-    if req.requester_id != actor.pk:
-        raise NotFoundOrForbidden()
-    if req.status not in (Status.PENDING, Status.APPROVED):
-        raise refuse(_("この申請は取り下げられません"), action="approvals.reject", article=req.article,
-                     actor=actor, terminal=terminal, target_type="approval", target_id=req.pk)
-    with transaction.atomic():
-        req.status = Status.WITHDRAWN
-        req.closed_at = timezone.now()
-        req.save(update_fields=["status", "closed_at"])
-        record(action="approvals.reject", actor=actor, terminal=terminal, target_type="approval",
-               target_id=req.pk, article=req.article, details={"operation": req.operation, "withdrawn": True})
-    return req
+def withdraw(*, actor: Actor, request_id: int) -> ApprovalRequest:
+    """The requester withdraws a pending or unused approved request (logged as approvals.reject)."""
+    actor = as_actor(actor)
+    req = _load(actor, Action.APPROVALS_REQUEST, request_id)
+    if req.requester_id != actor.user.pk:
+        raise refusal(actor, Action.APPROVALS_REJECT, PolicyDecision(False, reason=NOT_FOUND_MESSAGE,
+                                                                     code="not_found"), target=("approval", req.pk))
+    if req.status not in (Status.PENDING, Status.APPROVED) or req.is_expired():
+        raise _no(actor, _("この申請は取り下げられません"), action=Action.APPROVALS_REJECT, article=req.article,
+                  target_type="approval", target_id=req.pk)
+    with transaction.atomic(durable=True):
+        locked = ApprovalRequest.objects.select_for_update().get(pk=req.pk)
+        if locked.status not in (Status.PENDING, Status.APPROVED):
+            raise Refused(_("この申請は取り下げられません"), article=req.article)
+        locked.status = Status.WITHDRAWN
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        record(action=Action.APPROVALS_REJECT, target_type="approval", target_id=locked.pk, article=locked.article,
+               details={"operation": locked.operation, "withdrawn": True}, **actor.log_fields())
+    return locked
 
 
-def expire_overdue(now: dt.datetime | None = None) -> int:
-    """Mark approved-but-unused requests past their expiry as expired. Returns how many."""
+def status_now(req: ApprovalRequest, now: dt.datetime | None = None) -> str:
+    """The request's status as of ``now`` (computed: an overdue approval reads as expired)."""
+    return req.status_now(now)
+
+
+def expire_overdue(*, actor: Actor | None = None, now: dt.datetime | None = None) -> int:
+    """Write approved-but-unused requests past their expiry as expired, each logged (approvals.expire).
+
+    Run by ``tokutei expire_approvals`` (and ``purge_copies``), never on a page view. Returns how many.
+    """
+    actor = actor or Actor.system()
+    require(actor, Action.APPROVALS_EXPIRE)
     now = now or timezone.now()
-    return ApprovalRequest.objects.filter(status=Status.APPROVED, expires_at__lte=now).update(
-        status=Status.EXPIRED, closed_at=now)
+    done = 0
+    for pk in list(ApprovalRequest.objects.filter(status=Status.APPROVED, expires_at__lte=now)
+                   .values_list("pk", flat=True)):
+        with transaction.atomic(durable=True):
+            locked = ApprovalRequest.objects.select_for_update().filter(
+                pk=pk, status=Status.APPROVED, expires_at__lte=now).first()
+            if locked is None:
+                continue
+            locked.status = Status.EXPIRED
+            locked.closed_at = now
+            locked.save(update_fields=["status", "closed_at"])
+            record(action=Action.APPROVALS_EXPIRE, target_type="approval", target_id=locked.pk,
+                   article=locked.article, details={"operation": locked.operation,
+                                                    "expires_at": locked.expires_at.isoformat()},
+                   **actor.log_fields())
+        done += 1
+    return done
 
 
 # --- the guard and the use --------------------------------------------------------------------------------
@@ -321,7 +375,7 @@ def expire_overdue(now: dt.datetime | None = None) -> int:
 
 def _problem(req: ApprovalRequest | None, *, operation: str, rule: dict[str, Any], actor,
              particulars_check: ScopeCheck | None, now: dt.datetime) -> tuple[str, str] | None:
-    """(code, message) when the approval does not allow the operation now, else None."""
+    """(code, message) when the approval does not allow the operation now, else None (``actor``: the user)."""
     if req is None:
         titles = [step_title(s) for s in rule.get("steps", [])]
         return "approval_missing", _missing_message(operation, rule, titles)
@@ -346,20 +400,23 @@ def _problem(req: ApprovalRequest | None, *, operation: str, rule: dict[str, Any
 
 
 def require_approval(
-    *, operation: str, actor, approval_id: int | str | None, particulars_check: ScopeCheck | None = None,
-    terminal=None, purpose: str = "", action: str | None = None, target_type: str = "", target_id: Any = "",
+    *, operation: str, actor: Actor, approval_id: int | str | None, particulars_check: ScopeCheck | None = None,
+    action: Action | str | None = None, target_type: str = "", target_id: Any = "",
 ) -> ApprovalRequest | None:
     """The central guard: raise a logged Refused unless ``approval_id`` is a usable approval of ``operation``.
 
     Returns None when the profile requires no approval for ``operation``. Call it before opening the
     operation's transaction; then call :func:`consume_approval` inside it. The refusal names the missing
-    approvals by role title and cites the article, e.g.
-    「記録媒体の持出しには 本人確認情報管理責任者 及び 住基ネットシステム管理者 の承認がありません（000 §11.3）」.
+    approvals by role title and cites the profile's article, e.g.
+    「記録媒体の持出しには 本人確認情報管理責任者 及び 住基ネットシステム管理者 の承認がありません」.
+    It writes nothing but the refusal: an overdue approval reads as expired (:func:`status_now`).
     """
+    actor = as_actor(actor)
     rule = rule_for(operation)
     if rule is None:
         return None
     snapshot = _snapshot(rule)
+    action = action or Action.APPROVALS_USE
     req = None
     if approval_id not in (None, ""):
         try:
@@ -367,30 +424,21 @@ def require_approval(
         except (TypeError, ValueError):
             req = None
         if req is None:
-            raise refuse(_("指定された承認が見つかりません"), action=action or "approvals.use", article=rule.article,
-                         actor=actor, terminal=terminal, purpose=purpose, code="approval_not_found",
-                         target_type=target_type, target_id=target_id, details={"operation": operation})
-    if req is not None:
-        problem = _problem(req, operation=operation, rule=snapshot, actor=actor,
-                           particulars_check=particulars_check, now=timezone.now())
-        if problem and problem[0] == "approval_expired" and req.status == Status.APPROVED:
-            ApprovalRequest.objects.filter(pk=req.pk, status=Status.APPROVED).update(
-                status=Status.EXPIRED, closed_at=timezone.now())
-    else:
-        problem = _problem(None, operation=operation, rule=snapshot, actor=actor, particulars_check=None,
-                           now=timezone.now())
+            raise _no(actor, _("指定された承認が見つかりません"), action=action, article=rule.article,
+                      code="approval_not_found", target_type=target_type, target_id=target_id,
+                      details={"operation": operation})
+    problem = _problem(req, operation=operation, rule=snapshot, actor=actor.user,
+                       particulars_check=particulars_check if req is not None else None, now=timezone.now())
     if problem:
         code, message = problem
-        raise refuse(message, action=action or "approvals.use", article=(req.article if req else rule.article),
-                     actor=actor, terminal=terminal, purpose=purpose, code=code,
-                     target_type=target_type, target_id=target_id,
-                     details={"operation": operation, "approval_id": getattr(req, "pk", None)})
+        raise _no(actor, message, action=action, article=(req.article if req else rule.article), code=code,
+                  target_type=target_type, target_id=target_id,
+                  details={"operation": operation, "approval_id": getattr(req, "pk", None)})
     return req
 
 
 def consume_approval(
-    *, request_id: int, operation: str, actor, check: ScopeCheck | None = None, terminal=None,
-    purpose: str = "",
+    *, request_id: int, operation: str, actor: Actor, check: ScopeCheck | None = None,
 ) -> ApprovalRequest:
     """Mark the approval used, exactly once (approvals.use). Locks the row (SELECT … FOR UPDATE).
 
@@ -399,47 +447,46 @@ def consume_approval(
     the refusal entry rolls back with it; the first use's entry remains. :func:`use_approval_now` runs at
     top level and so always keeps the refusal.)
     """
+    actor = as_actor(actor)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic():  # the caller's transaction (a savepoint), or its own at top level
         req = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
-        problem = _problem(req, operation=operation, rule=req.rule if req else {}, actor=actor,
+        problem = _problem(req, operation=operation, rule=req.rule if req else {}, actor=actor.user,
                            particulars_check=check, now=now)
         if problem is None:
             assert req is not None
             req.status = Status.USED
             req.used_at = now
-            req.used_by = actor
+            req.used_by = actor.user
             req.save(update_fields=["status", "used_at", "used_by"])
-            record(action="approvals.use", actor=actor, terminal=terminal, purpose=purpose,
-                   target_type="approval", target_id=req.pk, article=req.article, details={"operation": operation})
+            record(action=Action.APPROVALS_USE, target_type="approval", target_id=req.pk, article=req.article,
+                   details={"operation": operation}, **actor.log_fields())
     if problem is not None:
         # Outside the savepoint: when this runs at top level the refusal entry commits.
-        raise refuse(problem[1], action="approvals.use", article=req.article if req else "", actor=actor,
-                     terminal=terminal, purpose=purpose, code=problem[0], target_type="approval",
-                     target_id=request_id, details={"operation": operation})
+        raise _no(actor, problem[1], action=Action.APPROVALS_USE, article=req.article if req else "",
+                  code=problem[0], target_type="approval", target_id=request_id, details={"operation": operation})
     assert req is not None
     return req
 
 
 def use_approval_now(
-    *, operation: str, actor, approval_id, particulars_check: ScopeCheck | None = None, terminal=None,
-    purpose: str = "", action: str | None = None,
+    *, operation: str, actor: Actor, approval_id, particulars_check: ScopeCheck | None = None,
+    action: Action | str | None = None,
 ) -> ApprovalRequest | None:
     """require + consume in one step, in its own transaction (for callers with nothing else to commit)."""
     req = require_approval(operation=operation, actor=actor, approval_id=approval_id,
-                           particulars_check=particulars_check, terminal=terminal, purpose=purpose, action=action)
+                           particulars_check=particulars_check, action=action)
     if req is None:
         return None
-    return consume_approval(request_id=req.pk, operation=operation, actor=actor, check=particulars_check,
-                            terminal=terminal, purpose=purpose)
+    return consume_approval(request_id=req.pk, operation=operation, actor=actor, check=particulars_check)
 
 
 # --- 大量 handling (000 §9.2, E-05) --------------------------------------------------------------------------
 
 
 def check_bulk(
-    *, actor, terminal, purpose: str, count: int, approval_id: int | str | None = None,
-    operation_label: str = "", file_id: int | str | None = None, action: str = "vault.search",
+    *, actor: Actor, count: int, approval_id: int | str | None = None,
+    operation_label: str = "", file_id: int | str | None = None, action: Action | str = Action.VAULT_SEARCH,
     consume: bool = True,
 ) -> ApprovalRequest | None:
     """Refuse 大量 handling without a prior approval naming its scope; consume the approval when given.
@@ -451,7 +498,10 @@ def check_bulk(
 
     ``consume=False`` only checks (refusals still logged) and returns the approval; the caller then calls
     :func:`consume_approval` inside its own transaction so the approval is used only if the operation commits.
+    The purpose is the actor's declared task (``actor.purpose``).
     """
+    actor = as_actor(actor)
+    purpose = actor.purpose
     profile = get_profile()
     bulk = profile.bulk
     if bulk.threshold is None or count <= bulk.threshold:
@@ -474,37 +524,37 @@ def check_bulk(
     rule = rule_for(operation, profile)
     if rule is None:
         # The profile sets a threshold but no approval route: nobody may exceed it.
-        raise refuse(_("%(label)s（%(n)s 件、上限 %(t)s 件）は承認の手続が定められていないため行えません") % {
+        raise _no(actor, _("%(label)s（%(n)s 件、上限 %(t)s 件）は承認の手続が定められていないため行えません") % {
             "label": label, "n": count, "t": bulk.threshold}, action=action, article=bulk.article,
-            actor=actor, terminal=terminal, purpose=purpose, code="bulk_no_route", details={"count": count})
+            code="bulk_no_route", details={"count": count})
     if approval_id in (None, ""):
         titles = "、".join(step_title(s.model_dump()) for s in rule.steps)
-        raise refuse(_("%(label)s（%(n)s 件、基準 %(t)s 件超）には事前に %(who)s の承認が必要です") % {
+        raise _no(actor, _("%(label)s（%(n)s 件、基準 %(t)s 件超）には事前に %(who)s の承認が必要です") % {
             "label": label, "n": count, "t": bulk.threshold, "who": titles}, action=action,
-            article=bulk.article if bulk.article != "—" else rule.article, actor=actor, terminal=terminal,
-            purpose=purpose, code="bulk_approval_missing", details={"count": count, "threshold": bulk.threshold})
+            article=bulk.article if bulk.article != "—" else rule.article, code="bulk_approval_missing",
+            details={"count": count, "threshold": bulk.threshold})
     if not consume:
         return require_approval(operation=operation, actor=actor, approval_id=approval_id,
-                                particulars_check=scope, terminal=terminal, purpose=purpose, action=action)
+                                particulars_check=scope, action=action)
     return use_approval_now(operation=operation, actor=actor, approval_id=approval_id, particulars_check=scope,
-                            terminal=terminal, purpose=purpose, action=action)
+                            action=action)
 
 
 # --- 再委託 (000 §22.2(5); 002 §38.4; E-30) ----------------------------------------------------------------
 
 
-def check_subcontracting(*, actor, terminal=None, approval_id=None, vendor_id=None) -> ApprovalRequest | None:
+def check_subcontracting(*, actor: Actor, approval_id=None, vendor_id=None) -> ApprovalRequest | None:
     """Registering a sub-contractor: refused outright where prohibited; else needs the profile's approval."""
+    actor = as_actor(actor)
     profile = get_profile()
     out = profile.outsourcing
     if out.subcontracting == "prohibited":
-        raise refuse(_("再委託は禁止されています"), action="approvals.use", article=out.article, actor=actor,
-                     terminal=terminal, code="subcontracting_prohibited", target_type="vendor",
-                     target_id=vendor_id or "")
+        raise _no(actor, _("再委託は禁止されています"), action=Action.APPROVALS_USE, article=out.article,
+                  code="subcontracting_prohibited", target_type="vendor", target_id=vendor_id or "")
     operation = out.subcontracting_approval or "subcontracting"
     if rule_for(operation, profile) is None:
         return None
-    return use_approval_now(operation=operation, actor=actor, approval_id=approval_id, terminal=terminal,
+    return use_approval_now(operation=operation, actor=actor, approval_id=approval_id,
                             particulars_check=(lambda p: None if vendor_id is None or str(p.get("vendor_id", vendor_id))
                                                == str(vendor_id) else _("委託先が承認と異なります")))
 
@@ -512,7 +562,7 @@ def check_subcontracting(*, actor, terminal=None, approval_id=None, vendor_id=No
 # --- 端末の持出し・持込み (002 §32.2, E-18) ------------------------------------------------------------------
 
 
-def check_terminal_movement(*, actor, terminal_id: int, direction: str, approval_id=None, terminal=None
+def check_terminal_movement(*, actor: Actor, terminal_id: int, direction: str, approval_id=None
                             ) -> ApprovalRequest | None:
     """A terminal taken out (``out``) or brought in (``in``): the profile's approval naming that terminal,
     used once. Returns None where the profile requires none."""
@@ -524,4 +574,4 @@ def check_terminal_movement(*, actor, terminal_id: int, direction: str, approval
         return None
 
     return use_approval_now(operation=operation, actor=actor, approval_id=approval_id, particulars_check=scope,
-                            terminal=terminal, action="approvals.use")
+                            action=Action.APPROVALS_USE)

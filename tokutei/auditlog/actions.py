@@ -103,6 +103,7 @@ class Action(StrEnum):
     APPROVALS_REJECT = "approvals.reject", "却下・取下げ", "Rejected or withdrawn"
     APPROVALS_USE = "approvals.use", "承認に基づく実施", "Approval used"
     APPROVALS_EXPIRE = "approvals.expire", "承認の期限切れ", "Approval expired"
+    APPROVALS_VIEW = "approvals.view", "承認申請の閲覧", "Approval requests viewed"
 
     # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
     MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True
@@ -115,6 +116,10 @@ class Action(StrEnum):
     DOCUMENT_COPY = "document.copy", "書類・データの複製", "Document copied", "output", True
     DOCUMENT_CARRY_OUT = "document.carry_out", "書類の持出し", "Document carried out", "carry_out", True
     DOCUMENT_DELETE_COPY = "document.delete_copy", "複製の消去", "Copy erased", "disposal", True
+    DOCUMENT_RETURN = "document.return", "書類の返却", "Document returned", "carry_out", True
+    DOCUMENT_CHECK = "document.check", "書類の保管状況の確認", "Document checked", "storage", True
+    DOCUMENT_DISPOSE = "document.dispose", "書類の廃棄", "Document disposed of", "disposal", True
+    REGISTERS_VIEW = "registers.view", "記録媒体・書類台帳の閲覧", "Registers viewed"
 
     # --- 取扱状況の記録・台帳 (ledgers) ------------------------------------------------------------------
     LEDGERS_VIEW = "ledgers.view", "記録・台帳の閲覧", "Ledger viewed"

@@ -96,7 +96,7 @@ def _approve(*, actor: Actor, specific_file: Any, records: int, approval: Any) -
 
     from tokutei.approvals.services import check_bulk
 
-    used = check_bulk(**actor.log_fields(), count=records, approval_id=approval,
+    used = check_bulk(actor=actor, count=records, approval_id=approval,
                       operation_label=_("J-LIS 一括取得結果の取込"), file_id=specific_file.pk, action=ACTION)
     return getattr(used, "pk", None)
 

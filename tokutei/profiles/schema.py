@@ -350,6 +350,9 @@ class Intake(Strict):
     ground_required: bool = False  # 002 §17–§19 (E-37): a 番号法 ground for every request / file
     ground_article: Article = "—"
     channels: dict[Key, str] = {}  # acquisition channels (004 §14(1)): key → label
+    # E-24: a record still awaiting the second person's check in an export — "refuse" it, or "flag" it
+    # (exported with a 未確認 mark in its own column). Refusing is the safe default.
+    unconfirmed_in_exports: Literal["refuse", "flag"] = "refuse"
     article: Article = "—"
 
 
@@ -359,6 +362,7 @@ class Storage(Strict):
     own_servers_allowed: bool = True
     encryption_required: bool = True
     backups_encrypted: bool = False  # 004 §14(7), 002 §29
+    temporary_copies_article: Article = "—"  # exports and temporary copies, deleted when done (002 §26, E-40)
     note: str = ""
     article: Article = "—"
 

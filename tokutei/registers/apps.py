@@ -7,3 +7,6 @@ class RegistersConfig(AppConfig):
     hook_order = 50  # tokutei.core.hooks
     api_router = "tokutei.registers.api.router"
     demo_loader = "tokutei.registers.demo.load"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy

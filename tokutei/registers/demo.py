@@ -9,6 +9,7 @@ from __future__ import annotations
 from tokutei.approvals import services
 from tokutei.approvals.demo import _holder
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.profiles.selectors import get_profile
 
 from .services import media
@@ -22,19 +23,19 @@ def load() -> list[str]:
     if admin is None or handler is None:
         return lines
     try:
-        medium = media.register_medium(actor=admin, label="DEMO-M-001", kind="optical",
+        medium = media.register_medium(actor=Actor.console(admin), label="DEMO-M-001", kind="optical",
                                        storage_place="記録媒体保管庫（施錠）", record_count=120,
                                        content_summary="デモ用 年次処理データ")
-        media.register_document(actor=admin, title="システム運用手順書（デモ）", kind="operation",
+        media.register_document(actor=Actor.console(admin), title="システム運用手順書（デモ）", kind="operation",
                                 storage_place="総務担当 書庫")
         policy = media.carry_out_policy(profile)
         protection = next(iter(policy.protection_any_of or policy.protection_all_of or {"strict_packaging": ""}))
         purpose = next(iter(policy.allowed_purposes), "")
-        co = media.create_carry_out(actor=handler, counterparty="デモ提出先", media_type=medium.get_kind_display(),
+        co = media.create_carry_out(actor=Actor.console(handler), counterparty="デモ提出先", media_type=medium.get_kind_display(),
                                     quantity=1, record_count=medium.record_count, protections=[protection],
                                     purpose_key=purpose, medium_id=medium.pk)
         if policy.approval and services.rule_for(policy.approval, profile):
-            req = media.request_carry_out_approval(actor=handler, carry_out_id=co.pk)
+            req = media.request_carry_out_approval(actor=Actor.console(handler), carry_out_id=co.pk)
             lines.append(f"承認待ち: 持出しの承認申請 #{req.pk}（申請者 {handler.username}）")
     except Refused as exc:  # a demo must not stop the whole demo load
         lines.append(f"記録簿デモの一部を作成できませんでした: {exc}")

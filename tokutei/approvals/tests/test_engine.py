@@ -10,7 +10,7 @@ from django.utils import timezone
 from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
-from tokutei.core.errors import Refused
+from tokutei.core.errors import NotFoundOrForbidden, Refused
 
 
 def _refusals(action: str) -> list[Entry]:
@@ -74,8 +74,10 @@ def test_one_person_holding_both_posts_may_not_approve_twice_when_distinct(offic
 def test_it_refuses_an_approver_without_the_role(officers000):
     o = officers000
     req = services.create_request(actor=o["operator"], operation="media_carry_out")
-    with pytest.raises(Refused, match="承認を行う役割がありません"):
+    # Holding none of the request's step roles, the request is out of their scope: it looks missing.
+    with pytest.raises(NotFoundOrForbidden):
         services.decide(actor=o["operator2"], request_id=req.pk, approve=True)
+    assert Entry.objects.filter(action="approvals.approve", result="refused", actor_id=o["operator2"].pk).exists()
 
 
 def test_an_approver_whose_designation_ended_cannot_approve(officers000, make_user):
@@ -119,7 +121,12 @@ def test_an_expired_approval_cannot_be_used(officers000):
     with pytest.raises(Refused, match="有効期限"):
         services.require_approval(operation="media_carry_out", actor=o["operator"], approval_id=req.pk)
     req.refresh_from_db()
+    # Read as expired, written as expired only by the expiry job, with its log entry.
+    assert req.status == ApprovalRequest.Status.APPROVED and req.status_now() == ApprovalRequest.Status.EXPIRED
+    assert services.expire_overdue() == 1
+    req.refresh_from_db()
     assert req.status == ApprovalRequest.Status.EXPIRED
+    assert Entry.objects.filter(action="approvals.expire", target_id=str(req.pk), result="ok").count() == 1
 
 
 def test_sequence_order_takes_steps_in_turn(t97, make_user):

@@ -10,6 +10,11 @@ File format (``TOKUTEI-EXPORT-1``)::
     b"TOKUTEI-EXPORT-1\\n" + header JSON (kdf params, salt, nonce; no personal data) + b"\\n" + AES-GCM ciphertext
 
 The header line is the GCM associated data, so it cannot be altered. ``open_export`` decrypts it.
+
+Who may export, which people and which fields: the vault's rule for ``vault.export`` (tokutei.vault.rules),
+asked through ``tokutei.policy``. Records awaiting the second person's check (E-24, 004 §14(3)②) are
+refused or flagged as ``profile.intake.unconfirmed_in_exports`` says (docs/registers.md). A copy's file is
+shredded only after the deletion and its log entry have committed (``transaction.on_commit``).
 """
 
 from __future__ import annotations
@@ -36,9 +41,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tokutei.approvals import services
+from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
+from tokutei.policy import Actor, as_actor, decide, restrict
 from tokutei.profiles.selectors import get_profile
 
+from .. import rules
 from ..models import TemporaryCopy
 
 MAGIC = b"TOKUTEI-EXPORT-1\n"
@@ -110,29 +118,29 @@ class Rows:
     reason: str = ""
     article: str = ""
     code: str = "refused"
+    unconfirmed: frozenset[int] = frozenset()  # person ids still awaiting the second person's check (E-24)
 
 
-def vault_rows(*, actor, terminal, purpose: str, person_ids: Iterable[int] | None) -> Rows:
-    """Ask the vault's policy (the one place that decides) which people and fields this export may hold."""
-    from tokutei.auditlog.actions import Action
-    from tokutei.policy import Actor, decide, restrict
+def vault_rows(*, actor: Actor, person_ids: Iterable[int] | None) -> Rows:
+    """Ask the one policy (the vault's rule for ``vault.export``) which people and fields this export may hold."""
     from tokutei.vault.codec import decrypt_person_fields
     from tokutei.vault.models import Person
 
-    who = actor if isinstance(actor, Actor) else Actor(user=actor, terminal=terminal, purpose=purpose or "")
-    decision = decide(who, Action.VAULT_EXPORT)
+    decision = decide(actor, Action.VAULT_EXPORT)
     if not decision.allowed:
         return Rows(False, [], [], decision.reason, decision.article, decision.code)
     profile = get_profile()
     fields = [k for k in profile.fields if k in decision.fields]
-    qs = restrict(Person.objects.all(), who, Action.VAULT_EXPORT).order_by("pk")
+    qs = restrict(Person.objects.all(), actor, Action.VAULT_EXPORT).order_by("pk")
     if person_ids is not None:
         qs = qs.filter(pk__in=list(person_ids))
-    people = []
-    for person in qs.only("pk", "file_id", "data").iterator(chunk_size=500):
+    people, unconfirmed = [], set()
+    for person in qs.only("pk", "file_id", "data", "status").iterator(chunk_size=500):
         values = decrypt_person_fields(person.data, file_id=person.file_id)
         people.append((person.pk, person.file_id, {k: values.get(k, "") for k in fields}))
-    return Rows(True, fields, people, article=decision.article)
+        if person.status == Person.Status.UNCONFIRMED:
+            unconfirmed.add(person.pk)
+    return Rows(True, fields, people, article=decision.article, unconfirmed=frozenset(unconfirmed))
 
 
 # --- the export -------------------------------------------------------------------------------------------
@@ -152,40 +160,63 @@ def _cell(value: str, is_text: bool) -> str:
     return value
 
 
-def _csv(fields: list[str], people: list[tuple[int, int, dict[str, str]]]) -> bytes:
+CONFIRMATION_COLUMN = "入力内容の確認"  # E-24: the column of a flagged export
+UNCONFIRMED_MARK = "未確認"
+
+
+def _csv(fields: list[str], people: list[tuple[int, int, dict[str, str]]],
+         flagged: frozenset[int] | None = None) -> bytes:
+    """The CSV; with ``flagged`` (E-24 ``flag``) a last column marks each record awaiting its check."""
     profile = get_profile()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([profile.fields[k].ja for k in fields])
+    writer.writerow([profile.fields[k].ja for k in fields] + ([CONFIRMATION_COLUMN] if flagged is not None else []))
     text_kinds = {k for k in fields if profile.fields[k].kind in {"name", "kana", "address", "text"}}
-    for _pid, _fid, values in people:
-        writer.writerow([_cell(values.get(k, "") or "", k in text_kinds) for k in fields])
+    for pid, _fid, values in people:
+        row = [_cell(values.get(k, "") or "", k in text_kinds) for k in fields]
+        if flagged is not None:
+            row.append(UNCONFIRMED_MARK if pid in flagged else "")
+        writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
 
 
 def export_people(
-    *, actor, terminal, purpose: str, recipient: str, person_ids: Iterable[int] | None = None,
+    *, actor: Actor, recipient: str, person_ids: Iterable[int] | None = None,
     approval_id: int | str | None = None, bulk_approval_id: int | str | None = None,
     ttl: dt.timedelta = DEFAULT_TTL, source=vault_rows,
 ) -> tuple[TemporaryCopy, str]:
-    """Write an encrypted export of the people ``actor`` may reach for ``purpose``; return (copy, passphrase).
+    """Write an encrypted export of the people ``actor`` may reach for its declared task (``actor.purpose``);
+    return (copy, passphrase).
 
-    Refused (and logged as vault.export) when the vault's policy says no, when the profile's ``export``
-    approval is missing, or when the count exceeds the bulk threshold without a prior approval (E-05).
+    Refused (and logged as vault.export) when the policy says no, when the profile's ``export`` approval is
+    missing, when the count exceeds the bulk threshold without a prior approval (E-05), or — where the
+    profile says ``refuse`` — when a record still awaits the second person's check (E-24).
     The passphrase is returned once and never stored.
     """
+    actor = as_actor(actor)
+    purpose = actor.purpose
     recipient = (recipient or "").strip()
-    common = {"action": "vault.export", "actor": actor, "terminal": terminal, "purpose": purpose}
+    common = {"action": Action.VAULT_EXPORT, **actor.log_fields()}
     if not recipient:
         raise refuse(_("受領者（提供先）を記録してください"), code="recipient_missing", **common)
-    rows = source(actor=actor, terminal=terminal, purpose=purpose,
-                  person_ids=None if person_ids is None else list(person_ids))
+    rows = source(actor=actor, person_ids=None if person_ids is None else list(person_ids))
     if not rows.allowed:
         raise refuse(rows.reason, article=rows.article, code=rows.code, **common)
     count = len(rows.people)
     if count == 0:
         raise refuse(_("出力する対象がありません"), code="empty", **common)
     file_ids = sorted({fid for _p, fid, _v in rows.people})
+    intake = get_profile().intake
+    flagged: frozenset[int] | None = None
+    if rows.unconfirmed:
+        if intake.unconfirmed_in_exports == "refuse":
+            raise refuse(_("入力内容の確認（別の職員による確認）が済んでいない記録が %(n)s 件あるため出力できません。"
+                           "確認を済ませてから出力してください") % {"n": len(rows.unconfirmed)},
+                         article=intake.confirmation_article, code="unconfirmed",
+                         details={"unconfirmed": len(rows.unconfirmed)}, **common)
+        flagged = rows.unconfirmed
+    elif intake.unconfirmed_in_exports == "flag" and intake.second_person_confirmation:
+        flagged = frozenset()  # the same columns whether or not this export holds an unconfirmed record
 
     def scope(p: dict[str, Any]) -> str | None:
         if p.get("purpose") not in (None, purpose):
@@ -199,48 +230,49 @@ def export_people(
     export_approval = None
     if export_op is not None:
         export_approval = services.require_approval(operation=export_op, actor=actor, approval_id=approval_id,
-                                                    particulars_check=scope, terminal=terminal, purpose=purpose,
-                                                    action="vault.export")
-    bulk_approval = services.check_bulk(actor=actor, terminal=terminal, purpose=purpose, count=count,
+                                                    particulars_check=scope, action=Action.VAULT_EXPORT)
+    bulk_approval = services.check_bulk(actor=actor, count=count,
                                         approval_id=bulk_approval_id, operation_label=_("特定個人情報等の出力"),
-                                        file_id=file_ids[0] if len(file_ids) == 1 else None, action="vault.export",
-                                        consume=False)
+                                        file_id=file_ids[0] if len(file_ids) == 1 else None,
+                                        action=Action.VAULT_EXPORT, consume=False)
     passphrase = new_passphrase()
-    blob = encrypt_export(_csv(rows.fields, rows.people), passphrase)
+    blob = encrypt_export(_csv(rows.fields, rows.people, flagged), passphrase)
     name = f"export-{timezone.localtime().strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(6)}.tkx"
     path = _export_dir() / name
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             for req, op, check in ((export_approval, export_op, scope),
                                    (bulk_approval, get_profile().bulk.approval or "bulk_handling", None)):
                 if req is not None:
                     assert op is not None  # an export approval is only asked for with its operation
-                    services.consume_approval(request_id=req.pk, operation=op, actor=actor, check=check,
-                                              terminal=terminal, purpose=purpose)
+                    services.consume_approval(request_id=req.pk, operation=op, actor=actor, check=check)
             copy = TemporaryCopy.objects.create(
                 kind=TemporaryCopy.Kind.EXPORT, file_name=name, purpose=purpose, field_keys=rows.fields,
                 record_count=count, recipient=recipient[:200], sha256=hashlib.sha256(blob).hexdigest(),
-                approval=export_approval, bulk_approval=bulk_approval, created_by=actor,
+                approval=export_approval, bulk_approval=bulk_approval, created_by=actor.user,
                 expires_at=timezone.now() + ttl,
             )
+            # The encrypted file is written before the log entry (so a full disk refuses the export
+            # before it is logged) and removed again if the transaction does not commit.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
             record(target_type="file" if len(file_ids) == 1 else "copy",
                    target_id=file_ids[0] if len(file_ids) == 1 else copy.pk, count=count,
                    details={"copy_id": copy.pk, "fields": rows.fields, "file_ids": file_ids,
                             "person_ids": [p for p, _f, _v in rows.people][:1000],
                             "approval_id": getattr(export_approval, "pk", None),
-                            "bulk_approval_id": getattr(bulk_approval, "pk", None), "encrypted": True},
+                            "bulk_approval_id": getattr(bulk_approval, "pk", None), "encrypted": True,
+                            "unconfirmed_flagged": len(flagged or ())},
                    **common)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return copy, passphrase
 
 
-def track_processing_copy(*, actor, purpose: str, path: Path, ttl: dt.timedelta, record_count: int = 0,
-                          terminal=None, approval_id=None) -> TemporaryCopy:
+def track_processing_copy(*, actor: Actor, path: Path, ttl: dt.timedelta, record_count: int = 0,
+                          approval_id=None) -> TemporaryCopy:
     """Register a temporary processing copy (一時的な加工用の複製, 002 §26) that another app wrote under
     ``EXPORT_DIR`` so ``purge_copies`` deletes it when processing ends (E-40). The file should already be
     encrypted. Uses the profile's ``copy`` approval when it names one."""
@@ -248,18 +280,18 @@ def track_processing_copy(*, actor, purpose: str, path: Path, ttl: dt.timedelta,
     path = Path(path).resolve()
     if path.parent != base or not path.is_file():
         raise ValueError("一時的な複製は EXPORT_DIR の直下のファイルでなければなりません")
-    approval = services.require_approval(operation="copy", actor=actor, approval_id=approval_id, terminal=terminal,
-                                         purpose=purpose, action="vault.export")
-    with transaction.atomic():
+    actor = as_actor(actor)
+    approval = services.require_approval(operation="copy", actor=actor, approval_id=approval_id,
+                                         action=Action.VAULT_EXPORT)
+    with transaction.atomic(durable=True):
         if approval is not None:
-            services.consume_approval(request_id=approval.pk, operation="copy", actor=actor, terminal=terminal,
-                                      purpose=purpose)
+            services.consume_approval(request_id=approval.pk, operation="copy", actor=actor)
         copy = TemporaryCopy.objects.create(
-            kind=TemporaryCopy.Kind.PROCESSING, file_name=path.name, purpose=purpose, field_keys=[],
+            kind=TemporaryCopy.Kind.PROCESSING, file_name=path.name, purpose=actor.purpose, field_keys=[],
             record_count=record_count, recipient="", sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            approval=approval, created_by=actor, expires_at=timezone.now() + ttl)
-        record(action="vault.export", actor=actor, terminal=terminal, purpose=purpose, target_type="copy",
-               target_id=copy.pk, count=record_count, details={"kind": "processing", "copy_id": copy.pk})
+            approval=approval, created_by=actor.user, expires_at=timezone.now() + ttl)
+        record(action=Action.VAULT_EXPORT, target_type="copy", target_id=copy.pk, count=record_count,
+               details={"kind": "processing", "copy_id": copy.pk}, **actor.log_fields())
     return copy
 
 
@@ -267,20 +299,28 @@ def copy_path(copy: TemporaryCopy) -> Path:
     return Path(settings.EXPORT_DIR) / copy.file_name
 
 
-def delete_copy(*, copy: TemporaryCopy, actor=None, reason: str = "manual", terminal=None) -> TemporaryCopy:
-    """Delete the file of a copy and record the deletion (vault.delete, target copy)."""
-    with transaction.atomic():
+def delete_copy(*, copy: TemporaryCopy, actor: Actor | None = None, reason: str = "manual") -> TemporaryCopy:
+    """Delete the file of a copy and record the deletion (vault.delete, target copy; 002 §26).
+
+    The record is marked deleted and logged in one durable transaction; the file is shredded only once that
+    has committed (``transaction.on_commit``), so a log write that fails leaves the copy and its record as
+    they were. ``actor`` None: the system (``purge_copies``).
+    """
+    actor = as_actor(actor) if actor is not None else Actor.system()
+    article = rules.copies_article(get_profile())
+    with transaction.atomic(durable=True):
         locked = TemporaryCopy.objects.select_for_update().get(pk=copy.pk)
         if locked.deleted_at is not None:
             return locked
-        _shred(copy_path(locked))
         locked.deleted_at = timezone.now()
-        locked.deleted_by = actor
+        locked.deleted_by = actor.user
         locked.deletion_reason = reason
         locked.save(update_fields=["deleted_at", "deleted_by", "deletion_reason"])
-        record(action="vault.delete", actor=actor, terminal=terminal, purpose=locked.purpose, target_type="copy",
-               target_id=locked.pk, count=locked.record_count,
-               details={"reason": reason, "kind": locked.kind, "sha256": locked.sha256}, article="002 §26")
+        path = copy_path(locked)
+        transaction.on_commit(lambda: _shred(path))
+        record(action=Action.VAULT_DELETE, target_type="copy", target_id=locked.pk, count=locked.record_count,
+               details={"reason": reason, "kind": locked.kind, "sha256": locked.sha256}, article=article,
+               actor=actor.user, terminal=actor.terminal, purpose=locked.purpose)
     return locked
 
 

@@ -125,4 +125,4 @@ def test_a_move_of_the_storage_place_is_recorded(officers000):
     media.move_medium(actor=o["operator"], medium_id=m.pk, storage_place="金庫B")
     m.refresh_from_db()
     assert m.storage_place == "金庫B"
-    assert Entry.objects.filter(action="media.register", target_id=str(m.pk), details__moved=True).exists()
+    assert Entry.objects.filter(action="media.move", target_id=str(m.pk), details__moved=True).exists()

@@ -24,6 +24,11 @@ def my_number(seed: int) -> str:
     return body + str(0 if r <= 1 else 11 - r)
 
 
+def _web(user, entered):
+    """``user`` on the registered terminal of ``entered``, for its declared task (the fixture's purpose)."""
+    return Actor(user=user, terminal=entered["terminal"], purpose=entered["purpose"])
+
+
 @pytest.fixture(autouse=True)
 def key_dir(settings, tmp_path):
     from tokutei.vault import keys
@@ -50,7 +55,7 @@ def _enter(org000, officers000, make_terminal, purpose, n):
         intake_person(actor=Actor(user=operator, terminal=terminal, purpose=purpose), file=f,
                       values={"my_number": my_number(10_000_000_000 + i), "name": f"試験 花子{i}",
                               "birth_date": "1950-04-01", "sex": "女", "address": "仙台市青葉区一番町"})
-    return {"terminal": terminal, "operator": operator, "file": f, "count": n}
+    return {"terminal": terminal, "operator": operator, "file": f, "count": n, "purpose": purpose}
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def few(org000, officers000, make_terminal, purpose, export_dir):
 
 def test_an_export_above_the_bulk_threshold_without_prior_approval_is_refused(people, purpose, export_dir):
     with pytest.raises(Refused) as exc:
-        exports.export_people(actor=people["operator"], terminal=people["terminal"], purpose=purpose,
+        exports.export_people(actor=_web(people["operator"], people),
                               recipient="年金課 審査係")
     assert "本人確認情報管理責任者" in exc.value.message and exc.value.article == "000 §9.2"
     assert not TemporaryCopy.objects.exists()
@@ -79,8 +84,8 @@ def test_with_the_bulk_approval_it_works_once_and_the_file_is_encrypted(people, 
     req = services.create_request(actor=people["operator"], operation="bulk_handling",
                                   particulars={"purpose": purpose, "count_limit": people["count"]})
     services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
-    copy, passphrase = exports.export_people(actor=people["operator"], terminal=people["terminal"],
-                                             purpose=purpose, recipient="年金課 審査係", bulk_approval_id=req.pk)
+    copy, passphrase = exports.export_people(actor=_web(people["operator"], people), recipient="年金課 審査係",
+                                             bulk_approval_id=req.pk)
     assert copy.record_count == people["count"]
     blob = exports.copy_path(copy).read_bytes()
     for plain in ("試験".encode(), "花子".encode(), my_number(10_000_000_000).encode(), "仙台市".encode(),
@@ -90,7 +95,7 @@ def test_with_the_bulk_approval_it_works_once_and_the_file_is_encrypted(people, 
     assert "試験 花子0" in text and my_number(10_000_000_000) in text
     assert ApprovalRequest.objects.get(pk=req.pk).status == ApprovalRequest.Status.USED
     with pytest.raises(Refused, match="既に使用"):
-        exports.export_people(actor=people["operator"], terminal=people["terminal"], purpose=purpose,
+        exports.export_people(actor=_web(people["operator"], people),
                               recipient="年金課 審査係", bulk_approval_id=req.pk)
     assert TemporaryCopy.objects.count() == 1
     entry = Entry.objects.get(action="vault.export", result="ok")
@@ -103,15 +108,15 @@ def test_a_bulk_approval_smaller_than_the_export_is_refused(people, purpose, off
                                   particulars={"purpose": purpose, "count_limit": 101 - 1})
     services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
     with pytest.raises(Refused, match="上限"):
-        exports.export_people(actor=people["operator"], terminal=people["terminal"], purpose=purpose,
+        exports.export_people(actor=_web(people["operator"], people),
                               recipient="年金課", bulk_approval_id=req.pk)
     assert ApprovalRequest.objects.get(pk=req.pk).status == ApprovalRequest.Status.APPROVED
 
 
 def test_a_small_export_needs_no_bulk_approval_and_holds_only_allowed_fields(few, purpose, org000):
     ids = list(few["file"].people.values_list("pk", flat=True)[:3])
-    copy, passphrase = exports.export_people(actor=few["operator"], terminal=few["terminal"],
-                                             purpose=purpose, recipient="年金課", person_ids=ids)
+    copy, passphrase = exports.export_people(actor=_web(few["operator"], few), recipient="年金課",
+                                             person_ids=ids)
     assert copy.record_count == 3
     assert set(copy.field_keys) <= set(org000.tasks[purpose].fields)
     header = exports.decrypt_export(exports.copy_path(copy).read_bytes(), passphrase).decode("utf-8-sig")
@@ -120,7 +125,7 @@ def test_a_small_export_needs_no_bulk_approval_and_holds_only_allowed_fields(few
 
 def test_a_wrong_passphrase_does_not_open_the_file(few, purpose):
     ids = list(few["file"].people.values_list("pk", flat=True)[:1])
-    copy, _ = exports.export_people(actor=few["operator"], terminal=few["terminal"], purpose=purpose,
+    copy, _ = exports.export_people(actor=_web(few["operator"], few),
                                     recipient="年金課", person_ids=ids)
     with pytest.raises(exports.ExportFormatError):
         exports.decrypt_export(exports.copy_path(copy).read_bytes(), "WRONG-PASS")
@@ -128,21 +133,22 @@ def test_a_wrong_passphrase_does_not_open_the_file(few, purpose):
 
 def test_a_non_handler_cannot_export(few, purpose, officers000):
     with pytest.raises(Refused):
-        exports.export_people(actor=officers000["sys_admin"], terminal=few["terminal"], purpose=purpose,
+        exports.export_people(actor=_web(officers000["sys_admin"], few),
                               recipient="年金課")
     assert not TemporaryCopy.objects.exists()
 
 
-def test_expired_copies_are_deleted_and_the_deletion_recorded(few, purpose):
+def test_expired_copies_are_deleted_and_the_deletion_recorded(few, purpose, django_capture_on_commit_callbacks):
     ids = list(few["file"].people.values_list("pk", flat=True)[:2])
-    copy, _ = exports.export_people(actor=few["operator"], terminal=few["terminal"], purpose=purpose,
+    copy, _ = exports.export_people(actor=_web(few["operator"], few),
                                     recipient="年金課", person_ids=ids, ttl=dt.timedelta(hours=1))
     path = exports.copy_path(copy)
     assert path.exists()
     call_command("purge_copies")
     assert path.exists()  # not yet expired
     TemporaryCopy.objects.filter(pk=copy.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    call_command("purge_copies")
+    with django_capture_on_commit_callbacks(execute=True):  # the file is shredded once the deletion commits
+        call_command("purge_copies")
     assert not path.exists()
     copy.refresh_from_db()
     assert copy.deleted_at is not None and copy.deletion_reason == "expired"

@@ -6,6 +6,7 @@ import pytest
 
 from tokutei.approvals import services
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.registers.models import CarryOut, TemporaryCopy
 from tokutei.registers.services import exports, media
 from tokutei.registers.services.exports import Rows
@@ -49,17 +50,17 @@ def test_002_an_export_is_a_copy_that_needs_the_managers_instruction(activate, m
     activate("sayama")
     staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
     with pytest.raises(Refused, match="保護管理者 の承認がありません"):
-        exports.export_people(actor=staff, terminal=None, purpose="local_tax", recipient="税務課",
+        exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               source=_fake_rows)
     req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
     services.decide(actor=pm, request_id=req.pk, approve=True)
-    copy, passphrase = exports.export_people(actor=staff, terminal=None, purpose="local_tax", recipient="税務課",
+    copy, passphrase = exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                                              approval_id=req.pk, source=_fake_rows)
     blob = exports.copy_path(copy).read_bytes()
     assert "試験".encode() not in blob
     assert "試験 花子" in exports.decrypt_export(blob, passphrase).decode("utf-8-sig")
     with pytest.raises(Refused, match="既に使用"):
-        exports.export_people(actor=staff, terminal=None, purpose="local_tax", recipient="税務課",
+        exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               approval_id=req.pk, source=_fake_rows)
     assert TemporaryCopy.objects.count() == 1
 
@@ -70,7 +71,7 @@ def test_an_export_approval_for_another_purpose_is_refused(activate, make_user, 
     req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "child_allowance"})
     services.decide(actor=pm, request_id=req.pk, approve=True)
     with pytest.raises(Refused, match="目的"):
-        exports.export_people(actor=staff, terminal=None, purpose="local_tax", recipient="税務課",
+        exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               approval_id=req.pk, source=_fake_rows)
 
 
@@ -80,13 +81,14 @@ def test_an_exported_text_cell_cannot_run_as_a_spreadsheet_formula(activate, mak
     req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
     services.decide(actor=pm, request_id=req.pk, approve=True)
     copy, passphrase = exports.export_people(
-        actor=staff, terminal=None, purpose="local_tax", recipient="税務課", approval_id=req.pk,
+        actor=Actor.console(staff, purpose="local_tax"), recipient="税務課", approval_id=req.pk,
         source=lambda **_: Rows(True, ["name"], [(1, 1, {"name": '=HYPERLINK("http://x")'})]))
     text = exports.decrypt_export(exports.copy_path(copy).read_bytes(), passphrase).decode("utf-8-sig")
     assert text.splitlines()[1].startswith("\"'=HYPERLINK")
 
 
-def test_a_processing_copy_is_tracked_and_purged_when_processing_ends(t97, make_user, export_dir):
+def test_a_processing_copy_is_tracked_and_purged_when_processing_ends(t97, make_user, export_dir,
+                                                                      django_capture_on_commit_callbacks):
     import datetime as dt
 
     from django.utils import timezone
@@ -99,12 +101,13 @@ def test_a_processing_copy_is_tracked_and_purged_when_processing_ends(t97, make_
     path = export_dir / "work-1.bin"
     path.write_bytes(b"\x00encrypted")
     with pytest.raises(Refused, match="承認がありません"):
-        track_processing_copy(actor=clerk, purpose="payroll", path=path, ttl=dt.timedelta(hours=2))
+        track_processing_copy(actor=Actor.console(clerk, purpose="payroll"), path=path, ttl=dt.timedelta(hours=2))
     req = services.create_request(actor=clerk, operation="copy")
     services.decide(actor=pm, request_id=req.pk, approve=True)
     services.decide(actor=head, request_id=req.pk, approve=True)
-    copy = track_processing_copy(actor=clerk, purpose="payroll", path=path, ttl=dt.timedelta(hours=2),
-                                 approval_id=req.pk)
+    copy = track_processing_copy(actor=Actor.console(clerk, purpose="payroll"), path=path,
+                                 ttl=dt.timedelta(hours=2), approval_id=req.pk)
     assert purge_copies() == []
-    assert purge_copies(now=timezone.now() + dt.timedelta(hours=3)) == [copy.pk]
+    with django_capture_on_commit_callbacks(execute=True):  # the file is shredded once the deletion commits
+        assert purge_copies(now=timezone.now() + dt.timedelta(hours=3)) == [copy.pk]
     assert not path.exists()

@@ -154,7 +154,7 @@ def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
 
         count = Person.objects.filter(**{f"{column}__in": digests}, deleted_at__isnull=True,
                                       file_id__in=list(files)).count() if files else 0
-        check_bulk(**actor.log_fields(), count=count, approval_id=bulk_approval_id,
+        check_bulk(actor=actor, count=count, approval_id=bulk_approval_id,
                    operation_label=_("大量の検索"), action=Action.VAULT_SEARCH)
     people: list[Person] = []
     if files and digests:

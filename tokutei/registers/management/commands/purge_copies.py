@@ -1,6 +1,7 @@
 """``tokutei purge-copies``: delete expired exports and temporary copies (002 §26, E-40); expire approvals.
 
-Run it from cron (e.g. hourly). Each deletion is recorded in the operation log.
+Run it from cron (e.g. hourly). Each deletion and each expiry is recorded in the operation log (as the
+system; ``tokutei approvals expire`` does the expiry alone).
 """
 
 from __future__ import annotations
