@@ -106,6 +106,7 @@ def task_import(args: dict) -> dict:
 
     from tokutei.bulk import synthetic
     from tokutei.bulk.services import import_jlis
+    from tokutei.policy import Actor
     from tokutei.vault.models import SpecificFile
 
     user, _terminal = _handler()
@@ -113,7 +114,7 @@ def task_import(args: dict) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "people.csv")
         synthetic.generate(path, rows=args["people"], bad=0, seed=7, start=args.get("start", 0))
-        result = import_jlis(path=path, specific_file=specific_file, purpose=TASK, actor=user,
+        result = import_jlis(path=path, specific_file=specific_file, actor=Actor.console(user, purpose=TASK),
                              report_path=os.path.join(tmp, "r.csv"))
     return {"file": specific_file.pk, "loaded": result.loaded}
 
@@ -122,6 +123,7 @@ def task_write(args: dict) -> dict:
     """Keep adding people and log entries until the file ``stop`` exists (a system in use)."""
     from django.db import OperationalError, transaction
 
+    from tokutei.auditlog.actions import Action
     from tokutei.auditlog.services import record
 
     user, terminal = _handler()
@@ -130,7 +132,7 @@ def task_write(args: dict) -> dict:
     while not stop.exists():
         with transaction.atomic():
             for _ in range(5):
-                record(action="staff.sign_in", actor=user, terminal=terminal)
+                record(action=Action.STAFF_SIGN_IN, actor=user, terminal=terminal)
         if k % 3 == 0:
             try:
                 task_import({"people": 10, "start": 100_000 + 10 * k, "file": f"追加 {k}"})
@@ -147,18 +149,19 @@ def task_lookup(args: dict) -> dict:
     """For synthetic people ``0..n-1``: search by 個人番号 and open each; their names, or why not."""
     from tokutei.bulk import synthetic
     from tokutei.core.errors import Refused
+    from tokutei.policy import Actor
     from tokutei.vault.services import search_people, view_person
 
     user, terminal = _handler()
     names: list[str | None] = []
     for i in range(args["n"]):
-        found = search_people(actor=user, terminal=terminal, purpose=TASK, by="my_number",
+        found = search_people(actor=Actor(user=user, terminal=terminal, purpose=TASK), by="my_number",
                               value=synthetic.my_number(i))
         if not found:
             names.append(None)
             continue
         try:
-            shown = view_person(actor=user, terminal=terminal, purpose=TASK, person=found[0])
+            shown = view_person(actor=Actor(user=user, terminal=terminal, purpose=TASK), person=found[0])
         except Refused:
             names.append("unreadable")
             continue
