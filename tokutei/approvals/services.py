@@ -364,7 +364,7 @@ def expire_overdue(*, actor: Actor | None = None, now: dt.datetime | None = None
             locked.save(update_fields=["status", "closed_at"])
             record(action=Action.APPROVALS_EXPIRE, target_type="approval", target_id=locked.pk,
                    article=locked.article, details={"operation": locked.operation,
-                                                    "expires_at": locked.expires_at.isoformat()},
+                                                    "expires_at": locked.expires_at.isoformat() if locked.expires_at else None},
                    **actor.log_fields())
         done += 1
     return done

@@ -109,7 +109,7 @@ def test_a_new_file_shows_its_people_only_when_the_import_completes(run_import, 
     assert pension_file.bulk_loading is staged
     if staged:
         with pytest.raises(Refused) as refused:
-            intake_person(actor=clerk, terminal=make_terminal()[0], purpose="pension", file=pension_file,
+            intake_person(actor=Actor(user=clerk, terminal=make_terminal()[0], purpose="pension"), file=pension_file,
                           values={"my_number": synthetic.my_number(9999), "name": "後藤 一", "pension_no": "X1"},
                           channel="jlis")
         assert "一括取込" in str(refused.value)

@@ -54,7 +54,7 @@ def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], ins
         clash = Person.objects.filter(bi_my_number__in=lookup_digests("my_number", new_values[mn_key]),
                                       file_id=person.file_id, deleted_at__isnull=True).exclude(pk=person.pk)
         duplicate = clash.exists()
-    _refuse_args = {"action": Action.VAULT_CORRECT, "code": "duplicate", "target_type": "person",
+    _refuse_args: dict[str, Any] = {"action": Action.VAULT_CORRECT, "code": "duplicate", "target_type": "person",
                     "target_id": person.pk, "actor": actor}
     if duplicate:
         raise _refuse(_("訂正後の個人番号は、このファイルの別の本人に登録されています"),

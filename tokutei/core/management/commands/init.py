@@ -69,9 +69,10 @@ class Command(BaseCommand):
                     start_date=timezone.localdate(), note="tokutei init",
                 )
             if site is not None:
+                from tokutei.policy import Actor
                 from tokutei.vault.services import set_installation_site
 
-                set_installation_site(site=site, actor=user, note="tokutei init --site")
+                set_installation_site(site=site, actor=Actor.console(user), note="tokutei init --site")
             record(action=Action.SYSTEM_INIT, actor=user, target_type="profile", target_id=row.pk,
                    details={"profile": row.name, "sha256": row.sha256, "org": loaded.organisation.code,
                             **structure})
