@@ -23,10 +23,6 @@ from .models import Entry
 from .selectors import local_day_bounds
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 @dataclass
 class Finding:
     at: dt.datetime | None
@@ -53,8 +49,8 @@ def _entries(scope: Q, day_from: dt.date, day_to: dt.date):
 
 def off_hours(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     """Operations outside working hours or on non-business days (時間外アクセス)."""
-    start_h = int(_setting("AUDIT_WORK_START_HOUR", 8))
-    end_h = int(_setting("AUDIT_WORK_END_HOUR", 19))
+    start_h = settings.AUDIT_WORK_START_HOUR
+    end_h = settings.AUDIT_WORK_END_HOUR
     report = Report("off_hours", "時間外・閉庁日のアクセス",
                     f"業務時間（{start_h}時〜{end_h}時、閉庁日を除く）以外の、職員による操作です。")
     qs = _entries(scope, day_from, day_to).filter(actor_id__isnull=False).exclude(action="staff.sign_out")
@@ -72,8 +68,8 @@ def off_hours(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
 
 def volume(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     """A user's daily volume of data operations vs their own usual (median of the 30 days before)."""
-    factor = float(_setting("AUDIT_VOLUME_FACTOR", 3.0))
-    minimum = int(_setting("AUDIT_VOLUME_MIN", 20))
+    factor = settings.AUDIT_VOLUME_FACTOR
+    minimum = settings.AUDIT_VOLUME_MIN
     report = Report("volume", "普段より多い件数の操作",
                     f"利用者ごとに、1日の個人情報の操作件数が本人の過去30日（操作のあった日）の中央値の{factor:g}倍を超え、"
                     f"かつ{minimum}件以上の日です（大量アクセスの検知）。")
@@ -114,7 +110,7 @@ def outside_designation(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
 
 def sign_in_failures(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     """Repeated sign-in failures per user ID and per terminal, and lockouts."""
-    threshold = int(_setting("AUDIT_SIGN_IN_FAILURES", 3))
+    threshold = settings.AUDIT_SIGN_IN_FAILURES
     report = Report("sign_in_failures", "サインインの連続失敗",
                     f"同じ日に同じユーザIDまたは端末で{threshold}回以上失敗したもの、及びロックアウトです。")
     # Failures by an unknown user ID have no actor; a unit-scoped manager sees those too.
@@ -153,8 +149,8 @@ def reveals(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
 
 def shared_terminals(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     """Several users on one terminal within a short window; one user on many terminals in a day."""
-    window = dt.timedelta(minutes=int(_setting("AUDIT_SHARED_TERMINAL_MINUTES", 30)))
-    many = int(_setting("AUDIT_MANY_TERMINALS", 3))
+    window = dt.timedelta(minutes=settings.AUDIT_SHARED_TERMINAL_MINUTES)
+    many = settings.AUDIT_MANY_TERMINALS
     report = Report("shared_terminals", "端末の共用・複数端末の利用",
                     f"同じ端末を{int(window.total_seconds() // 60)}分以内に複数の利用者が使ったもの、"
                     f"及び1日に{many}台以上の端末を使った利用者です（ID・パスワードの共用の疑い）。")
