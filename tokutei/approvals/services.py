@@ -34,7 +34,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NOT_FOUND_MESSAGE, Refused
 from tokutei.core.mynumber import looks_like_my_number
-from tokutei.policy import Actor, as_actor, get_or_refuse, refusal, require
+from tokutei.policy import Actor, get_or_refuse, refusal, require
 from tokutei.policy import Decision as PolicyDecision
 from tokutei.profiles.schema import ApprovalRule, Profile
 from tokutei.profiles.selectors import get_profile
@@ -167,7 +167,6 @@ def create_request(
     *, actor: Actor, operation: str, particulars: dict[str, Any] | None = None, subject=None
 ) -> ApprovalRequest:
     """Apply for approval of ``operation`` (approvals.request)."""
-    actor = as_actor(actor)
     require(actor, Action.APPROVALS_REQUEST, details={"operation": operation})
     user = actor.user
     profile = get_profile()
@@ -263,7 +262,6 @@ def decide(*, actor: Actor, request_id: int, approve: bool, comment: str = "") -
     """Approve or reject the next step the actor may give (approvals.approve / approvals.reject).
 
     (The step's (index, role key, refusal reason) is decided before writing.)"""
-    actor = as_actor(actor)
     action = Action.APPROVALS_APPROVE if approve else Action.APPROVALS_REJECT
     req = _load(actor, action, request_id)
     user = actor.user
@@ -318,7 +316,6 @@ def decide(*, actor: Actor, request_id: int, approve: bool, comment: str = "") -
 
 def withdraw(*, actor: Actor, request_id: int) -> ApprovalRequest:
     """The requester withdraws a pending or unused approved request (logged as approvals.reject)."""
-    actor = as_actor(actor)
     req = _load(actor, Action.APPROVALS_REQUEST, request_id)
     if req.requester_id != actor.user.pk:
         raise refusal(actor, Action.APPROVALS_REJECT, PolicyDecision(False, reason=NOT_FOUND_MESSAGE,
@@ -411,7 +408,6 @@ def require_approval(
     「記録媒体の持出しには 本人確認情報管理責任者 及び 住基ネットシステム管理者 の承認がありません」.
     It writes nothing but the refusal: an overdue approval reads as expired (:func:`status_now`).
     """
-    actor = as_actor(actor)
     rule = rule_for(operation)
     if rule is None:
         return None
@@ -447,7 +443,6 @@ def consume_approval(
     the refusal entry rolls back with it; the first use's entry remains. :func:`use_approval_now` runs at
     top level and so always keeps the refusal.)
     """
-    actor = as_actor(actor)
     now = timezone.now()
     with transaction.atomic():  # the caller's transaction (a savepoint), or its own at top level
         req = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
@@ -500,7 +495,6 @@ def check_bulk(
     :func:`consume_approval` inside its own transaction so the approval is used only if the operation commits.
     The purpose is the actor's declared task (``actor.purpose``).
     """
-    actor = as_actor(actor)
     purpose = actor.purpose
     profile = get_profile()
     bulk = profile.bulk
@@ -545,7 +539,6 @@ def check_bulk(
 
 def check_subcontracting(*, actor: Actor, approval_id=None, vendor_id=None) -> ApprovalRequest | None:
     """Registering a sub-contractor: refused outright where prohibited; else needs the profile's approval."""
-    actor = as_actor(actor)
     profile = get_profile()
     out = profile.outsourcing
     if out.subcontracting == "prohibited":

@@ -49,7 +49,7 @@ def load() -> list[str]:
         for step in steps:
             if stages is not None and step["stage"] not in stages:
                 continue
-            services.add_manual_record(actor=recorder, **step)
+            services.add_manual_record(actor=Actor.console(recorder), **step)
             added += 1
         lines.append(f"取扱状況の記録: 紙の手続 {added} 件（記録者 {recorder.username}）")
     for key, register in profile.registers.items():
@@ -59,12 +59,12 @@ def load() -> list[str]:
         values = {register.fields[0]: "デモ記載（例）"}
         if len(register.fields) > 1:
             values[register.fields[1]] = today.isoformat()
-        services.add_register_entry(actor=writer, register=key, values=values)
+        services.add_register_entry(actor=Actor.console(writer), register=key, values=values)
         lines.append(f"記録簿「{register.ja}」: デモ記載 1 件")
         break
     for info in files.all_files()[:1]:
         signer = _first(users, lambda u, i=info: _may(u, Action.LEDGERS_FILE_SIGN_OFF, i))
         if signer is not None:
-            services.sign_off_file(actor=signer, file_id=info.id)
+            services.sign_off_file(actor=Actor.console(signer), file_id=info.id)
             lines.append(f"ファイル管理台帳: 「{info.name}」を確認済みにしました")
     return lines

@@ -28,7 +28,7 @@ from tokutei.auditlog.services import record
 from tokutei.core.errors import NOT_FOUND_MESSAGE
 from tokutei.core.mynumber import looks_like_my_number
 from tokutei.core.sql import column_of
-from tokutei.policy import Actor, Decision, as_actor, refusal, require
+from tokutei.policy import Actor, Decision, refusal, require
 from tokutei.profiles.selectors import get_profile
 
 from . import files
@@ -265,7 +265,7 @@ def _insert_generated(rows: list[HandlingRecord]) -> int:
 
 def add_manual_record(
     *,
-    actor: Actor | Any,
+    actor: Actor,
     stage: str,
     occurred_on: dt.date,
     purpose: str = "",
@@ -281,7 +281,6 @@ def add_manual_record(
     corrects: HandlingRecord | None = None,
 ) -> HandlingRecord:
     """A paper step entered by hand (封緘・郵送による進達, シュレッダー細断, 保管場所, 提供) — 003 §7, 004 §9, §14."""
-    actor = as_actor(actor)
     profile = get_profile()
     article = profile.handling_status.article if profile.handling_status else ""
     require(actor, Action.LEDGERS_MANUAL_ENTRY, Ledger(HANDLING), target=("handling_record", ""),
@@ -359,7 +358,7 @@ def _create_manual(*, source_seq: int, occurred_at: dt.datetime, stage: str, act
     )
 
 
-def correct_record(*, actor: Actor | Any, original: HandlingRecord, reason: str, **changes: Any) -> HandlingRecord:
+def correct_record(*, actor: Actor, original: HandlingRecord, reason: str, **changes: Any) -> HandlingRecord:
     """A correction is a new row pointing at the one it corrects (R-HSR-1); the original stays."""
     base: dict[str, Any] = {
         "stage": original.stage,
@@ -380,11 +379,10 @@ def correct_record(*, actor: Actor | Any, original: HandlingRecord, reason: str,
 
 # --- 特定個人情報ファイル管理台帳 -----------------------------------------------------------------------
 
-def sign_off_file(*, actor: Actor | Any, file_id: int, note: str = "") -> FileRegisterSignOff:
+def sign_off_file(*, actor: Actor, file_id: int, note: str = "") -> FileRegisterSignOff:
     """The responsible person confirms the register entry and its access list (004 §10, E-43)."""
     from .selectors import file_register_row
 
-    actor = as_actor(actor)
     profile = get_profile()
     info = files.get_file(file_id)
     if info is None:
@@ -424,10 +422,9 @@ def _validate_values(profile: Any, register: str, values: dict[str, Any]) -> dic
     return cleaned
 
 
-def add_register_entry(*, actor: Actor | Any, register: str, values: dict[str, Any],
+def add_register_entry(*, actor: Actor, register: str, values: dict[str, Any],
                        supersedes: RegisterEntry | None = None, reason: str = "") -> RegisterEntry:
     """Add an entry (or a corrected version of one) to a record book defined in the profile."""
-    actor = as_actor(actor)
     profile = get_profile()
     if register not in profile.registers:
         raise ValidationError(_("この記録簿はプロファイルに定義されていません。"))

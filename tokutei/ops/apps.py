@@ -8,3 +8,6 @@ class OpsConfig(AppConfig):
     label = "ops"
     verbose_name = "運用"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401 - registers the operations' actions with tokutei.policy

@@ -31,6 +31,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
+from tokutei.policy import Actor, require
+
 from . import archive
 from .layout import database_path
 
@@ -249,10 +252,15 @@ def _migrations() -> dict[str, str]:
     return latest
 
 
-def take_data_backup(*, out_dir: Path, passphrase: str, actor: Any = None, location: str = "",
+def take_data_backup(*, out_dir: Path, passphrase: str, actor: Actor | None = None, location: str = "",
                      custodian: str = "", note: str = "") -> BackupResult:
-    """An encrypted, verifiable copy of the database and its files into ``out_dir/tokutei-data-…/``."""
+    """An encrypted, verifiable copy of the database and its files into ``out_dir/tokutei-data-…/``.
+
+    ``actor``: the administrator at the console, or the scheduler (None: the system); checked first."""
     from .services import register_backup
+
+    actor = actor or Actor.system()
+    require(actor, Action.SYSTEM_BACKUP)
 
     key = archive.Key.new(passphrase)
     name = f"tokutei-data-{_stamp()}"
@@ -342,9 +350,11 @@ def verify_data_backup(*, folder: Path, passphrase: str) -> dict:
 
 
 # --- key backup ----------------------------------------------------------------------------------------
-def take_key_backup(*, out_dir: Path, passphrase: str, actor: Any = None, location: str = "",
+def take_key_backup(*, out_dir: Path, passphrase: str, actor: Actor | None = None, location: str = "",
                     custodian: str = "", note: str = "", data_passphrase: str | None = None) -> BackupResult:
     """The whole key directory, the log signing key and the secret key in one encrypted file."""
+    actor = actor or Actor.system()
+    require(actor, Action.SYSTEM_BACKUP_KEYS)
     from tokutei.vault.keys import get_keyring
 
     from .services import register_backup
@@ -537,7 +547,7 @@ def _restore_files(folder: Path, key: archive.Key, passphrase: str) -> None:
         tar.extractall(Path(settings.DATA_DIR), filter="data")
 
 
-def restore_data(*, folder: Path, passphrase: str, actor: Any = None, keys_name: str = "",
+def restore_data(*, folder: Path, passphrase: str, actor: Actor | None = None, keys_name: str = "",
                  destroy_revived_keys: bool = False) -> RestoreResult:
     """Restore a data backup into this (fresh) instance, whose key store is already in place."""
     from tokutei.vault.keys import get_keyring, key_root, reset_cache
@@ -589,7 +599,7 @@ def restore_data(*, folder: Path, passphrase: str, actor: Any = None, keys_name:
     from .services import record_restore
 
     record_restore(name=manifest["name"], keys_name=keys_name, counts_ok=not differ, log_ok=report.ok,
-                   tables=len(counts), actor=actor)
+                   tables=len(counts), actor=actor or Actor.system())
     return RestoreResult(manifest["name"], not differ, report.ok, len(counts), findings, report.entries_checked)
 
 

@@ -33,11 +33,14 @@ def read_passphrase(path: str | None, *, data: bool = False, prompt: str, confir
 
 
 def actor(username: str | None) -> Any:
+    """The console actor named by ``--by``; without it, the system (a scheduled job)."""
+    from tokutei.policy import Actor
+
     if not username:
-        return None
+        return Actor.system()
     from tokutei.staff.models import User
 
     try:
-        return User.objects.get(username=username)
+        return Actor.console(User.objects.get(username=username))
     except User.DoesNotExist as exc:
         raise CommandError(f"ユーザ {username} がいません") from exc

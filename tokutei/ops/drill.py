@@ -12,11 +12,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from tokutei.auditlog.actions import Action
+from tokutei.policy import Actor, require
 
 from .backup import BackupError, read_manifest
 from .models import RestoreDrill
@@ -43,8 +45,10 @@ def _pg_admin(sql: str) -> None:
         cur.execute(sql)
 
 
-def run_drill(*, folder: Path, passphrase: str, keys_file: Path, keys_passphrase: str, actor: Any = None,
+def run_drill(*, folder: Path, passphrase: str, keys_file: Path, keys_passphrase: str, actor: Actor | None = None,
               note: str = "") -> RestoreDrill:
+    actor = actor or Actor.system()
+    require(actor, Action.SYSTEM_RESTORE_DRILL)
     manifest, _key = read_manifest(folder, passphrase)  # a wrong passphrase stops before anything starts
     started = time.perf_counter()
     findings: list[str] = []

@@ -5,12 +5,12 @@ registers (``<app>/rules.py``) and the organisation profile, who may do what —
 the console alike. Views use ``action_required``; services call ``require`` before their transaction.
 """
 
-from .actor import Actor, Channel, as_actor, designated_tasks, session_purpose
+from .actor import Actor, Channel, designated_tasks, session_purpose
 from .engine import Decision, decide, get_or_refuse, refusal, require, restrict, role_names, terminal_ok
 from .rules import Deny, Rule, all_rules, register, rule_for
 
 __all__ = [
-    "Actor", "Channel", "Decision", "Deny", "Rule", "all_rules", "as_actor", "decide", "designated_tasks",
+    "Actor", "Channel", "Decision", "Deny", "Rule", "all_rules", "decide", "designated_tasks",
     "get_or_refuse", "refusal", "register", "require", "restrict", "role_names", "rule_for", "session_purpose",
     "terminal_ok",
 ]

@@ -85,13 +85,6 @@ class Actor:
         return {"actor": self.user, "terminal": self.terminal, "purpose": self.purpose}
 
 
-def as_actor(value: Any) -> Actor:
-    """An Actor from an Actor or, for code not yet migrated, from a bare user (console channel)."""
-    if isinstance(value, Actor):
-        return value
-    return Actor.console(value)
-
-
 def session_purpose(request) -> str:
     """The task chosen for this session; ``?purpose=`` chooses one for this request.
 

@@ -17,9 +17,9 @@ def purpose(org000):
 
 
 def _approved(o, purpose, **particulars):
-    req = services.create_request(actor=o["operator"], operation="bulk_handling",
+    req = services.create_request(actor=Actor.console(o["operator"]), operation="bulk_handling",
                                   particulars={"purpose": purpose, **particulars})
-    return services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
+    return services.decide(actor=Actor.console(o["id_manager"]), request_id=req.pk, approve=True)
 
 
 def test_at_or_below_the_threshold_no_approval_is_needed(officers000, purpose, org000):
@@ -82,7 +82,7 @@ def test_room_permission_is_in_force_for_its_subject_until_expiry(officers000):
 
     o = officers000
     assert not selectors.has_room_permission(o["operator"], "room_entry_l1")
-    req = services.create_request(actor=o["id_manager"], operation="room_entry_l1", subject=o["operator"])
-    services.decide(actor=o["sys_admin"], request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(o["id_manager"]), operation="room_entry_l1", subject=o["operator"])
+    services.decide(actor=Actor.console(o["sys_admin"]), request_id=req.pk, approve=True)
     assert selectors.has_room_permission(o["operator"], "room_entry_l1")
     assert not selectors.has_room_permission(o["operator2"], "room_entry_l1")

@@ -7,11 +7,12 @@ import pytest
 from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
+from tokutei.policy import Actor
 
 
 @pytest.fixture
 def pending(officers000):
-    return services.create_request(actor=officers000["operator"], operation="media_carry_out")
+    return services.create_request(actor=Actor.console(officers000["operator"]), operation="media_carry_out")
 
 
 def test_a_requester_cannot_approve_their_own_request_through_the_web(client, officers000, pending):
@@ -78,8 +79,8 @@ def test_pages_render(client, officers000, url):
 
 def test_the_system_administrator_sees_room_permissions_in_force(client, officers000):
     o = officers000
-    req = services.create_request(actor=o["id_manager"], operation="room_entry_l1", subject=o["operator"])
-    services.decide(actor=o["sys_admin"], request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(o["id_manager"]), operation="room_entry_l1", subject=o["operator"])
+    services.decide(actor=Actor.console(o["sys_admin"]), request_id=req.pk, approve=True)
     client.force_login(o["sys_admin"])
     assert "sosasha1" in client.get("/approvals/").content.decode()
     client.force_login(o["operator2"])
@@ -88,7 +89,7 @@ def test_the_system_administrator_sees_room_permissions_in_force(client, officer
 
 def test_the_approver_sees_the_scope_in_words(client, officers000, org000):
     purpose = next(iter(org000.selectable_tasks()))
-    req = services.create_request(actor=officers000["operator"], operation="bulk_handling",
+    req = services.create_request(actor=Actor.console(officers000["operator"]), operation="bulk_handling",
                                   particulars={"purpose": purpose, "count_limit": 500})
     client.force_login(officers000["id_manager"])
     page = client.get(f"/approvals/{req.pk}/").content.decode()

@@ -9,6 +9,7 @@ import pytest
 from tokutei.bulk import synthetic
 from tokutei.bulk.models import ImportJob
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 from .conftest import people
 
@@ -173,9 +174,9 @@ def test_an_approved_bulk_request_lets_it_load_once(run_import, tmp_path, pensio
     from tokutei.approvals.services import create_request, decide
 
     manager = make_user("manager", "manager")
-    request = create_request(actor=clerk, operation="bulk_handling",
+    request = create_request(actor=Actor.console(clerk), operation="bulk_handling",
                              particulars={"purpose": "pension", "count_limit": 2000, "file_id": pension_file.pk})
-    decide(actor=manager, request_id=request.pk, approve=True)
+    decide(actor=Actor.console(manager), request_id=request.pk, approve=True)
     path = tmp_path / "big.csv"
     synthetic.generate(path, rows=1001, bad=0)
     result = run_import(path, approval=request.pk)

@@ -13,6 +13,7 @@ from tokutei.ledgers import services
 from tokutei.ledgers.files import get_file
 from tokutei.ledgers.selectors import access_list, file_register
 from tokutei.ledgers.tests.test_real_profiles import _shipped
+from tokutei.policy import Actor
 from tokutei.staff.models import RoleAssignment, Unit, User
 
 
@@ -62,21 +63,21 @@ def test_it_flags_a_file_that_was_never_signed_off_and_used_before_registration(
 
 def test_it_flags_an_access_list_that_differs_from_the_signed_off_one(org, payroll_file, manager, make_user, somu):
     make_user("clerk", "clerk", tasks=["payroll"], unit=somu)
-    services.sign_off_file(actor=manager, file_id=payroll_file.pk)
+    services.sign_off_file(actor=Actor.console(manager), file_id=payroll_file.pk)
     [row] = file_register(org)
     assert row["flags"] == []
     make_user("newcomer", "clerk", tasks=["payroll"], unit=somu)
     [row] = file_register(org)
     assert "アクセス権を有する者が台帳と実際の指定で異なります" in row["flags"]
     assert [p["username"] for p in row["added"]] == ["newcomer"]
-    services.sign_off_file(actor=manager, file_id=payroll_file.pk)
+    services.sign_off_file(actor=Actor.console(manager), file_id=payroll_file.pk)
     [row] = file_register(org)
     assert row["flags"] == []
 
 
 def test_it_refuses_a_sign_off_by_someone_not_responsible(org, payroll_file, auditor):
     with pytest.raises(Refused):
-        services.sign_off_file(actor=auditor, file_id=payroll_file.pk)
+        services.sign_off_file(actor=Actor.console(auditor), file_id=payroll_file.pk)
 
 
 def test_a_unit_scoped_role_reaches_only_files_of_the_holders_own_unit(activate, make_user):

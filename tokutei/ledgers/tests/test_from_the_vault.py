@@ -40,7 +40,7 @@ def test_intake_view_reveal_and_a_refusal_reach_the_record_without_personal_data
     with pytest.raises(Refused):
         vault_services.view_person(actor=Actor(user=clerk, terminal=terminal, purpose="insurance"), person=person, reveal=True)
 
-    services.sign_off_file(actor=clerk, file_id=file.pk)  # the responsible person (create_file's actor)
+    services.sign_off_file(actor=Actor.console(clerk), file_id=file.pk)  # the responsible person (create_file's actor)
     services.sync_from_log()
     rows = list(handling_records(profile, file_id=file.pk))
     assert [(r.action, r.result, r.purpose) for r in rows if r.action != "vault.view" or r.result == "ok"][:3] == [

@@ -85,9 +85,9 @@ def test_records_fall_into_the_forms_categories(org, clerk):
 
 
 def test_it_filters_by_fiscal_year_and_file(org, clerk):
-    services.add_manual_record(actor=clerk, stage="disposal", occurred_on=dt.date(2025, 3, 31), file_id=None,
+    services.add_manual_record(actor=Actor.console(clerk), stage="disposal", occurred_on=dt.date(2025, 3, 31), file_id=None,
                                method="シュレッダー細断", count=4)
-    services.add_manual_record(actor=clerk, stage="disposal", occurred_on=dt.date(2025, 4, 1), file_id=None,
+    services.add_manual_record(actor=Actor.console(clerk), stage="disposal", occurred_on=dt.date(2025, 4, 1), file_id=None,
                                method="シュレッダー細断", count=2)
     assert [r.count for r in handling_records(org, nendo=2024)] == [4]
     assert [r.count for r in handling_records(org, nendo=2025)] == [2]
@@ -110,22 +110,22 @@ def test_it_refuses_a_manual_entry_by_someone_who_is_not_a_recorder(org, auditor
     from tokutei.auditlog.models import Entry
 
     with pytest.raises(Refused):
-        services.add_manual_record(actor=auditor, stage="disposal", occurred_on=timezone.localdate())
+        services.add_manual_record(actor=Actor.console(auditor), stage="disposal", occurred_on=timezone.localdate())
     assert HandlingRecord.objects.count() == 0
     assert Entry.objects.filter(action="ledgers.manual_entry", result="refused").count() == 1
 
 
 def test_it_refuses_text_that_looks_like_a_my_number(org, clerk):
     with pytest.raises(ValidationError):
-        services.add_manual_record(actor=clerk, stage="storage", occurred_on=timezone.localdate(),
+        services.add_manual_record(actor=Actor.console(clerk), stage="storage", occurred_on=timezone.localdate(),
                                    place="書庫A", note="１２３４ ５６７８ ９０１２ の書類")
     assert HandlingRecord.objects.count() == 0
 
 
 def test_a_correction_is_a_new_row_and_the_original_stays(org, clerk):
-    original = services.add_manual_record(actor=clerk, stage="storage", occurred_on=timezone.localdate(),
+    original = services.add_manual_record(actor=Actor.console(clerk), stage="storage", occurred_on=timezone.localdate(),
                                           place="書庫A", count=3)
-    fixed = services.correct_record(actor=clerk, original=original, reason="保管場所の誤記", place="書庫B")
+    fixed = services.correct_record(actor=Actor.console(clerk), original=original, reason="保管場所の誤記", place="書庫B")
     assert HandlingRecord.objects.count() == 2
     original.refresh_from_db()
     assert original.place == "書庫A" and fixed.corrects == original and fixed.place == "書庫B"
@@ -135,7 +135,7 @@ def test_a_correction_is_a_new_row_and_the_original_stays(org, clerk):
 
 
 def test_it_refuses_to_change_or_delete_a_record_in_place(org, clerk):
-    row = services.add_manual_record(actor=clerk, stage="storage", occurred_on=timezone.localdate(), place="書庫A")
+    row = services.add_manual_record(actor=Actor.console(clerk), stage="storage", occurred_on=timezone.localdate(), place="書庫A")
     row.place = "書庫Z"
     with pytest.raises(AppendOnlyError):
         row.save()
@@ -194,28 +194,28 @@ def test_it_filters_by_the_unit_of_the_file(org, clerk):
 
 def test_a_sealed_mailing_needs_its_recipient_and_a_traceable_method(org, clerk):
     with pytest.raises(ValidationError, match="方法"):
-        services.add_manual_record(actor=clerk, stage="submission", occurred_on=timezone.localdate(),
+        services.add_manual_record(actor=Actor.console(clerk), stage="submission", occurred_on=timezone.localdate(),
                                    recipient="地方公務員共済組合連合会")
     assert HandlingRecord.objects.count() == 0
 
 
 def test_the_checker_must_be_another_member_of_staff(org, clerk, make_user):
     with pytest.raises(ValidationError, match="別の職員"):
-        services.add_manual_record(actor=clerk, stage="disposal", occurred_on=timezone.localdate(),
+        services.add_manual_record(actor=Actor.console(clerk), stage="disposal", occurred_on=timezone.localdate(),
                                    method="シュレッダー細断", checker="clerk")
     make_user("clerk2", "clerk", tasks=["payroll"])
-    row = services.add_manual_record(actor=clerk, stage="disposal", occurred_on=timezone.localdate(),
+    row = services.add_manual_record(actor=Actor.console(clerk), stage="disposal", occurred_on=timezone.localdate(),
                                      method="シュレッダー細断", checker="clerk2")
     assert row.checker == "clerk2"
 
 
 def test_a_record_already_corrected_cannot_be_corrected_again(org, clerk):
-    original = services.add_manual_record(actor=clerk, stage="storage", occurred_on=timezone.localdate(),
+    original = services.add_manual_record(actor=Actor.console(clerk), stage="storage", occurred_on=timezone.localdate(),
                                           place="書庫A")
-    fixed = services.correct_record(actor=clerk, original=original, reason="誤記", place="書庫B")
+    fixed = services.correct_record(actor=Actor.console(clerk), original=original, reason="誤記", place="書庫B")
     with pytest.raises(ValidationError, match="既に訂正"):
-        services.correct_record(actor=clerk, original=original, reason="再訂正", place="書庫C")
-    assert services.correct_record(actor=clerk, original=fixed, reason="再訂正", place="書庫C").place == "書庫C"
+        services.correct_record(actor=Actor.console(clerk), original=original, reason="再訂正", place="書庫C")
+    assert services.correct_record(actor=Actor.console(clerk), original=fixed, reason="再訂正", place="書庫C").place == "書庫C"
 
 
 def test_the_command_syncs_up_to_the_committed_horizon(org, clerk, unfollowed):

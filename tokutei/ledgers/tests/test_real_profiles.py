@@ -13,6 +13,7 @@ from tokutei.auditlog.services import record
 from tokutei.core.errors import Refused
 from tokutei.ledgers import services
 from tokutei.ledgers.selectors import form_tables, handling_records
+from tokutei.policy import Actor
 from tokutei.profiles.loader import ProfileError, find_profile
 from tokutei.staff.models import Unit
 
@@ -38,7 +39,7 @@ def inabe(activate):
 
 def test_hyogo_a_sealed_mailing_lands_in_the_carry_out_column_of_bessi_1(hyogo, make_user, client):
     handler = make_user("nenkin1", "handler", tasks=["p1_i"])
-    services.add_manual_record(actor=handler, stage="submission", occurred_on=timezone.localdate(), count=2,
+    services.add_manual_record(actor=Actor.console(handler), stage="submission", occurred_on=timezone.localdate(), count=2,
                                recipient="地方公務員共済組合連合会年金業務部", method="簡易書留", item="年金請求書")
     table = form_tables(hyogo, list(handling_records(hyogo)), category="carry_out")[0]
     assert table["columns"] == ["年月日", "進達（提出）先", "書類・媒体", "件数", "郵送方法", "担当者", "備考"]
@@ -79,10 +80,10 @@ def test_inabe_only_handlers_of_the_named_sections_record(inabe, make_user):
     other = Unit.objects.create(key="joho_suishin", name_ja="情報推進課")
     outsider = make_user("joho1", "handler", tasks=["health_insurance_48"], unit=other)
     with pytest.raises(Refused):
-        services.add_manual_record(actor=outsider, stage="storage", occurred_on=timezone.localdate(), place="書庫")
+        services.add_manual_record(actor=Actor.console(outsider), stage="storage", occurred_on=timezone.localdate(), place="書庫")
     kaikei = Unit.objects.create(key="kaikei", name_ja="会計課")
     insider = make_user("kaikei1", "handler", tasks=["health_insurance_48"], unit=kaikei)
-    row = services.add_manual_record(actor=insider, stage="storage", occurred_on=timezone.localdate(),
+    row = services.add_manual_record(actor=Actor.console(insider), stage="storage", occurred_on=timezone.localdate(),
                                      place="会計課 施錠キャビネット2")
     table = form_tables(inabe, [row], category="storage")[0]
     assert table["columns"][:2] == ["届出書等の保管年月日", "保管場所"]
@@ -92,7 +93,7 @@ def test_inabe_only_handlers_of_the_named_sections_record(inabe, make_user):
 def test_inabe_a_deletion_with_only_a_date_column_still_says_what_was_done(inabe, make_user):
     shokuin = Unit.objects.create(key="shokuin", name_ja="職員課")
     handler = make_user("shokuin1", "handler", tasks=["health_insurance_48"], unit=shokuin)
-    services.add_manual_record(actor=handler, stage="disposal", occurred_on=timezone.localdate(), count=30,
+    services.add_manual_record(actor=Actor.console(handler), stage="disposal", occurred_on=timezone.localdate(), count=30,
                                method="シュレッダー細断", item="扶養控除等申告書")
     table = form_tables(inabe, list(handling_records(inabe)), category="deletion")[0]
     note = table["rows"][0]["cells"][-1]

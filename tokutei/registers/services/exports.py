@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from tokutei.approvals import services
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
-from tokutei.policy import Actor, as_actor, decide, restrict
+from tokutei.policy import Actor, decide, restrict
 from tokutei.profiles.selectors import get_profile
 
 from .. import rules
@@ -193,7 +193,6 @@ def export_people(
     profile says ``refuse`` — when a record still awaits the second person's check (E-24).
     The passphrase is returned once and never stored.
     """
-    actor = as_actor(actor)
     purpose = actor.purpose
     recipient = (recipient or "").strip()
     common = {"action": Action.VAULT_EXPORT, **actor.log_fields()}
@@ -280,7 +279,6 @@ def track_processing_copy(*, actor: Actor, path: Path, ttl: dt.timedelta, record
     path = Path(path).resolve()
     if path.parent != base or not path.is_file():
         raise ValueError("一時的な複製は EXPORT_DIR の直下のファイルでなければなりません")
-    actor = as_actor(actor)
     approval = services.require_approval(operation="copy", actor=actor, approval_id=approval_id,
                                          action=Action.VAULT_EXPORT)
     with transaction.atomic(durable=True):
@@ -306,7 +304,7 @@ def delete_copy(*, copy: TemporaryCopy, actor: Actor | None = None, reason: str 
     has committed (``transaction.on_commit``), so a log write that fails leaves the copy and its record as
     they were. ``actor`` None: the system (``purge_copies``).
     """
-    actor = as_actor(actor) if actor is not None else Actor.system()
+    actor = actor if actor is not None else Actor.system()
     article = rules.copies_article(get_profile())
     with transaction.atomic(durable=True):
         locked = TemporaryCopy.objects.select_for_update().get(pk=copy.pk)

@@ -23,7 +23,7 @@ from tokutei.approvals import services
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NotFoundOrForbidden, Refused
-from tokutei.policy import Actor, as_actor, get_or_refuse, require
+from tokutei.policy import Actor, get_or_refuse, require
 from tokutei.profiles.selectors import get_profile
 
 from .. import rules
@@ -95,7 +95,6 @@ def _no(actor: Actor, message: str, *, action: Action, article: str = "", code: 
 def register_medium(*, actor: Actor, label: str, kind: str, storage_place: str, record_count: int = 0,
                     content_summary: str = "", custodian=None) -> Medium:
     """Enter a medium in the media register (000 §11.2, §11.3; R-MED-1, R-MED-2)."""
-    actor = as_actor(actor)
     decision = require(actor, Action.MEDIA_REGISTER)
     label, storage_place = (label or "").strip(), (storage_place or "").strip()
     if not label or not storage_place:
@@ -115,7 +114,6 @@ def register_medium(*, actor: Actor, label: str, kind: str, storage_place: str, 
 
 def move_medium(*, actor: Actor, medium_id, storage_place: str) -> Medium:
     """Record a change of the designated storage place (R-MED-2: moves are recorded)."""
-    actor = as_actor(actor)
     decision = require(actor, Action.MEDIA_MOVE, target=("medium", medium_id))
     medium = get_or_refuse(actor, Action.REGISTERS_VIEW, Medium.objects.all(), pk=medium_id)
     place = (storage_place or "").strip()[:200]
@@ -138,7 +136,6 @@ def move_medium(*, actor: Actor, medium_id, storage_place: str) -> Medium:
 
 def record_fault_check(*, actor: Actor, medium_id, has_fault: bool, description: str = "") -> MediumCheck:
     """障害の有無の記録 by the system administrator (000 §11.6)."""
-    actor = as_actor(actor)
     decision = require(actor, Action.MEDIA_FAULT, target=("medium", medium_id))
     medium = get_or_refuse(actor, Action.REGISTERS_VIEW, Medium.objects.all(), pk=medium_id)
     with transaction.atomic(durable=True):
@@ -151,7 +148,6 @@ def record_fault_check(*, actor: Actor, medium_id, has_fault: bool, description:
 
 def dispose_medium(*, actor: Actor, medium_id, method: str, witness=None, approval_id=None) -> Medium:
     """Dispose of a medium by 破砕 or another sure method, with the method and a witness recorded (000 §11.5)."""
-    actor = as_actor(actor)
     decision = require(actor, Action.MEDIA_DISPOSE, target=("medium", medium_id))
     medium = get_or_refuse(actor, Action.REGISTERS_VIEW, Medium.objects.all(), pk=medium_id)
     target = ("medium", medium.pk)
@@ -196,7 +192,6 @@ def create_carry_out(
     protections: list[str], purpose_key: str = "", purpose_note: str = "", medium_id=None,
 ) -> CarryOut:
     """Record a planned carry-out. Refused unless the record and protection the profile requires are there."""
-    actor = as_actor(actor)
     decision = require(actor, Action.MEDIA_CARRY_OUT, target=("medium", medium_id or ""))
     policy = carry_out_policy()
     medium = (get_or_refuse(actor, Action.REGISTERS_VIEW, Medium.objects.all(), pk=medium_id)
@@ -245,7 +240,6 @@ def _carry_out_for(actor: Actor, action: Action, carry_out_id) -> CarryOut:
 
 def request_carry_out_approval(*, actor: Actor, carry_out_id) -> Any:
     """Apply for the approvals the profile names for this carry-out (particulars: the carry-out's scope)."""
-    actor = as_actor(actor)
     co = _carry_out_for(actor, Action.MEDIA_CARRY_OUT, carry_out_id)
     policy = carry_out_policy()
     if co.requested_by_id != actor.user.pk:
@@ -272,7 +266,6 @@ def _carry_out_scope(co: CarryOut):
 
 def carry_out(*, actor: Actor, carry_out_id, approval_id=None) -> CarryOut:
     """持出しの実施: blocked until every approval the profile names is given; happens exactly once."""
-    actor = as_actor(actor)
     co = _carry_out_for(actor, Action.MEDIA_CARRY_OUT, carry_out_id)
     policy = carry_out_policy()
 
@@ -330,7 +323,6 @@ def _pending_or_approved_for(co: CarryOut, policy: CarryOutPolicy):
 def close_carry_out(*, actor: Actor, carry_out_id, outcome: str, disposal_method: str = "",
                     witness=None) -> CarryOut:
     """Record the return, delivery or disposal of what was carried out (media.return / media.dispose)."""
-    actor = as_actor(actor)
     action = Action.MEDIA_DISPOSE if outcome == "disposed" else Action.MEDIA_RETURN
     decision = require(actor, action, target=("carry_out", carry_out_id))
     co = _carry_out_for(actor, Action.MEDIA_RETURN, carry_out_id)
@@ -387,7 +379,6 @@ DOCUMENT_ACTIONS = {
 
 def register_document(*, actor: Actor, title: str, kind: str, storage_place: str, copies: int = 1) -> Document:
     """Enter a system document in the document register (000 §12.1: kept by the system administrator)."""
-    actor = as_actor(actor)
     decision = require(actor, Action.DOCUMENT_REGISTER)
     title, storage_place = (title or "").strip(), (storage_place or "").strip()
     if not title or not storage_place:
@@ -404,7 +395,6 @@ def register_document(*, actor: Actor, title: str, kind: str, storage_place: str
 def document_operation(*, actor: Actor, document_id, kind: str, approval_id=None, note: str = "") -> DocumentEvent:
     """Copy, carry out, return, check or dispose of a document. Copy and carry-out need the profile's
     permission (000 §12.2, E-09): operations ``document_copy`` / ``document_carry_out``."""
-    actor = as_actor(actor)
     action = DOCUMENT_ACTIONS.get(kind)  # type: ignore[call-overload]
     if action is None:
         raise _no(actor, _("不明な操作です"), action=Action.REGISTERS_VIEW, target=("document", document_id))

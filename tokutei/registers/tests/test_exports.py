@@ -81,9 +81,9 @@ def test_an_export_above_the_bulk_threshold_without_prior_approval_is_refused(pe
 
 def test_with_the_bulk_approval_it_works_once_and_the_file_is_encrypted(people, purpose, officers000, export_dir):
     o = officers000
-    req = services.create_request(actor=people["operator"], operation="bulk_handling",
+    req = services.create_request(actor=Actor.console(people["operator"]), operation="bulk_handling",
                                   particulars={"purpose": purpose, "count_limit": people["count"]})
-    services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(o["id_manager"]), request_id=req.pk, approve=True)
     copy, passphrase = exports.export_people(actor=_web(people["operator"], people), recipient="年金課 審査係",
                                              bulk_approval_id=req.pk)
     assert copy.record_count == people["count"]
@@ -104,9 +104,9 @@ def test_with_the_bulk_approval_it_works_once_and_the_file_is_encrypted(people, 
 
 def test_a_bulk_approval_smaller_than_the_export_is_refused(people, purpose, officers000):
     o = officers000
-    req = services.create_request(actor=people["operator"], operation="bulk_handling",
+    req = services.create_request(actor=Actor.console(people["operator"]), operation="bulk_handling",
                                   particulars={"purpose": purpose, "count_limit": 101 - 1})
-    services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(o["id_manager"]), request_id=req.pk, approve=True)
     with pytest.raises(Refused, match="上限"):
         exports.export_people(actor=_web(people["operator"], people),
                               recipient="年金課", bulk_approval_id=req.pk)

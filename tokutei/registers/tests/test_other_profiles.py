@@ -13,7 +13,7 @@ from tokutei.registers.services.exports import Rows
 
 
 def _carry(actor, protections, purpose_key=""):
-    return media.create_carry_out(actor=actor, counterparty="年金事務所", media_type="書類", quantity=1,
+    return media.create_carry_out(actor=Actor.console(actor), counterparty="年金事務所", media_type="書類", quantity=1,
                                   record_count=2, protections=protections, purpose_key=purpose_key)
 
 
@@ -24,11 +24,11 @@ def test_002_carry_out_needs_a_protection_measure_and_the_managers_instruction(a
         _carry(staff, [])
     co = _carry(staff, ["number_masking", "trackable_transport"])
     with pytest.raises(Refused) as exc:
-        media.carry_out(actor=staff, carry_out_id=co.pk)
+        media.carry_out(actor=Actor.console(staff), carry_out_id=co.pk)
     assert "保護管理者 の承認がありません" in exc.value.message and exc.value.article.startswith("002 §11(3)")
-    req = media.request_carry_out_approval(actor=staff, carry_out_id=co.pk)
-    services.decide(actor=pm, request_id=req.pk, approve=True)
-    assert media.carry_out(actor=staff, carry_out_id=co.pk, approval_id=req.pk).status == CarryOut.Status.OUT
+    req = media.request_carry_out_approval(actor=Actor.console(staff), carry_out_id=co.pk)
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
+    assert media.carry_out(actor=Actor.console(staff), carry_out_id=co.pk, approval_id=req.pk).status == CarryOut.Status.OUT
 
 
 def test_003_carry_out_only_for_the_listed_purposes_with_protection_and_no_approver(activate, make_user):
@@ -39,7 +39,7 @@ def test_003_carry_out_only_for_the_listed_purposes_with_protection_and_no_appro
     with pytest.raises(Refused, match="保護措置"):
         _carry(handler, [], purpose_key="statutory_returns")
     co = _carry(handler, ["password"], purpose_key="statutory_returns")
-    assert media.carry_out(actor=handler, carry_out_id=co.pk).status == CarryOut.Status.OUT
+    assert media.carry_out(actor=Actor.console(handler), carry_out_id=co.pk).status == CarryOut.Status.OUT
 
 
 def _fake_rows(**_kwargs):
@@ -52,8 +52,8 @@ def test_002_an_export_is_a_copy_that_needs_the_managers_instruction(activate, m
     with pytest.raises(Refused, match="保護管理者 の承認がありません"):
         exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               source=_fake_rows)
-    req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
-    services.decide(actor=pm, request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "local_tax"})
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     copy, passphrase = exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                                              approval_id=req.pk, source=_fake_rows)
     blob = exports.copy_path(copy).read_bytes()
@@ -68,8 +68,8 @@ def test_002_an_export_is_a_copy_that_needs_the_managers_instruction(activate, m
 def test_an_export_approval_for_another_purpose_is_refused(activate, make_user, export_dir):
     activate("sayama")
     staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
-    req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "child_allowance"})
-    services.decide(actor=pm, request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "child_allowance"})
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     with pytest.raises(Refused, match="目的"):
         exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               approval_id=req.pk, source=_fake_rows)
@@ -78,8 +78,8 @@ def test_an_export_approval_for_another_purpose_is_refused(activate, make_user, 
 def test_an_exported_text_cell_cannot_run_as_a_spreadsheet_formula(activate, make_user, export_dir):
     activate("sayama")
     staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
-    req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
-    services.decide(actor=pm, request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "local_tax"})
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     copy, passphrase = exports.export_people(
         actor=Actor.console(staff, purpose="local_tax"), recipient="税務課", approval_id=req.pk,
         source=lambda **_: Rows(True, ["name"], [(1, 1, {"name": '=HYPERLINK("http://x")'})]))
@@ -102,9 +102,9 @@ def test_a_processing_copy_is_tracked_and_purged_when_processing_ends(t97, make_
     path.write_bytes(b"\x00encrypted")
     with pytest.raises(Refused, match="承認がありません"):
         track_processing_copy(actor=Actor.console(clerk, purpose="payroll"), path=path, ttl=dt.timedelta(hours=2))
-    req = services.create_request(actor=clerk, operation="copy")
-    services.decide(actor=pm, request_id=req.pk, approve=True)
-    services.decide(actor=head, request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(clerk), operation="copy")
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(head), request_id=req.pk, approve=True)
     copy = track_processing_copy(actor=Actor.console(clerk, purpose="payroll"), path=path,
                                  ttl=dt.timedelta(hours=2), approval_id=req.pk)
     assert purge_copies() == []

@@ -8,23 +8,24 @@ import pytest
 
 from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
+from tokutei.policy import Actor
 from tokutei.registers.services import media
 
 
 def test_a_carry_out_page_refuses_without_both_approvals(client, officers000):
     o = officers000
-    co = media.create_carry_out(actor=o["operator"], counterparty="相手方", media_type="紙", quantity=1,
+    co = media.create_carry_out(actor=Actor.console(o["operator"]), counterparty="相手方", media_type="紙", quantity=1,
                                 record_count=3, protections=["strict_packaging"])
     client.force_login(o["operator"])
     client.post(f"/registers/carry-outs/{co.pk}/", {"request_approval": "1"})
     req = ApprovalRequest.objects.get()
-    services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(o["id_manager"]), request_id=req.pk, approve=True)
     shown = client.get(f"/registers/carry-outs/{co.pk}/").content.decode()
     assert "未承認: 住基ネットシステム管理者" in shown and "承認を申請する" not in shown
     page = client.post(f"/registers/carry-outs/{co.pk}/", {"carry_out": "1", "c-approval_id": req.pk},
                        follow=True).content.decode()
     assert "住基ネットシステム管理者 の承認がありません" in page
-    services.decide(actor=o["sys_admin"], request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(o["sys_admin"]), request_id=req.pk, approve=True)
     client.post(f"/registers/carry-outs/{co.pk}/", {"carry_out": "1", "c-approval_id": req.pk})
     co.refresh_from_db()
     assert co.status == "out"
@@ -39,11 +40,11 @@ def test_pages_render(client, officers000, url):
 
 def test_detail_pages_render_with_records(client, officers000):
     o = officers000
-    m = media.register_medium(actor=o["operator"], label="M-77", kind="usb", storage_place="保管庫")
-    media.record_fault_check(actor=o["sys_admin"], medium_id=m.pk, has_fault=True, description="読取不良")
-    co = media.create_carry_out(actor=o["operator"], counterparty="相手方", media_type="USB", quantity=1,
+    m = media.register_medium(actor=Actor.console(o["operator"]), label="M-77", kind="usb", storage_place="保管庫")
+    media.record_fault_check(actor=Actor.console(o["sys_admin"]), medium_id=m.pk, has_fault=True, description="読取不良")
+    co = media.create_carry_out(actor=Actor.console(o["operator"]), counterparty="相手方", media_type="USB", quantity=1,
                                 record_count=3, protections=["locked_container"], medium_id=m.pk)
-    doc = media.register_document(actor=o["sys_admin"], title="設計書", kind="design", storage_place="書庫")
+    doc = media.register_document(actor=Actor.console(o["sys_admin"]), title="設計書", kind="design", storage_place="書庫")
     client.force_login(o["sys_admin"])
     for url in (f"/registers/media/{m.pk}/", f"/registers/carry-outs/{co.pk}/", f"/registers/documents/{doc.pk}/"):
         response = client.get(url)
@@ -63,8 +64,8 @@ def test_the_web_export_shows_the_passphrase_once_and_never_caches_it(client, ac
     monkeypatch.setattr(exports.export_people, "__kwdefaults__",
                         {**defaults,
                          "source": lambda **_: Rows(True, ["name"], [(1, 1, {"name": "試験 太郎"})])})
-    req = services.create_request(actor=staff, operation="copy", particulars={"purpose": "local_tax"})
-    services.decide(actor=pm, request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "local_tax"})
+    services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     client.force_login(staff)
     response = client.post("/registers/exports/", {"purpose": "local_tax", "recipient": "税務課",
                                                    "approval_id": req.pk})

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
 from tokutei.core.errors import Refused
-from tokutei.policy import Actor
+from tokutei.policy import Actor, require
 from tokutei.staff import services
-from tokutei.staff.access import require_personal_data_access
 from tokutei.staff.models import Terminal
 from tokutei.staff.selectors import credential_digest, terminal_for_credential
 
@@ -86,13 +86,13 @@ def _request(user, terminal):
 
 def test_a_designated_clerk_on_a_registered_terminal_passes(clerk, make_terminal):
     terminal, _ = make_terminal()
-    require_personal_data_access(_request(clerk, terminal))
+    require(Actor.from_request(_request(clerk, terminal)), Action.STAFF_ACCESS)
     assert not entries("staff.access").exists()
 
 
 def test_an_unregistered_terminal_is_refused_with_the_terminal_article(clerk, org):
     with pytest.raises(Refused) as exc:
-        require_personal_data_access(_request(clerk, None))
+        require(Actor.from_request(_request(clerk, None)), Action.STAFF_ACCESS)
     assert exc.value.article == org.authentication.article
     entry = entries("staff.access", result="refused").get()
     assert entry.actor_id == clerk.pk and entry.details["code"] == "terminal"
@@ -101,7 +101,7 @@ def test_an_unregistered_terminal_is_refused_with_the_terminal_article(clerk, or
 def test_an_undesignated_user_is_refused(sysadmin, make_terminal):
     terminal, _ = make_terminal()
     with pytest.raises(Refused) as exc:
-        require_personal_data_access(_request(sysadmin, terminal))
+        require(Actor.from_request(_request(sysadmin, terminal)), Action.STAFF_ACCESS)
     assert exc.value.article == "T99 §5"
     assert entries("staff.access", result="refused", terminal_id=terminal.pk).count() == 1
 
@@ -111,7 +111,7 @@ def test_a_designation_that_ended_yesterday_is_refused(org, make_user, make_term
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     former = make_user("former", "clerk", tasks=["payroll"], end=yesterday)
     with pytest.raises(Refused):
-        require_personal_data_access(_request(former, terminal))
+        require(Actor.from_request(_request(former, terminal)), Action.STAFF_ACCESS)
     assert entries("staff.access", result="refused").count() == 1
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
-from tokutei.policy import Actor, as_actor, require
+from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import (
@@ -42,7 +42,7 @@ def set_installation_site(*, site: str, actor: Actor | None = None, note: str = 
     """
     if site not in Installation.Site.values:
         raise ValueError(f"site must be one of {Installation.Site.values}")
-    who = as_actor(actor) if actor is not None else Actor.system()
+    who = actor if actor is not None else Actor.system()
     with transaction.atomic():
         row, _created = Installation.objects.update_or_create(
             pk=1, defaults={"site": site, "note": note[:300], "declared_by": who.username})

@@ -46,9 +46,9 @@ def test_a_search_above_the_threshold_needs_a_prior_approval_used_once(bulk_prof
     assert "承認" in refused.value.message and refused.value.article == "T97 §9.2"
     assert Entry.objects.filter(action="vault.search", result="refused").count() == 1
 
-    request = create_request(actor=clerk, operation="bulk_handling",
+    request = create_request(actor=Actor.console(clerk), operation="bulk_handling",
                              particulars={"purpose": "payroll", "count_limit": 3})
-    decide(actor=manager, request_id=request.pk, approve=True)
+    decide(actor=Actor.console(manager), request_id=request.pk, approve=True)
     found = search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(7),
                           bulk_approval_id=request.pk)
     assert len(found) == 3

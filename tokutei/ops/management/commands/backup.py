@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tokutei.core.errors import Refused
 from tokutei.ops import archive
 from tokutei.ops.backup import BackupError, take_data_backup, take_key_backup, verify_data_backup
 from tokutei.ops.cliutil import actor, read_passphrase
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             getattr(self, f"_{o['action']}")(o)
         except (BackupError, archive.ArchiveError) as exc:
             raise CommandError(str(exc)) from exc
+        except Refused as exc:  # logged by the policy; the article as the profile cites it
+            raise CommandError(f"拒否: {exc.display()}") from exc
 
     def _out(self, o) -> Path:
         return Path(o["out"]) if o["out"] else Path(settings.BACKUP_DIR)

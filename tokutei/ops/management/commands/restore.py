@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tokutei.core.errors import Refused
 from tokutei.ops import archive
 from tokutei.ops.backup import BackupError, restore_data, restore_keys
 from tokutei.ops.cliutil import actor, read_passphrase
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             return self._data(Path(o["what"]), o)
         except (BackupError, archive.ArchiveError) as exc:
             raise CommandError(str(exc)) from exc
+        except Refused as exc:  # logged by the policy; the article as the profile cites it
+            raise CommandError(f"拒否: {exc.display()}") from exc
 
     def _keys(self, o) -> None:
         if not o["path"]:
