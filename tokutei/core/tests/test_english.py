@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from django.conf import settings
 
 
@@ -106,3 +113,27 @@ def test_role_names_follow_the_page_language_and_fall_back_to_the_regulations_ja
     body = client.get("/").content.decode()
     assert "<td>Clerk</td>" in body and "事務取扱担当者" not in body
     assert "給与所得の源泉徴収票作成事務" in body
+
+
+
+def _catalogue_entries(po_text: str) -> list[str]:
+    return [e for e in po_text.split("\n\n")[1:] if "#~" not in e]  # the first block is the header
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is needed to extract messages")
+def test_every_message_of_the_code_and_templates_has_an_english_text(tmp_path):
+    """Extract the messages of today's code and templates into a copy of the catalogue (Django's
+    makemessages): none may be missing or a fuzzy guess — gettext drops those, and an English reader
+    would see Japanese."""
+    source = Path(settings.BASE_DIR) / "tokutei"
+    copy = tmp_path / "tokutei"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "tests", "static"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokutei.settings_test"}
+    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete", "--no-location"],
+                   cwd=copy, env=env, check=True, capture_output=True)
+    entries = _catalogue_entries((copy / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8"))
+    assert len(entries) > 500
+    fuzzy = [e for e in entries if "#, fuzzy" in e]
+    untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""')]
+    assert not untranslated, "no English text: " + " | ".join(untranslated[:5])
+    assert not fuzzy, "a guessed English text: " + " | ".join(fuzzy[:5])
