@@ -6,6 +6,7 @@ chains, authentication, retention and every value the regulation leaves open —
 
 from __future__ import annotations
 
+from .citations import cite
 from .schema import ApprovalRule, Period, Profile
 
 MODES_JA = {"password": "ID＋パスワード", "totp": "ワンタイムパスワード（TOTP）",
@@ -41,7 +42,7 @@ def _approval(profile: Profile, key: str, rule: ApprovalRule) -> list[str]:
     lines.append(f"      条件: {'・'.join(extra)}")
     if rule.applicant_roles:
         lines.append(f"      申請者: {_roles(profile, rule.applicant_roles)}")
-    lines.append(f"      根拠: {rule.article}")
+    lines.append(f"      根拠: {cite(rule.article, profile)}")
     return lines
 
 
@@ -88,7 +89,7 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         ) if flag]
         if powers:
             add(f"      権限: {'・'.join(powers)}")
-        add(f"      根拠: {role.article}")
+        add(f"      根拠: {cite(role.article, profile)}")
 
     add("")
     add("【事務（利用目的）と使用できる項目】")
@@ -106,7 +107,7 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
                 add(f"{indent}    番号法上の根拠: {task.ground}")
             if task.fields:
                 add(f"{indent}    項目: {'、'.join(profile.fields[f].ja for f in task.fields if f in profile.fields)}")
-            add(f"{indent}    根拠: {task.article}")
+            add(f"{indent}    根拠: {cite(task.article, profile)}")
             task_lines(key, depth + 1)
 
     task_lines(None, 0)
@@ -122,10 +123,10 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
     for key, rule in profile.approvals.items():
         out.extend(_approval(profile, key, rule))
     if profile.bulk.threshold is not None:
-        add(f"  大量取扱い: {profile.bulk.threshold}件以上で「{profile.bulk.approval}」の事前承認（{profile.bulk.article}）")
+        add(f"  大量取扱い: {profile.bulk.threshold}件以上で「{profile.bulk.approval}」の事前承認（{cite(profile.bulk.article, profile)}）")
     if profile.carry_out is not None:
         co = profile.carry_out
-        add(f"  {co.ja}: 承認 {co.approval or '定めなし'}（{co.article}）")
+        add(f"  {co.ja}: 承認 {co.approval or '定めなし'}（{cite(co.article, profile)}）")
         if co.allowed_purposes:
             add(f"      目的の限定: {'／'.join(co.allowed_purposes.values())}")
         if co.protection_any_of:
@@ -144,17 +145,17 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
     add(f"  登録端末のみ: {'はい' if auth.terminals_required else 'いいえ'}")
     exc = auth.password_only_exception
     if exc.allowed:
-        add(f"  パスワードのみの例外: {_roles(profile, exc.granted_by)}が認める場合（{exc.article}）")
+        add(f"  パスワードのみの例外: {_roles(profile, exc.granted_by)}が認める場合（{cite(exc.article, profile)}）")
         for condition in exc.conditions:
             add(f"      ・{condition}")
     for key, system in auth.systems.items():
-        add(f"  {system.ja}（{key}）: {'、'.join(MODES_JA[m] for m in system.modes)}（{system.article}）")
-    add(f"  根拠: {auth.article}")
+        add(f"  {system.ja}（{key}）: {'、'.join(MODES_JA[m] for m in system.modes)}（{cite(system.article, profile)}）")
+    add(f"  根拠: {cite(auth.article, profile)}")
 
     ret = profile.retention
     add("")
     add("【保存期間】")
-    add(f"  操作履歴: {_period(ret.operation_log)}（{ret.article}）")
+    add(f"  操作履歴: {_period(ret.operation_log)}（{cite(ret.article, profile)}）")
     if ret.review_roles:
         add(f"  操作履歴の確認: {_roles(profile, ret.review_roles)}")
     add(f"  事業年度の開始月: {ret.business_year_start_month}月")
@@ -169,18 +170,18 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
             add(f"      方法: {'、'.join(kept.disposal_methods)}")
         if kept.second_person_check:
             add("      別の者による確認が必要")
-        add(f"      根拠: {kept.article}")
+        add(f"      根拠: {cite(kept.article, profile)}")
 
     out_ = profile.outsourcing
     add("")
     add("【委託】")
-    add(f"  契約条項: {len(out_.contract_clauses)}項目　再委託: {SUBCONTRACTING_JA[out_.subcontracting]}（{out_.article}）")
+    add(f"  契約条項: {len(out_.contract_clauses)}項目　再委託: {SUBCONTRACTING_JA[out_.subcontracting]}（{cite(out_.article, profile)}）")
     if out_.vendor_evaluation.enabled:
         ve = out_.vendor_evaluation
         counts = "、".join(
             f"{p}={sum(1 for i in ve.items if p in i.patterns)}項目" for p in ("I", "II", "III", "IV")
         )
-        add(f"  委託先評価: {counts}　再評価 {_period(ve.reevaluate_every)}ごと（{ve.article}）")
+        add(f"  委託先評価: {counts}　再評価 {_period(ve.reevaluate_every)}ごと（{cite(ve.article, profile)}）")
 
     if profile.intake.identity_verification.required or profile.intake.ground_required:
         add("")
@@ -188,22 +189,22 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         iv = profile.intake.identity_verification
         if iv.required:
             sets = "／".join("＋".join(iv.documents[d] for d in doc_set) for doc_set in iv.document_sets)
-            add(f"  本人確認書類（いずれか）: {sets}（{iv.article}）")
+            add(f"  本人確認書類（いずれか）: {sets}（{cite(iv.article, profile)}）")
             if iv.agent_documents:
                 add(f"  代理人の場合: {'、'.join(iv.agent_documents.values())}")
         if profile.intake.second_person_confirmation:
-            add(f"  入力後に別の者が確認する（{profile.intake.confirmation_article}）")
+            add(f"  入力後に別の者が確認する（{cite(profile.intake.confirmation_article, profile)}）")
         if profile.intake.ground_required:
-            add(f"  番号法上の根拠が必要（{profile.intake.ground_article}）")
+            add(f"  番号法上の根拠が必要（{cite(profile.intake.ground_article, profile)}）")
     if profile.storage.own_servers_allowed is False:
-        add(f"  電子データを自組織のサーバに保管しない（{profile.storage.article}）")
+        add(f"  電子データを自組織のサーバに保管しない（{cite(profile.storage.article, profile)}）")
 
     if profile.rooms:
         add("")
         add("【部屋・区域】")
         for key, room in profile.rooms.items():
             who = f" 入室許可: {_roles(profile, room.entry_approver_roles)}" if room.entry_approver_roles else ""
-            add(f"  ■ {room.ja}（{key}）{who}（{room.article}）")
+            add(f"  ■ {room.ja}（{key}）{who}（{cite(room.article, profile)}）")
 
     registers = dict(profile.registers)
     if profile.file_register is not None:
@@ -213,18 +214,18 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         add("【帳簿】")
         for key, register in registers.items():
             layout = "【様式は規程にない】" if register.layout_open else ""
-            add(f"  ■ {register.ja}（{key}）{layout}: {'、'.join(register.fields)}（{register.article}）")
+            add(f"  ■ {register.ja}（{key}）{layout}: {'、'.join(register.fields)}（{cite(register.article, profile)}）")
     if profile.handling_status is not None and profile.handling_status.enabled:
         hs = profile.handling_status
         add("")
-        add(f"【{hs.ja}】（{hs.article}）")
+        add(f"【{hs.ja}】（{cite(hs.article, profile)}）")
         for key, category in hs.categories.items():
             add(f"  ■ {category.ja}（{key}）: {'、'.join(category.columns)}")
 
     if profile.incident is not None:
         route = " → ".join(profile.roles[r].ja if r in profile.roles else r for r in profile.incident.route)
         add("")
-        add(f"【事故の報告経路】 {route}（{profile.incident.article}）")
+        add(f"【事故の報告経路】 {route}（{cite(profile.incident.article, profile)}）")
 
     add("")
     add("【規程が定めていない値（組織が決めたもの）】")

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         if not ActiveProfile.objects.exists():
-            call_command("init", profile=profile, admin="admin", admin_password="demo-admin-2026!")
+            call_command("init", profile=profile, admin="admin", admin_password="demo-admin-2026!", no_next_steps=True)
             lines: list[str] = []
             # No transaction around the loaders: each demo write is a service in its own durable
             # transaction with its log entry (a failed demo leaves a database to delete, var/demo).

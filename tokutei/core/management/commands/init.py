@@ -31,9 +31,11 @@ class Command(BaseCommand):
             help="設置場所の宣言。プロファイルが組織のサーバへの保存を禁じる場合は data_centre "
                  "（委託先データセンターの管理区域）で初期化したときだけ個人番号を登録できます",
         )
+        # `tokutei demo` prints its own guide (its port, its users): the generic next steps would mislead.
+        parser.add_argument("--no-next-steps", action="store_true", help=argparse_suppress())
 
     def handle(self, *args, profile: str, admin: str, admin_password: str | None, site: str | None = None,
-               **options) -> None:
+               no_next_steps: bool = False, **options) -> None:
         from tokutei.profiles.loader import find_profile, load_profile_file
 
         try:
@@ -81,10 +83,13 @@ class Command(BaseCommand):
             f"最初の管理者: ユーザID {admin} / 一時パスワード {password}（初回サインイン時に変更してください）"
         ))
         self._layout_warnings()
-        self.stdout.write(next_steps(admin))
+        if not no_next_steps:
+            self.stdout.write(next_steps(admin))
         if not loaded.storage.own_servers_allowed and site != "data_centre":
+            from tokutei.profiles.citations import cite
+
             self.stdout.write(self.style.WARNING(
-                f"注意: この組織の規程では個人番号の電子データを組織のサーバに保存できません（{loaded.storage.article}）。"
+                f"注意: この組織の規程（{cite(loaded.storage.article, loaded)}）では個人番号の電子データを組織のサーバに保存できません。"
                 "委託先データセンター（管理区域）に設置した場合だけ `tokutei vault_site --set data_centre` で宣言すると"
                 "登録できるようになります。"
             ))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tokutei.profiles.citations import cite
+
 
 class Command(BaseCommand):
     help = "設置場所（組織のサーバ / 委託先データセンター）の表示と宣言"
@@ -26,4 +28,4 @@ class Command(BaseCommand):
         storage = get_profile().storage
         self.stdout.write(f"設置場所: {installation_site()}")
         if not storage.own_servers_allowed:
-            self.stdout.write(f"このプロファイルは組織のサーバへの保存を認めていません（{storage.article}）")
+            self.stdout.write(f"このプロファイルは組織のサーバへの保存を認めていません（{cite(storage.article)}）")
