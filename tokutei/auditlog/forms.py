@@ -65,6 +65,26 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(_("終了日は開始日以降にしてください"))
         return data
 
+    def criteria(self) -> list[tuple[str, str]]:
+        """The conditions searched, as a reader of the printout reads them: (label, value) — labels of
+        choices (「個人番号の表示」), never their codes; 和暦 dates."""
+        from tokutei.core import jdates
+
+        shown: list[tuple[str, str]] = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(field, forms.ChoiceField):
+                flat: dict = {}
+                for key, text in field.choices:  # grouped choices: (group label, [(key, text), …])
+                    flat.update(text if isinstance(text, (list, tuple)) else {key: text})
+                value = flat.get(value, value)
+            elif isinstance(value, dt.date):
+                value = jdates.to_wareki(value)
+            shown.append((str(field.label), str(value)))
+        return shown
+
     def filters(self) -> Filters:
         data = self.cleaned_data
         values: dict[str, Any] = {

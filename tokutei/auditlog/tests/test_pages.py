@@ -145,3 +145,15 @@ def test_the_api_lets_the_auditor_search_and_refuses_a_clerk(client, auditor, cl
     client.force_login(clerk)
     refused = client.get("/api/v1/log/entries")
     assert refused.status_code == 403 and refused.json()["article"] == "T99 §16"  # machine form in JSON
+
+
+def test_a_printed_search_names_its_conditions_in_words_and_who_printed_it(client, auditor):
+    """A printout of a search is evidence: it says what was searched (the operation's name, 和暦 dates),
+    by whom and when — never an operation code."""
+    client.force_login(auditor)
+    body = client.get("/log/", {"action": "staff.sign_in", "date_from": "2026-12-01"}).content.decode()
+    criteria = body.split('<p class="print-only">', 1)[1].split("</p>", 1)[0]
+    assert "サインイン" in criteria and "令和8年12月1日" in criteria
+    assert "staff.sign_in" not in criteria
+    head = body.split('print-head">', 1)[1].split("</p>", 1)[0]
+    assert "印刷日時" in head and auditor.username in head

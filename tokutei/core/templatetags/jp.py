@@ -29,6 +29,12 @@ def wareki_time(value: dt.datetime | None) -> str:
     return f"{jdates.to_wareki(local.date())} {local:%H:%M}"
 
 
+@register.simple_tag
+def printed_at() -> str:
+    """Now, as a printout's header gives it (和暦 and time)."""
+    return wareki_time(timezone.now())
+
+
 @register.filter
 def nendo(value: dt.date | None, start_month: int = 4) -> str:
     if not value:
