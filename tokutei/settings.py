@@ -238,6 +238,10 @@ SERVE_CERTFILE = env_str("TOKUTEI_CERTFILE")  # TLS by the server itself (a smal
 SERVE_KEYFILE = env_str("TOKUTEI_KEYFILE")
 SERVE_PIDFILE = env_str("TOKUTEI_PIDFILE", str(DATA_DIR / "tokutei-serve.pid"))
 SERVE_ACCESS_LOG = env_bool("TOKUTEI_ACCESS_LOG", True)
+# Which server: "auto" (gunicorn on Linux / Unix, waitress on Windows), "gunicorn" or "waitress".
+SERVE_SERVER = env_str("TOKUTEI_SERVER", "auto")
+if SERVE_SERVER not in ("auto", "gunicorn", "waitress"):
+    raise ImproperlyConfigured(f"TOKUTEI_SERVER は auto・gunicorn・waitress のいずれかです（{SERVE_SERVER!r}）")
 
 # Content-Security-Policy: everything from this server only (三層分離: nothing from a CDN).
 CONTENT_SECURITY_POLICY = (

@@ -76,8 +76,9 @@ class SearchForm(forms.Form):
             if value in (None, ""):
                 continue
             if isinstance(field, forms.ChoiceField):
-                flat: dict = {}
-                for key, text in field.choices:  # grouped choices: (group label, [(key, text), …])
+                flat: dict[Any, Any] = {}
+                choices: Any = field.choices
+                for key, text in choices:  # grouped choices: (group label, [(key, text), …])
                     flat.update(text if isinstance(text, (list, tuple)) else {key: text})
                 value = flat.get(value, value)
             elif isinstance(value, dt.date):

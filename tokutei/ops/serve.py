@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tokutei.core.logging import RedactMyNumbers
@@ -59,8 +60,9 @@ class AccessLog:
         finally:
             query = environ.get("QUERY_STRING", "")
             path = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
-            self.log.info('%s "%s %s" status=%s ms=%.1f', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
-                          path, status[0], (time.perf_counter() - started) * 1000)
+            self.log.info('%s "%s %s %s" status=%s ms=%.1f', environ.get("REMOTE_ADDR", "-"),
+                          environ.get("REQUEST_METHOD"), path, environ.get("SERVER_PROTOCOL", "-"), status[0],
+                          (time.perf_counter() - started) * 1000)
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -82,6 +84,7 @@ class ServeOptions:
     keyfile: str = ""
     pidfile: str = ""
     access_log: bool = True
+    server: str = "auto"  # auto: gunicorn on Linux / Unix, waitress on Windows
 
     @classmethod
     def from_settings(cls) -> ServeOptions:
@@ -91,10 +94,17 @@ class ServeOptions:
                    timeout=settings.SERVE_TIMEOUT, keepalive=settings.SERVE_KEEPALIVE,
                    max_requests=settings.SERVE_MAX_REQUESTS,
                    forwarded_allow_ips=list(settings.SERVE_FORWARDED_ALLOW_IPS), certfile=settings.SERVE_CERTFILE,
-                   keyfile=settings.SERVE_KEYFILE, pidfile=settings.SERVE_PIDFILE, access_log=settings.SERVE_ACCESS_LOG)
+                   keyfile=settings.SERVE_KEYFILE, pidfile=settings.SERVE_PIDFILE, access_log=settings.SERVE_ACCESS_LOG,
+                   server=settings.SERVE_SERVER)
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else default_workers()
+
+    @property
+    def server_name(self) -> str:
+        if self.server != "auto":
+            return self.server
+        return "waitress" if os.name == "nt" else "gunicorn"
 
 
 def application(trusted: Iterable[str], *, access_log: bool = False) -> Callable:
@@ -164,15 +174,25 @@ def _gunicorn_classes() -> tuple[type, type]:
     return Logger, Server
 
 
+def _write_pidfile(path: str) -> None:
+    if path:
+        Path(path).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+
 def run(options: ServeOptions) -> None:
     """Serve until stopped (SIGTERM / Ctrl+C). gunicorn: SIGHUP restarts the workers gracefully."""
-    if os.name == "nt":  # pragma: no cover - Windows
+    if options.server_name == "waitress":
+        # One process with threads (waitress has no workers to fork; on Windows a service restarts it).
+        # TLS is not waitress's: on Windows a reverse proxy (IIS + ARR) terminates it (docs/operations.md).
         import waitress
 
+        if options.certfile:
+            raise ValueError("waitress は TLS を扱いません。リバースプロキシ（IIS など）で終端してください")
+        _write_pidfile(options.pidfile)
         threads = options.worker_count() * max(1, options.threads)
         waitress.serve(application(options.forwarded_allow_ips, access_log=options.access_log),
                        listen=" ".join(options.bind), threads=threads, channel_timeout=options.timeout,
-                       trusted_proxy=None, ident="tokutei")
+                       ident="tokutei")
         return
     _logger, server = _gunicorn_classes()
     server(options).run()

@@ -24,7 +24,6 @@ metadata file ``keyring.json`` (no key material in it). An HSM or KMS provider c
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import threading
@@ -35,6 +34,7 @@ from typing import Protocol, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
+from filelock import FileLock
 
 from .crypto import CryptoError, Indexer, Sealer
 
@@ -135,13 +135,9 @@ class FileKeyProvider:
     def lock(self) -> Iterator[None]:
         """An exclusive lock across processes for changes to the key store."""
         self._prepare()
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        # filelock: flock on Linux / Unix, msvcrt.locking on a Windows server; the file is this account's only.
+        with FileLock(self.root / ".lock", mode=0o600):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def fingerprint(self) -> object:
         try:

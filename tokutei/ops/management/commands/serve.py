@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=None, help="プロセスあたりのスレッド数（既定: 4）")
         parser.add_argument("--certfile", default=None, help="TLS 証明書（リバースプロキシを置かない小規模構成）")
         parser.add_argument("--keyfile", default=None, help="TLS 秘密鍵")
+        parser.add_argument("--server", choices=["auto", "gunicorn", "waitress"], default=None,
+                            help="サーバ（既定: TOKUTEI_SERVER、auto = Linux は gunicorn、Windows は waitress）")
         parser.add_argument("--no-collectstatic", action="store_true",
                             help="起動前の collectstatic（静的ファイルのハッシュ名・圧縮）を省く")
         parser.add_argument("--restart", action="store_true",
@@ -44,9 +46,11 @@ class Command(BaseCommand):
             raise CommandError("データベースが初期化されていません。先に `tokutei init --profile NAME` を実行してください。")
         if o["bind"]:
             options.bind = o["bind"]
-        for name in ("workers", "threads", "certfile", "keyfile"):
+        for name in ("workers", "threads", "certfile", "keyfile", "server"):
             if o[name] is not None:
                 setattr(options, name, o[name])
+        if options.server_name == "waitress" and options.certfile:
+            raise CommandError("waitress は TLS を扱いません。IIS などのリバースプロキシで終端してください（docs/operations.md）")
         if bool(options.certfile) != bool(options.keyfile):
             raise CommandError("TLS には証明書 (--certfile) と秘密鍵 (--keyfile) の両方が必要です")
         if not o["no_collectstatic"]:
@@ -55,8 +59,10 @@ class Command(BaseCommand):
         scheme = "https" if options.certfile else "http"
         self.stdout.write(
             f"Tokutei を起動します: {', '.join(f'{scheme}://{b}/' for b in options.bind)} "
-            f"（{'waitress' if os.name == 'nt' else 'gunicorn'}、プロセス {options.worker_count()}、"
-            f"スレッド {options.threads}、静的ファイル {settings.STATIC_ROOT}）"
+            f"（{options.server_name}、"
+            + (f"スレッド {options.worker_count() * max(1, options.threads)}" if options.server_name == "waitress"
+               else f"プロセス {options.worker_count()}、スレッド {options.threads}")
+            + f"、静的ファイル {settings.STATIC_ROOT}）"
         )
         self.stdout.flush()
         run(options)
