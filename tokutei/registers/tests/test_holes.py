@@ -185,3 +185,93 @@ def test_the_services_refuse_a_staff_member_without_the_role_whatever_calls_them
     assert refused.value.status == 403 and refused.value.code == "no_role"
     assert refused.value.article
     assert _refusals(actor_id=audit_officer.pk) == 1
+
+
+# --- 4. a log write that fails (a full disk) leaves the copy as it was -------------------------------------
+# The copy's record is marked deleted and logged in one transaction; the file is shredded only once that has
+# committed (002 §26; effects after commit).
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every append to the operation log fails, as it would on a full disk."""
+    import errno
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fill():
+        monkeypatch.setattr("tokutei.auditlog.services._write", no_space)
+
+    return fill
+
+
+@pytest.fixture
+def a_copy(officers000, export_dir):
+    """An encrypted export file of the operator's, and its passphrase."""
+    import datetime as dt
+    import hashlib
+
+    from django.utils import timezone
+
+    from tokutei.registers.models import TemporaryCopy
+    from tokutei.registers.services import exports
+
+    passphrase = exports.new_passphrase()
+    blob = exports.encrypt_export("氏名\r\n試験 太郎\r\n".encode(), passphrase)
+    export_dir.mkdir(parents=True, exist_ok=True)
+    (export_dir / "export-test.tkx").write_bytes(blob)
+    copy = TemporaryCopy.objects.create(file_name="export-test.tkx", purpose="p1", field_keys=["name"],
+                                        record_count=1, recipient="年金課", sha256=hashlib.sha256(blob).hexdigest(),
+                                        created_by=officers000["operator"],
+                                        expires_at=timezone.now() + dt.timedelta(days=1))
+    return copy, passphrase
+
+
+def _still_readable(copy, passphrase) -> bool:
+    from tokutei.registers.services import exports
+
+    path = exports.copy_path(copy)
+    return path.exists() and "試験 太郎" in exports.decrypt_export(path.read_bytes(), passphrase).decode()
+
+
+def test_deleting_a_copy_when_the_log_cannot_be_written_leaves_the_file_readable(
+        officers000, a_copy, full_disk, django_capture_on_commit_callbacks):
+    from tokutei.policy import Actor
+    from tokutei.registers.services import exports
+
+    copy, passphrase = a_copy
+    full_disk()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError):
+        exports.delete_copy(copy=copy, actor=Actor(user=officers000["operator"]), reason="manual")
+    copy.refresh_from_db()
+    assert copy.deleted_at is None
+    assert _still_readable(copy, passphrase)
+
+
+def test_the_delete_button_with_a_full_disk_fails_and_the_copy_stays(client, officers000, a_copy, full_disk,
+                                                                     django_capture_on_commit_callbacks):
+    copy, passphrase = a_copy
+    client.force_login(officers000["operator"])
+    client.raise_request_exception = False
+    full_disk()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/registers/exports/{copy.pk}/delete/")
+    assert response.status_code == 500
+    copy.refresh_from_db()
+    assert copy.deleted_at is None and _still_readable(copy, passphrase)
+
+
+def test_with_the_log_written_the_copy_is_shredded_once_the_deletion_commits(officers000, a_copy,
+                                                                             django_capture_on_commit_callbacks):
+    from tokutei.policy import Actor
+    from tokutei.registers.services import exports
+
+    copy, passphrase = a_copy
+    with django_capture_on_commit_callbacks(execute=False) as effects:
+        exports.delete_copy(copy=copy, actor=Actor(user=officers000["operator"]), reason="manual")
+        assert _still_readable(copy, passphrase)  # nothing irreversible before the commit
+    for effect in effects:
+        effect()
+    assert not exports.copy_path(copy).exists()
+    assert Entry.objects.filter(action="vault.delete", target_type="copy", target_id=str(copy.pk)).count() == 1
