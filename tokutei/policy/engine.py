@@ -224,5 +224,7 @@ def get_or_refuse(actor: Actor, action: Action | str, queryset: QuerySet, **look
 
 
 def _lookup_id(lookup: dict) -> str:
-    value = lookup.get("pk", lookup.get("id", ""))
+    """The id asked for, as the refusal's target: ``pk``/``id``, or the one field looked up (a log entry's
+    ``seq``), so the log says which record was refused."""
+    value = lookup.get("pk", lookup.get("id", next(iter(lookup.values())) if len(lookup) == 1 else ""))
     return str(value)[:64] if value is not None else ""
