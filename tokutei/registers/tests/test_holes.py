@@ -178,7 +178,9 @@ def test_the_services_refuse_a_staff_member_without_the_role_whatever_calls_them
     calls = {
         "register": lambda: media.register_medium(actor=audit_officer, label="M-2", kind="usb", storage_place="棚"),
         "move": lambda: media.move_medium(actor=audit_officer, medium_id=stored.pk, storage_place="棚"),
-        "carry_out": lambda: media.create_carry_out(actor=audit_officer, **{**CARRY_OUT_FORM, "quantity": 1}),
+        "carry_out": lambda: media.create_carry_out(actor=audit_officer, counterparty="連合会", media_type="紙",
+                                                    quantity=1, record_count=2,
+                                                    protections=["sealed_traceable_mail"]),
     }
     with pytest.raises(Refused) as refused:
         calls[operation]()

@@ -18,15 +18,12 @@ from tokutei.registers.models import TemporaryCopy
 from tokutei.registers.services import exports
 from tokutei.vault.models import Person
 from tokutei.vault.services import confirm_person
-from tokutei.vault.tests.conftest import (  # noqa: F401 (fixtures)
-    checker,
-    handler,
-    key_dir,
-    pension_file,
-    t98,
-    terminal,
-)
+from tokutei.vault.tests import conftest as vault
 from tokutei.vault.tests.test_intake import intake, number
+
+# The vault's T98 organisation (a second-person check at intake, 004 §14(3)②), its handlers and key store.
+key_dir, t98, terminal, handler, checker, pension_file = (vault.key_dir, vault.t98, vault.terminal, vault.handler,
+                                                          vault.checker, vault.pension_file)
 
 
 @pytest.fixture
@@ -76,7 +73,7 @@ def test_an_export_holding_an_unconfirmed_record_is_refused_and_logged(t98, hand
 
 def test_the_export_page_refuses_it_with_the_profiles_article(client, settings, t98, handler, terminal, entered,
                                                               make_terminal):
-    web_terminal, credential = make_terminal("窓口端末2")
+    _web_terminal, credential = make_terminal("窓口端末2")
     client.force_login(handler)
     client.cookies[settings.TERMINAL_COOKIE_NAME] = credential
     response = client.post("/registers/exports/", {"purpose": "pension", "recipient": "年金課"})
