@@ -27,6 +27,7 @@ Call ``record()`` as the LAST statement of a transaction: the lock is held from 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -41,7 +42,7 @@ from django.utils import timezone
 from tokutei.core.errors import Refused
 
 from . import signing
-from .actions import lookup
+from .actions import Action, lookup
 from .chain import (
     GENESIS,
     at_text,
@@ -296,11 +297,20 @@ def _subtract(period: Any, day: dt.date) -> dt.date:
 def purge(*, before: dt.datetime, actor: Any = None, terminal: Any = None) -> list[PurgeRecord]:
     """Remove the entries older than ``before``, never one still within retention (E-35).
 
-    Refuses (and logs the attempt) when ``before`` is later than the retention boundary or when the chain
-    does not verify (a purge must not destroy the evidence of tampering). In each lane the hash of the last
-    removed entry is kept in a signed PurgeRecord, from which ``verify`` starts. Returns the records made
-    (empty if nothing is old enough).
+    ``actor``: an ``Actor``; a staff member (at the console, ``Actor.console``); or None — the system itself
+    (the scheduled purge). The policy decides first (``log.purge``: the profile's system administrators, or
+    the system), a refusal logged. Refuses (and logs the attempt) when ``before`` is later than the retention
+    boundary or when the chain does not verify (a purge must not destroy the evidence of tampering). In each
+    lane the hash of the last removed entry is kept in a signed PurgeRecord, from which ``verify`` starts.
+    Returns the records made (empty if nothing is old enough).
     """
+    from tokutei.policy import Actor, as_actor, require
+
+    who = as_actor(actor) if actor is not None else Actor.system()
+    if terminal is not None and who.terminal is None:
+        who = dataclasses.replace(who, terminal=terminal)
+    require(who, Action.LOG_PURGE, target=("purge", ""), details={"before": iso(before)})
+    actor, terminal = who.user, who.terminal
     cutoff, article = retention_cutoff()
     if cutoff is None or before > cutoff:
         raise refuse(

@@ -117,3 +117,24 @@ def test_the_purge_command_purges_old_entries(aged_log, capsys):
     cutoff = _cutoff()
     call_command("log", "purge", "--before", cutoff.date().isoformat())
     assert "3件を消去" in capsys.readouterr().out
+
+
+# --- the policy decides who purges (log.purge: the profile's system administrators, or the system) --------
+
+
+def test_the_purge_command_refuses_a_staff_member_who_is_not_a_system_administrator(aged_log, make_user, capsys):
+    auditor = make_user("kansa", "auditor")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("log", "purge", "--before", _cutoff().date().isoformat(), "--actor", "kansa")
+    assert exit_info.value.code == 1
+    assert "システム管理者" in capsys.readouterr().err
+    refused = Entry.objects.get(action="log.purge", result="refused", actor_id=auditor.pk)
+    assert refused.article == "T99 §16" and refused.details["channel"] == "console"
+    assert not PurgeRecord.objects.exists() and Entry.objects.filter(lane_seq__lte=3).count() == 3
+
+
+def test_a_system_administrator_at_the_console_purges(aged_log, make_user, capsys):
+    sysadmin = make_user("sysadmin", "sysadmin")
+    call_command("log", "purge", "--before", _cutoff().date().isoformat(), "--actor", "sysadmin")
+    assert "3件を消去" in capsys.readouterr().out
+    assert Entry.objects.get(action="log.purge", result="ok").actor_id == sysadmin.pk

@@ -13,7 +13,7 @@ second person's confirmation), ``reading`` (get, 照会, 検索), ``correction``
 
 from __future__ import annotations
 
-from .accounts import account_for_token, create_service_account
+from .accounts import account_for_token, create_service_account, revoke_service_account
 from .correction import correct_person, correction_values
 from .deletion import access_history, confirm_deletion, request_deletion, retention_due
 from .files import SITE_ENV, create_file, dispose_file, installation_site, set_installation_site
@@ -41,6 +41,7 @@ __all__ = [
     "intake_person",
     "request_deletion",
     "retention_due",
+    "revoke_service_account",
     "search_people",
     "set_installation_site",
     "verification_problem",
