@@ -12,6 +12,7 @@ from tokutei.auditlog.models import Entry, PurgeRecord
 from tokutei.auditlog.services import _subtract, purge, retention_cutoff
 from tokutei.auditlog.verify import verify_database
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_seven_years_back_from_a_leap_day_lands_on_the_28th():
 def test_it_refuses_and_logs_a_purge_before_retention_ends(aged_log, make_user):
     sysadmin = make_user("sysadmin", "sysadmin")
     with pytest.raises(Refused, match="保存期間") as exc_info:
-        purge(before=timezone.now(), actor=sysadmin)
+        purge(before=timezone.now(), actor=Actor.console(sysadmin))
     assert exc_info.value.article == "T99 §16"
     assert Entry.objects.filter(action="log.purge", result="refused", actor_id=sysadmin.pk).exists()
     assert not PurgeRecord.objects.exists()

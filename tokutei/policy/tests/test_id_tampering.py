@@ -91,14 +91,15 @@ def world(officers000, make_user, make_terminal, export_dir, key_dir):
     person = intake_person(actor=Actor(user=colleague, terminal=terminal, purpose=other_task), file=file,
                            values={"my_number": number(61), "name": "別事務 花子", "birth_date": "1950-04-01",
                                    "sex": "女", "address": "仙台市青葉区一番町"}).person
-    approval = services.create_request(actor=colleague, operation="media_carry_out")
-    carry_out = media.create_carry_out(actor=colleague, counterparty="相手方", media_type="紙", quantity=1,
+    approval = services.create_request(actor=Actor.console(colleague), operation="media_carry_out")
+    carry_out = media.create_carry_out(actor=Actor.console(colleague), counterparty="相手方", media_type="紙", quantity=1,
                                        record_count=1, protections=["strict_packaging"])
     copy = TemporaryCopy.objects.create(file_name="export-colleague.tkx", purpose=other_task, record_count=1,
                                         recipient="年金課", sha256=hashlib.sha256(b"x").hexdigest(),
                                         created_by=colleague, expires_at=timezone.now() + dt.timedelta(days=1))
     (export_dir / copy.file_name).write_bytes(b"x")
     entry = Entry.objects.filter(actor_id=colleague.pk).order_by("-seq").first()
+    assert entry is not None
     clerk = make_user("sosasha3", "operator", tasks=[TASKS[0]])
     ids = {"person": person.pk, "file": file.pk, "approval": approval.pk, "carry_out": carry_out.pk,
            "copy": copy.pk, "entry": entry.seq}

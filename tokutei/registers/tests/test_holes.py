@@ -15,6 +15,7 @@ import pytest
 
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 from tokutei.profiles.citations import cite
 from tokutei.registers import rules
 from tokutei.registers.models import CarryOut, Medium
@@ -39,7 +40,7 @@ def _refusals(**lookup) -> int:
 @pytest.fixture
 def planned(officers000):
     o = officers000
-    return media.create_carry_out(actor=o["operator"], counterparty="仙台市 市民局", media_type="光ディスク",
+    return media.create_carry_out(actor=Actor.console(o["operator"]), counterparty="仙台市 市民局", media_type="光ディスク",
                                   quantity=1, record_count=40, protections=["locked_container"])
 
 
@@ -110,7 +111,7 @@ def handler(hyogo, make_user):
 
 @pytest.fixture
 def stored(handler):
-    return media.register_medium(actor=handler, label="M-100", kind="usb", storage_place="金庫A")
+    return media.register_medium(actor=Actor.console(handler), label="M-100", kind="usb", storage_place="金庫A")
 
 
 def _refused_with_the_profiles_article(response, action: str, article: str, user) -> None:
@@ -176,9 +177,9 @@ def test_a_handler_plans_a_carry_out(client, hyogo, handler):
 def test_the_services_refuse_a_staff_member_without_the_role_whatever_calls_them(hyogo, audit_officer, stored,
                                                                                 operation):
     calls = {
-        "register": lambda: media.register_medium(actor=audit_officer, label="M-2", kind="usb", storage_place="棚"),
-        "move": lambda: media.move_medium(actor=audit_officer, medium_id=stored.pk, storage_place="棚"),
-        "carry_out": lambda: media.create_carry_out(actor=audit_officer, counterparty="連合会", media_type="紙",
+        "register": lambda: media.register_medium(actor=Actor.console(audit_officer), label="M-2", kind="usb", storage_place="棚"),
+        "move": lambda: media.move_medium(actor=Actor.console(audit_officer), medium_id=stored.pk, storage_place="棚"),
+        "carry_out": lambda: media.create_carry_out(actor=Actor.console(audit_officer), counterparty="連合会", media_type="紙",
                                                     quantity=1, record_count=2,
                                                     protections=["sealed_traceable_mail"]),
     }
