@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
-from tokutei.core.jdates import fiscal_year, fiscal_year_start
 from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
@@ -22,25 +21,24 @@ from .refusals import _refuse
 # --- deletion (004 §14(6), §15; E-25, E-36) -------------------------------------------------------------
 
 def _retention_rule(profile, person: Person) -> tuple[str, Any]:
-    key = person.file.retention_rule
-    if key and key in profile.retention_rules:
-        return key, profile.retention_rules[key]
-    return "", None
+    """The rule of the person's file, else of their task, else of the class (tokutei.retention.schedule)."""
+    from tokutei.retention.schedule import rule_for
+
+    return rule_for(profile, "person", file_rule=person.file.retention_rule, task=person.task)
 
 
-def retention_due(profile, rule, trigger: dt.date | None) -> dt.date | None:
-    """保存年限の満了日: 004 §15 counts years from the business year after the trigger's."""
-    if rule is None or rule.period is None:
+def retention_due(profile, rule, trigger: dt.date | None, *, rule_key: str = "", entered: dt.date | None = None
+                  ) -> dt.date | None:
+    """保存年限の満了日 (the first day it may be deleted), counted by the one schedule of the retention app.
+
+    None: not determined (no start date, no payment date, not recorded as no longer needed) — never "at once".
+    """
+    from tokutei.retention.schedule import compute
+
+    if rule is None:
         return None
-    if rule.trigger == "business_years_after_loss":
-        if trigger is None:
-            return dt.date.max
-        start_month = profile.retention.business_year_start_month
-        return rule.period.add_to(fiscal_year_start(fiscal_year(trigger, start_month) + 1, start_month))
-    if rule.trigger == "fixed_period" and trigger is not None:
-        return rule.period.add_to(trigger)
-    return None
-
+    event = entered if rule.event in ("acquired", "created") else trigger
+    return compute(profile, rule_key, rule, event=event).due
 
 def access_history(person: Person) -> list[dict]:
     """The operation-log entries about this person (they contain no personal data)."""
@@ -56,15 +54,16 @@ def request_deletion(*, actor: Actor, person: Person, reason: str = "") -> Perso
     profile = get_profile()
     require(actor, Action.VAULT_DELETE, person)
     rule_key, rule = _retention_rule(profile, person)
-    due = retention_due(profile, rule, person.retention_trigger_date)
-    if due is not None and timezone.localdate() < due:
+    due = retention_due(profile, rule, person.retention_trigger_date, rule_key=rule_key,
+                        entered=timezone.localtime(person.entered_at).date())
+    if due is None or timezone.localdate() < due:
+        # E-36: before the 保存年限 ends — and never "at once" when the end is not determined.
         raise _refuse(_("保存年限が満了していないため削除できません"), rule.article, action=Action.VAULT_DELETE,
                       code="retention", target_type="person", target_id=person.pk, actor=actor)
     if PersonDeletion.objects.filter(person=person, status=PersonDeletion.Status.PENDING).exists():
-        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article if rule else "", action=Action.VAULT_DELETE,
+        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article, action=Action.VAULT_DELETE,
                       code="pending", target_type="person", target_id=person.pk, actor=actor)
-    second = rule.second_person_check if rule is not None else any(
-        r.second_person_check for r in profile.retention_rules.values())
+    second = rule.second_person_check
     with transaction.atomic(durable=True):
         deletion = PersonDeletion.objects.create(person=person, requested_by=actor.user, reason=reason[:300],
                                                  retention_rule=rule_key)
@@ -82,8 +81,7 @@ def confirm_deletion(*, actor: Actor, deletion: PersonDeletion) -> PersonDeletio
     person = deletion.person
     require(actor, Action.VAULT_DELETE, person)
     _key, rule = _retention_rule(profile, person)
-    article = rule.article if rule else next(
-        (r.article for r in profile.retention_rules.values() if r.second_person_check), "")
+    article = rule.article
     if deletion.status != PersonDeletion.Status.PENDING:
         raise _refuse(_("この削除は既に完了しています"), article, action=Action.VAULT_DELETE, code="done",
                       target_type="person", target_id=person.pk, actor=actor)
