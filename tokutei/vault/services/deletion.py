@@ -108,3 +108,15 @@ def _finalise_deletion(deletion: PersonDeletion) -> None:
     deletion.save(update_fields=["access_history", "checked_by", "checked_at", "status"])
     Person.objects.filter(pk=deletion.person_id).update(
         deleted_at=now, data=b"", key_id=0, bi_my_number=None, bi_resident_code=None, bi_kana_birth=None, bi_org_key=None)
+
+
+def erase_people(*, person_ids: list[int]) -> int:
+    """Erase the content of these people (the rows stay as tombstones, without blind indexes).
+
+    Called only by the disposal workflow (tokutei.retention) inside its transaction, after its checks.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase_people runs inside the disposal workflow's transaction")
+    return Person.objects.filter(pk__in=person_ids, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), data=b"", key_id=0, bi_my_number=None, bi_resident_code=None,
+        bi_kana_birth=None, bi_org_key=None)
