@@ -29,7 +29,7 @@ from tokutei.policy import Actor, decide, require
 from tokutei.profiles.selectors import get_profile
 
 from ..models import DisposalItem, DisposalList
-from ..schedule import OPERATION_LOG, today
+from ..schedule import OPERATION_LOG, rule_for, today
 from ..selectors import Item, find_item, person_ids, worklist
 
 # Record classes this system can dispose of itself; the others are kept records about handling, purged by
@@ -396,3 +396,23 @@ def cancel_list(*, actor: Actor, disposal_id: int, reason: str = "") -> Disposal
 
 def may(actor: Actor, action: Action) -> bool:
     return decide(actor, action).allowed
+
+
+def assert_disposable(*, actor: Actor, record_class: str, record_id: Any, action: Action) -> None:
+    """For a register's own disposal record (a medium, a document, a carried-out medium): refused — and
+    logged, citing the rule — unless the record's retention has ended and it is not on hold (E-36), and
+    unless its rule asks for no second person and no confirmation (those steps are the disposal list's)."""
+    profile = get_profile()
+    item = find_item(profile, record_class, str(record_id), today())
+    target = (record_class, str(record_id))
+    if item is None:
+        _key, rule = rule_for(profile, record_class)
+        raise _no(actor, _("該当する記録がありません"), rule.article, action=action, code="not_found", target=target)
+    rule = item.schedule.rule
+    if not item.schedule.disposable_on(today()):
+        message = (_("法的保存中の記録は廃棄できません") if item.schedule.held
+                   else _("保存期間が満了していない記録は廃棄できません"))
+        raise _no(actor, message, rule.article, action=action, code="retention", target=target)
+    if rule.second_person_check or rule.confirmed_by:
+        raise _no(actor, _("この記録の廃棄には別の者の確認又は管理者の確認が必要です。廃棄リストから廃棄してください"),
+                  rule.article, action=action, code="use_disposal_list", target=target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +60,18 @@ def request_deletion(*, actor: Actor, person: Person, reason: str = "") -> Perso
         # E-36: before the 保存年限 ends — and never "at once" when the end is not determined.
         raise _refuse(_("保存年限が満了していないため削除できません"), rule.article, action=Action.VAULT_DELETE,
                       code="retention", target_type="person", target_id=person.pk, actor=actor)
+    if rule.confirmed_by:
+        # 003 §14: the manager confirms the deletion — only the disposal list (tokutei.retention) has that step.
+        raise _refuse(_("この記録の削除には管理者の確認が必要です。廃棄リスト（保存期間・廃棄）から削除してください"),
+                      rule.article, action=Action.VAULT_DELETE, code="needs_confirmation", target_type="person",
+                      target_id=person.pk, actor=actor)
+    from tokutei.retention.models import LegalHold
+
+    if LegalHold.objects.filter(released_at__isnull=True).filter(
+            models.Q(record_class="person", record_id=str(person.pk)) | models.Q(record_class="person", record_id="",
+                                                                               file_id=person.file_id)).exists():
+        raise _refuse(_("法的保存中の記録は削除できません"), rule.article, action=Action.VAULT_DELETE, code="held",
+                      target_type="person", target_id=person.pk, actor=actor)
     if PersonDeletion.objects.filter(person=person, status=PersonDeletion.Status.PENDING).exists():
         raise _refuse(_("この記録には確認待ちの削除があります"), rule.article, action=Action.VAULT_DELETE,
                       code="pending", target_type="person", target_id=person.pk, actor=actor)
