@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
+from tokutei.core.errors import NotFoundOrForbidden, Refused
 from tokutei.core.jdates import parse_date, to_wareki
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.citations import cite
@@ -159,13 +160,19 @@ def draft(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     refs = [tuple(v.split(":", 1)) for v in request.POST.getlist("ref") if ":" in v]
     file_id = request.POST.get("file")
-    if refs:
-        disposal = services.draft_list(actor=actor, refs=[(c, r) for c, r in refs],
-                                       title=request.POST.get("title", ""))
-    else:
-        disposal = services.draft_from_worklist(actor=actor, title=request.POST.get("title", ""),
-                                                record_class=request.POST.get("record_class") or None,
-                                                file_id=int(file_id) if file_id and file_id.isdigit() else None)
+    try:
+        if refs:
+            disposal = services.draft_list(actor=actor, refs=[(c, r) for c, r in refs],
+                                           title=request.POST.get("title", ""))
+        else:
+            disposal = services.draft_from_worklist(actor=actor, title=request.POST.get("title", ""),
+                                                    record_class=request.POST.get("record_class") or None,
+                                                    file_id=int(file_id) if file_id and file_id.isdigit() else None)
+    except NotFoundOrForbidden:
+        raise
+    except Refused as exc:
+        messages.error(request, exc.display())  # e.g. nothing due, or a record not yet due; logged
+        return redirect("retention:worklist")
     messages.success(request, _("廃棄リストを作成しました。別の職員の確認を受けてください"))
     return redirect("retention:disposal", pk=disposal.pk)
 

@@ -118,6 +118,9 @@ def _finalise_deletion(deletion: PersonDeletion) -> None:
     deletion.checked_at = now if deletion.checked_by_id else None
     deletion.status = PersonDeletion.Status.DONE
     deletion.save(update_fields=["access_history", "checked_by", "checked_at", "status"])
+    from ..tombstones import record_after_commit
+
+    record_after_commit(person_ids=[deletion.person_id])  # replayed by every restore (docs/keys.md §4)
     Person.objects.filter(pk=deletion.person_id).update(
         deleted_at=now, data=b"", key_id=0, bi_my_number=None, bi_resident_code=None, bi_kana_birth=None, bi_org_key=None)
 
@@ -129,6 +132,9 @@ def erase_people(*, person_ids: list[int]) -> int:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("erase_people runs inside the disposal workflow's transaction")
+    from ..tombstones import record_after_commit
+
+    record_after_commit(person_ids=list(person_ids))  # replayed by every restore (docs/keys.md §4)
     return Person.objects.filter(pk__in=person_ids, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), data=b"", key_id=0, bi_my_number=None, bi_resident_code=None,
         bi_kana_birth=None, bi_org_key=None)

@@ -113,4 +113,7 @@ def shred_file(*, file: SpecificFile) -> list[int]:
         bi_org_key=None)
     SpecificFile.objects.filter(pk=file.pk).update(status=SpecificFile.Status.DELETED, deleted_at=now)
     transaction.on_commit(lambda: keyring.destroy_scope(scope))
+    from ..tombstones import record_after_commit
+
+    record_after_commit(file_ids=[file.pk])  # replayed by every restore (docs/keys.md §4)
     return to_destroy
