@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokutei.auditlog.forms import JDateField
 from tokutei.core.forms import form_field
-from tokutei.profiles.schema import RECORD_CLASSES
+from tokutei.profiles.schema import RECORD_CLASSES, RETENTION_EVENTS
 
 from .models import LegalHold
 
@@ -47,3 +47,17 @@ class ExecuteForm(forms.Form):
 class CertificateForm(forms.Form):
     reference = forms.CharField(label=_("廃棄証明書の番号・名称"), max_length=200)
     date = JDateField(label=_("証明書の日付"))
+
+
+class EventForm(forms.Form):
+    """The start date a rule counts from, or the day the record was found no longer needed."""
+
+    event = forms.ChoiceField(label=_("事由"), choices=[])
+    date = JDateField(label=_("日付（和暦可）"))
+    note = forms.CharField(label=_("備考（個人情報を書かない）"), max_length=300, required=False)
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        keys = [rule.event] + (["no_longer_needed"] if rule.trigger == "when_no_longer_needed" else [])
+        form_field(self, "event", forms.ChoiceField).choices = [
+            (k, RETENTION_EVENTS[k][0]) for k in dict.fromkeys(keys) if k in RETENTION_EVENTS]

@@ -9,7 +9,8 @@ Roles come only from the profile:
 * legal holds are placed and released by the managers and the auditors (an audit stops the clock);
 * a disposal list is drafted, checked and executed by the handlers and the managers — the check by someone
   other than the drafter (004 §14(6)①, E-25, in the service); it is confirmed by the roles the rules of
-  its items name in ``confirmed_by`` (003 §14), else by the managers.
+  its items name in ``confirmed_by`` (003 §14), else by the managers — a unit-scoped 保護管理者 only for
+  records of their own unit (the service compares the items' files with ``Decision.units``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ register(
     Rule(Action.DISPOSAL_VIEW, roles=readers, article=_disposal_article, unit_scoped_roles=False),
     Rule(Action.DISPOSAL_DRAFT, roles=disposers, article=_disposal_article, unit_scoped_roles=False),
     Rule(Action.DISPOSAL_CHECK, roles=disposers, article=_disposal_article, unit_scoped_roles=False),
-    Rule(Action.DISPOSAL_CONFIRM, roles=confirmers, article=_disposal_article, unit_scoped_roles=False,
+    Rule(Action.DISPOSAL_CONFIRM, roles=confirmers, article=_disposal_article,
          message="廃棄・削除の実施を確認できるのは、プロファイルが定める管理者です"),
     Rule(Action.DISPOSAL_EXECUTE, roles=disposers, article=_disposal_article, unit_scoped_roles=False,
          terminal=True),

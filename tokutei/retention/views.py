@@ -24,7 +24,7 @@ from tokutei.profiles.citations import cite
 from tokutei.profiles.selectors import get_profile
 
 from . import selectors, services
-from .forms import CertificateForm, ExecuteForm, HoldForm, PaymentForm
+from .forms import CertificateForm, EventForm, ExecuteForm, HoldForm, PaymentForm
 from .models import DisposalList, LegalHold, PaymentDate
 from .schedule import status_label, today
 from .services.disposal import EXECUTABLE, methods_for
@@ -89,11 +89,21 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
 
 @action_required(Action.RETENTION_VIEW)
 def explain(request: HttpRequest, record_class: str, record_id: str) -> HttpResponse:
+    """How the date of one record was counted; and (POST) its start date or 「不要と判断した日」 recorded."""
     item = selectors.find_item(get_profile(), record_class, record_id, _on(request))
     if item is None:
         raise Http404
+    form = EventForm(request.POST or None, rule=item.schedule.rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_event(actor=actor_of(request), record_class=record_class, record_id=record_id,
+                                  **form.cleaned_data)
+            messages.success(request, _("記録しました"))
+            return redirect("retention:explain", record_class=record_class, record_id=record_id)
+        except services.InvalidInput as exc:
+            form.add_error("date", str(exc))
     return render(request, "retention/explain.html", {"item": item, "article": cite(item.schedule.rule.article),
-                                                      "status": status_label(item.status)})
+                                                      "status": status_label(item.status), "form": form})
 
 
 # --- the payment calendar (000 §11.1) ------------------------------------------------------------------

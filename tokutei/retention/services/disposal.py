@@ -219,6 +219,14 @@ def confirm_list(*, actor: Actor, disposal_id: int) -> DisposalList:
     if wanted and not (decision.roles & wanted):
         raise _no(actor, _("この廃棄の確認は、プロファイルが定める管理者が行います"), article,
                   action=Action.DISPOSAL_CONFIRM, code="role", target=target)
+    if decision.units is not None:  # a unit-scoped 保護管理者 confirms the records of their own unit only
+        from tokutei.vault.models import SpecificFile
+
+        file_ids = {i for i in disposal.items.values_list("file_id", flat=True) if i is not None}
+        outside = SpecificFile.objects.filter(pk__in=file_ids).exclude(unit_id__in=decision.units).exists()
+        if outside:
+            raise _no(actor, _("他の課の記録を含む廃棄リストは確認できません"), article,
+                      action=Action.DISPOSAL_CONFIRM, code="unit", target=target)
     with transaction.atomic(durable=True):
         locked = DisposalList.objects.select_for_update().get(pk=disposal.pk)
         locked.status = DisposalList.Status.CONFIRMED

@@ -57,3 +57,23 @@ def test_explain_a_person_uses_their_task_rule_and_the_payment_calendar(org, cle
 def test_a_clerk_cannot_change_the_payment_calendar(org, clerk):
     with pytest.raises(CommandError):
         run("payments", "add", "2027-02-15", "--user", "clerk")
+
+
+def test_a_recorded_start_date_counts_instead_of_the_registration(org, clerk, terminal, manager):
+    from django.utils import timezone
+
+    from tokutei.registers.models import Medium
+    from tokutei.retention.selectors import find_item
+
+    # The medium was registered in the system long after it was made: its start date is recorded.
+    medium = Medium.objects.create(label="U-1", kind=Medium.Kind.USB, storage_place="金庫", created_by=clerk,
+                                   created_at=timezone.now())
+    before = find_item(org, "medium", str(medium.pk))
+    assert before is not None and before.status == "not_due"  # registered today, kept a year
+    run("event", "--class", "medium", "--id", str(medium.pk), "--event", "created", "--date", "2020-01-10",
+        "--user", "clerk")
+    item = find_item(org, "medium", str(medium.pk))
+    assert item is not None and item.schedule.due == D(2021, 1, 10) and item.status == "overdue"
+    with pytest.raises(CommandError, match="将来の日付"):
+        run("event", "--class", "medium", "--id", str(medium.pk), "--event", "created", "--date", "2099-01-01",
+            "--user", "clerk")

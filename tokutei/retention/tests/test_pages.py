@@ -83,3 +83,21 @@ def test_payment_calendar_and_holds_pages(client, manager, pension_file):
     client.post("/retention/holds/", {"record_class": "person", "file_id": pension_file.pk, "kind": "audit",
                                       "reason": "定期監査"})
     assert "定期監査" in client.get("/retention/holds/").content.decode()
+
+
+def test_002_a_document_becomes_disposable_once_recorded_as_no_longer_needed(client, activate, make_user):
+    from tokutei.registers.models import Document
+    from tokutei.retention.selectors import find_item
+
+    profile = activate("sayama")  # 002 §14: disposed of when no longer needed
+    pm = make_user("kacho", "pm")
+    doc = Document.objects.create(title="設計書", kind=Document.Kind.DESIGN, storage_place="書庫", created_by=pm)
+    before = find_item(profile, "document", str(doc.pk))
+    assert before is not None and before.status == "undetermined"  # never "at once"
+    client.force_login(pm)
+    page = client.get(f"/retention/explain/document/{doc.pk}/").content.decode()
+    assert "不要との判断が記録されていません" in page and "管理規程第14条" in page
+    client.post(f"/retention/explain/document/{doc.pk}/", {"event": "no_longer_needed", "date": "令和8年12月1日"})
+    item = find_item(profile, "document", str(doc.pk))
+    assert item is not None and item.schedule.due == D(2026, 12, 1) and item.schedule.disposable_on(D(2026, 12, 1))
+    assert Entry.objects.filter(action="retention.event", target_id=str(doc.pk)).exists()

@@ -5,6 +5,8 @@
 * ``explain --class CLASS --id ID`` or ``explain --rule KEY --event DATE`` — how the date was counted,
   step by step, in Japanese;
 * ``payments list | add DATE [--label L] | remove DATE --user U`` — the payment calendar (000 §11.1);
+* ``event --class C --id ID --event no_longer_needed --date D --user U`` — a start date or the day the
+  record was found no longer needed (002 §14, 003 §14);
 * ``hold --class C (--id ID | --file N) --kind incident|audit|lawsuit --reason R --user U`` and
   ``release HOLD_ID --reason R --user U`` — legal holds.
 """
@@ -59,6 +61,13 @@ class Command(BaseCommand):
         hold.add_argument("--kind", required=True, choices=["incident", "audit", "lawsuit"])
         hold.add_argument("--reason", required=True)
         hold.add_argument("--user", required=True)
+        event = sub.add_parser("event", help="起算日・不要と判断した日の記録")
+        event.add_argument("--class", dest="record_class", required=True)
+        event.add_argument("--id", dest="record_id", required=True)
+        event.add_argument("--event", required=True, help="acquired, right_lost, no_longer_needed …")
+        event.add_argument("--date", required=True)
+        event.add_argument("--note", default="")
+        event.add_argument("--user", required=True)
         release = sub.add_parser("release", help="法的保存の解除")
         release.add_argument("hold_id", type=int)
         release.add_argument("--reason", required=True)
@@ -145,6 +154,13 @@ class Command(BaseCommand):
         hold = place_hold(actor=Actor.console(user_of(user)), record_class=record_class, record_id=record_id,
                           file_id=file, kind=kind, reason=reason)
         self.stdout.write(f"法的保存 No.{hold.pk} を設定しました（解除されるまで廃棄できません）")
+
+    def _event(self, *, record_class, record_id, event, date, note="", user, **options) -> None:
+        from tokutei.retention.services import record_event
+
+        record_event(actor=Actor.console(user_of(user)), record_class=record_class, record_id=record_id,
+                     event=event, date=_date(date), note=note)
+        self.stdout.write("記録しました")
 
     def _release(self, *, hold_id: int, reason, user, **options) -> None:
         from tokutei.retention.services import release_hold
