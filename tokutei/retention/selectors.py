@@ -191,12 +191,25 @@ def _log(ctx: Context) -> Iterator[Item]:
 SOURCES = (_people, _media, _documents, _copies, _ledgers, _approvals, _log)
 
 
+# Records this system disposes of (or deletes automatically): only these can be *overdue*. The others — the
+# operation log, handling records, register entries, approvals — may be disposed of once due, but keeping
+# them longer is no breach, so they never raise the overdue alert.
+MUST_GO = {"person", "medium", "document", "export", "temporary_copy"}
+
+
+def _settle(item: Item, on: dt.date) -> Item:
+    if item.record_class not in MUST_GO:
+        item.schedule.overdue_after = None
+        item.at(on)
+    return item
+
+
 def worklist(profile: Any, on: dt.date | None = None, *, statuses: Iterable[str] | None = None,
              record_class: str | None = None) -> list[Item]:
     """Every record the system holds with its schedule on ``on`` (default today), filtered by status."""
     ctx = context(profile, on)
     wanted = set(statuses) if statuses is not None else None
-    items = [i for source in SOURCES for i in source(ctx)
+    items = [i for source in SOURCES for i in (_settle(x, ctx.on) for x in source(ctx))
              if (record_class is None or i.record_class == record_class) and (wanted is None or i.status in wanted)]
     order = {"overdue": 0, "due": 1, "held": 2, "undetermined": 3, "not_due": 4}
     return sorted(items, key=lambda i: (order.get(i.status, 9), i.schedule.due or dt.date.max, i.record_class))

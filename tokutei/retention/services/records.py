@@ -12,7 +12,6 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.policy import Actor, require
 from tokutei.profiles.schema import RECORD_CLASSES, RETENTION_EVENTS
-from tokutei.profiles.selectors import get_profile
 
 from ..models import LegalHold, PaymentDate, RecordEvent
 from ..schedule import OPERATION_LOG
@@ -104,7 +103,3 @@ def release_hold(*, actor: Actor, hold_id: int, reason: str) -> LegalHold:
                target_id=str(hold.record_id or f"file:{hold.file_id}"), reason=hold.release_reason,
                details={"hold_id": hold.pk}, **actor.log_fields())
     return hold
-
-
-def profile_article() -> str:
-    return get_profile().retention.article

@@ -101,3 +101,12 @@ def test_002_a_document_becomes_disposable_once_recorded_as_no_longer_needed(cli
     item = find_item(profile, "document", str(doc.pk))
     assert item is not None and item.schedule.due == D(2026, 12, 1) and item.schedule.disposable_on(D(2026, 12, 1))
     assert Entry.objects.filter(action="retention.event", target_id=str(doc.pk)).exists()
+
+
+def test_the_api_gives_the_worklist_and_the_count(client, manager, clerk, pension_file, person_in):
+    person = person_in(pension_file, 1, lost=LOST)
+    client.force_login(manager)
+    rows = client.get("/api/v1/retention/due?on=2026-04-01").json()
+    assert [(r["record_class"], r["due"], r["status"]) for r in rows] == [("person", "2026-04-01", "due")]
+    explained = client.get(f"/api/v1/retention/explain/person/{person.pk}").json()
+    assert explained["due"] == "2026-04-01" and any("翌事業年度" in s for s in explained["steps"])
