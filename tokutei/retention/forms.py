@@ -36,6 +36,7 @@ class ExecuteForm(forms.Form):
     witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("立会者（紙・媒体）"), queryset=None,
                                                                    required=False)
     vendor = forms.CharField(label=_("委託先（委託する場合）"), max_length=200, required=False)
+    partial = forms.BooleanField(label=_("個人番号のみ消去し、その他の記録は残す（規則が認める場合）"), required=False)
 
     def __init__(self, *args, methods: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,7 +99,8 @@ def _people(ctx: Context) -> Iterator[Item]:
     from tokutei.vault.models import Person, SpecificFile
 
     files = {f.pk: f for f in SpecificFile.objects.filter(status=SpecificFile.Status.ACTIVE).select_related("unit")}
-    live = Person.objects.filter(deleted_at__isnull=True, file__in=list(files))
+    # A person whose 個人番号 was erased (partial disposal) is no longer 特定個人情報: off the worklist.
+    live = Person.objects.filter(deleted_at__isnull=True, file__in=list(files), bi_my_number__isnull=False)
     single = {rid for (cls, rid) in [*ctx.events, *ctx.holds] if cls == "person"}
     singles = live.filter(pk__in=[int(i) for i in single if i.isdigit()])
     for p in singles.only("id", "file_id", "task", "retention_trigger_date", "entered_at"):
@@ -242,7 +243,8 @@ def find_item(profile: Any, record_class: str, record_id: str, on: dt.date | Non
     if record_class == "person":
         from tokutei.vault.models import Person
 
-        p = Person.objects.filter(pk=int(record_id), deleted_at__isnull=True).select_related("file", "file__unit").first()
+        p = (Person.objects.filter(pk=int(record_id), deleted_at__isnull=True, bi_my_number__isnull=False)
+             .select_related("file", "file__unit").first())
         if p is None or p.file.status != "active":
             return None
         s = ctx.schedule("person", str(p.pk), _person_events(p.retention_trigger_date, _local_date(p.entered_at)),

@@ -47,11 +47,13 @@ def _append(rows: list[dict]) -> None:
             os.close(fd)
 
 
-def record_after_commit(*, person_ids: Sequence[int] = (), file_ids: Sequence[int] = ()) -> None:
-    """Write the tombstones once the current transaction commits."""
+def record_after_commit(*, person_ids: Sequence[int] = (), file_ids: Sequence[int] = (),
+                        numbers: Sequence[int] = ()) -> None:
+    """Write the tombstones once the current transaction commits (``numbers``: only the 個人番号 erased)."""
     at = timezone.now().isoformat()
     rows = [{"kind": "person", "id": pk, "at": at} for pk in person_ids]
     rows += [{"kind": "file", "id": pk, "at": at} for pk in file_ids]
+    rows += [{"kind": "number", "id": pk, "at": at} for pk in numbers]
     transaction.on_commit(lambda: _append(rows))
 
 
@@ -84,4 +86,11 @@ def replay() -> dict[str, int]:
         Person.objects.filter(key_id=0, data=b"", deleted_at__isnull=True).update(deleted_at=now)
         SpecificFile.objects.filter(pk__in=files).exclude(status=SpecificFile.Status.DELETED).update(
             status=SpecificFile.Status.DELETED, deleted_at=now)
-    return {"tombstones": len(rows), "people_erased": erased}
+        numbers = [int(r["id"]) for r in rows if r.get("kind") == "number"]
+        live = list(Person.objects.filter(pk__in=numbers, deleted_at__isnull=True, bi_my_number__isnull=False)
+                    .values_list("pk", flat=True))
+        if live:
+            from .services.deletion import erase_my_numbers
+
+            erase_my_numbers(person_ids=live, tombstone=False)  # already in the key store
+    return {"tombstones": len(rows), "people_erased": erased, "numbers_erased": len(live)}

@@ -240,8 +240,12 @@ def confirm_list(*, actor: Actor, disposal_id: int) -> DisposalList:
 
 # --- execution --------------------------------------------------------------------------------------------
 
-def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, vendor: str = "") -> DisposalList:
-    """廃棄・削除の実施: each item by ``method``, recorded item by item; a vendor's awaits its certificate."""
+def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, vendor: str = "",
+                 partial: bool = False) -> DisposalList:
+    """廃棄・削除の実施: each item by ``method``, recorded item by item; a vendor's awaits its certificate.
+
+    ``partial``: only the 個人番号 of each person is erased and the rest of the record kept — where every
+    item's rule allows it (``partial: true``, the PPC guideline's masking of the number)."""
     require(actor, Action.DISPOSAL_EXECUTE, target=("disposal_list", disposal_id))
     profile = get_profile()
     disposal = _list(actor, Action.DISPOSAL_EXECUTE, disposal_id)
@@ -269,6 +273,11 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
         raise no(_("廃棄・削除の方法を選んでください"), profile.retention.article, "method")
     items = list(disposal.items.filter(status=DisposalItem.Status.PENDING))
     day = today()
+    if partial:
+        for item in items:
+            rule = profile.retention_rules.get(item.rule_key)
+            if item.record_class != "person" or rule is None or not rule.partial:
+                raise no(_("この記録は個人番号のみの消去（一部の廃棄）ができません"), item.article, "partial")
     for item in items:
         if method not in methods_for(item):
             raise no(_("この方法はこの記録の廃棄には使えません"), item.article or chosen.article, "method")
@@ -285,15 +294,17 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
         if locked.status not in ready:
             raise Refused(_("この廃棄リストは実施できる状態ではありません"), code="state")
         for item in items:
-            _dispose(item, actor=actor, method_label=chosen.ja, witness=witness)
+            _dispose(item, actor=actor, method_label=chosen.ja, witness=witness, partial=partial)
             item.status = DisposalItem.Status.AWAITING_CERTIFICATE if chosen.vendor else DisposalItem.Status.DONE
-            item.method, item.method_label, item.vendor = method, chosen.ja[:200], vendor.strip()[:200]
+            label = chosen.ja + (_("（個人番号のみ消去）") if partial else "")
+            item.method, item.method_label, item.vendor = method, label[:200], vendor.strip()[:200]
             item.witness, item.executed_by, item.executed_at = witness, actor.user, now
             item.save(update_fields=["status", "method", "method_label", "vendor", "witness", "executed_by",
                                      "executed_at"])
             record(action=Action.DISPOSAL_EXECUTE, target_type=item.record_class, target_id=item.record_id,
                    count=item.count, article=item.article,
                    details={"disposal_id": locked.pk, "item_id": item.pk, "method": method, "digest": item.digest,
+                            "partial": partial,
                             "witness_id": getattr(witness, "pk", None), "vendor": bool(chosen.vendor)},
                    **actor.log_fields())
         locked.status = DisposalList.Status.EXECUTED if chosen.vendor else DisposalList.Status.CLOSED
@@ -306,10 +317,14 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
     return locked
 
 
-def _dispose(item: DisposalItem, *, actor: Actor, method_label: str, witness) -> None:
+def _dispose(item: DisposalItem, *, actor: Actor, method_label: str, witness, partial: bool = False) -> None:
     """The effect on the record itself, inside the execution's transaction."""
     pk = int(item.record_id)
-    if item.record_class == "person":
+    if item.record_class == "person" and partial:
+        from tokutei.vault.services import erase_my_numbers
+
+        erase_my_numbers(person_ids=[pk])
+    elif item.record_class == "person":
         from tokutei.vault.services import erase_people
 
         erase_people(person_ids=[pk])

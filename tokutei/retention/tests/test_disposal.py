@@ -195,3 +195,31 @@ def test_a_whole_file_goes_through_the_workflow_and_its_key_is_shredded_after_co
     pension_file.refresh_from_db()
     assert pension_file.status == "deleted"
     assert Person.objects.get(pk=person.pk).bi_my_number is None
+
+
+def test_partial_disposal_erases_only_the_number_where_the_rule_allows_it(
+        clerk, clerk2, manager, terminal, pension_file, person_in, clock, org):
+    from tokutei.registers.models import Medium
+    from tokutei.retention.selectors import worklist
+    from tokutei.vault.codec import decrypt_person_fields
+
+    from .conftest import number
+
+    person = person_in(pension_file, 4, lost=LOST)
+    clock(DUE)
+    disposal = draft_list(actor=act(clerk, terminal), refs=[("person", str(person.pk))])
+    check_list(actor=act(clerk2, terminal), disposal_id=disposal.pk)
+    confirm_list(actor=act(manager, terminal), disposal_id=disposal.pk)
+    execute_list(actor=act(clerk, terminal), disposal_id=disposal.pk, method="deletion", partial=True)
+    person.refresh_from_db()
+    values = decrypt_person_fields(bytes(person.data), file_id=pension_file.pk)
+    assert values == {"name": "山田 太郎"} and number(4) not in str(values)
+    assert person.bi_my_number is None and person.deleted_at is None
+    assert not [i for i in worklist(org, DUE) if i.record_class == "person"]  # no longer 特定個人情報
+    assert "個人番号のみ消去" in disposal.items.get().method_label
+    medium = Medium.objects.create(label="P-9", kind=Medium.Kind.PAPER, storage_place="書庫", created_by=clerk,
+                                   created_at=person.entered_at - dt.timedelta(days=800))
+    other = draft_list(actor=act(clerk, terminal), refs=[("medium", str(medium.pk))])
+    with pytest.raises(Refused, match="個人番号のみの消去"):
+        execute_list(actor=act(clerk, terminal), disposal_id=other.pk, method="shredder", witness=clerk2,
+                     partial=True)

@@ -138,3 +138,32 @@ def erase_people(*, person_ids: list[int]) -> int:
     return Person.objects.filter(pk__in=person_ids, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), data=b"", key_id=0, bi_my_number=None, bi_resident_code=None,
         bi_kana_birth=None, bi_org_key=None)
+
+
+def erase_my_numbers(*, person_ids: list[int], tombstone: bool = True) -> int:
+    """Partial disposal (PPC guideline: masking the number): the 個人番号 is erased from these people's
+    ciphertext and its blind index dropped; the rest of the record is kept, sealed again under the file's key.
+
+    Called only by the disposal workflow (tokutei.retention, where the rule says ``partial: true``) inside its
+    transaction. A tombstone is written too, so a restore of an older backup erases the number again.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase_my_numbers runs inside the disposal workflow's transaction")
+    from ..codec import PersonCodec, decrypt_person_fields
+    from ..tombstones import record_after_commit
+
+    profile = get_profile()
+    number_keys = [k for k, f in profile.fields.items() if f.kind == "my_number"]
+    done = 0
+    codecs: dict[int, PersonCodec] = {}
+    for person in Person.objects.select_for_update().filter(pk__in=person_ids, deleted_at__isnull=True):
+        values = decrypt_person_fields(bytes(person.data), file_id=person.file_id)
+        kept = {k: v for k, v in values.items() if k not in number_keys}
+        codec = codecs.setdefault(person.file_id, PersonCodec.for_file(person.file_id, profile=profile))
+        key_id, blob = codec.encrypt(kept)
+        indexes = codec.indexes(kept)
+        Person.objects.filter(pk=person.pk).update(data=blob, key_id=key_id, **indexes)
+        done += 1
+    if tombstone:
+        record_after_commit(numbers=list(person_ids))
+    return done
