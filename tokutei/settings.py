@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "tokutei.registers",
     "tokutei.bulk",
     "tokutei.ops",
+    "tokutei.retention",
 ]
 
 MIDDLEWARE = [

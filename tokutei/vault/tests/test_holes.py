@@ -1,84 +1,22 @@
 """The vault's holes of issue 11:
 
-* disposing of a file destroys its keys only once the disposal and its log entry have committed — a log write
-  that fails (a full disk) leaves the file active and every record readable;
 * the menu's count of entries awaiting a second person's check counts only what the clerk could open: the
   files of the declared task, within the units of their designation (E-02, E-04).
 """
 
 from __future__ import annotations
 
-import errno
 import re
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
-from tokutei.auditlog.models import Entry
 from tokutei.policy import Actor
-from tokutei.vault.codec import decrypt_person_fields
-from tokutei.vault.models import Person, SpecificFile
-from tokutei.vault.services import create_file, dispose_file, intake_person
+from tokutei.vault.services import create_file, intake_person
 
 from .conftest import CARD
-from .test_intake import intake, number
-
-# --- a failing log write leaves the keys ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def full_disk(monkeypatch):
-    def no_space(*_args, **_kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    def fill():
-        monkeypatch.setattr("tokutei.auditlog.services._write", no_space)
-
-    return fill
-
-
-def _readable(person) -> bool:
-    from tokutei.vault import keys
-
-    keys.reset_cache()  # read the key store afresh, as another process would
-    row = Person.objects.get(pk=person.pk)
-    return decrypt_person_fields(row.data, file_id=row.file_id).get("name") == "山田 太郎"
-
-
-def test_a_disposal_whose_log_entry_cannot_be_written_destroys_no_key(handler, terminal, pension_file, full_disk,
-                                                                      django_capture_on_commit_callbacks):
-    person = intake(handler, terminal, pension_file, number(41)).person
-    full_disk()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError):
-        dispose_file(actor=Actor(user=handler, terminal=terminal, purpose="pension"), file=pension_file)
-    pension_file.refresh_from_db()
-    assert pension_file.status == SpecificFile.Status.ACTIVE and pension_file.deleted_at is None
-    assert Person.objects.get(pk=person.pk).deleted_at is None
-    assert _readable(person)
-    assert not Entry.objects.filter(action="vault.dispose").exists()
-
-
-def test_the_keys_go_only_after_the_disposal_has_committed(handler, terminal, pension_file,
-                                                          django_capture_on_commit_callbacks):
-    person = intake(handler, terminal, pension_file, number(42)).person
-    with django_capture_on_commit_callbacks(execute=False) as effects:
-        dispose_file(actor=Actor(user=handler, terminal=terminal, purpose="pension"), file=pension_file)
-        assert _readable(person)  # logged and marked, but nothing irreversible yet
-    assert effects, "the key destruction waits for the commit"
-    for effect in effects:
-        effect()
-    assert not _readable_or_error(person)
-
-
-def _readable_or_error(person) -> bool:
-    from tokutei.vault.crypto import CryptoError
-
-    try:
-        return _readable(person)
-    except CryptoError:
-        return False
-
+from .test_intake import number
 
 # --- the menu counts only what the clerk may reach ----------------------------------------------------------
 
