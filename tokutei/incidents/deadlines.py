@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 IMPROPER_PURPOSE = "improper_purpose"
 
-CATEGORIES: dict[str, object] = {
+CATEGORIES: dict[str, Any] = {
     "system_leak": _("個人番号利用事務等で使用する情報システムで管理される特定個人情報の漏えい等"),
     IMPROPER_PURPOSE: _("不正の目的をもって行われたおそれがある漏えい等"),
     "public_exposure": _("電磁的方法により不特定多数の者に閲覧されたおそれがある漏えい等"),
@@ -33,7 +34,7 @@ CATEGORIES: dict[str, object] = {
 }
 
 # The items of the report form (報告書の記載事項), in the order the PPC form asks for them.
-ITEMS: dict[str, object] = {
+ITEMS: dict[str, Any] = {
     "overview": _("概要"),
     "data_items": _("漏えい等が発生し、又は発生したおそれがある特定個人情報の項目"),
     "people": _("本人の数"),

@@ -34,15 +34,15 @@ class ReportForm(forms.Form):
                               help_text=_("個人番号や氏名は書かないでください。記録は ID で示してください。"))
     found_at = forms.DateTimeField(label=_("発見日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     found_by = forms.CharField(label=_("発見者"), max_length=100)
-    files = IdListField(label=_("関係するファイルの ID"), required=False)
-    records = IdListField(label=_("関係する記録の ID"), required=False)
-    media = IdListField(label=_("関係する記録媒体の ID"), required=False)
-    terminals = IdListField(label=_("関係する端末の ID"), required=False)
+    affected_files = IdListField(label=_("関係するファイルの ID"), required=False)
+    affected_records = IdListField(label=_("関係する記録の ID"), required=False)
+    affected_media = IdListField(label=_("関係する記録媒体の ID"), required=False)
+    affected_terminals = IdListField(label=_("関係する端末の ID"), required=False)
     suspected_cause = forms.CharField(label=_("推定される原因"), max_length=2000, required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}))
 
     def affected(self) -> dict[str, list[int]]:
-        return {k: self.cleaned_data.get(k) or [] for k in ("files", "records", "media", "terminals")}
+        return {k: self.cleaned_data.get(f"affected_{k}") or [] for k in ("files", "records", "media", "terminals")}
 
 
 class TimelineForm(forms.Form):

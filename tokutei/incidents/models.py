@@ -146,6 +146,9 @@ class StepRecipient(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["step", "user"], name="incidents_recipient_once")]
 
+    def __str__(self) -> str:
+        return f"step {self.step_id} → {self.user_id}"
+
 
 class Absence(models.Model):
     """A staff member's absence (不在), from/to inclusive: the route's fallback takes their steps."""

@@ -77,18 +77,21 @@ def _responders(profile) -> set[str]:
     return routing.overseer_roles(profile) | routing.unit_overseer_roles(profile)
 
 
-_scoped = {"check": incident_in_scope, "scope": incidents_in_scope, "article": _article}
+def _scoped(action: Action, **kwargs) -> Rule:
+    """A rule on one incident: in scope (else not found), citing the profile's incident article."""
+    return Rule(action, check=incident_in_scope, scope=incidents_in_scope, article=_article, **kwargs)
+
 
 register(
     Rule(Action.INCIDENTS_REPORT, article=_article),
-    Rule(Action.INCIDENTS_VIEW, **_scoped),
-    Rule(Action.INCIDENTS_TIMELINE, **_scoped),
-    Rule(Action.INCIDENTS_ACKNOWLEDGE, **_scoped),
-    Rule(Action.INCIDENTS_ROUTE, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM}), **_scoped),
+    _scoped(Action.INCIDENTS_VIEW),
+    _scoped(Action.INCIDENTS_TIMELINE),
+    _scoped(Action.INCIDENTS_ACKNOWLEDGE),
+    _scoped(Action.INCIDENTS_ROUTE, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM})),
     Rule(Action.INCIDENTS_ESCALATE, channels=frozenset({Channel.CONSOLE, Channel.SYSTEM}), article=_article),
     Rule(Action.INCIDENTS_ABSENCE, check=self_or_manager, article=_article),
-    Rule(Action.INCIDENTS_PPC_ASSESS, roles=_responders, unit_scoped_roles=False, **_scoped),
-    Rule(Action.INCIDENTS_PPC_SUBMIT, roles=_responders, unit_scoped_roles=False, **_scoped),
-    Rule(Action.INCIDENTS_NOTIFY_PERSON, roles=_responders, unit_scoped_roles=False, **_scoped),
-    Rule(Action.INCIDENTS_EXPORT, roles=_responders, unit_scoped_roles=False, **_scoped),
+    _scoped(Action.INCIDENTS_PPC_ASSESS, roles=_responders, unit_scoped_roles=False),
+    _scoped(Action.INCIDENTS_PPC_SUBMIT, roles=_responders, unit_scoped_roles=False),
+    _scoped(Action.INCIDENTS_NOTIFY_PERSON, roles=_responders, unit_scoped_roles=False),
+    _scoped(Action.INCIDENTS_EXPORT, roles=_responders, unit_scoped_roles=False),
 )

@@ -7,6 +7,8 @@ refusal page. Nothing is written on GET.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -51,7 +53,7 @@ def _detail_context(request: SignedInRequest, incident: Incident) -> dict:
     actor = actor_of(request)
     ppc = selectors.ppc_of(incident)
     can_ppc = decide(actor, Action.INCIDENTS_PPC_ASSESS, incident).allowed
-    ppc_initial = {"learned_at": timezone.localtime(ppc.learned_at if ppc else incident.reported_at)
+    ppc_initial: dict[str, Any] = {"learned_at": timezone.localtime(ppc.learned_at if ppc else incident.reported_at)
                    .strftime("%Y-%m-%dT%H:%M")}
     if ppc is not None:
         ppc_initial |= {"categories": ppc.categories, "affected_people": ppc.affected_people,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -35,7 +36,7 @@ def report(db):
     from tokutei.incidents import services
 
     def _report(user, **kwargs):
-        values = {"category": "leak", "summary": "通知書を誤送付したおそれ（記録 ID 12）",
+        values: dict[str, Any] = {"category": "leak", "summary": "通知書を誤送付したおそれ（記録 ID 12）",
                   "found_at": timezone.now() - dt.timedelta(hours=1), "found_by": "窓口担当",
                   "affected": {"records": [12]}, "suspected_cause": "封入時の確認漏れ"}
         return services.report_incident(actor=web(user), **(values | kwargs))

@@ -58,7 +58,7 @@ def test_recording_an_improper_purpose_switches_the_final_due_date(activate, mak
                         categories=["over_100", "improper_purpose"], affected_people=150)
     assert selectors.deadlines_of(incident, selectors.ppc_of(incident)).final_due == dt.date(2026, 5, 31)
     logged = Entry.objects.filter(action="incidents.ppc_assess", target_id=str(incident.pk)).order_by("seq").last()
-    assert logged.details["before"] == ["over_100"] and "improper_purpose" in logged.details["categories"]
+    assert logged is not None and logged.details["before"] == ["over_100"] and "improper_purpose" in logged.details["categories"]
 
 
 def test_the_dashboard_warns_before_the_preliminary_report_is_due(activate, make_user, report, client):

@@ -18,7 +18,8 @@ from tokutei.incidents.models import AppendOnlyError, Incident
 from .conftest import web
 
 FORM = {"category": "system", "summary": "端末が起動しない", "found_at": "2026-01-05T09:30", "found_by": "窓口担当",
-        "files": "", "records": "3, 4", "media": "", "terminals": "7", "suspected_cause": ""}
+        "affected_files": "", "affected_records": "3, 4", "affected_media": "", "affected_terminals": "7",
+        "suspected_cause": ""}
 
 
 def test_staff_without_a_designation_report_from_an_unregistered_terminal(activate, make_user, client):
