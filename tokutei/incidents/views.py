@@ -145,7 +145,7 @@ def notice(request: SignedInRequest, pk: int) -> HttpResponse:
     return redirect("incidents:detail", pk=pk)
 
 
-@action_required(Action.INCIDENTS_VIEW)
+@action_required(Action.INCIDENTS_PPC_ASSESS)
 def ppc_print(request: SignedInRequest, pk: int) -> HttpResponse:
     """The report's items pre-filled from the record, on one A4 page (to copy into the PPC's form)."""
     incident = get_or_refuse(actor_of(request), Action.INCIDENTS_PPC_ASSESS, Incident.objects.all(), pk=pk)
@@ -170,8 +170,11 @@ def absences(request: SignedInRequest) -> HttpResponse:
                                 start_date=d["start_date"], end_date=d["end_date"], reason=d["reason"])
         messages.success(request, _("不在を登録しました"))
         return redirect("incidents:absences")
+    actor = actor_of(request)
     rows = Absence.objects.filter(revoked_at__isnull=True, end_date__gte=timezone.localdate()).select_related("user")
-    return render(request, "incidents/absences.html", {"form": form, "absences": rows[:200]})
+    # Each person sees their own absences; a manager sees those they may record (the same rule).
+    mine = [a for a in rows[:500] if decide(actor, Action.INCIDENTS_ABSENCE, a.user).allowed]
+    return render(request, "incidents/absences.html", {"form": form, "absences": mine[:200]})
 
 
 @require_POST
