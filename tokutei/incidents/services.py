@@ -54,6 +54,11 @@ def _check_text(actor: Actor, action: Action, article: str, target_id: Any = "",
                       details={"field": name})
 
 
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A time given without a zone (a form, a JSON client) is Japan time."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 def _clean_affected(affected: dict[str, Any] | None) -> dict[str, list[int]]:
     clean: dict[str, list[int]] = {}
     for kind in AFFECTED_KINDS:
@@ -116,6 +121,7 @@ def report_incident(*, actor: Actor, category: str, summary: str, found_at: dt.d
     profile = get_profile()
     article = _article(profile)
     now = timezone.now()
+    found_at = _aware(found_at)
     summary, found_by, suspected_cause = (summary or "").strip(), (found_by or "").strip(), (suspected_cause or "").strip()
     if category not in Incident.Category.values:
         raise _no(actor, _("事故等の区分を選択してください"), action=Action.INCIDENTS_REPORT, article=article,
@@ -153,7 +159,7 @@ def add_timeline_entry(*, actor: Actor, incident_id: int, kind: str, text: str,
     """A later fact (detection, containment, investigation, decision, notification, prevention)."""
     incident = _load(actor, Action.INCIDENTS_TIMELINE, incident_id)
     text = (text or "").strip()
-    occurred_at = occurred_at or timezone.now()
+    occurred_at = _aware(occurred_at) if occurred_at else timezone.now()
     if kind not in TimelineEntry.Kind.values or not text:
         raise _no(actor, _("経過の種類と内容を記入してください"), action=Action.INCIDENTS_TIMELINE,
                   article=incident.article, code="invalid", target_id=incident.pk)
@@ -271,6 +277,7 @@ def assess_ppc(*, actor: Actor, incident_id: int, learned_at: dt.datetime, categ
     """Record whether the incident is reportable (its categories), when the organisation learned of it,
     the number of people and the report's items. Recording 不正の目的 moves the 確報 to 60 days."""
     incident = _load(actor, Action.INCIDENTS_PPC_ASSESS, incident_id)
+    learned_at = _aware(learned_at)
     unknown = [c for c in categories if c not in CATEGORIES]
     clean_items = {k: (v or "").strip()[:2000] for k, v in (items or {}).items() if k in ITEMS and (v or "").strip()}
     if unknown:

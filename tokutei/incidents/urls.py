@@ -6,6 +6,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.index, name="index"),
     path("report/", views.report, name="report"),
+    path("export.xlsx", views.export, name="export"),
     path("absences/", views.absences, name="absences"),
     path("absences/<int:pk>/cancel/", views.cancel_absence, name="cancel_absence"),
     path("<int:pk>/", views.detail, name="detail"),
