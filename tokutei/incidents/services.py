@@ -105,6 +105,37 @@ def _open_steps(incident: Incident, start: int, profile: Profile, now: dt.dateti
     return opened
 
 
+def _redirect_if_absent(step: RouteStep, profile: Profile, now: dt.datetime) -> dict[str, Any] | None:
+    """An open step whose every recipient is absent today goes to the profile's fallback for its role
+    (003 §8, E-42): the fallback's available holders are added to the step. Returns the log details."""
+    if step.acknowledged_at is not None or step.redirect or step.to_role != step.role_key:
+        return None
+    recipients = list(step.recipients.values_list("user_id", flat=True))
+    day = timezone.localdate(now)
+    if not recipients or routing.absent_user_ids(recipients, day) != set(recipients):
+        return None
+    to_role, users, redirect = routing.recipients_for(profile, step.role_key, step.incident.unit_id, day)
+    if to_role == step.role_key or not users:
+        return None
+    step.to_role, step.redirect = to_role, redirect
+    step.due_at = now + dt.timedelta(hours=int(step.incident.route.get("escalate_after_hours") or 24))
+    step.save(update_fields=["to_role", "redirect", "due_at"])
+    StepRecipient.objects.bulk_create([StepRecipient(step=step, user=u) for u in users], ignore_conflicts=True)
+    return {"step": step.index, "role": step.role_key, "to_role": to_role, "redirect": redirect,
+            "recipients": [u.pk for u in users]}
+
+
+def _redirect_open_steps_of(user_id: int, profile: Profile, now: dt.datetime) -> list[tuple[RouteStep, dict]]:
+    steps = RouteStep.objects.select_for_update().select_related("incident").filter(
+        acknowledged_at__isnull=True, recipients__user_id=user_id).distinct()
+    found = []
+    for step in steps:
+        details = _redirect_if_absent(step, profile, now)
+        if details is not None:
+            found.append((step, details))
+    return found
+
+
 def _record_routes(actor: Actor, incident: Incident, opened: list[dict[str, Any]]) -> None:
     for details in opened:
         record(action=Action.INCIDENTS_ROUTE, target_type="incident", target_id=incident.pk,
@@ -207,6 +238,15 @@ def escalate_overdue(*, actor: Actor, now: dt.datetime | None = None) -> int:
     count = 0
     overdue = list(RouteStep.objects.filter(acknowledged_at__isnull=True, escalated_at__isnull=True,
                                             due_at__lte=now).values_list("pk", flat=True))
+    waiting = list(RouteStep.objects.filter(acknowledged_at__isnull=True, escalated_at__isnull=True, redirect="")
+                   .values_list("pk", flat=True))
+    for pk in waiting:  # an absence that began since the step opened: the fallback takes it (E-42)
+        with transaction.atomic(durable=True):
+            step = RouteStep.objects.select_for_update().select_related("incident").get(pk=pk)
+            details = _redirect_if_absent(step, profile, now)
+            if details is not None:
+                _record_routes(actor, step.incident, [details])
+                overdue = [p for p in overdue if p != pk]
     for pk in overdue:
         with transaction.atomic(durable=True):
             step = RouteStep.objects.select_for_update().select_related("incident").get(pk=pk)
@@ -247,9 +287,15 @@ def record_absence(*, actor: Actor, user_id: int, start_date: dt.date, end_date:
     with transaction.atomic(durable=True):
         absence = Absence.objects.create(user=person, start_date=start_date, end_date=end_date, reason=reason[:100],
                                          recorded_by=actor.user)
+        now = timezone.now()
+        # Reports already waiting for this person go to the fallback at once when they are away today.
+        redirected = _redirect_open_steps_of(person.pk, profile, now) if absence.is_active_on(
+            timezone.localdate(now)) else []
         record(action=Action.INCIDENTS_ABSENCE, target_type="user", target_id=person.pk, article=article,
                details={"absence": absence.pk, "from": start_date.isoformat(), "to": end_date.isoformat()},
                **actor.log_fields())
+        for step, details in redirected:
+            _record_routes(actor, step.incident, [details])
     return absence
 
 

@@ -172,3 +172,46 @@ def test_a_manager_marks_someone_absent(activate, make_user):
     today = timezone.localdate()
     services.record_absence(actor=web(boss), user_id=pm.pk, start_date=today, end_date=today)
     assert pm.absences.count() == 1
+
+
+def test_003_a_report_already_waiting_goes_to_the_general_manager_when_the_manager_is_marked_absent(
+        activate, make_user, report, unit):
+    activate("inabe")
+    mgr = make_user("sekininsha", "handling_mgr", tasks=["juminzei"], unit=unit)
+    pm = make_user("kacho", "pm", unit=unit)
+    boss = make_user("sokatsu", "general_pm")
+    incident = report(mgr)
+    assert told(incident) == [("pm", ["kacho"])]
+    today = timezone.localdate()
+    services.record_absence(actor=web(boss), user_id=pm.pk, start_date=today, end_date=today)
+    assert told(incident) == [("general_pm", ["kacho", "sokatsu"])]
+    step = RouteStep.objects.get(incident=incident)
+    assert step.redirect == "absent"
+    services.acknowledge(actor=web(boss), incident_id=incident.pk)
+    assert RouteStep.objects.get(incident=incident).acknowledged_by == boss
+
+
+def test_003_an_absence_from_tomorrow_leaves_todays_report_with_the_manager(activate, make_user, report, unit):
+    activate("inabe")
+    mgr = make_user("sekininsha", "handling_mgr", tasks=["juminzei"], unit=unit)
+    pm = make_user("kacho", "pm", unit=unit)
+    make_user("sokatsu", "general_pm")
+    incident = report(mgr)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    services.record_absence(actor=web(pm), user_id=pm.pk, start_date=tomorrow, end_date=tomorrow)
+    assert told(incident) == [("pm", ["kacho"])]
+
+
+def test_003_the_scheduler_redirects_a_waiting_report_when_the_managers_absence_begins(
+        activate, make_user, report, unit):
+    activate("inabe")
+    mgr = make_user("sekininsha", "handling_mgr", tasks=["juminzei"], unit=unit)
+    pm = make_user("kacho", "pm", unit=unit)
+    make_user("sokatsu", "general_pm")
+    incident = report(mgr)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    services.record_absence(actor=web(pm), user_id=pm.pk, start_date=tomorrow, end_date=tomorrow)
+    next_morning = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(8, 0)))
+    services.escalate_overdue(actor=Actor.system(), now=next_morning)
+    assert told(incident) == [("general_pm", ["kacho", "sokatsu"])]
+    assert Entry.objects.filter(action="incidents.route", target_id=str(incident.pk), actor_id=None).exists()
