@@ -113,6 +113,7 @@ class Action(StrEnum):
     INCIDENTS_ACKNOWLEDGE = "incidents.acknowledge", "事故等の報告の受領", "Incident report acknowledged"
     INCIDENTS_ESCALATE = "incidents.escalate", "未受領の報告の次の報告先への回付", \
         "Unacknowledged incident report escalated"
+    INCIDENTS_SERIOUS = "incidents.serious", "特に重大な事案としての報告", "Reported at once as particularly serious"
     INCIDENTS_ABSENCE = "incidents.absence", "不在の登録・取消", "Absence recorded or cancelled"
     INCIDENTS_PPC_ASSESS = "incidents.ppc_assess", "個人情報保護委員会への報告の判断", \
         "Assessment of the report to the PPC recorded"

@@ -87,6 +87,7 @@ register(
     _scoped(Action.INCIDENTS_VIEW),
     _scoped(Action.INCIDENTS_TIMELINE),
     _scoped(Action.INCIDENTS_ACKNOWLEDGE),
+    _scoped(Action.INCIDENTS_SERIOUS),
     _scoped(Action.INCIDENTS_ROUTE, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM})),
     Rule(Action.INCIDENTS_ESCALATE, channels=frozenset({Channel.CONSOLE, Channel.SYSTEM}), article=_article),
     Rule(Action.INCIDENTS_ABSENCE, check=self_or_manager, article=_article),

@@ -230,6 +230,35 @@ def acknowledge(*, actor: Actor, incident_id: int) -> RouteStep:
     return step
 
 
+def report_serious(*, actor: Actor, incident_id: int, reason: str) -> TimelineEntry:
+    """特に重大な事案 (002 §39.3; 001 §9.1 重大な障害等): a person the report reached tells every remaining
+    step of the route at once, instead of one after the other. Recorded as a decision on the timeline."""
+    incident = _load(actor, Action.INCIDENTS_SERIOUS, incident_id)
+    reason = (reason or "").strip()
+    reached = RouteStep.objects.filter(incident=incident, recipients__user=actor.user).exists()
+    if not reached:
+        raise _no(actor, _("特に重大な事案として報告できるのは、この報告を受けた人です"), action=Action.INCIDENTS_SERIOUS,
+                  article=incident.article, code="not_recipient", target_id=incident.pk)
+    if not reason:
+        raise _no(actor, _("特に重大と判断した理由を記入してください"), action=Action.INCIDENTS_SERIOUS,
+                  article=incident.article, code="invalid", target_id=incident.pk)
+    _check_text(actor, Action.INCIDENTS_SERIOUS, incident.article, incident.pk, reason=reason)
+    profile = get_profile()
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        entry = TimelineEntry.objects.create(incident=incident, kind=TimelineEntry.Kind.DECISION,
+                                             text=_("特に重大な事案と判断し、報告経路のすべての報告先に直ちに報告: %(r)s")
+                                             % {"r": reason[:1500]}, occurred_at=now, recorded_by=actor.user)
+        opened: list[dict[str, Any]] = []
+        for index in range(len(incident.route.get("roles", []))):
+            opened += _open_steps(incident, index, profile, now)
+        record(action=Action.INCIDENTS_SERIOUS, target_type="incident", target_id=incident.pk,
+               article=incident.article, details={"entry": entry.pk, "opened": [o["step"] for o in opened]},
+               **actor.log_fields())
+        _record_routes(actor, incident, opened)
+    return entry
+
+
 def escalate_overdue(*, actor: Actor, now: dt.datetime | None = None) -> int:
     """Tell the next step of every route whose open step was not acknowledged in time (scheduler)."""
     require(actor, Action.INCIDENTS_ESCALATE)

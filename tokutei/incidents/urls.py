@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/serious/", views.serious, name="serious"),
     path("<int:pk>/ppc/", views.ppc, name="ppc"),
     path("<int:pk>/ppc/submission/", views.submission, name="submission"),
     path("<int:pk>/ppc/print/", views.ppc_print, name="ppc_print"),

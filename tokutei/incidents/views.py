@@ -69,6 +69,8 @@ def _detail_context(request: SignedInRequest, incident: Incident) -> dict:
         "categories": [(k, v) for k, v in CATEGORIES.items() if ppc is not None and k in ppc.categories],
         "can_ack": RouteStep.objects.filter(incident=incident, acknowledged_at__isnull=True,
                                             recipients__user=request.user).exists(),
+        "can_serious": RouteStep.objects.filter(incident=incident, recipients__user=request.user).exists()
+        and RouteStep.objects.filter(incident=incident).count() < len(incident.route.get("roles", [])),
         "can_ppc": can_ppc, "timeline_form": TimelineForm(),
         "ppc_form": PpcForm(initial=ppc_initial) if can_ppc else None,
         "submission_form": SubmissionForm(initial={"on": timezone.localdate()}) if can_ppc and ppc else None,
@@ -107,6 +109,14 @@ def timeline(request: SignedInRequest, pk: int) -> HttpResponse:
 def acknowledge(request: SignedInRequest, pk: int) -> HttpResponse:
     services.acknowledge(actor=actor_of(request), incident_id=pk)
     messages.success(request, _("報告を受領しました"))
+    return redirect("incidents:detail", pk=pk)
+
+
+@require_POST
+@action_required(Action.INCIDENTS_SERIOUS)
+def serious(request: SignedInRequest, pk: int) -> HttpResponse:
+    services.report_serious(actor=actor_of(request), incident_id=pk, reason=request.POST.get("reason", "")[:1500])
+    messages.success(request, _("報告経路のすべての報告先に報告しました"))
     return redirect("incidents:detail", pk=pk)
 
 

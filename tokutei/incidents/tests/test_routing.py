@@ -215,3 +215,38 @@ def test_003_the_scheduler_redirects_a_waiting_report_when_the_managers_absence_
     services.escalate_overdue(actor=Actor.system(), now=next_morning)
     assert told(incident) == [("general_pm", ["kacho", "sokatsu"])]
     assert Entry.objects.filter(action="incidents.route", target_id=str(incident.pk), actor_id=None).exists()
+
+
+def test_002_a_particularly_serious_incident_goes_to_every_remaining_step_at_once(activate, make_user, report, unit):
+    activate("sayama")
+    pm = make_user("kacho", "pm", unit=unit)
+    make_user("sokatsu", "general_pm")
+    make_user("ciso", "ciso")
+    incident = report(make_user("tanto", "staff", unit=unit))
+    services.report_serious(actor=web(pm), incident_id=incident.pk, reason="外部への大量漏えいのおそれ")
+    assert told(incident) == [("pm", ["kacho"]), ("general_pm", ["sokatsu"]), ("ciso", ["ciso"])]
+    assert incident.timeline.get().kind == "decision"
+    assert Entry.objects.filter(action="incidents.serious", actor_id=pm.pk).exists()
+
+
+def test_001_the_security_officer_tells_the_mayor_and_the_general_head_together_in_a_serious_case(
+        activate, make_user, report, client):
+    activate("kokubunji")
+    officer = make_user("sekinin", "sec_officer")
+    make_user("shicho", "mayor")
+    make_user("sokatsu", "general_head")
+    incident = report(make_user("sosasha", "operator"))
+    client.force_login(officer)
+    assert "特に重大な事案として" in client.get(f"/incidents/{incident.pk}/").content.decode()
+    client.post(f"/incidents/{incident.pk}/serious/", {"reason": "住基ネットに回復不能な異常"})
+    assert [r for r, _ in told(incident)] == ["sec_officer", "mayor", "general_head"]
+
+
+def test_only_someone_the_report_reached_may_call_it_serious(activate, make_user, report):
+    activate("sayama")
+    staff = make_user("tanto", "staff")
+    make_user("kacho", "pm")
+    incident = report(staff)
+    with pytest.raises(Refused, match="この報告を受けた人"):
+        services.report_serious(actor=web(staff), incident_id=incident.pk, reason="至急")
+    assert RouteStep.objects.filter(incident=incident).count() == 1
