@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "tokutei.ledgers",
     "tokutei.approvals",
     "tokutei.registers",
+    "tokutei.incidents",
     "tokutei.bulk",
     "tokutei.ops",
     "tokutei.retention",

@@ -105,6 +105,23 @@ class Action(StrEnum):
     APPROVALS_EXPIRE = "approvals.expire", "承認の期限切れ", "Approval expired"
     APPROVALS_VIEW = "approvals.view", "承認申請の閲覧", "Approval requests viewed"
 
+    # --- 事故等 (incidents) ---------------------------------------------------------------------------------
+    INCIDENTS_REPORT = "incidents.report", "事故等の報告", "Incident reported"
+    INCIDENTS_VIEW = "incidents.view", "事故等の報告の閲覧", "Incident reports viewed"
+    INCIDENTS_TIMELINE = "incidents.timeline", "事故等の経過の記録", "Incident timeline entry recorded"
+    INCIDENTS_ROUTE = "incidents.route", "事故等の報告の回付", "Incident report routed"
+    INCIDENTS_ACKNOWLEDGE = "incidents.acknowledge", "事故等の報告の受領", "Incident report acknowledged"
+    INCIDENTS_ESCALATE = "incidents.escalate", "未受領の報告の次の報告先への回付", \
+        "Unacknowledged incident report escalated"
+    INCIDENTS_SERIOUS = "incidents.serious", "特に重大な事案としての報告", "Reported at once as particularly serious"
+    INCIDENTS_ABSENCE = "incidents.absence", "不在の登録・取消", "Absence recorded or cancelled"
+    INCIDENTS_PPC_ASSESS = "incidents.ppc_assess", "個人情報保護委員会への報告の判断", \
+        "Assessment of the report to the PPC recorded"
+    INCIDENTS_PPC_SUBMIT = "incidents.ppc_submit", "個人情報保護委員会への報告の提出", \
+        "Submission of the report to the PPC recorded"
+    INCIDENTS_NOTIFY_PERSON = "incidents.notify_person", "本人への通知の記録", "Notice to a person concerned recorded"
+    INCIDENTS_EXPORT = "incidents.export", "事故等の報告の出力", "Incident reports exported"
+
     # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
     MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True
     MEDIA_MOVE = "media.move", "記録媒体の保管場所の変更", "Medium moved", "storage", True

@@ -489,9 +489,24 @@ class Outsourcing(Strict):
     article: Article
 
 
+class PpcReport(Strict):
+    """個人情報保護委員会への報告の期限 (tokutei.incidents.deadlines): days counted from the day after the
+    organisation learned of the 漏えい等 (初日不算入)."""
+
+    preliminary_days: Annotated[int, Field(ge=1, le=30)] = 5  # 速報「速やかに」: 3–5 days in practice (PPC guideline)
+    final_days: Annotated[int, Field(ge=1, le=90)] = 30  # 確報: within 30 days
+    final_days_improper: Annotated[int, Field(ge=1, le=120)] = 60  # 確報 when 不正の目的 may be involved: 60 days
+    warn_days: Annotated[int, Field(ge=0, le=30)] = 2  # the dashboard warns this many days before a due date
+
+
 class IncidentRoute(Strict):
     route: list[Key | str]
     fallback: dict[Key, Key] = {}
+    # The route's first role when it names who reports rather than who is told (000 システム操作者, 002 職員,
+    # 004 事務取扱担当者): the report goes to the roles after it. None: every route role is told.
+    reporter: Key | None = None
+    escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 24  # an unacknowledged step goes on to the next
+    ppc: PpcReport = PpcReport()
     article: Article
 
 
@@ -708,6 +723,8 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
              "incident.route")
         fallback = _d(incident.get("fallback"))
         need("role", roles, [*fallback, *fallback.values()], "incident.fallback")
+        if incident.get("reporter"):
+            need("role", roles, [incident["reporter"]], "incident.reporter")
     if roles_map and not any(_d(r).get("handles_data") is True for r in roles_map.values()):
         errors.append(("roles", "at least one role must have handles_data: true（個人データを扱う役割が必要です）"))
     if roles_map and not any(_d(r).get("administers_system") is True for r in roles_map.values()):

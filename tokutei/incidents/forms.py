@@ -1,0 +1,89 @@
+"""Forms for the incident pages: typed input only; the rules are the services'."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .deadlines import CATEGORIES, ITEMS
+from .models import Incident, PersonNotice, TimelineEntry
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_IDS = re.compile(r"^[\d\s,、，]*$")
+
+
+class IdListField(forms.CharField):
+    """「12, 15, 20」 → [12, 15, 20]: ids of files, records, media or terminals (never a number of a person)."""
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        if not _IDS.match(text):
+            raise forms.ValidationError(_("番号（ID）を半角数字で、カンマ区切りで入力してください"))
+        ids = [int(p) for p in re.split(r"[\s,、，]+", text) if p]
+        if any(i <= 0 or i >= 10**9 for i in ids):
+            raise forms.ValidationError(_("記録等の ID を入力してください（個人番号は入力できません）"))
+        return ids
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("区分"), choices=Incident.Category.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(label=_("何が起きたか"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("個人番号や氏名は書かないでください。記録は ID で示してください。"))
+    found_at = forms.DateTimeField(label=_("発見日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    found_by = forms.CharField(label=_("発見者"), max_length=100)
+    affected_files = IdListField(label=_("関係するファイルの ID"), required=False)
+    affected_records = IdListField(label=_("関係する記録の ID"), required=False)
+    affected_media = IdListField(label=_("関係する記録媒体の ID"), required=False)
+    affected_terminals = IdListField(label=_("関係する端末の ID"), required=False)
+    suspected_cause = forms.CharField(label=_("推定される原因"), max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+    def affected(self) -> dict[str, list[int]]:
+        return {k: self.cleaned_data.get(f"affected_{k}") or [] for k in ("files", "records", "media", "terminals")}
+
+
+class TimelineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("種類"), choices=TimelineEntry.Kind.choices)
+    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    occurred_at = forms.DateTimeField(label=_("日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M"], required=False)
+
+
+class AbsenceForm(forms.Form):
+    username = forms.CharField(label=_("職員のユーザID"), max_length=150,
+                               help_text=_("自分の不在は自分のユーザIDを入力します"))
+    start_date = forms.DateField(label=_("開始日"), widget=_D)
+    end_date = forms.DateField(label=_("終了日"), widget=_D)
+    reason = forms.CharField(label=_("理由"), max_length=100, required=False)
+
+
+class PpcForm(forms.Form):
+    learned_at = forms.DateTimeField(label=_("組織が知った日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M"])
+    categories = forms.MultipleChoiceField(label=_("該当する事態"), required=False, widget=forms.CheckboxSelectMultiple,
+                                           choices=[(k, v) for k, v in CATEGORIES.items()])
+    affected_people = forms.IntegerField(label=_("本人の数"), min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in ITEMS.items():
+            if key != "people":
+                self.fields[f"item_{key}"] = forms.CharField(label=label, required=False, max_length=2000,
+                                                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def items(self) -> dict[str, str]:
+        return {k: self.cleaned_data.get(f"item_{k}") or "" for k in ITEMS if k != "people"}
+
+
+class SubmissionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("報告"), choices=[("preliminary", _("速報")), ("final", _("確報"))])
+    on = forms.DateField(label=_("提出日"), widget=_D)
+
+
+class NoticeForm(forms.Form):
+    record_id = forms.IntegerField(label=_("本人の記録番号"), min_value=1, max_value=10**9 - 1,
+                                   help_text=_("個人番号ではなく、記録の ID を入力します"))
+    method = forms.ChoiceField(label=_("方法"), choices=PersonNotice.Method.choices)
+    notified_on = forms.DateField(label=_("通知日"), widget=_D)
+    note = forms.CharField(label=_("備考"), max_length=200, required=False)
