@@ -20,8 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tokutei.core.errors import Refused
 from tokutei.core.jdates import parse_date, to_wareki
-from tokutei.ops.cliutil import actor as user_of
-from tokutei.policy import Actor
+from tokutei.ops.cliutil import actor as console_actor
 from tokutei.profiles.selectors import get_profile
 
 
@@ -140,7 +139,7 @@ class Command(BaseCommand):
             return
         if not date or not user:
             raise CommandError("日付と --user を指定してください")
-        who = Actor.console(user_of(user))
+        who = console_actor(user)
         if op == "add":
             add_payment_date(actor=who, date=_date(date), label=label)
         else:
@@ -151,21 +150,21 @@ class Command(BaseCommand):
     def _hold(self, *, record_class, record_id="", file=None, kind, reason, user, **options) -> None:
         from tokutei.retention.services import place_hold
 
-        hold = place_hold(actor=Actor.console(user_of(user)), record_class=record_class, record_id=record_id,
+        hold = place_hold(actor=console_actor(user), record_class=record_class, record_id=record_id,
                           file_id=file, kind=kind, reason=reason)
         self.stdout.write(f"法的保存 No.{hold.pk} を設定しました（解除されるまで廃棄できません）")
 
     def _event(self, *, record_class, record_id, event, date, note="", user, **options) -> None:
         from tokutei.retention.services import record_event
 
-        record_event(actor=Actor.console(user_of(user)), record_class=record_class, record_id=record_id,
+        record_event(actor=console_actor(user), record_class=record_class, record_id=record_id,
                      event=event, date=_date(date), note=note)
         self.stdout.write("記録しました")
 
     def _release(self, *, hold_id: int, reason, user, **options) -> None:
         from tokutei.retention.services import release_hold
 
-        release_hold(actor=Actor.console(user_of(user)), hold_id=hold_id, reason=reason)
+        release_hold(actor=console_actor(user), hold_id=hold_id, reason=reason)
         self.stdout.write(f"法的保存 No.{hold_id} を解除しました")
 
 
