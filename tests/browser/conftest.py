@@ -37,7 +37,13 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="ja-JP")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous waits: on CI's two cores the browser shares them with the other test worker. A wait only
+    # lasts this long when something is wrong, so a real failure still fails (later).
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(30_000)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
     yield page
     context.close()
 
