@@ -17,9 +17,12 @@ from tokutei.policy import Channel, Deny, Rule, register
 from tokutei.policy.rules import EVERY_CHANNEL
 
 
+def _step_roles(rule) -> set[str]:
+    return {r for s in (rule or {}).get("steps", []) for r in s.get("roles", [])}
+
+
 def _readers_of(request, profile) -> set[str]:
-    step_roles = {r for s in (request.rule or {}).get("steps", []) for r in s.get("roles", [])}
-    return step_roles | profile.auditor_roles() | profile.admin_roles()
+    return _step_roles(request.rule) | profile.auditor_roles() | profile.admin_roles()
 
 
 def _reach(actor, roles: set[str], profile, assignments=None) -> tuple[bool, frozenset[int] | None]:
@@ -78,7 +81,7 @@ def requests_in_scope(queryset, actor, decision, profile):
     readable = []
     for pk, rule, requester_unit, subject_unit in queryset.exclude(own).values_list(
             "pk", "rule", "requester__unit_id", "subject__unit_id"):
-        step_roles = {r for s in (rule or {}).get("steps", []) for r in s.get("roles", [])}
+        step_roles = _step_roles(rule)
         reaches, units = _reach(actor, step_roles | profile.auditor_roles() | profile.admin_roles(), profile,
                                 assignments)
         if reaches and (units is None or _request_units(requester_unit, subject_unit) & units):
@@ -86,11 +89,42 @@ def requests_in_scope(queryset, actor, decision, profile):
     return queryset.filter(own | Q(pk__in=readable))
 
 
+def _decides_elsewhere(actor, rule, requester_unit, subject_unit, profile, assignments=None) -> bool:
+    """Holds a step's role only as a unit-scoped one, for another unit: may not decide this request, even
+    where another role (system administrator, auditor) lets them read it."""
+    holds, units = _reach(actor, _step_roles(rule), profile, assignments)
+    return holds and units is not None and not _request_units(requester_unit, subject_unit) & units
+
+
+def request_decidable(actor, obj, decision, profile) -> Deny | None:
+    """Approving or rejecting: as seeing it, and a step's unit-scoped role only within its own unit."""
+    from .models import ApprovalRequest
+
+    refused = request_in_scope(actor, obj, decision, profile)
+    if refused is not None or not isinstance(obj, ApprovalRequest):
+        return refused
+    subject_unit = getattr(obj.subject, "unit_id", None) if obj.subject_id else None
+    if _decides_elsewhere(actor, obj.rule, obj.requester.unit_id, subject_unit, profile):
+        return Deny(NOT_FOUND_MESSAGE)
+    return None
+
+
+def requests_decidable(queryset, actor, decision, profile):
+    from tokutei.staff.selectors import assignments_in_force
+
+    visible = requests_in_scope(queryset, actor, decision, profile)
+    assignments = assignments_in_force(actor.user) if actor.user is not None else []
+    elsewhere = [pk for pk, rule, requester_unit, subject_unit in visible.values_list(
+        "pk", "rule", "requester__unit_id", "subject__unit_id")
+        if _decides_elsewhere(actor, rule, requester_unit, subject_unit, profile, assignments)]
+    return visible.exclude(pk__in=elsewhere) if elsewhere else visible
+
+
 register(
     Rule(Action.APPROVALS_VIEW, check=request_in_scope, scope=requests_in_scope),
     Rule(Action.APPROVALS_REQUEST, check=request_in_scope, scope=requests_in_scope),
-    Rule(Action.APPROVALS_APPROVE, check=request_in_scope, scope=requests_in_scope),
-    Rule(Action.APPROVALS_REJECT, check=request_in_scope, scope=requests_in_scope),
+    Rule(Action.APPROVALS_APPROVE, check=request_decidable, scope=requests_decidable),
+    Rule(Action.APPROVALS_REJECT, check=request_decidable, scope=requests_decidable),
     Rule(Action.APPROVALS_USE, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM})),
     Rule(Action.APPROVALS_EXPIRE, channels=frozenset({Channel.CONSOLE, Channel.SYSTEM})),
 )

@@ -82,3 +82,19 @@ def test_the_requesters_own_manager_sees_and_approves_it(client, units, request_
         request_of_zeimu.pk]
     services.decide(actor=units["own_pm"], request_id=request_of_zeimu.pk, approve=True)
     assert ApprovalRequest.objects.get(pk=request_of_zeimu.pk).status == ApprovalRequest.Status.APPROVED
+
+
+def test_a_system_administrator_who_is_also_another_units_manager_may_read_but_not_decide_it(
+        client, units, request_of_zeimu, make_user):
+    """Reading every request as システム所管保護管理者 gives no step of another unit's 保護管理者."""
+    from tokutei.staff.models import RoleAssignment
+
+    both = units["other_pm"]
+    RoleAssignment.objects.create(user=both, role_key="sys_pm", unit=both.unit,
+                                  start_date=RoleAssignment.objects.get(user=both).start_date)
+    client.force_login(both)
+    assert client.get(f"/approvals/{request_of_zeimu.pk}/").status_code == 200
+    assert client.post(f"/approvals/{request_of_zeimu.pk}/decide/",
+                       {"decision": "approve", "comment": ""}).status_code == 404
+    assert client.get("/api/v1/approvals/requests", {"scope": "queue"}).json() == []
+    assert not request_of_zeimu.decisions.exists()
