@@ -89,8 +89,8 @@ def create(request: HttpRequest, payload: RequestIn):
 
 @router.get("/requests", response=list[RequestOut])
 def list_requests(request: HttpRequest, scope: Literal["mine", "queue"] = "mine"):
-    api_actor(request, Action.APPROVALS_VIEW)
-    items = selectors.approver_queue(request.user) if scope == "queue" else list(
+    actor = api_actor(request, Action.APPROVALS_VIEW)
+    items = selectors.approver_queue(actor) if scope == "queue" else list(
         selectors.my_requests(request.user)[:200])
     return [_out(r) for r in items]
 

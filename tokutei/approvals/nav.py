@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tokutei.core.navigation import Card, NavItem
+from tokutei.policy import Actor
 from tokutei.staff.http import SignedInRequest
 
 from . import selectors
@@ -19,7 +20,7 @@ def nav_items(request: SignedInRequest) -> list[NavItem]:
 
 def dashboard_cards(request: SignedInRequest) -> list[Card]:
     cards = []
-    queue = selectors.approver_queue(request.user)
+    queue = selectors.approver_queue(Actor.from_request(request))  # only what the policy lets them reach
     if queue:
         cards.append(Card(_("承認待ち（あなたの承認が必要）"), "approvals/card_queue.html",
                           {"queue": queue[:10], "total": len(queue)}, order=10))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tokutei.auditlog.actions import Action
+from tokutei.policy import Actor, restrict
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import role_keys
 
@@ -32,23 +34,17 @@ def can_decide_now(request: ApprovalRequest, user, roles: set[str] | None = None
     return any(set(rule["steps"][i]["roles"]) & roles for i in open_steps)
 
 
-def approver_queue(user) -> list[ApprovalRequest]:
-    """Pending requests that ``user`` may decide now, oldest first."""
+def approver_queue(actor: Actor) -> list[ApprovalRequest]:
+    """Pending requests that ``actor`` may decide now, oldest first — among those the policy lets them
+    reach (a unit-scoped approver: their own unit's, tokutei/approvals/rules.py)."""
+    user = actor.user
     roles = role_keys(user)
     if not roles:
         return []
-    pending = ApprovalRequest.objects.filter(status=Status.PENDING).exclude(requester=user).order_by(
+    reachable = restrict(ApprovalRequest.objects.all(), actor, Action.APPROVALS_APPROVE)
+    pending = reachable.filter(status=Status.PENDING).exclude(requester=user).order_by(
         "created_at").prefetch_related("decisions")
     return [r for r in pending if can_decide_now(r, user, roles)]
-
-
-def may_view(request: ApprovalRequest, user) -> bool:
-    if user.pk in (request.requester_id, request.subject_id):
-        return True
-    roles = role_keys(user)
-    profile = get_profile()
-    step_roles = {r for s in request.rule.get("steps", []) for r in s["roles"]}
-    return bool(roles & (step_roles | profile.auditor_roles() | profile.admin_roles()))
 
 
 def permitted_rooms(user) -> list[ApprovalRequest]:

@@ -34,7 +34,7 @@ def index(request: SignedInRequest) -> HttpResponse:
             for r in selectors.my_requests(request.user)[:100]]
     rooms = selectors.room_permissions_in_force() if selectors.may_see_room_permissions(request.user) else None
     return render(request, "approvals/index.html", {
-        "mine": mine, "queue": selectors.approver_queue(request.user), "rooms": rooms})
+        "mine": mine, "queue": selectors.approver_queue(actor_of(request)), "rooms": rooms})
 
 
 @action_required(Action.APPROVALS_REQUEST)

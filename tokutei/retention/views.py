@@ -19,6 +19,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core.errors import NotFoundOrForbidden, Refused
 from tokutei.core.jdates import parse_date, to_wareki
+from tokutei.policy import get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.citations import cite
 from tokutei.profiles.selectors import get_profile
@@ -187,17 +188,15 @@ def draft(request: HttpRequest) -> HttpResponse:
     return redirect("retention:disposal", pk=disposal.pk)
 
 
-def _list_or_404(pk: int) -> DisposalList:
-    disposal = DisposalList.objects.select_related("drafted_by", "checked_by", "confirmed_by", "executed_by"
-                                                   ).filter(pk=pk).first()
-    if disposal is None:
-        raise Http404
-    return disposal
+def _list_or_404(request: HttpRequest, pk: int) -> DisposalList:
+    """One disposal list, or the policy's logged refusal that looks exactly like a missing one."""
+    lists = DisposalList.objects.select_related("drafted_by", "checked_by", "confirmed_by", "executed_by")
+    return get_or_refuse(actor_of(request), Action.DISPOSAL_VIEW, lists, pk=pk)
 
 
 @action_required(Action.DISPOSAL_VIEW)
 def disposal(request: HttpRequest, pk: int) -> HttpResponse:
-    d = _list_or_404(pk)
+    d = _list_or_404(request, pk)
     items = list(d.items.select_related("executed_by", "witness", "certificate_by"))
     profile = get_profile()
     methods: dict[str, str] = {}
@@ -217,7 +216,7 @@ def disposal(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required(Action.DISPOSAL_VIEW)
 def disposal_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     actor = actor_of(request)
-    d = _list_or_404(pk)
+    d = _list_or_404(request, pk)
     if step == "check":
         services.check_list(actor=actor, disposal_id=d.pk, note=request.POST.get("note", ""))
         messages.success(request, _("確認を記録しました（アクセス履歴を取得しました）"))
@@ -250,7 +249,7 @@ def disposal_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @action_required(Action.DISPOSAL_VIEW)
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """廃棄証明書・削除記録 (A4): itemised, with record ids and keyed digests — never a number or a name."""
-    d = _list_or_404(pk)
+    d = _list_or_404(request, pk)
     profile = get_profile()
     items = list(d.items.select_related("executed_by", "witness", "certificate_by"))
     articles = sorted({i.article for i in items if i.article})

@@ -49,3 +49,10 @@ def officers000(org000, make_user):
         "site_admin": make_user("kyoten1", "operator", "site_admin", tasks=TASKS),
         "both": make_user("kenmu", "id_manager", "sys_admin"),
     }
+
+
+def a_unit(key: str = "zeimu", name: str = "税務課"):
+    """One unit of the organisation: a unit-scoped 保護管理者 (002) approves the requests of their own unit."""
+    from tokutei.staff.models import Unit
+
+    return Unit.objects.get_or_create(key=key, defaults={"name_ja": name})[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tokutei.approvals import services
+from tokutei.approvals.tests.conftest import a_unit
 from tokutei.core.errors import Refused
 from tokutei.policy import Actor
 
@@ -25,7 +26,7 @@ def test_subcontracting_needs_prior_approval_where_not_prohibited(activate, make
 
 def test_002_a_terminal_is_taken_out_only_with_the_managers_approval_for_that_terminal(activate, make_user):
     activate("sayama")
-    staff, pm = make_user("staff1", "staff"), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     with pytest.raises(Refused, match="保護管理者 の承認がありません"):
         services.check_terminal_movement(actor=Actor.console(staff), terminal_id=4, direction="out")
     req = services.create_request(actor=Actor.console(staff), operation="terminal_carry_out", particulars={"terminal_id": 4})

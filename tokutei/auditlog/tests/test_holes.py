@@ -165,3 +165,16 @@ def test_the_auditor_reads_every_units_entries_on_every_way_in(client, inabe, st
     assert _usernames_in_csv(client.get("/log/", {"action": "vault.reveal", "format": "csv"}).content) == everyone
     api = client.get("/api/v1/log/entries", {"action": "vault.reveal"}).json()
     assert {e["actor_username"] for e in api} == everyone
+
+
+def test_a_unit_handling_manager_reads_their_own_units_handlers_only(client, inabe, staff, make_user):
+    """事務取扱責任者 (unit-scoped, designates the handlers of their unit) — the handlers of their own unit."""
+    from tokutei.staff.models import Unit
+
+    shumusha = make_user("shumusha_a", "handling_mgr", tasks=list(inabe.selectable_tasks())[:1],
+                         unit=Unit.objects.get(key="shokuin"))
+    client.force_login(shumusha)
+    page = client.get("/log/", {"action": "vault.reveal"})
+    assert page.status_code == 200
+    assert {e.actor_username for e in page.context["entries"]} == {"tanto_a1", "tanto_a2"}
+    assert client.get(f"/log/entries/{staff['entries']['elsewhere'].seq}/").status_code == 404

@@ -99,7 +99,7 @@ def world(officers000, make_user, make_terminal, export_dir, key_dir):
                                         created_by=colleague, expires_at=timezone.now() + dt.timedelta(days=1))
     (export_dir / copy.file_name).write_bytes(b"x")
     entry = Entry.objects.filter(actor_id=colleague.pk).order_by("-seq").first()
-    assert entry is not None
+    assert entry is not None  # the colleague's own intake is logged
     clerk = make_user("sosasha3", "operator", tasks=[TASKS[0]])
     ids = {"person": person.pk, "file": file.pk, "approval": approval.pk, "carry_out": carry_out.pk,
            "copy": copy.pk, "entry": entry.seq}

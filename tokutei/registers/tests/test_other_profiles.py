@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tokutei.approvals import services
+from tokutei.approvals.tests.conftest import a_unit
 from tokutei.core.errors import Refused
 from tokutei.policy import Actor
 from tokutei.registers.models import CarryOut, TemporaryCopy
@@ -19,7 +20,7 @@ def _carry(actor, protections, purpose_key=""):
 
 def test_002_carry_out_needs_a_protection_measure_and_the_managers_instruction(activate, make_user):
     activate("sayama")
-    staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", tasks=["local_tax"], unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     with pytest.raises(Refused, match="保護措置"):
         _carry(staff, [])
     co = _carry(staff, ["number_masking", "trackable_transport"])
@@ -48,7 +49,7 @@ def _fake_rows(**_kwargs):
 
 def test_002_an_export_is_a_copy_that_needs_the_managers_instruction(activate, make_user, export_dir):
     activate("sayama")
-    staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", tasks=["local_tax"], unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     with pytest.raises(Refused, match="保護管理者 の承認がありません"):
         exports.export_people(actor=Actor.console(staff, purpose="local_tax"), recipient="税務課",
                               source=_fake_rows)
@@ -67,7 +68,7 @@ def test_002_an_export_is_a_copy_that_needs_the_managers_instruction(activate, m
 
 def test_an_export_approval_for_another_purpose_is_refused(activate, make_user, export_dir):
     activate("sayama")
-    staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", tasks=["local_tax"], unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "child_allowance"})
     services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     with pytest.raises(Refused, match="目的"):
@@ -77,7 +78,7 @@ def test_an_export_approval_for_another_purpose_is_refused(activate, make_user, 
 
 def test_an_exported_text_cell_cannot_run_as_a_spreadsheet_formula(activate, make_user, export_dir):
     activate("sayama")
-    staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", tasks=["local_tax"], unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     req = services.create_request(actor=Actor.console(staff), operation="copy", particulars={"purpose": "local_tax"})
     services.decide(actor=Actor.console(pm), request_id=req.pk, approve=True)
     copy, passphrase = exports.export_people(

@@ -8,6 +8,7 @@ import pytest
 
 from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
+from tokutei.approvals.tests.conftest import a_unit
 from tokutei.policy import Actor
 from tokutei.registers.services import media
 
@@ -58,7 +59,7 @@ def test_the_web_export_shows_the_passphrase_once_and_never_caches_it(client, ac
     from tokutei.registers.services.exports import Rows
 
     activate("sayama")
-    staff, pm = make_user("staff1", "staff", tasks=["local_tax"]), make_user("kacho", "pm")
+    staff, pm = make_user("staff1", "staff", tasks=["local_tax"], unit=a_unit()), make_user("kacho", "pm", unit=a_unit())
     defaults = exports.export_people.__kwdefaults__
     assert defaults is not None
     monkeypatch.setattr(exports.export_people, "__kwdefaults__",
