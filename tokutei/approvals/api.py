@@ -15,6 +15,7 @@ from ninja.security import django_auth
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NotFoundOrForbidden
+from tokutei.core.fields import RecordId
 from tokutei.policy import get_or_refuse
 from tokutei.policy.web import api_actor
 
@@ -101,23 +102,23 @@ def _visible(request: HttpRequest, pk: int) -> ApprovalRequest:
 
 
 @router.get("/requests/{pk}", response=RequestOut)
-def status(request: HttpRequest, pk: int):
+def status(request: HttpRequest, pk: RecordId):
     return _out(_visible(request, pk))
 
 
 @router.post("/requests/{pk}/approve", response=RequestOut)
-def approve(request: HttpRequest, pk: int, payload: DecisionIn):
+def approve(request: HttpRequest, pk: RecordId, payload: DecisionIn):
     actor = api_actor(request, Action.APPROVALS_APPROVE)
     return _out(services.decide(actor=actor, request_id=pk, approve=True, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/reject", response=RequestOut)
-def reject(request: HttpRequest, pk: int, payload: DecisionIn):
+def reject(request: HttpRequest, pk: RecordId, payload: DecisionIn):
     actor = api_actor(request, Action.APPROVALS_REJECT)
     return _out(services.decide(actor=actor, request_id=pk, approve=False, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/withdraw", response=RequestOut)
-def withdraw(request: HttpRequest, pk: int):
+def withdraw(request: HttpRequest, pk: RecordId):
     actor = api_actor(request, Action.APPROVALS_REQUEST)
     return _out(services.withdraw(actor=actor, request_id=pk))

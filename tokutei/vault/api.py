@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import refuse
+from tokutei.core.fields import RecordId
 from tokutei.policy import Actor, restrict
 from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
@@ -153,7 +154,7 @@ def list_files(request: HttpRequest, purpose: str):
 
 @router.post("/files/{file_id}/people", response={201: IntakeOut, 400: ErrorOut})
 @input_errors
-def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
+def intake(request: HttpRequest, file_id: RecordId, payload: IntakeIn):
     """個人番号の取得・入力 (004 §8, §14(3)): verified, encrypted; unconfirmed until a second person checks."""
     actor = _actor(request, Action.VAULT_INTAKE, payload.purpose)
     file = services.get_file(actor=actor, pk=file_id, action=Action.VAULT_INTAKE)
@@ -165,7 +166,7 @@ def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
 
 @router.post("/people/{person_id}/confirm", response={200: SummaryOut, 400: ErrorOut})
 @input_errors
-def confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
+def confirm(request: HttpRequest, person_id: RecordId, payload: ConfirmIn):
     """入力者と別の者による確認 (004 §14(3)②, E-24)."""
     actor = _actor(request, Action.VAULT_CONFIRM, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CONFIRM)
@@ -185,7 +186,7 @@ def search(request: HttpRequest, payload: VaultSearchIn):
 
 
 @router.get("/people/{person_id}", response={200: PersonOut})
-def view(request: HttpRequest, person_id: int, purpose: str = "", reveal: bool = False):
+def view(request: HttpRequest, person_id: RecordId, purpose: str = "", reveal: bool = False):
     """照会: the task's fields only; the 個人番号 masked unless ``reveal`` (logged as vault.reveal)."""
     action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
     actor = _actor(request, action, purpose)
@@ -197,7 +198,7 @@ def view(request: HttpRequest, person_id: int, purpose: str = "", reveal: bool =
 
 @router.post("/people/{person_id}/corrections", response={201: SummaryOut, 400: ErrorOut})
 @input_errors
-def correct(request: HttpRequest, person_id: int, payload: CorrectIn):
+def correct(request: HttpRequest, person_id: RecordId, payload: CorrectIn):
     """訂正 on a named instruction (002 §12); the history keeps old and new values, encrypted."""
     from tokutei.staff.models import User
 
