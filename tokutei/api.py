@@ -112,7 +112,9 @@ def log_api_refusal(request: HttpRequest, *, code: str, reason: str, details: di
     """Every refusal of the API is logged (the entry holds the field names and codes, never the values)."""
     from tokutei.auditlog.actions import Action
     from tokutei.auditlog.services import record
+    from tokutei.core.fields import clear_refusals
 
+    clear_refusals()  # this entry covers them
     account = getattr(request, "service_account", None)
     user = getattr(account, "user", None) or getattr(request, "user", None)
     record(action=Action.STAFF_ACCESS, actor=user if user is not None and user.is_authenticated else None,

@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tokutei.staff.middleware.TerminalMiddleware",
+    "tokutei.core.middleware.InputRefusalMiddleware",  # logs what the field types refused (core/fields.py)
     "tokutei.staff.middleware.SignInPolicyMiddleware",
     "tokutei.policy.web.RefusalMiddleware",
 ]

@@ -18,6 +18,7 @@ every refusal carries the same clear Japanese message:
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -74,27 +75,69 @@ class IdConverter:
         return str(value)
 
 
+# refusals of a request's input, logged once per request (tokutei.core.middleware.InputRefusalMiddleware) --
+_REFUSALS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("tokutei_input_refusals",
+                                                                           default=None)
+
+
+def start_request() -> contextvars.Token:
+    return _REFUSALS.set([])
+
+
+def end_request(token: contextvars.Token) -> list[str]:
+    notes = _REFUSALS.get() or []
+    _REFUSALS.reset(token)
+    return notes
+
+
+def note_refusal(code: str) -> None:
+    """A field type refused a value (``code``: text, too_long, date_range, id_range, count_range …); the
+    request's refusal is logged when the response is made (the value itself is never logged)."""
+    notes = _REFUSALS.get()
+    if notes is not None and len(notes) < 50:
+        notes.append(code)
+
+
+def clear_refusals() -> None:
+    """The refusals noted so far are logged already (the API's error handler logs its own)."""
+    notes = _REFUSALS.get()
+    if notes is not None:
+        notes.clear()
+
+
 # pydantic (django-ninja) ---------------------------------------------------------------------------------
 RecordId = Annotated[int, Field(ge=1, le=ID_MAX, strict=False)]
-Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
+Year = Annotated[int, Field(ge=1900, le=2199)]  # a calendar or fiscal year (年度)
+Limit = Annotated[int, Field(ge=1, le=1000)]  # how many rows a list returns
 
 
-def Text(max_length: int, *, multiline: bool = False, min_length: int = 0) -> Any:
-    """A pydantic string type: Japanese text of at most ``max_length`` characters (tokutei.core.text)."""
-
+def _checked(max_length: int, multiline: bool = False) -> AfterValidator:
     def check(value: str) -> str:
-        return _text.check_text(value, max_length=max_length, multiline=multiline, min_length=min_length)
+        return _text.check_text(value, max_length=max_length, multiline=multiline)
 
-    return Annotated[str, Field(max_length=max_length * 4 + 16), AfterValidator(check)]
+    return AfterValidator(check)
 
 
-def Key(max_length: int = 60) -> Any:
-    """A machine key from the profile (a task, a field, a method): short ASCII, checked like any text."""
-
+def _keyed(max_length: int) -> AfterValidator:
     def check(value: str) -> str:
         return _text.check_key(value, max_length=max_length)
 
-    return Annotated[str, Field(max_length=max_length * 4 + 16), AfterValidator(check)]
+    return AfterValidator(check)
+
+
+# Japanese text of at most N characters (tokutei.core.text.check_text); ``Note`` may hold line breaks. The
+# limit is also in the OpenAPI schema (maxLength).
+Text60 = Annotated[str, Field(max_length=60), _checked(60)]
+Text100 = Annotated[str, Field(max_length=100), _checked(100)]
+Text150 = Annotated[str, Field(max_length=150), _checked(150)]
+Text200 = Annotated[str, Field(max_length=200), _checked(200)]
+Text300 = Annotated[str, Field(max_length=300), _checked(300)]
+Note500 = Annotated[str, Field(max_length=500), _checked(500, multiline=True)]
+Note2000 = Annotated[str, Field(max_length=2000), _checked(2000, multiline=True)]
+# A machine key (a task, a field, a stage, a method): ASCII letters, digits and _ . : -
+Key20 = Annotated[str, Field(max_length=20), _keyed(20)]
+Key60 = Annotated[str, Field(max_length=60), _keyed(60)]
+Key150 = Annotated[str, Field(max_length=150), _keyed(150)]  # a user id (username)
 
 
 # dates ---------------------------------------------------------------------------------------------------
@@ -122,15 +165,6 @@ class DateRange:
         return (f"{self.name}は{low.year}年{low.month}月{low.day}日から{high.year}年{high.month}月{high.day}日"
                 "までの日付で入力してください")
 
-    def pydantic(self) -> Any:
-        return Annotated[dt.date, AfterValidator(self.check)]
-
-    def datetime_pydantic(self) -> Any:
-        def check(value: dt.datetime) -> dt.datetime:
-            self.check(value.date())
-            return value
-
-        return Annotated[dt.datetime, AfterValidator(check)]
 
 
 # 明治 began 1868; nobody alive or on a pension list was born before it, and nobody is born tomorrow.
@@ -140,13 +174,18 @@ HANDLING_DATES = DateRange("取扱いの日付", dt.date(2015, 10, 1), ahead=1)
 # Any other date of a record (a retention trigger, a deadline, a period): within two centuries.
 RECORD_DATES = DateRange("日付", dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 
+BirthDate = Annotated[dt.date, AfterValidator(BIRTH_DATES.check)]
+HandlingDate = Annotated[dt.date, AfterValidator(HANDLING_DATES.check)]
+RecordDate = Annotated[dt.date, AfterValidator(RECORD_DATES.check)]
+
 
 # Django forms --------------------------------------------------------------------------------------------
 class TextField(forms.CharField):
     """A form's Japanese text field (tokutei.core.text): NFKC-checked, no controls, a length limit."""
 
     def __init__(self, *, max_length: int, multiline: bool = False, **kwargs: Any) -> None:
-        self.multiline = multiline
+        widget = kwargs.get("widget")
+        self.multiline = multiline = multiline or isinstance(widget, forms.Textarea) or widget is forms.Textarea
         if multiline:
             kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(max_length=max_length, **kwargs)
@@ -158,6 +197,7 @@ class TextField(forms.CharField):
         try:
             return _text.check_text(value, max_length=self.max_length or 0, multiline=self.multiline)
         except ValueError as exc:
+            note_refusal("text")
             raise forms.ValidationError(str(exc), code="text") from None
 
 
@@ -176,16 +216,71 @@ class DateField(forms.DateField):
         try:
             return self.within.check(day)
         except ValueError as exc:
+            note_refusal("date_range")
             raise forms.ValidationError(str(exc), code="date_range") from None
 
 
-class RecordIdField(forms.IntegerField):
+class _NotingIntegerField(forms.IntegerField):
+    code = "integer"
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            if value not in self.empty_values:
+                note_refusal(self.code)
+            raise
+
+
+class JapaneseDateField(forms.CharField):
+    """A date typed as 西暦 or 和暦 (令和8年4月1日, R8.4.1, 2026-04-01; tokutei.core.jdates), within the
+    field's :class:`DateRange`."""
+
+    def __init__(self, *, within: DateRange = RECORD_DATES, **kwargs: Any) -> None:
+        self.within = within
+        super().__init__(**kwargs)  # no max_length: its validator would run on the date (checked below)
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        from . import jdates
+
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            _text.check_text(text, max_length=30)
+            day = jdates.parse_date(text)
+        except ValueError as exc:  # jdates' message repeats the input: bounded, a number hidden
+            note_refusal("date")
+            raise forms.ValidationError(_text.log_text(str(exc), 120), code="date") from None
+        try:
+            return self.within.check(day)
+        except ValueError as exc:
+            note_refusal("date_range")
+            raise forms.ValidationError(str(exc), code="date_range") from None
+
+
+class RecordIdField(_NotingIntegerField):
     """A form's record id (a select of records, an approval number): 1 … :data:`ID_MAX`."""
+
+    code = "id_range"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", {"invalid": ID_MESSAGE, "min_value": ID_MESSAGE,
                                              "max_value": ID_MESSAGE})
+        kwargs.pop("min_value", None)
         super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+class CountField(_NotingIntegerField):
+    """A form's count (件数): 0 … :data:`COUNT_MAX`."""
+
+    code = "count_range"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid": COUNT_MESSAGE, "min_value": COUNT_MESSAGE,
+                                             "max_value": COUNT_MESSAGE})
+        kwargs.setdefault("min_value", 0)
+        super().__init__(max_value=COUNT_MAX, **kwargs)
 
 
 def strict_int(value: Any) -> Any:
@@ -195,4 +290,12 @@ def strict_int(value: Any) -> Any:
     return value
 
 
-StrictCount = Annotated[int, BeforeValidator(strict_int), Field(ge=0, le=COUNT_MAX)]
+def _count(value: Any) -> int:
+    if not 0 <= value <= COUNT_MAX:
+        raise ValueError(COUNT_MESSAGE)
+    return value
+
+
+# A count in JSON: an integer (not 1e30, not true) within the column (0 … 2147483647).
+StrictCount = Annotated[int, BeforeValidator(strict_int), AfterValidator(_count)]
+Count = StrictCount

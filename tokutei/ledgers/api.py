@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from tokutei.auditlog.actions import Action
+from tokutei.core.fields import Count, HandlingDate, Key20, Key60, Note500, RecordId, Text150, Text200, Year
 from tokutei.policy import require, restrict
 from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
@@ -56,18 +57,18 @@ class HandlingOut(Schema):
 
 
 class ManualIn(Schema):
-    stage: str
-    occurred_on: dt.date
-    purpose: str = ""
-    file_id: int | None = None
-    count: int = 1
-    recipient: str = ""
-    place: str = ""
-    method: str = ""
-    item: str = ""
-    checker: str = ""
-    certificate: str = ""
-    note: str = ""
+    stage: Key20
+    occurred_on: HandlingDate
+    purpose: Key60 = ""
+    file_id: RecordId | None = None
+    count: Count = 1
+    recipient: Text200 = ""
+    place: Text200 = ""
+    method: Text200 = ""
+    item: Text200 = ""
+    checker: Text150 = ""
+    certificate: Text200 = ""
+    note: Note500 = ""
 
 
 class AccessOut(Schema):
@@ -103,8 +104,8 @@ def _out(profile, r: HandlingRecord) -> dict:
 
 
 @router.get("/handling", response=list[HandlingOut])
-def handling(request: HttpRequest, nendo: int | None = None, category: str | None = None,
-             file_id: int | None = None):
+def handling(request: HttpRequest, nendo: Year | None = None, category: Key60 | None = None,
+             file_id: RecordId | None = None):
     """取扱状況の記録 (別紙1 / 003 §7): generated from the operation log, plus paper entries."""
     profile = get_profile()
     actor = api_actor(request, Action.LEDGERS_VIEW)
