@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tokutei.core.errors import NOT_FOUND_MESSAGE, Refused
 from tokutei.core.hooks import app_hooks
-from tokutei.core.text import log_text
+from tokutei.core.text import INVALID_MESSAGE, log_text
 
 log = logging.getLogger("tokutei.api")
 
@@ -84,6 +84,8 @@ _MESSAGES = {
     "greater_than_equal": "値が小さすぎます", "greater_than": "値が小さすぎます",
     "too_long": "項目が多すぎます", "json_invalid": "JSON の形式が正しくありません",
     "model_attributes_type": "オブジェクトで指定してください",
+    "string_unicode": INVALID_MESSAGE, "string_pattern_mismatch": "指定できる値ではありません",
+    "extra_forbidden": "この項目は指定できません", "too_short": "項目が足りません",
 }
 
 

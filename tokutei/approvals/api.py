@@ -6,16 +6,17 @@ The same services as the web pages: the requester cannot approve their own reque
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
+from pydantic import Field
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NotFoundOrForbidden
-from tokutei.core.fields import RecordId
+from tokutei.core.fields import Key60, Note500, RecordId, Text200
 from tokutei.policy import get_or_refuse
 from tokutei.policy.web import api_actor
 
@@ -26,14 +27,18 @@ PREFIX = "approvals"
 router = Router(tags=["approvals"], auth=django_auth)
 
 
+# The scope of an approval: task keys, counts, record ids, a short note (tokutei.approvals.services).
+ParticularValue = bool | int | Text200 | Annotated[list[bool | int | Text200], Field(max_length=50)] | None
+
+
 class RequestIn(Schema):
-    operation: str
-    particulars: dict[str, Any] = {}
-    subject_id: int | None = None
+    operation: Key60
+    particulars: Annotated[dict[Key60, ParticularValue], Field(max_length=30)] = {}
+    subject_id: RecordId | None = None
 
 
 class DecisionIn(Schema):
-    comment: str = ""
+    comment: Note500 = ""
 
 
 class StepOut(Schema):

@@ -33,6 +33,10 @@ from . import text as _text
 ID_MAX = 2**63 - 1  # BigAutoField / BigIntegerField on SQLite and PostgreSQL
 COUNT_MAX = 2**31 - 1  # PositiveIntegerField: 0 … 2147483647 on every backend Django supports
 
+# The longest value each kind of a person's field may hold (forms, API, the CSV importer: one table).
+FIELD_LIMITS = {"name": 100, "kana": 100, "address": 300, "text": 200, "resident_code": 11, "my_number": 12,
+                "date": 30, "sex": 10, "integer": 30, "money": 30}
+
 ID_MESSAGE = "番号（ID）は1以上の整数で入力してください"
 COUNT_MESSAGE = "件数は0から2147483647までの整数で入力してください"
 
@@ -169,6 +173,8 @@ class DateRange:
 
 # 明治 began 1868; nobody alive or on a pension list was born before it, and nobody is born tomorrow.
 BIRTH_DATES = DateRange("生年月日", dt.date(1868, 1, 25))
+# A date in a person's record (the profiles' ``kind: date`` fields: birth dates, 失権日 …): the same range.
+PERSON_DATES = DateRange("日付", dt.date(1868, 1, 25))
 # The 個人番号 exists since its notification began (2015-10-05): no handling of one happened earlier.
 HANDLING_DATES = DateRange("取扱いの日付", dt.date(2015, 10, 1), ahead=1)
 # Any other date of a record (a retention trigger, a deadline, a period): within two centuries.

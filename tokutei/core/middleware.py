@@ -53,3 +53,23 @@ class InputRefusalMiddleware:
                    details={"code": "invalid_input", "rules": sorted(set(notes)),
                             "path": log_text(request.path, 200), "method": log_text(request.method, 10)})
         return response
+
+
+class NoNumberInRedirectMiddleware:
+    """No redirect carries a 個人番号: a ``Location`` whose path holds something shaped like one goes to
+    the home page; a query parameter holding one (``?next=…``, ``?value=…``) is dropped
+    (tokutei.core.mynumber.number_like_anywhere, every spelling)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        location = response.get("Location") if 300 <= response.status_code < 400 else None
+        if location:
+            from .mynumber import clean_redirect
+
+            clean = clean_redirect(location)
+            if clean != location:
+                response["Location"] = clean
+        return response

@@ -5,6 +5,7 @@ Accepting (:func:`check_text`) — what a person types into a name, a note or a 
 * it must be valid Unicode text: no lone surrogate (a browser or a JSON client can send ``\\ud800``; no
   database can store it), no NUL (PostgreSQL refuses it in text and JSON);
 * no control characters (C0, DEL, C1) — a line break only where the field is multi-line;
+* no U+FFFD (what a form's invalid UTF-8 is decoded to: the value is not what was typed);
 * no bidirectional overrides, embeddings or isolates (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
   U+061C) and no BOM / zero-width no-break space: they make a name read differently from what is stored;
 * at most the field's number of characters.
@@ -15,7 +16,7 @@ form would be refused for); the value is stored as entered (minus surrounding wh
 
 Logging (:func:`log_text`) — any value going into a log entry or a server log line: made total and bounded
 (never an exception): invalid characters replaced by U+FFFD, truncated to the column's length, and
-anything shaped like a 個人番号 hidden (tokutei.core.mynumber.redact_my_numbers).
+anything shaped like a 個人番号 hidden, in any spelling (tokutei.core.mynumber.redact_everywhere).
 """
 
 from __future__ import annotations
@@ -24,14 +25,18 @@ import re
 import unicodedata
 from typing import Any
 
-from .mynumber import redact_my_numbers
+from .mynumber import redact_everywhere
 
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_ALWAYS_BAD = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufff9-\ufffb{BIDI}]")
+# U+FFFD is what a decoder makes of bytes that are not UTF-8: a value holding it was not what was typed.
+_ALWAYS_BAD = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufff9-\ufffd{BIDI}]")
+INVALID_CHARS = _ALWAYS_BAD
+# What a one-line field refuses: the above, and line breaks (a tab is read as a blank by the vault's codec).
+SINGLE_LINE_BAD = re.compile(rf"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufff9-\ufffd\u2028\u2029{BIDI}]")
 _LINE_BREAKS = re.compile("[\n\r\t\u2028\u2029\x85]")
 _KEY = re.compile(r"[A-Za-z0-9_.:\-]*")
 
-INVALID_MESSAGE = "使用できない文字（制御文字・書式制御文字など）が含まれています"
+INVALID_MESSAGE = "使用できない文字（制御文字・書式制御文字・読めない文字など）が含まれています"
 LINES_MESSAGE = "この項目に改行やタブは入力できません"
 KEY_MESSAGE = "英数字の記号で指定してください"
 
@@ -106,7 +111,7 @@ def log_text(value: Any, limit: int) -> str:
     if _LOG_BAD.search(text):
         text = _LOG_BAD.sub("\ufffd", text)
     if not _DIGEST.fullmatch(text):  # a keyed digest or a chain hash is not a number written by a person
-        text = redact_my_numbers(text)
+        text = redact_everywhere(text)
     if len(text) > limit:
         text = text[: max(0, limit - 1)] + "…"
     return text

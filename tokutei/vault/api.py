@@ -86,6 +86,10 @@ def input_errors(view):
         try:
             return view(request, *args, **kwargs)
         except FieldErrors as exc:
+            from tokutei.api import log_api_refusal
+
+            log_api_refusal(request, code="invalid", reason="入力内容に誤りがあります",
+                            details={"fields": sorted(exc.errors)[:50]})
             return Status(400, {"detail": "入力内容に誤りがあります", "code": "invalid", "article": exc.article,
                          "errors": exc.errors})
     return wrapped

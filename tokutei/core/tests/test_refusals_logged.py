@@ -69,3 +69,27 @@ def test_a_ledger_count_beyond_the_column_on_the_form_is_refused_and_logged(org,
     assert r.status_code == 200
     assert "件数は0から2147483647までの整数で入力してください" in r.content.decode()
     assert refusals() == before + 1
+
+
+@pytest.mark.parametrize("day", ["1180-04-01", "0001-01-01", "9999-12-31"])
+def test_a_ledger_entry_dated_before_my_numbers_existed_is_refused(org, as_clerk, day):
+    from tokutei.ledgers.models import HandlingRecord
+
+    r = as_clerk.post("/api/v1/ledgers/handling", {"stage": "disposal", "occurred_on": day},
+                      content_type="application/json")
+    assert r.status_code == 422 and "取扱いの日付は2015年10月1日から" in r.json()["errors"]["occurred_on"]
+    r = as_clerk.post("/ledgers/handling/new/", {"stage": "submission", "occurred_on": day, "count": "1"})
+    assert r.status_code == 200 and "取扱いの日付は2015年10月1日から" in r.content.decode()
+    assert HandlingRecord.objects.filter(source="manual").count() == 0
+
+
+@pytest.mark.parametrize("note", ["a\x00b", "\ufffd", "x" * 501, "\u202eabc"])
+def test_a_ledger_note_that_cannot_be_stored_is_refused_on_the_form(org, as_clerk, note):
+    from tokutei.ledgers.models import HandlingRecord
+
+    before = refusals()
+    r = as_clerk.post("/ledgers/handling/new/", {"stage": "submission", "occurred_on": "2025-05-01",
+                                                 "count": "1", "note": note})
+    assert r.status_code == 200
+    assert HandlingRecord.objects.filter(source="manual").count() == 0
+    assert refusals() == before + 1
