@@ -6,12 +6,15 @@ Each app contributes a ``Router`` in its ``api.py`` (with its ``PREFIX``) and na
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from tokutei.core.errors import NOT_FOUND_MESSAGE, Refused
 from tokutei.core.hooks import app_hooks
@@ -19,7 +22,26 @@ from tokutei.core.text import INVALID_MESSAGE, log_text
 
 log = logging.getLogger("tokutei.api")
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+class _Encoder(NinjaJSONEncoder):
+    """Times as RFC 3339 with the fixed offset +09:00: Asia/Tokyo's local mean time before 1888 (+09:18:59)
+    has seconds in its offset, which RFC 3339 cannot write."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, dt.datetime) and o.tzinfo is not None:
+            return o.astimezone(JST).isoformat()
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = _Encoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Renderer(),
     title="Tokutei API",
     version="1",
     description="特定個人情報等 安全管理システム JSON API",

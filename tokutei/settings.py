@@ -120,6 +120,7 @@ MIDDLEWARE = [
     # Static files from the application itself, hashed and compressed (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tokutei.core.middleware.SecurityHeadersMiddleware",
+    "tokutei.core.middleware.ApiJsonErrorsMiddleware",  # every error under /api/ is JSON with a code
     "tokutei.core.middleware.NoNumberInRedirectMiddleware",  # no 個人番号 in a Location (core/mynumber.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -73,3 +73,23 @@ class NoNumberInRedirectMiddleware:
             if clean != location:
                 response["Location"] = clean
         return response
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/ every error is JSON with a stable ``code`` (tokutei/api.py): also what Django itself
+    answers there without django-ninja — a method not allowed, a CSRF failure, a request too large."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code >= 400 and request.path_info.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            from tokutei.api import json_error
+
+            error = json_error(response.status_code)
+            if response.has_header("Allow"):
+                error["Allow"] = response["Allow"]
+            return error
+        return response

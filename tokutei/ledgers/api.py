@@ -71,14 +71,14 @@ class ManualIn(Schema):
     note: Note500 = ""
 
 
-class AccessOut(Schema):
+class FileAccessOut(Schema):
     user_id: int
     username: str
     roles: list[str]
     tasks: list[str]
 
 
-class FileOut(Schema):
+class FileRegisterOut(Schema):
     file_id: int
     name: str
     kind: str
@@ -86,7 +86,7 @@ class FileOut(Schema):
     responsible: str
     purposes: list[str]
     status: str
-    access: list[AccessOut]
+    access: list[FileAccessOut]
     signed_off_at: dt.datetime | None
     flags: list[str]
 
@@ -129,7 +129,7 @@ def add_handling(request: HttpRequest, payload: ManualIn):
     return Status(201, _out(profile, row))
 
 
-@router.get("/files", response=list[FileOut])
+@router.get("/files", response=list[FileRegisterOut])
 def file_register(request: HttpRequest):
     """特定個人情報ファイル管理台帳 (004 §10 別紙2): the reader's files (their units'), access lists computed from live designations (E-43)."""
     profile = get_profile()
