@@ -281,6 +281,9 @@ LOGGING: dict[str, Any] = {
 
 # Operation-log checkpoint signing key (Ed25519), kept outside the database.
 AUDIT_SIGNING_KEY_FILE = Path(env_str("TOKUTEI_AUDIT_SIGNING_KEY", str(KEY_DIR / "audit_ed25519.pem")))
+# The witness: every signed checkpoint also appended to this file outside the database (empty: the file
+# audit_checkpoints.witness beside the signing key). `tokutei log verify` checks against it by default.
+AUDIT_WITNESS_FILE = env_str("TOKUTEI_AUDIT_WITNESS_FILE", "")
 
 # Which organisation profile the database was initialised with is stored in the database
 # (profiles.ActiveProfile); TOKUTEI_PROFILE_DIR adds a directory of extra profile files.
