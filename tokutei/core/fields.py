@@ -305,3 +305,18 @@ def _count(value: Any) -> int:
 # A count in JSON: an integer (not 1e30, not true) within the column (0 … 2147483647).
 StrictCount = Annotated[int, BeforeValidator(strict_int), AfterValidator(_count)]
 Count = StrictCount
+
+
+# commands (argparse ``type=``) -------------------------------------------------------------------------
+def arg_key(max_length: int = 150) -> Any:
+    """A command option that names a user ID or a profile key: refused with a Japanese message (no
+    traceback) when it holds controls or is too long; the value stays a string."""
+    import argparse
+
+    def parse(value: str) -> str:
+        try:
+            return _text.check_text(value, max_length=max_length)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse

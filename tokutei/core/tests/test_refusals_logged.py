@@ -93,3 +93,11 @@ def test_a_ledger_note_that_cannot_be_stored_is_refused_on_the_form(org, as_cler
     assert r.status_code == 200
     assert HandlingRecord.objects.filter(source="manual").count() == 0
     assert refusals() == before + 1
+
+
+def test_a_command_option_with_a_control_character_is_refused_with_a_japanese_message(org):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="使用できない文字"):
+        call_command("ledgers", "sync", "--actor", "admin\x1b[2J")

@@ -15,6 +15,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tokutei.core.fields import arg_key
+
 
 def _date(text: str) -> dt.date:
     from tokutei.core.jdates import parse_date
@@ -43,7 +45,7 @@ class Command(BaseCommand):
         sub.add_parser("checkpoint", help="現在の先頭に署名したチェックポイントを作ります")
         purge = sub.add_parser("purge", help="保存期間を過ぎた記録を消去します")
         purge.add_argument("--before", required=True, help="この日より前の記録を消去（保存期間内なら拒否）")
-        purge.add_argument("--actor", help="実行者のユーザID")
+        purge.add_argument("--actor", type=arg_key(), help="実行者のユーザID")
         sub.add_parser("public-key", help="公開鍵（PEM）と指紋を表示します")
 
     def handle(self, *args, subcommand: str, **options) -> None:
