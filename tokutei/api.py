@@ -69,7 +69,7 @@ def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
     )
 
 
-# --- errors: every answer of the API is JSON with a stable ``code`` (docs/api.md) --------------------------
+# --- errors: every answer of the API is JSON with a stable ``code`` (docs/input.md) ------------------------
 STATUS_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid",
                 429: "too_many_requests", 500: "server_error", 503: "unavailable"}

@@ -85,13 +85,18 @@ def test_a_huge_file_id_in_the_api_is_refused_as_missing_and_logged(clerk, term)
     {"target_type": "carry_out", "target_id": HUGE, "details": {"witness_id": HUGE, "checker_id": [1]}},
     {"target_type": "file", "target_id": "１２", "details": {"file_id": 2**70, "stage": "no-such-stage"}},
 ])
-def test_a_log_already_holding_an_odd_entry_breaks_no_page(clerk, term, odd):
+def test_a_log_already_holding_an_odd_entry_breaks_no_page(clerk, auditor, term, odd):
     from tokutei.auditlog.actions import Action
 
     with transaction.atomic():
-        record(action=Action.VAULT_INTAKE, actor=clerk, purpose="payroll", result="refused", reason="x", **odd)
+        entry = record(action=Action.VAULT_INTAKE, actor=clerk, purpose="payroll", result="refused", reason="x",
+                       **odd)
     c = signed_in(clerk, term[1])
     pages_still_work(c)
+    assert c.get("/api/v1/ledgers/handling").status_code < 500
+    reader = signed_in(auditor, term[1])
+    for path in ("/", "/log/", f"/log/entries/{entry.seq}/", "/api/v1/log/entries"):
+        assert reader.get(path).status_code < 500, path
 
 
 def test_an_api_address_that_does_not_exist_answers_json(clerk, term):
