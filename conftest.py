@@ -34,6 +34,13 @@ def _japanese_by_default():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _own_witness(settings, tmp_path):
+    """Each test its own checkpoint witness (auditlog/witness.py): a transactional test that signs
+    checkpoints must not leave witness lines that a later test's log would contradict."""
+    settings.AUDIT_WITNESS_FILE = str(tmp_path / "witness" / "audit_checkpoints.witness")
+
+
 @pytest.fixture
 def activate(db, settings):
     """activate("000") → the Profile, made the organisation's profile in force for this test."""

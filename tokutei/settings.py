@@ -122,6 +122,8 @@ MIDDLEWARE = [
     # Static files from the application itself, hashed and compressed (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tokutei.core.middleware.SecurityHeadersMiddleware",
+    "tokutei.core.middleware.ApiJsonErrorsMiddleware",  # every error under /api/ is JSON with a code
+    "tokutei.core.middleware.NoNumberInRedirectMiddleware",  # no 個人番号 in a Location (core/mynumber.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tokutei.staff.middleware.TerminalMiddleware",
+    "tokutei.core.middleware.InputRefusalMiddleware",  # logs what the field types refused (core/fields.py)
     "tokutei.staff.middleware.SignInPolicyMiddleware",
     "tokutei.policy.web.RefusalMiddleware",
 ]
@@ -284,6 +287,9 @@ LOGGING: dict[str, Any] = {
 
 # Operation-log checkpoint signing key (Ed25519), kept outside the database.
 AUDIT_SIGNING_KEY_FILE = Path(env_str("TOKUTEI_AUDIT_SIGNING_KEY", str(KEY_DIR / "audit_ed25519.pem")))
+# The witness: every signed checkpoint also appended to this file outside the database (empty: the file
+# audit_checkpoints.witness beside the signing key). `tokutei log verify` checks against it by default.
+AUDIT_WITNESS_FILE = env_str("TOKUTEI_AUDIT_WITNESS_FILE", "")
 
 # Which organisation profile the database was initialised with is stored in the database
 # (profiles.ActiveProfile); TOKUTEI_PROFILE_DIR adds a directory of extra profile files.

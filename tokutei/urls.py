@@ -2,6 +2,10 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path, reverse
 
 from tokutei.api import api
+from tokutei.core.views import api_not_found
+
+handler400 = "tokutei.core.views.bad_request"
+handler500 = "tokutei.core.views.server_error"
 
 
 def _moved_to_registers(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
@@ -25,5 +29,6 @@ urlpatterns = [
     path("retention/", include("tokutei.retention.urls")),
     path("incidents/", include("tokutei.incidents.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),  # no operation there: a JSON 404, not the HTML page
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,15 +6,17 @@ The same services as the web pages: the requester cannot approve their own reque
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
+from pydantic import Field
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NotFoundOrForbidden
+from tokutei.core.fields import Key60, Note500, RecordId, Text200
 from tokutei.policy import get_or_refuse
 from tokutei.policy.web import api_actor
 
@@ -25,14 +27,18 @@ PREFIX = "approvals"
 router = Router(tags=["approvals"], auth=django_auth)
 
 
+# The scope of an approval: task keys, counts, record ids, a short note (tokutei.approvals.services).
+ParticularValue = bool | int | Text200 | Annotated[list[bool | int | Text200], Field(max_length=50)] | None
+
+
 class RequestIn(Schema):
-    operation: str
-    particulars: dict[str, Any] = {}
-    subject_id: int | None = None
+    operation: Key60
+    particulars: Annotated[dict[Key60, ParticularValue], Field(max_length=30)] = {}
+    subject_id: RecordId | None = None
 
 
 class DecisionIn(Schema):
-    comment: str = ""
+    comment: Note500 = ""
 
 
 class StepOut(Schema):
@@ -101,23 +107,23 @@ def _visible(request: HttpRequest, pk: int) -> ApprovalRequest:
 
 
 @router.get("/requests/{pk}", response=RequestOut)
-def status(request: HttpRequest, pk: int):
+def status(request: HttpRequest, pk: RecordId):
     return _out(_visible(request, pk))
 
 
 @router.post("/requests/{pk}/approve", response=RequestOut)
-def approve(request: HttpRequest, pk: int, payload: DecisionIn):
+def approve(request: HttpRequest, pk: RecordId, payload: DecisionIn):
     actor = api_actor(request, Action.APPROVALS_APPROVE)
     return _out(services.decide(actor=actor, request_id=pk, approve=True, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/reject", response=RequestOut)
-def reject(request: HttpRequest, pk: int, payload: DecisionIn):
+def reject(request: HttpRequest, pk: RecordId, payload: DecisionIn):
     actor = api_actor(request, Action.APPROVALS_REJECT)
     return _out(services.decide(actor=actor, request_id=pk, approve=False, comment=payload.comment))
 
 
 @router.post("/requests/{pk}/withdraw", response=RequestOut)
-def withdraw(request: HttpRequest, pk: int):
+def withdraw(request: HttpRequest, pk: RecordId):
     actor = api_actor(request, Action.APPROVALS_REQUEST)
     return _out(services.withdraw(actor=actor, request_id=pk))

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import CountField, RecordIdField, TextField
 from tokutei.core.forms import form_field
 from tokutei.profiles.selectors import get_profile
 
@@ -28,16 +29,16 @@ class RequestForm(forms.Form):
 
     operation = forms.ChoiceField(label=_("申請する操作"))
     purpose = forms.ChoiceField(label=_("事務（利用目的）"), required=False)
-    count_limit = forms.IntegerField(label=_("件数の上限"), required=False, min_value=1)
-    medium_id = forms.IntegerField(label=_("記録媒体"), required=False, min_value=1)
-    document_id = forms.IntegerField(label=_("ドキュメント"), required=False, min_value=1)
-    carry_out_id = forms.IntegerField(label=_("持出し記録の番号"), required=False, min_value=1)
-    terminal_id = forms.IntegerField(label=_("端末の番号"), required=False, min_value=1)
-    vendor_id = forms.IntegerField(label=_("委託先の番号"), required=False, min_value=1)
-    file_id = forms.IntegerField(label=_("特定個人情報ファイルの番号"), required=False, min_value=1)
+    count_limit = CountField(label=_("件数の上限"), required=False, min_value=1)
+    medium_id = RecordIdField(label=_("記録媒体"), required=False, min_value=1)
+    document_id = RecordIdField(label=_("ドキュメント"), required=False, min_value=1)
+    carry_out_id = RecordIdField(label=_("持出し記録の番号"), required=False, min_value=1)
+    terminal_id = RecordIdField(label=_("端末の番号"), required=False, min_value=1)
+    vendor_id = RecordIdField(label=_("委託先の番号"), required=False, min_value=1)
+    file_id = RecordIdField(label=_("特定個人情報ファイルの番号"), required=False, min_value=1)
     subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("許可の対象者（入室許可等）"),
                                                                    required=False, queryset=None)
-    note = forms.CharField(label=_("申請理由"), required=False, max_length=200, help_text=NO_PERSONAL)
+    note = TextField(label=_("申請理由"), required=False, max_length=200, help_text=NO_PERSONAL)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,4 +57,4 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("コメント"), required=False, max_length=300, help_text=NO_PERSONAL)
+    comment = TextField(label=_("コメント"), required=False, max_length=300, help_text=NO_PERSONAL)

@@ -33,7 +33,9 @@ from django.utils.translation import gettext as _
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NOT_FOUND_MESSAGE, Refused
+from tokutei.core.fields import ID_MAX
 from tokutei.core.mynumber import looks_like_my_number
+from tokutei.core.text import is_clean
 from tokutei.policy import Actor, get_or_refuse, refusal, require
 from tokutei.policy import Decision as PolicyDecision
 from tokutei.profiles.schema import ApprovalRule, Profile
@@ -140,6 +142,10 @@ def clean_particulars(particulars: dict[str, Any] | None) -> tuple[dict[str, Any
                 return {}, _("承認の範囲には文字・数値のみを指定できます")
             if isinstance(v, str) and len(v) > 200:
                 return {}, _("承認の範囲の値が長すぎます")
+            if isinstance(v, str) and not is_clean(v):
+                return {}, _("承認の範囲に使用できない文字（制御文字など）が含まれています")
+            if isinstance(v, int) and not isinstance(v, bool) and not -ID_MAX <= v <= ID_MAX:
+                return {}, _("承認の範囲の数値が大きすぎます")
             if isinstance(v, str | int) and not isinstance(v, bool):
                 text = str(v)  # a number given as an integer is still a number
                 if looks_like_my_number(text) or _LONG_DIGITS.search(unicodedata.normalize("NFKC", text)):

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
+from tokutei.core.fields import Key20, Key60, Limit, RecordDate, RecordId, Text60, Text100, Text150
 from tokutei.policy import restrict
 from tokutei.policy.web import api_actor
 
@@ -45,19 +46,24 @@ class EntryOut(Schema):
     details: dict
     hash: str
 
+    @staticmethod
+    def resolve_details(obj: Entry) -> dict:
+        """Total: an entry whose details are not an object (an old or odd writer) still answers."""
+        return obj.details if isinstance(obj.details, dict) else {"value": obj.details}
+
 
 class LogSearchIn(Schema):
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    user: str = ""
-    action: str = ""
-    result: str = ""
-    purpose: str = ""
-    target_type: str = ""
-    target_id: str = ""
-    terminal: str = ""
-    limit: int = 100
-    before_seq: int | None = None  # page backwards: entries with seq < before_seq
+    date_from: RecordDate | None = None
+    date_to: RecordDate | None = None
+    user: Text150 = ""
+    action: Key60 = ""
+    result: Key20 = ""
+    purpose: Text60 = ""
+    target_type: Text60 = ""
+    target_id: Text100 = ""
+    terminal: Text100 = ""
+    limit: Limit = 100
+    before_seq: RecordId | None = None  # page backwards: entries with seq < before_seq
 
 
 class StatusOut(Schema):

@@ -20,10 +20,14 @@ from .models import Checkpoint, Entry
 def _sign_checkpoint(lane: int, seq: int, hash_: str, *, reason: str) -> Checkpoint:
     at = iso(timezone.now())
     signature, fp = signing.sign(checkpoint_message(lane, seq, hash_, at))
-    return Checkpoint.objects.create(
+    cp = Checkpoint.objects.create(
         lane=lane, seq=seq, hash=hash_, at=dt.datetime.fromisoformat(at), signature=signature,
         key_fingerprint=fp, reason=reason,
     )
+    from .witness import witness_on_commit
+
+    witness_on_commit(cp)  # also outside the database (witness.py), once committed
+    return cp
 
 
 def checkpoint_at(lane: int, seq: int, *, reason: str) -> Checkpoint:

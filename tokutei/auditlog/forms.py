@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import TextField
 from tokutei.core.jdates import parse_date
 
 from .actions import Action
@@ -49,14 +50,14 @@ def action_choices() -> list:
 class SearchForm(forms.Form):
     date_from = JDateField(label=_("開始日"), required=False)
     date_to = JDateField(label=_("終了日"), required=False)
-    user = forms.CharField(label=_("ユーザID"), required=False, max_length=150)
+    user = TextField(label=_("ユーザID"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("操作"), required=False, choices=action_choices)
     result = forms.ChoiceField(label=_("結果"), required=False,
                                choices=[("", _("すべて")), *Entry.Result.choices])
-    purpose = forms.CharField(label=_("利用目的（事務）"), required=False, max_length=60)
-    target_type = forms.CharField(label=_("対象種別"), required=False, max_length=60)
-    target_id = forms.CharField(label=_("対象ID"), required=False, max_length=80)
-    terminal = forms.CharField(label=_("端末"), required=False, max_length=100)
+    purpose = TextField(label=_("利用目的（事務）"), required=False, max_length=60)
+    target_type = TextField(label=_("対象種別"), required=False, max_length=60)
+    target_id = TextField(label=_("対象ID"), required=False, max_length=80)
+    terminal = TextField(label=_("端末"), required=False, max_length=100)
 
     def clean(self):
         data = super().clean()
@@ -111,7 +112,7 @@ class PeriodForm(forms.Form):
 class ReviewForm(forms.Form):
     period_from = JDateField(label=_("点検対象期間（開始）"))
     period_to = JDateField(label=_("点検対象期間（終了）"))
-    findings = forms.CharField(label=_("点検結果・所見"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+    findings = TextField(label=_("点検結果・所見"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
     issues_found = forms.BooleanField(label=_("要対応の事項あり"), required=False)
 
     def clean(self):

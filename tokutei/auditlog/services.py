@@ -39,6 +39,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from tokutei.core.errors import Refused
+from tokutei.core.fields import bounded_count, db_id
+from tokutei.core.text import log_text, log_value
 
 from . import signing
 from .actions import Action, lookup
@@ -180,6 +182,15 @@ def follow(callback) -> None:
         _FOLLOWERS.append(callback)
 
 
+def _target_text(target_id: Any) -> str:
+    """The target as the log stores it: a record id as its digits; anything else bounded like any text."""
+    if target_id in ("", None):
+        return ""
+    if db_id(target_id) is not None:
+        return str(target_id)
+    return clean_text(log_text(target_id, 80))
+
+
 def record(
     *,
     action: str,
@@ -203,22 +214,24 @@ def record(
         raise ValueError(f"operation log: {action!r} is not a registered action (tokutei.auditlog.actions)")
     connection = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
+    # Every value is bounded before it is logged (tokutei.core.text.log_text): a refusal of hostile input is
+    # always recorded, and nothing is written that the columns, or a reader of the log, cannot hold.
     fields: dict[str, Any] = {
         "at": at_text(now),
-        "actor_id": getattr(actor, "pk", None),
-        "actor_username": clean_text(getattr(actor, "username", "") or ""),
-        "terminal_id": getattr(terminal, "pk", None),
-        "terminal_name": clean_text(getattr(terminal, "name", "") or ""),
+        "actor_id": db_id(getattr(actor, "pk", None)),
+        "actor_username": clean_text(log_text(getattr(actor, "username", "") or "", 150)),
+        "terminal_id": db_id(getattr(terminal, "pk", None)),
+        "terminal_name": clean_text(log_text(getattr(terminal, "name", "") or "", 100)),
         "action": clean_text(action),
-        "purpose": clean_text(purpose or ""),
-        "target_type": clean_text(target_type or ""),
-        "target_id": clean_text(str(target_id)) if target_id not in ("", None) else "",
-        "count": int(count),
-        "result": clean_text(str(result)),
-        "article": clean_text(article or ""),
-        "reason": clean_text((reason or "")[:500]),
+        "purpose": clean_text(log_text(purpose or "", 60)),
+        "target_type": clean_text(log_text(target_type or "", 60)),
+        "target_id": _target_text(target_id),
+        "count": bounded_count(count),
+        "result": clean_text(log_text(result, 10)),
+        "article": clean_text(log_text(article or "", 200)),
+        "reason": clean_text(log_text(reason or "", 500)),
         # Round-trip details through JSON, so that what is returned is what is stored and read back.
-        "details": json.loads(json.dumps(details or {}, ensure_ascii=False, default=str)),
+        "details": json.loads(json.dumps(log_value(details or {}), ensure_ascii=False, default=str)),
     }
     # savepoint=False: no extra SAVEPOINT/RELEASE round trips inside the lock; a failure here marks the
     # caller's transaction for rollback, which is what fail-closed means.

@@ -290,14 +290,24 @@ def _anchors(report: Report, keys) -> dict[int, tuple[int, str]]:
 
 
 def verify_database(
-    *, make_checkpoint: bool = True, expect: tuple[int, int, str] | None = None, using: str = DEFAULT_DB_ALIAS
+    *, make_checkpoint: bool = True, expect: tuple[int, int, str] | None = None, using: str = DEFAULT_DB_ALIAS,
+    witness: bool = True,
 ) -> Report:
-    """Verify every chain of the log. ``expect``: (lane, position, hash) from a paper copy. With
+    """Verify every chain of the log. ``expect``: (lane, position, hash) from a paper copy. ``witness``
+    (the default): the checkpoints of the witness outside the database count like the database's own
+    (witness.py), so a tail deleted together with its checkpoints, or a recomputed chain, shows. With
     ``make_checkpoint``, sign each lane's head afterwards if everything was good."""
     report = Report()
     keys = signing.trusted_keys()
     rows = Checkpoint.objects.values("lane", "seq", "hash", "at", "signature", "key_fingerprint")
     checkpoints = [{**cp, "at": iso(cp["at"])} for cp in rows]
+    if witness:
+        from . import witness as _witness
+
+        witnessed, witness_warnings = _witness.read()
+        report.warnings.extend(witness_warnings)
+        known = {(cp["lane"], cp["seq"], cp["hash"], cp["signature"]) for cp in checkpoints}
+        checkpoints += [cp for cp in witnessed if (cp["lane"], cp["seq"], cp["hash"], cp["signature"]) not in known]
     if keys:
         signed = check_checkpoints(checkpoints, keys, report)
         every = int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 1000))

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tokutei.core.fields import FIELD_LIMITS, PERSON_DATES
 from tokutei.core.mynumber import CHECK_DIGIT_MESSAGE, EMPTY_MESSAGE, check_my_number
+from tokutei.core.text import INVALID_CHARS, INVALID_MESSAGE, SINGLE_LINE_BAD
 from tokutei.vault.codec import clean_value
 from tokutei.vault.crypto import fold
 
@@ -40,7 +42,7 @@ STANDARD_HEADERS = {
 }
 
 _EARLIEST_ISO = "1868-01-25"
-MAX_TEXT = {"name": 100, "kana": 100, "address": 300, "text": 100, "resident_code": 11, "my_number": 12}
+MAX_TEXT = FIELD_LIMITS  # the same limits as every other edge (tokutei.core.fields)
 
 
 class LayoutError(ValueError):
@@ -234,6 +236,8 @@ def _fallback(kind: str) -> Any:
 
 def _clean_text(raw: str) -> str:
     t = fold(raw).strip()
+    if SINGLE_LINE_BAD.search(t.replace("\t", " ")):
+        return clean_value("text", raw)  # refused there, with the vault's message
     # Runs of blanks fold to one space: only a tab or two blanks in a row can change anything.
     return _BLANKS.sub(" ", t) if ("  " in t or "\t" in t) else t
 
@@ -259,7 +263,9 @@ def _clean_date(raw: str) -> str:
             value = dt.date.fromisoformat(raw).isoformat()
         except ValueError:
             pass
-    if value is None:
+    if value is not None:
+        value = PERSON_DATES.check(dt.date.fromisoformat(value)).isoformat()  # raises outside the range
+    else:
         value = clean_value("date", raw)  # raises on a bad date: those are not remembered
     if len(_DATES) >= 50_000:
         _DATES.clear()
@@ -299,6 +305,8 @@ def _clean(kind: str, ja: str, raw: str, today_iso: str, fn: Any = None) -> tupl
         return None, f"{ja}が長すぎます（{MAX_TEXT.get(kind, 300)}文字まで）"
     if "\ufffd" in value:
         return None, f"{ja}に読めない文字があります"
+    if INVALID_CHARS.search(value):
+        return None, f"{ja}: {INVALID_MESSAGE}"
     return value, ""
 
 
@@ -428,7 +436,7 @@ def iter_stream(fh: BinaryIO | None, layout: Layout, *, offset: int, line: int,
                         reason = f"{ja}が空です"
                         break
                     continue
-                if len(value) > limit or "\ufffd" in value or (
+                if len(value) > limit or INVALID_CHARS.search(value) or (
                         kind == "date" and not (_EARLIEST_ISO <= value <= today_iso)):
                     _v, reason = _clean(kind, ja, raw, today_iso, fn)
                     reason = reason or f"{ja}が正しくありません"

@@ -10,11 +10,14 @@ from django.http import HttpRequest
 from tokutei.profiles.selectors import NoProfile, get_profile
 from tokutei.staff.http import is_signed_in
 
+from .mynumber import strip_number_like
 from .navigation import nav_items
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"terminal": getattr(request, "terminal", None), "org": None}
+    # The address to come back to (the language form's ``next``), never with a number in it.
+    context: dict[str, Any] = {"terminal": getattr(request, "terminal", None), "org": None,
+                               "safe_path": strip_number_like(request.get_full_path())}
     try:
         profile = get_profile()
     except (NoProfile, DatabaseError):

@@ -3,7 +3,7 @@
 Services never log personal data, but a client can still put a number where it does not belong — in a URL
 that the web server's access log records, or in a value that ends up in an exception. This filter, attached
 to every handler, replaces anything shaped like a 個人番号 (``tokutei.core.mynumber.looks_like_my_number``:
-a run of 12 digits, half- or full-width, optionally separated by spaces or hyphens) with a fixed marker
+a run of 12 digits, half- or full-width, with any separators, percent-encoded too: mynumber.redact_everywhere) with a fixed marker
 before the line is written.
 """
 
@@ -13,11 +13,12 @@ import logging
 
 from .mynumber import MARK as MARK
 from .mynumber import MY_NUMBER_LIKE as MY_NUMBER_LIKE
-from .mynumber import redact_my_numbers
+from .mynumber import redact_everywhere
 
 
 def redact(text: str) -> str:
-    return redact_my_numbers(text)
+    """Every spelling: blanks, hyphens, "+", dots, full-width, percent-encoded (mynumber.redact_everywhere)."""
+    return redact_everywhere(text)
 
 
 class RedactMyNumbers(logging.Filter):
@@ -29,6 +30,8 @@ class RedactMyNumbers(logging.Filter):
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)  # redacted below
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True

@@ -149,3 +149,89 @@ def redact_my_numbers(text: str, mark: str = MARK) -> str:
         if hidden == text:
             return hidden
         text = hidden
+
+
+# --- the redaction for logs and addresses: every spelling ------------------------------------------------
+# A log line or an address may carry a number written any way a person or a browser writes it: with blanks,
+# hyphens, "+", dots or underscores between the digits, in full-width digits, percent-encoded (an address
+# bar sends ０ as %EF%BC%90 and a blank as %20 or +), even encoded twice. :func:`redact_everywhere` reads the
+# text percent-decoded, finds every run of digits joined by such separators, and hides a run that is, or
+# holds, something shaped like a 個人番号: 12 digits in all, a block of exactly 12 digits, or three groups
+# of 4. An IPv4 address (four dotted groups of up to three digits) is not one. What it hides is always
+# more than the narrower detector above finds (a property test checks generated spellings).
+_WIDE_JOIN = rf"[\s+._{_HYPHEN_CLASS}]{{1,3}}"
+_WIDE_RUN = re.compile(rf"{_DIGIT}(?:(?:{_WIDE_JOIN})?{_DIGIT})*")
+_WIDE_SPLIT = re.compile(_WIDE_JOIN)
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _decoded(text: str) -> str:
+    """``text`` percent-decoded (up to three times, for addresses encoded twice); "+" is left as it is (a
+    separator anyway)."""
+    from urllib.parse import unquote
+
+    for _ in range(3):
+        if "%" not in text or not _PERCENT.search(text):
+            break
+        decoded = unquote(text, errors="replace")
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _run_is_number_like(run: str) -> bool:
+    groups = [len(g) for g in _WIDE_SPLIT.split(run)]
+    total = sum(groups)
+    if total < 12:
+        return False
+    if _IPV4.fullmatch(run):
+        return False
+    if total == 12 or 12 in groups:
+        return True
+    return any(groups[i:i + 3] == [4, 4, 4] for i in range(len(groups) - 2))
+
+
+def number_like_anywhere(text: str) -> bool:
+    """Whether ``text`` — percent-decoded, with any separators — holds something shaped like a 個人番号."""
+    if not text:
+        return False
+    decoded = _decoded(text)
+    return looks_like_my_number(decoded) or any(
+        _run_is_number_like(m.group(0)) for m in _WIDE_RUN.finditer(decoded))
+
+
+def redact_everywhere(text: str, mark: str = MARK) -> str:
+    """``text`` with every spelling of something shaped like a 個人番号 hidden (the one redaction of server
+    log lines and logged values). Unchanged when there is none; otherwise returned percent-decoded, with
+    each such run replaced by ``mark``."""
+    if not text or not number_like_anywhere(text):
+        return text
+    decoded = redact_my_numbers(_decoded(text), mark)
+    return _WIDE_RUN.sub(lambda m: mark if _run_is_number_like(m.group(0)) else m.group(0), decoded)
+
+
+def strip_number_like(url: str, fallback: str = "/") -> str:
+    """An address to redirect to or carry in a ``next`` field, without anything shaped like a 個人番号: the
+    query string goes when it holds one, the whole address (→ ``fallback``) when its path does."""
+    if not url or not number_like_anywhere(url):
+        return url
+    path, _, _query = url.partition("?")
+    path = path.partition("#")[0]
+    return fallback if number_like_anywhere(path) else path
+
+
+def clean_redirect(url: str) -> str:
+    """A redirect's address without a 個人番号: the path holding one → "/"; each query parameter holding one
+    (its name or value, ``next`` included) dropped."""
+    if not url or not number_like_anywhere(url):
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if number_like_anywhere(parts.path) or number_like_anywhere(parts.netloc):
+        return "/"
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not number_like_anywhere(k) and not number_like_anywhere(v)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))

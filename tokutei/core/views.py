@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tokutei.profiles.selectors import get_profile
@@ -30,3 +30,36 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         request, "core/dashboard.html",
         {"roles": roles, "cards": dashboard_cards(request), "health_banner": health_banner(request)},
     )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """An address under /api/ that no operation answers: JSON, like every answer of the API."""
+    from tokutei.api import json_error
+
+    return json_error(404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON under /api/ (an API client never gets an HTML page), Django's page elsewhere."""
+    if _is_api(request):
+        from tokutei.api import json_error
+
+        return json_error(500)
+    from django.views.defaults import server_error as default
+
+    return default(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (e.g. a request that cannot be decoded): JSON under /api/."""
+    if _is_api(request):
+        from tokutei.api import json_error
+
+        return json_error(400)
+    from django.views.defaults import bad_request as default
+
+    return default(request, exception or Exception())

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from tokutei.auditlog.actions import Action
+from tokutei.core.fields import Count, HandlingDate, Key20, Key60, Note500, RecordId, Text150, Text200, Year
 from tokutei.policy import require, restrict
 from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
@@ -56,28 +57,28 @@ class HandlingOut(Schema):
 
 
 class ManualIn(Schema):
-    stage: str
-    occurred_on: dt.date
-    purpose: str = ""
-    file_id: int | None = None
-    count: int = 1
-    recipient: str = ""
-    place: str = ""
-    method: str = ""
-    item: str = ""
-    checker: str = ""
-    certificate: str = ""
-    note: str = ""
+    stage: Key20
+    occurred_on: HandlingDate
+    purpose: Key60 = ""
+    file_id: RecordId | None = None
+    count: Count = 1
+    recipient: Text200 = ""
+    place: Text200 = ""
+    method: Text200 = ""
+    item: Text200 = ""
+    checker: Text150 = ""
+    certificate: Text200 = ""
+    note: Note500 = ""
 
 
-class AccessOut(Schema):
+class FileAccessOut(Schema):
     user_id: int
     username: str
     roles: list[str]
     tasks: list[str]
 
 
-class FileOut(Schema):
+class FileRegisterOut(Schema):
     file_id: int
     name: str
     kind: str
@@ -85,7 +86,7 @@ class FileOut(Schema):
     responsible: str
     purposes: list[str]
     status: str
-    access: list[AccessOut]
+    access: list[FileAccessOut]
     signed_off_at: dt.datetime | None
     flags: list[str]
 
@@ -103,8 +104,8 @@ def _out(profile, r: HandlingRecord) -> dict:
 
 
 @router.get("/handling", response=list[HandlingOut])
-def handling(request: HttpRequest, nendo: int | None = None, category: str | None = None,
-             file_id: int | None = None):
+def handling(request: HttpRequest, nendo: Year | None = None, category: Key60 | None = None,
+             file_id: RecordId | None = None):
     """取扱状況の記録 (別紙1 / 003 §7): generated from the operation log, plus paper entries."""
     profile = get_profile()
     actor = api_actor(request, Action.LEDGERS_VIEW)
@@ -128,7 +129,7 @@ def add_handling(request: HttpRequest, payload: ManualIn):
     return Status(201, _out(profile, row))
 
 
-@router.get("/files", response=list[FileOut])
+@router.get("/files", response=list[FileRegisterOut])
 def file_register(request: HttpRequest):
     """特定個人情報ファイル管理台帳 (004 §10 別紙2): the reader's files (their units'), access lists computed from live designations (E-43)."""
     profile = get_profile()

@@ -6,24 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core import jdates
+from tokutei.core.fields import HANDLING_DATES, CountField, JapaneseDateField, TextField
 from tokutei.core.forms import form_field
 from tokutei.profiles.schema import Profile
 
 from . import files
 from .stages import STAGE_JA, categories
-
-
-class JapaneseDateField(forms.CharField):
-    """A date typed as 西暦 or 和暦 (令和8年4月1日, R8.4.1, 2026-04-01)."""
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return jdates.parse_date(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 def _task_choices(profile: Profile) -> list[tuple[str, str]]:
@@ -67,20 +55,20 @@ class ManualRecordForm(forms.Form):
     """A paper step: 進達 (sealed mailing), 細断, 保管, 提供 … (003 §7, 004 §9, §14)."""
 
     stage = forms.ChoiceField(label=_("区分・管理段階"))
-    occurred_on = JapaneseDateField(label=_("年月日"), help_text=_("例: 令和8年4月1日、2026-04-01"))
+    occurred_on = JapaneseDateField(within=HANDLING_DATES, label=_("年月日"), help_text=_("例: 令和8年4月1日、2026-04-01"))
     purpose = forms.ChoiceField(label=_("事務（利用目的）"), required=False)
     file = forms.TypedChoiceField(label=_("特定個人情報ファイル"), coerce=int, required=False, empty_value=None)
-    count = forms.IntegerField(label=_("件数"), min_value=0, initial=1)
-    recipient = forms.CharField(label=_("提供先・進達先（機関名）"), max_length=200, required=False)
-    place = forms.CharField(label=_("保管場所"), max_length=200, required=False)
-    method = forms.CharField(label=_("方法（例: 封緘の上簡易書留で郵送、シュレッダー細断）"), max_length=200,
+    count = CountField(label=_("件数"), min_value=0, initial=1)
+    recipient = TextField(label=_("提供先・進達先（機関名）"), max_length=200, required=False)
+    place = TextField(label=_("保管場所"), max_length=200, required=False)
+    method = TextField(label=_("方法（例: 封緘の上簡易書留で郵送、シュレッダー細断）"), max_length=200,
                              required=False)
-    checker = forms.CharField(label=_("確認者（職員ID）"), max_length=150, required=False)
-    item = forms.CharField(label=_("対象（書類・媒体等の種類と数。例: 届出書、USBメモリ M-01）"), max_length=200,
+    checker = TextField(label=_("確認者（職員ID）"), max_length=150, required=False)
+    item = TextField(label=_("対象（書類・媒体等の種類と数。例: 届出書、USBメモリ M-01）"), max_length=200,
                            required=False)
-    certificate = forms.CharField(label=_("証明書等（委託して廃棄・削除した場合の証明書の番号・発行者）"),
+    certificate = TextField(label=_("証明書等（委託して廃棄・削除した場合の証明書の番号・発行者）"),
                                   max_length=200, required=False)
-    note = forms.CharField(label=_("備考"), max_length=500, required=False,
+    note = TextField(label=_("備考"), max_length=500, required=False,
                            help_text=_("個人番号・氏名などの個人情報は記入しないでください。"))
 
     def __init__(self, *args, profile: Profile, **kwargs):
@@ -91,11 +79,11 @@ class ManualRecordForm(forms.Form):
 
 
 class CorrectionForm(ManualRecordForm):
-    note = forms.CharField(label=_("訂正の理由"), max_length=500)
+    note = TextField(label=_("訂正の理由"), max_length=500)
 
 
 class SignOffForm(forms.Form):
-    note = forms.CharField(label=_("備考"), max_length=500, required=False)
+    note = TextField(label=_("備考"), max_length=500, required=False)
 
 
 class RegisterEntryForm(forms.Form):
@@ -105,9 +93,9 @@ class RegisterEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.labels = labels
         for i, label in enumerate(labels):
-            self.fields[f"f{i}"] = forms.CharField(label=label, max_length=500, required=False)
+            self.fields[f"f{i}"] = TextField(label=label, max_length=500, required=False)
         if correction:
-            self.fields["reason"] = forms.CharField(label=_("訂正の理由"), max_length=500)
+            self.fields["reason"] = TextField(label=_("訂正の理由"), max_length=500)
 
     def values(self) -> dict[str, str]:
         return {label: self.cleaned_data.get(f"f{i}", "") for i, label in enumerate(self.labels)}

@@ -26,8 +26,10 @@ from tokutei.auditlog.actions import Action, staged_codes
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
 from tokutei.core.errors import NOT_FOUND_MESSAGE
+from tokutei.core.fields import bounded_count, db_id
 from tokutei.core.mynumber import looks_like_my_number
 from tokutei.core.sql import column_of
+from tokutei.core.text import log_text
 from tokutei.policy import Actor, Decision, refusal, require
 from tokutei.profiles.selectors import get_profile
 
@@ -40,21 +42,13 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TEXT_MAX = 500
 
 
-_MAX_ID = 2**63 - 1  # no row id is larger (a 64-bit integer column)
-
-
 def _int_or_none(value: Any) -> int | None:
-    """An id named by a log entry, or None — also for a number no row can have: a refused request for
-    ``/files/99999999999999999999999/`` is logged with what was asked, and its ledger row must still save."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -_MAX_ID <= number <= _MAX_ID else None
+    """An id named by a log entry, or None (an odd value is "unknown": reading the log never fails)."""
+    return db_id(value)
 
 
 def _clean_text(value: Any, limit: int = 200) -> str:
-    return str(value or "")[:limit]
+    return log_text(value or "", limit)
 
 
 def check_no_personal_number(label: str, value: str) -> None:
@@ -96,16 +90,16 @@ def _row_from_entry(entry: Entry, **extra: Any) -> HandlingRecord | None:
         stage=stage,
         action=entry.action,
         result=entry.result,
-        actor_id=entry.actor_id,
-        actor_username=entry.actor_username,
-        terminal_name=entry.terminal_name,
-        purpose=entry.purpose,
+        actor_id=db_id(entry.actor_id),
+        actor_username=_clean_text(entry.actor_username, 150),
+        terminal_name=_clean_text(entry.terminal_name, 100),
+        purpose=_clean_text(entry.purpose, 60),
         file_id=file_id,
-        target_type=entry.target_type,
-        target_id=entry.target_id,
-        count=entry.count,
-        fields=[str(f) for f in fields if isinstance(f, str) and _KEY_RE.match(f)][:50],
-        article=entry.article,
+        target_type=_clean_text(entry.target_type, 60),
+        target_id=_clean_text(entry.target_id, 80),
+        count=bounded_count(entry.count),
+        fields=[str(f) for f in fields if isinstance(f, str) and len(f) <= 60 and _KEY_RE.match(f)][:50],
+        article=_clean_text(entry.article, 200),
         **values,
     )
     row._witness_id = _int_or_none(details.get("witness_id") or details.get("checker_id"))

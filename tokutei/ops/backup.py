@@ -63,6 +63,7 @@ class RestoreResult:
     tables: int
     findings: list[str] = field(default_factory=list)
     log_entries: int = 0
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a failure (the witness beyond)
 
     @property
     def ok(self) -> bool:
@@ -597,15 +598,28 @@ def restore_data(*, folder: Path, passphrase: str, actor: Actor | None = None, k
 
     from tokutei.auditlog.verify import verify_database
 
-    report = verify_database(make_checkpoint=False)
+    # The backup as it was taken (the witness outside the database knows checkpoints made since: the
+    # entries after the backup are what a restore loses, which is said, not counted as a failure).
+    report = verify_database(make_checkpoint=False, witness=False)
+    notes: list[str] = []
     if not report.ok:
         findings.append(f"操作履歴の検証に失敗しました: {report.first_problem}")
+    else:
+        witnessed = verify_database(make_checkpoint=False)
+        if not witnessed.ok:
+            from tokutei.auditlog.witness import set_aside
+
+            kept = set_aside(f"before-restore-{_stamp()}")
+            notes.append(f"チェックポイントの外部控えとの照合: {witnessed.first_problem}"
+                         f"（バックアップ後の記録は復元されていません。従前の控えは {kept} として保管しました。"
+                         "復元の記録とともに保管してください）")
     call_command("migrate", interactive=False, verbosity=0)  # a newer release may add migrations
     from .services import record_restore
 
     record_restore(name=manifest["name"], keys_name=keys_name, counts_ok=not differ, log_ok=report.ok,
                    tables=len(counts), actor=actor or Actor.system(), replayed=replayed)
-    return RestoreResult(manifest["name"], not differ, report.ok, len(counts), findings, report.entries_checked)
+    return RestoreResult(manifest["name"], not differ, report.ok, len(counts), findings, report.entries_checked,
+                         notes)
 
 
 def age_of(manifest: dict) -> dt.timedelta:

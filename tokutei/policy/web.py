@@ -21,6 +21,7 @@ from django.shortcuts import render
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import Refused
+from tokutei.core.mynumber import strip_number_like
 
 from .actor import Actor, designated_tasks
 from .engine import require
@@ -35,7 +36,7 @@ def action_required(action: Action, *, redirect_anonymous: bool = True) -> Calla
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if redirect_anonymous and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(strip_number_like(request.get_full_path()))
             actor = Actor.from_request(request)
             require(actor, action, details={"path": request.path[:200]})
             request.actor = actor  # type: ignore[attr-defined]
@@ -73,7 +74,7 @@ def render_refusal(request: HttpRequest, exc: Refused) -> HttpResponse:
     if exc.code in PURPOSE_CODES and user is not None and user.is_authenticated:
         profile = get_profile()
         context["purpose_choices"] = [(t, profile.tasks[t].ja) for t in designated_tasks(user) if t in profile.tasks]
-        context["next"] = request.get_full_path()
+        context["next"] = strip_number_like(request.get_full_path())
     return render(request, "policy/refused.html", context, status=exc.status)
 
 

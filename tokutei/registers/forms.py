@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.approvals.forms import NO_PERSONAL, _task_choices
+from tokutei.core.fields import CountField, RecordIdField, TextField
 from tokutei.core.forms import form_field
 
 from .models import Document, Medium
@@ -19,23 +20,23 @@ if TYPE_CHECKING:
 
 
 class MediumForm(forms.Form):
-    label = forms.CharField(label=_("媒体番号"), max_length=60)
+    label = TextField(label=_("媒体番号"), max_length=60)
     kind = forms.ChoiceField(label=_("種類"), choices=Medium.Kind.choices)
-    storage_place = forms.CharField(label=_("保管場所"), max_length=200)
-    record_count = forms.IntegerField(label=_("記録件数"), min_value=0, initial=0)
-    content_summary = forms.CharField(label=_("内容"), max_length=200, required=False, help_text=NO_PERSONAL)
+    storage_place = TextField(label=_("保管場所"), max_length=200)
+    record_count = CountField(label=_("記録件数"), min_value=0, initial=0)
+    content_summary = TextField(label=_("内容"), max_length=200, required=False, help_text=NO_PERSONAL)
 
 
 class FaultForm(forms.Form):
     has_fault = forms.TypedChoiceField(label=_("障害の有無"), choices=[("0", _("障害なし")), ("1", _("障害あり"))],
                                        coerce=lambda v: v == "1")
-    description = forms.CharField(label=_("内容"), max_length=300, required=False)
+    description = TextField(label=_("内容"), max_length=300, required=False)
 
 
 class DisposeForm(forms.Form):
-    method = forms.CharField(label=_("廃棄の方法"), max_length=100, initial="破砕")
+    method = TextField(label=_("廃棄の方法"), max_length=100, initial="破砕")
     witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("立会者"), queryset=None)
-    approval_id = forms.IntegerField(label=_("承認番号（必要な場合）"), required=False)
+    approval_id = RecordIdField(label=_("承認番号（必要な場合）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,13 +47,13 @@ class DisposeForm(forms.Form):
 class CarryOutForm(forms.Form):
     medium: forms.ModelChoiceField[Medium] = forms.ModelChoiceField(label=_("記録媒体（登録済みの場合）"),
                                                                     required=False, queryset=None)
-    counterparty = forms.CharField(label=_("相手方"), max_length=200)
-    media_type = forms.CharField(label=_("記録媒体の種類"), max_length=60)
-    quantity = forms.IntegerField(label=_("数量"), min_value=1, initial=1)
-    record_count = forms.IntegerField(label=_("記録件数"), min_value=0)
+    counterparty = TextField(label=_("相手方"), max_length=200)
+    media_type = TextField(label=_("記録媒体の種類"), max_length=60)
+    quantity = CountField(label=_("数量"), min_value=1, initial=1)
+    record_count = CountField(label=_("記録件数"), min_value=0)
     protections = forms.MultipleChoiceField(label=_("保護措置"), widget=forms.CheckboxSelectMultiple, required=False)
     purpose_key = forms.ChoiceField(label=_("持出しの目的"), required=False)
-    purpose_note = forms.CharField(label=_("目的の説明"), max_length=200, required=False, help_text=NO_PERSONAL)
+    purpose_note = TextField(label=_("目的の説明"), max_length=200, required=False, help_text=NO_PERSONAL)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,13 +70,13 @@ class CarryOutForm(forms.Form):
 
 
 class CarryOutDoForm(forms.Form):
-    approval_id = forms.IntegerField(label=_("承認番号"), required=False)
+    approval_id = RecordIdField(label=_("承認番号"), required=False)
 
 
 class CloseCarryOutForm(forms.Form):
     outcome = forms.ChoiceField(label=_("結果"), choices=[("returned", _("返却")), ("delivered", _("提出・引渡し")),
                                                          ("disposed", _("廃棄"))])
-    disposal_method = forms.CharField(label=_("廃棄の方法"), max_length=100, required=False)
+    disposal_method = TextField(label=_("廃棄の方法"), max_length=100, required=False)
     witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("廃棄の立会者"), required=False,
                                                                    queryset=None)
 
@@ -86,27 +87,27 @@ class CloseCarryOutForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(label=_("文書名"), max_length=200)
+    title = TextField(label=_("文書名"), max_length=200)
     kind = forms.ChoiceField(label=_("種類"), choices=Document.Kind.choices)
-    storage_place = forms.CharField(label=_("保管場所"), max_length=200)
-    copies = forms.IntegerField(label=_("部数"), min_value=1, initial=1)
+    storage_place = TextField(label=_("保管場所"), max_length=200)
+    copies = CountField(label=_("部数"), min_value=1, initial=1)
 
 
 class DocumentOpForm(forms.Form):
     kind = forms.ChoiceField(label=_("操作"), choices=[("copy", _("複製")), ("carry_out", _("持出し")),
                                                       ("return", _("返却")), ("check", _("保管状況の確認")),
                                                       ("dispose", _("廃棄"))])
-    approval_id = forms.IntegerField(label=_("承認番号（複製・持出し）"), required=False)
-    note = forms.CharField(label=_("備考"), max_length=300, required=False, help_text=NO_PERSONAL)
+    approval_id = RecordIdField(label=_("承認番号（複製・持出し）"), required=False)
+    note = TextField(label=_("備考"), max_length=300, required=False, help_text=NO_PERSONAL)
 
 
 class ExportForm(forms.Form):
     purpose = forms.ChoiceField(label=_("事務（利用目的）"))
-    recipient = forms.CharField(label=_("受領者（提供先）"), max_length=200)
-    person_ids = forms.CharField(label=_("対象の本人番号（内部ID、カンマ区切り。空欄は全件）"), required=False,
+    recipient = TextField(label=_("受領者（提供先）"), max_length=200)
+    person_ids = TextField(label=_("対象の本人番号（内部ID、カンマ区切り。空欄は全件）"), required=False,
                                  max_length=2000)
-    approval_id = forms.IntegerField(label=_("出力の承認番号"), required=False)
-    bulk_approval_id = forms.IntegerField(label=_("大量取扱いの承認番号"), required=False)
+    approval_id = RecordIdField(label=_("出力の承認番号"), required=False)
+    bulk_approval_id = RecordIdField(label=_("大量取扱いの承認番号"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

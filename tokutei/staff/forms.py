@@ -5,20 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import DateField, TextField
 from tokutei.core.forms import form_field
 
 from .models import Post, Unit, User
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label=_("ユーザID"), max_length=150,
+    username = TextField(label=_("ユーザID"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("パスワード"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label=_("認証アプリに表示された6桁の数字"), max_length=10,
+    code = TextField(label=_("認証アプリに表示された6桁の数字"), max_length=10,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
 
@@ -42,9 +43,9 @@ class PasswordChangeForm(forms.Form):
 class UserCreateForm(forms.Form):
     username = forms.RegexField(label=_("ユーザID"), max_length=150, regex=r"^[A-Za-z0-9_.-]+$",
                                 error_messages={"invalid": _("ユーザIDは半角英数字と _ . - で入力してください。")})
-    full_name = forms.CharField(label=_("氏名"), max_length=100)
-    full_name_kana = forms.CharField(label=_("氏名カナ"), max_length=100, required=False)
-    employee_no = forms.CharField(label=_("職員番号"), max_length=30, required=False)
+    full_name = TextField(label=_("氏名"), max_length=100)
+    full_name_kana = TextField(label=_("氏名カナ"), max_length=100, required=False)
+    employee_no = TextField(label=_("職員番号"), max_length=30, required=False)
     employment = forms.ChoiceField(label=_("雇用区分"), choices=User.Employment.choices)
     unit = forms.ModelChoiceField(label=_("所属"), queryset=Unit.objects.order_by("key"), required=False)
 
@@ -53,10 +54,10 @@ class DesignationForm(forms.Form):
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
     role_key = forms.ChoiceField(label=_("役割"))
     tasks = forms.MultipleChoiceField(label=_("事務の範囲"), required=False, widget=forms.CheckboxSelectMultiple)
-    start_date = forms.DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("終了日（空欄は定めなし）"), required=False,
+    start_date = DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DateField(label=_("終了日（空欄は定めなし）"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("備考"), max_length=200, required=False)
+    note = TextField(label=_("備考"), max_length=200, required=False)
 
     def __init__(self, *args, roles: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,44 +66,46 @@ class DesignationForm(forms.Form):
 
 
 class EndDesignationForm(forms.Form):
-    end_date = forms.DateField(label=_("終了日（空欄は即時）"), required=False,
+    end_date = DateField(label=_("終了日（空欄は即時）"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("理由"), max_length=200, required=False)
+    reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
 class TransferForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("異動先"), queryset=Unit.objects.order_by("key"))
-    reason = forms.CharField(label=_("理由"), max_length=200, required=False)
+    reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
 class DeactivateForm(forms.Form):
-    reason = forms.CharField(label=_("理由（退職等）"), max_length=200)
+    reason = TextField(label=_("理由（退職等）"), max_length=200)
 
 
 class PostAssignForm(forms.Form):
     post = forms.ModelChoiceField(label=_("役職"), queryset=Post.objects.order_by("key"))
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
-    start_date = forms.DateField(label=_("発令日"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DateField(label=_("発令日"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class TerminalForm(forms.Form):
-    name = forms.CharField(label=_("端末名"), max_length=100)
-    location = forms.CharField(label=_("設置場所"), max_length=200, required=False)
-    asset_tag = forms.CharField(label=_("資産番号"), max_length=60, required=False)
+    name = TextField(label=_("端末名"), max_length=100)
+    location = TextField(label=_("設置場所"), max_length=200, required=False)
+    asset_tag = TextField(label=_("資産番号"), max_length=60, required=False)
 
 
 class EnrolCodeForm(forms.Form):
-    code = forms.CharField(label=_("登録コード"), max_length=40,
+    code = TextField(label=_("登録コード"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}))
 
 
 class PasswordOnlyDecisionForm(forms.Form):
     user = forms.ModelChoiceField(label=_("操作者"), queryset=User.objects.filter(is_active=True).order_by("username"))
-    reason = forms.CharField(label=_("照合情報による確認が著しく困難なやむを得ない事情"), widget=forms.Textarea)
-    instruction_management = forms.CharField(label=_("指示(1) 識別符号及びパスワードの管理に関する事項"),
-                                             widget=forms.Textarea)
-    instruction_proper_use = forms.CharField(
-        label=_("指示(2) 端末機の操作における識別符号及びパスワードの適正利用に関する事項"), widget=forms.Textarea)
-    instructed_on = forms.DateField(label=_("指示日"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_date = forms.DateField(label=_("適用開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("適用終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = TextField(label=_("照合情報による確認が著しく困難なやむを得ない事情"), widget=forms.Textarea,
+                       max_length=2000)
+    instruction_management = TextField(label=_("指示(1) 識別符号及びパスワードの管理に関する事項"),
+                                       widget=forms.Textarea, max_length=2000)
+    instruction_proper_use = TextField(
+        label=_("指示(2) 端末機の操作における識別符号及びパスワードの適正利用に関する事項"), widget=forms.Textarea,
+        max_length=2000)
+    instructed_on = DateField(label=_("指示日"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DateField(label=_("適用開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DateField(label=_("適用終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -57,6 +57,10 @@ class SignInPolicyMiddleware:
 
                 record(action="staff.idle_logoff", actor=user, terminal=getattr(request, "terminal", None))
                 logout(request)
+                if request.path_info.startswith("/api/"):  # an API client gets JSON, not the sign-in page
+                    from tokutei.api import json_error
+
+                    return json_error(401, code="session_expired")
                 response = redirect(f"{settings.LOGIN_URL_PATH}?idle=1")
                 return response
             # Background polling (HTMX "keep-alive" is not sent) must not count as activity. The time is
@@ -71,6 +75,11 @@ class SignInPolicyMiddleware:
                 from .selectors import password_change_required
 
                 if password_change_required(user):
+                    if request.path_info.startswith("/api/"):
+                        from tokutei.api import json_error
+
+                        return json_error(403, code="password_change_required",
+                                          detail="パスワードを変更してください")
                     return redirect(PASSWORD_CHANGE_PATH)
         return self.get_response(request)
 

@@ -23,6 +23,7 @@ from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
 from tokutei.profiles.selectors import get_profile
 
+from . import throttle
 from .middleware import IDLE_KEY
 from .models import User
 from .selectors import (
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 PENDING_KEY = "tokutei_pending_sign_in"
 PENDING_SECONDS = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-GENERIC_FAILURE = _("ユーザIDまたはパスワードが正しくありません。")
+# One message for a wrong password, an unknown ID, an inactive or a locked account: it never tells whether
+# an ID exists (a locked account signs in from a registered terminal, see _is_locked).
+GENERIC_FAILURE = _("ユーザIDまたはパスワードが正しくありません。失敗が続くと、しばらくの間サインインできなくなります。")
 
 
 class SignInFailed(Exception):
@@ -58,7 +61,12 @@ def _terminal(request: HttpRequest) -> Any:
     return getattr(request, "terminal", None)
 
 
-def _is_locked(user: User) -> bool:
+def _is_locked(user: User, request: HttpRequest | None = None) -> bool:
+    """The lock applies to attempts from anywhere but a registered terminal: a stranger who types a
+    colleague's ID wrongly five times cannot lock the colleague out of the office's terminals (there,
+    the password and second factor still work, and a successful sign-in lifts the lock)."""
+    if request is not None and _terminal(request) is not None:
+        return False
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
@@ -70,7 +78,8 @@ def register_failure(request: HttpRequest, user: User, *, action: str, reason: s
         user.refresh_from_db(fields=["failed_sign_ins", "locked_until"])
         record(action=action, actor=user, terminal=_terminal(request), result=Entry.Result.FAILED,
                target_type="user", target_id=user.pk, article=auth.article,
-               details={"reason": reason, "failures": user.failed_sign_ins})
+               details={"reason": reason, "failures": user.failed_sign_ins,
+                        **throttle.keys(request, user.username)})
         if user.failed_sign_ins >= auth.lockout_threshold:
             user.locked_until = timezone.now() + dt.timedelta(minutes=auth.lockout_minutes)
             user.failed_sign_ins = 0
@@ -83,27 +92,32 @@ def register_failure(request: HttpRequest, user: User, *, action: str, reason: s
 def password_step(request: HttpRequest, username: str, password: str) -> PasswordResult:
     """Check the user ID and password; decide what comes next. Raises SignInFailed."""
     auth = get_profile().authentication
-    user = User.objects.filter(username=username.strip()).first()
+    wait = throttle.check(request, username)
+    if wait is not None:  # the same for an ID that exists and one that does not
+        record(action="staff.sign_in_failed", terminal=_terminal(request), result=Entry.Result.REFUSED,
+               article=auth.article, details={"reason": f"throttled_{wait.scope}", "wait": wait.seconds,
+                                              **throttle.keys(request, username)})
+        raise SignInFailed(_("サインインの試行が続いたため、%(seconds)s秒後に再度お試しください。")
+                           % {"seconds": wait.seconds})
+    user = User.objects.filter(username=username.strip()[:150]).first()
     if user is None:
-        # The attempted ID is not recorded: people sometimes type their password into the ID field.
+        # The attempted ID is not recorded (people sometimes type their password into the ID field): only
+        # its keyed digest, which the throttle counts.
         record(action="staff.sign_in_failed", terminal=_terminal(request), result=Entry.Result.FAILED,
-               article=auth.article, details={"reason": "unknown_user"})
+               article=auth.article, details={"reason": "unknown_user", **throttle.keys(request, username)})
         raise SignInFailed(GENERIC_FAILURE)
-    if _is_locked(user):
+    if _is_locked(user, request):
         record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
-               target_type="user", target_id=user.pk, article=auth.article, details={"reason": "locked"})
-        assert user.locked_until is not None  # _is_locked(user)
-        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        raise SignInFailed(
-            f"サインインの失敗が続いたため、このユーザIDは一時的にロックされています。約{minutes}分後に再度お試しください。",
-            auth.article,
-        )
+               target_type="user", target_id=user.pk, article=auth.article,
+               details={"reason": "locked", **throttle.keys(request, username)})
+        raise SignInFailed(GENERIC_FAILURE)
     if not user.check_password(password):
         register_failure(request, user, action="staff.sign_in_failed", reason="bad_password")
         raise SignInFailed(GENERIC_FAILURE)
     if not user.is_active:
         record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
-               target_type="user", target_id=user.pk, article=auth.article, details={"reason": "inactive"})
+               target_type="user", target_id=user.pk, article=auth.article,
+               details={"reason": "inactive", **throttle.keys(request, username)})
         raise SignInFailed(GENERIC_FAILURE)
 
     exception = auth.password_only_exception
@@ -128,7 +142,7 @@ def pending_user(request: HttpRequest) -> User | None:
     if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
-    if user is None or _is_locked(user):
+    if user is None or _is_locked(user, request):
         return None
     return user
 

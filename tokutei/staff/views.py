@@ -20,6 +20,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import Refused
+from tokutei.core.mynumber import strip_number_like
 from tokutei.policy import Actor
 from tokutei.policy.web import action_required
 from tokutei.profiles.selectors import get_profile
@@ -43,7 +44,7 @@ def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or request.session.get("tokutei_next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
-        return target
+        return strip_number_like(target, reverse("core:dashboard"))
     return reverse("core:dashboard")
 
 
@@ -72,7 +73,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return _after_sign_in(request)
             request.session["tokutei_next"] = _next_url(request)
             return redirect("staff:verify" if result.next_step == "verify" else "staff:enrol")
-    return render(request, "staff/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "staff/login.html", {"form": form,
+                                                    "next": strip_number_like(request.GET.get("next", ""), "")})
 
 
 def _pending_or_redirect(request: HttpRequest):

@@ -9,17 +9,29 @@ tokutei/api.py with the same status as the pages. 個人番号 never travel in U
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from typing import Any
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import refuse
+from tokutei.core.fields import (
+    Key60,
+    Key150,
+    Note500,
+    Note2000,
+    RecordDate,
+    RecordId,
+    Text60,
+    Text100,
+    Text150,
+    Text200,
+)
 from tokutei.policy import Actor, restrict
 from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
@@ -30,6 +42,9 @@ from .models import Person, ServiceAccount, SpecificFile
 
 PREFIX = "vault"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# 本人確認 evidence: document keys, flags and a short note (never a number).
+EvidenceValue = bool | Key60 | Text200 | Annotated[list[Text150], Field(max_length=20)]
 
 
 class ServiceToken(HttpBearer):
@@ -76,6 +91,10 @@ def input_errors(view):
         try:
             return view(request, *args, **kwargs)
         except FieldErrors as exc:
+            from tokutei.api import log_api_refusal
+
+            log_api_refusal(request, code="invalid", reason="入力内容に誤りがあります",
+                            details={"fields": sorted(exc.errors)[:50]})
             return Status(400, {"detail": "入力内容に誤りがあります", "code": "invalid", "article": exc.article,
                          "errors": exc.errors})
     return wrapped
@@ -102,11 +121,11 @@ class SummaryOut(Schema):
 
 
 class IntakeIn(Schema):
-    purpose: str
-    values: dict[str, str]
-    channel: str = ""
-    evidence: dict[str, Any] = {}
-    retention_trigger_date: dt.date | None = None
+    purpose: Key60
+    values: Annotated[dict[Key60, Note2000], Field(max_length=60)]  # each value checked by the codec too
+    channel: Key60 = ""
+    evidence: Annotated[dict[Key60, EvidenceValue], Field(max_length=20)] = {}
+    retention_trigger_date: RecordDate | None = None
 
 
 class IntakeOut(Schema):
@@ -116,26 +135,26 @@ class IntakeOut(Schema):
 
 
 class ConfirmIn(Schema):
-    purpose: str
-    method: str
-    my_number: str = ""
+    purpose: Key60
+    method: Key60
+    my_number: Text60 = ""
     matched: bool = False
 
 
 class VaultSearchIn(Schema):
-    purpose: str
-    by: str
-    value: str = ""
-    kana: str = ""
-    birth_date: str = ""
-    bulk_approval_id: int | None = None  # prior approval for 大量 handling (000 §9.2)
+    purpose: Key60
+    by: Key60
+    value: Text60 = ""
+    kana: Text100 = ""
+    birth_date: Text60 = ""
+    bulk_approval_id: RecordId | None = None  # prior approval for 大量 handling (000 §9.2)
 
 
 class CorrectIn(Schema):
-    purpose: str
-    changes: dict[str, str | None]
-    instructed_by: str  # the instructing staff member's user ID
-    reason: str = ""
+    purpose: Key60
+    changes: Annotated[dict[Key60, Note2000 | None], Field(max_length=60)]
+    instructed_by: Key150  # the instructing staff member's user ID
+    reason: Note500 = ""
 
 
 class FileOut(Schema):
@@ -149,7 +168,7 @@ def _summary(p: Person) -> dict:
 
 
 @router.get("/files", response={200: list[FileOut]})
-def list_files(request: HttpRequest, purpose: str):
+def list_files(request: HttpRequest, purpose: Key60):
     """Files that serve ``purpose`` and that the caller may use."""
     actor = _actor(request, Action.VAULT_LIST, purpose)
     files = restrict(SpecificFile.objects.all(), actor, Action.VAULT_LIST).order_by("pk")
@@ -158,7 +177,7 @@ def list_files(request: HttpRequest, purpose: str):
 
 @router.post("/files/{file_id}/people", response={201: IntakeOut, 400: ErrorOut})
 @input_errors
-def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
+def intake(request: HttpRequest, file_id: RecordId, payload: IntakeIn):
     """個人番号の取得・入力 (004 §8, §14(3)): verified, encrypted; unconfirmed until a second person checks."""
     actor = _actor(request, Action.VAULT_INTAKE, payload.purpose)
     file = services.get_file(actor=actor, pk=file_id, action=Action.VAULT_INTAKE)
@@ -170,7 +189,7 @@ def intake(request: HttpRequest, file_id: int, payload: IntakeIn):
 
 @router.post("/people/{person_id}/confirm", response={200: SummaryOut, 400: ErrorOut})
 @input_errors
-def confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
+def confirm(request: HttpRequest, person_id: RecordId, payload: ConfirmIn):
     """入力者と別の者による確認 (004 §14(3)②, E-24)."""
     actor = _actor(request, Action.VAULT_CONFIRM, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CONFIRM)
@@ -190,7 +209,7 @@ def search(request: HttpRequest, payload: VaultSearchIn):
 
 
 @router.get("/people/{person_id}", response={200: PersonOut})
-def view(request: HttpRequest, person_id: int, purpose: str = "", reveal: bool = False):
+def view(request: HttpRequest, person_id: RecordId, purpose: Key60 = "", reveal: bool = False):
     """照会: the task's fields only; the 個人番号 masked unless ``reveal`` (logged as vault.reveal)."""
     action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
     actor = _actor(request, action, purpose)
@@ -202,7 +221,7 @@ def view(request: HttpRequest, person_id: int, purpose: str = "", reveal: bool =
 
 @router.post("/people/{person_id}/corrections", response={201: SummaryOut, 400: ErrorOut})
 @input_errors
-def correct(request: HttpRequest, person_id: int, payload: CorrectIn):
+def correct(request: HttpRequest, person_id: RecordId, payload: CorrectIn):
     """訂正 on a named instruction (002 §12); the history keeps old and new values, encrypted."""
     from tokutei.staff.models import User
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from tokutei.core.fields import FIELD_LIMITS, PERSON_DATES, note_refusal
 from tokutei.core.jdates import parse_date
 
 # The 個人番号 check and its messages are tokutei.core.mynumber's (the bulk importer uses the same); they
@@ -26,6 +27,7 @@ from tokutei.core.jdates import parse_date
 from tokutei.core.mynumber import CHECK_DIGIT_MESSAGE as CHECK_DIGIT_MESSAGE
 from tokutei.core.mynumber import LENGTH_MESSAGE as LENGTH_MESSAGE
 from tokutei.core.mynumber import check_my_number as check_my_number
+from tokutei.core.text import check_text
 from tokutei.profiles.selectors import get_profile
 
 from .crypto import (
@@ -73,12 +75,20 @@ _INT = re.compile(r"^-?[0-9]+$")
 def clean_value(kind: str, raw: object) -> str:
     """One field's normalised string; raises ValueError with a Japanese message."""
     if kind == "my_number":
+        if isinstance(raw, str) and len(raw) > 40:
+            raise ValueError(LENGTH_MESSAGE)
         # Not folded first: the check refuses what only NFKC would turn into digits (⒏, ①).
         value, error = check_my_number(str(raw) if raw is not None else "")
         if error:
             raise ValueError(error)
         return value
-    text = fold(str(raw)).strip() if raw is not None else ""
+    if isinstance(raw, dt.date):
+        return PERSON_DATES.check(raw).isoformat()
+    # One set of text rules for every edge (tokutei.core.text): no controls, bidi overrides, surrogates or
+    # unreadable characters (U+FFFD: what invalid UTF-8 becomes), within the kind's length.
+    text = str(raw).replace("\t", " ") if raw is not None else ""
+    text = check_text(text, max_length=FIELD_LIMITS.get(kind, 500))
+    text = fold(text).strip()
     if kind == "resident_code":
         value = normalise_resident_code(text)
         if len(value) != 11 or not value.isdigit():
@@ -94,12 +104,11 @@ def clean_value(kind: str, raw: object) -> str:
 
         return hiragana_to_katakana(value)
     if kind == "date":
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
         try:
-            return parse_date(text).isoformat()
+            day = parse_date(text)
         except Exception as exc:
             raise ValueError("日付は 2024-04-01 または 令和6年4月1日 の形で入力してください") from exc
+        return PERSON_DATES.check(day).isoformat()
     if kind == "sex":
         sex = _SEX.get(text.upper())
         if sex is None:
@@ -157,6 +166,7 @@ class PersonCodec:
                 if key not in values and key not in errors:
                     errors[key] = "必須項目です"
         if errors:
+            note_refusal("person_field")  # logged with the request (tokutei.core.middleware)
             raise FieldErrors(errors)
         return values
 

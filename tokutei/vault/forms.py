@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import DateField, RecordIdField, TextField
 from tokutei.core.forms import form_field
 from tokutei.profiles.selectors import get_profile
 
@@ -45,23 +46,23 @@ class PurposeForm(forms.Form):
 
 class SearchForm(forms.Form):
     by = forms.ChoiceField(label=_("検索方法"), choices=SEARCH_BY, widget=forms.RadioSelect, initial="my_number")
-    value = forms.CharField(label=_("個人番号 / 住民票コード / 組織の番号"), required=False, max_length=40,
+    value = TextField(label=_("個人番号 / 住民票コード / 組織の番号"), required=False, max_length=40,
                             widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
-    kana = forms.CharField(label=_("カナ氏名"), required=False, max_length=60,
+    kana = TextField(label=_("カナ氏名"), required=False, max_length=60,
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    birth_date = forms.CharField(label=_("生年月日（西暦・和暦）"), required=False, max_length=30,
+    birth_date = TextField(label=_("生年月日（西暦・和暦）"), required=False, max_length=30,
                                  widget=forms.TextInput(attrs={"autocomplete": "off",
                                                                "placeholder": "昭和35年5月1日"}))
-    bulk_approval = forms.IntegerField(label=_("大量取扱いの承認番号（基準件数を超える場合）"), required=False,
+    bulk_approval = RecordIdField(label=_("大量取扱いの承認番号（基準件数を超える場合）"), required=False,
                                        min_value=1)
 
 
 class FileForm(forms.Form):
-    name = forms.CharField(label=_("ファイルの名称"), max_length=200)
-    kind = forms.CharField(label=_("ファイルの種類"), max_length=100, initial="電子ファイル（データベース）")
+    name = TextField(label=_("ファイルの名称"), max_length=200)
+    kind = TextField(label=_("ファイルの種類"), max_length=100, initial="電子ファイル（データベース）")
     tasks = forms.MultipleChoiceField(label=_("利用目的（事務）"), choices=[], widget=forms.CheckboxSelectMultiple)
-    purpose_text = forms.CharField(label=_("利用目的（説明）"), required=False, max_length=500)
-    ground = forms.CharField(label=_("番号法上の根拠"), required=False, max_length=300)
+    purpose_text = TextField(label=_("利用目的（説明）"), required=False, max_length=500)
+    ground = TextField(label=_("番号法上の根拠"), required=False, max_length=300)
     retention_rule = forms.ChoiceField(label=_("保存年限の区分"), required=False, choices=[])
 
     def __init__(self, *args, user_tasks=None, **kwargs):
@@ -80,13 +81,13 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
     for key in task_fields:
         spec = profile.fields[key]
         widget_class = NoEchoInput if spec.kind == "my_number" else forms.TextInput
-        attrs[f"f_{key}"] = forms.CharField(
+        attrs[f"f_{key}"] = TextField(
             label=spec.ja, required=spec.required, max_length=200,
             widget=widget_class(attrs={"autocomplete": "off", **(
                 {"inputmode": "numeric"} if spec.kind in ("my_number", "resident_code") else {})}))
     if profile.intake.channels:
         attrs["channel"] = forms.ChoiceField(label=_("取得経路"), choices=list(profile.intake.channels.items()))
-    attrs["retention_trigger_date"] = forms.DateField(label=_("保存年限の起算日（失権日等・任意）"), required=False,
+    attrs["retention_trigger_date"] = DateField(label=_("保存年限の起算日（失権日等・任意）"), required=False,
                                                       widget=forms.DateInput(attrs={"type": "date"}))
     if iv.required:
         routes = [r for r in ROUTES if (r[0] != "preprinted" or iv.preprinted_route) and (
@@ -121,7 +122,7 @@ class ConfirmForm(forms.Form):
 def correction_form_class(task_fields: list[str], instructors: list[tuple[int, str]]) -> type[forms.Form]:
     profile = get_profile()
     attrs: dict[str, forms.Field] = {
-        f"f_{key}": forms.CharField(label=f"{profile.fields[key].ja}（訂正後）", required=False, max_length=200,
+        f"f_{key}": TextField(label=f"{profile.fields[key].ja}（訂正後）", required=False, max_length=200,
                                     widget=NoEchoInput(attrs={"autocomplete": "off"})
                                     if profile.fields[key].kind == "my_number" else
                                     forms.TextInput(attrs={"autocomplete": "off"}))
@@ -129,6 +130,6 @@ def correction_form_class(task_fields: list[str], instructors: list[tuple[int, s
     }
     attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
                                                     choices=[("", "—"), *instructors])
-    attrs["reason"] = forms.CharField(label=_("訂正の理由（個人情報を書かないでください）"), required=False,
+    attrs["reason"] = TextField(label=_("訂正の理由（個人情報を書かないでください）"), required=False,
                                       max_length=300)
     return type("CorrectionForm", (forms.Form,), attrs)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import Refused
+from tokutei.core.mynumber import strip_number_like
 from tokutei.policy import designated_tasks, require, restrict
 from tokutei.policy.actor import PURPOSE_SESSION_KEY
 from tokutei.policy.web import action_required, actor_of
@@ -36,7 +37,7 @@ def _ctx(request: SignedInRequest, **extra) -> dict:
     return {"purpose": purpose, "purpose_label": profile.tasks[purpose].ja if purpose in profile.tasks else "",
             "purpose_form": forms.PurposeForm(initial={"purpose": purpose},
                                               user_tasks=designated_tasks(request.user)),
-            "next": request.get_full_path(), **extra}
+            "next": strip_number_like(request.get_full_path()), **extra}
 
 
 def _scoped(request: SignedInRequest, queryset, action: Action):

@@ -208,3 +208,15 @@ def test_a_kana_of_dots_alone_is_refused_not_loaded(run_import, write_csv, pensi
     result = run_import(write_csv([dotted, GOOD[1]]))
     assert (result.loaded, result.rejected) == (1, 1)
     assert "カナで入力してください" in read_report(result.report_path)[1][1]
+
+
+def test_it_rejects_controls_bidi_overrides_and_overlong_names_in_the_file(run_import, write_csv, pension_file):
+    lines = [
+        f"{synthetic.my_number(21)},山田\u202e太郎,ヤマダ　タロウ,1970-01-01,男,住所,,0400000021",
+        f"{synthetic.my_number(22)},山田\x1b太郎,ヤマダ　タロウ,1970-01-01,男,住所,,0400000022",
+        f"{synthetic.my_number(23)},{'山' * 101},ヤマダ　タロウ,1970-01-01,男,住所,,0400000023",
+        f"{synthetic.my_number(24)},山田　太郎,ヤマダ　タロウ,0001-01-01,男,住所,,0400000024",
+    ]
+    result = run_import(write_csv(lines))
+    assert (result.loaded, result.rejected) == (0, 4)
+    assert people(pension_file).count() == 0

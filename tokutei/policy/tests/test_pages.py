@@ -22,7 +22,7 @@ for _path in sorted(DATA.glob("*.yaml")):
     _roles = yaml.safe_load(_path.read_text(encoding="utf-8"))["roles"]
     CASES += [(_path.stem, _role) for _role in _roles]
 
-PLACEHOLDER = {"int": "999999", "str": "no-such-key", "slug": "no-such-key", "path": "no-such-key",
+PLACEHOLDER = {"int": "999999", "id": "999999", "str": "no-such-key", "slug": "no-such-key", "path": "no-such-key",
                "uuid": "00000000-0000-0000-0000-000000000000"}
 
 

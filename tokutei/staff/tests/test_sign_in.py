@@ -78,16 +78,20 @@ def test_the_enrolment_page_is_not_reachable_with_the_password_alone_once_a_fact
     assert client.get("/login/enrol/").url == "/login/verify/"
 
 
-def test_it_locks_the_account_after_the_threshold_and_logs_without_the_password(client, clerk, org):
+def test_it_locks_the_account_after_the_threshold_and_logs_without_the_password(client, clerk, org, monkeypatch):
+    from tokutei.staff import throttle
+
+    monkeypatch.setattr(throttle, "ACCOUNT_FREE", 100)  # the lock, not the growing delay, is under test
     threshold = org.authentication.lockout_threshold
     for _ in range(threshold):
         sign_in(client, "clerk", "wrong password!!")
     clerk.refresh_from_db()
     assert clerk.locked_until is not None and clerk.locked_until > timezone.now()
     assert entries("staff.lockout").count() == 1
-    # Even the right password is refused while locked.
+    # Even the right password is refused while locked — with the message an unknown ID gets too.
     response = sign_in(client, "clerk")
-    assert response.status_code == 200 and "ロック" in response.content.decode()
+    assert response.status_code == 200 and "ユーザIDまたはパスワードが正しくありません" in response.content.decode()
+    assert "ロック" not in response.content.decode()
     failed = entries("staff.sign_in_failed")
     assert failed.count() == threshold + 1
     assert all("wrong" not in str(e.details) and "wrong" not in e.reason for e in failed)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tokutei.approvals.services import expire_overdue
 from tokutei.core.errors import Refused
+from tokutei.core.fields import arg_key
 from tokutei.policy import Actor
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("what", choices=["expire"])
-        parser.add_argument("--as", dest="username", default="", help="操作する職員のユーザID（省略時はシステム）")
+        parser.add_argument("--as", dest="username", default="", type=arg_key(), help="操作する職員のユーザID（省略時はシステム）")
 
     def handle(self, *args, **options) -> None:
         actor = Actor.system()

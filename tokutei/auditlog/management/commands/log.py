@@ -20,6 +20,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tokutei.core.fields import arg_key
+
 
 def _date(text: str) -> dt.date:
     from tokutei.core.jdates import parse_date
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         checkpoint.add_argument("--actor", help="実行者のユーザID（省略時はシステムとして実行）")
         purge = sub.add_parser("purge", help="保存期間を過ぎた記録を消去します")
         purge.add_argument("--before", required=True, help="この日より前の記録を消去（保存期間内なら拒否）")
-        purge.add_argument("--actor", help="実行者のユーザID（省略時はシステムとして実行）")
+        purge.add_argument("--actor", type=arg_key(), help="実行者のユーザID（省略時はシステムとして実行）")
         sub.add_parser("public-key", help="公開鍵（PEM）と指紋を表示します")
 
     def handle(self, *args, subcommand: str, **options) -> None:

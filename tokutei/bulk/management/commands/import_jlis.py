@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from tokutei.core.errors import Refused
+from tokutei.core.fields import arg_key
 
 
 class Command(BaseCommand):
@@ -13,10 +14,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", help="取得結果ファイル（CSV、UTF-8 または Shift_JIS）")
         parser.add_argument("--file", dest="file_id", type=int, help="特定個人情報ファイルの ID")
-        parser.add_argument("--purpose", help="事務（プロファイルの事務キー）")
+        parser.add_argument("--purpose", type=arg_key(60), help="事務（プロファイルの事務キー）")
         parser.add_argument("--abandon", type=int, default=None, metavar="JOB",
                             help="完了していない取込（取込番号）を取り消す（未公開の取込分は破棄）")
-        parser.add_argument("--user", required=True, help="実行する職員のユーザー ID")
+        parser.add_argument("--user", required=True, type=arg_key(), help="実行する職員のユーザー ID")
         parser.add_argument("--approval", type=int, default=None, help="大量取扱いの承認申請 ID")
         parser.add_argument("--encoding", default=None, help="utf-8 / cp932（省略時は自動判定）")
         parser.add_argument("--batch-size", type=int, default=10_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tokutei.core.errors import Refused
+from tokutei.core.fields import arg_key
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         sync = sub.add_parser("sync", help="操作履歴のうち記録のないものから取扱状況の記録を作成します")
-        sync.add_argument("--actor", help="実行者のユーザID（省略時はシステムとして実行）")
+        sync.add_argument("--actor", type=arg_key(), help="実行者のユーザID（省略時はシステムとして実行）")
 
     def handle(self, *args, subcommand: str, actor: str | None = None, **options) -> None:
         from tokutei.ledgers.services import sync_from_log

@@ -71,13 +71,16 @@ class Command(BaseCommand):
         if o["json"]:
             self.stdout.write(json.dumps({"name": result.name, "counts_ok": result.counts_ok, "log_ok": result.log_ok,
                                           "tables": result.tables, "findings": result.findings,
-                                          "log_entries": result.log_entries, "ok": result.ok}, ensure_ascii=False))
+                                          "log_entries": result.log_entries, "notes": result.notes, "ok": result.ok},
+                                         ensure_ascii=False))
         else:
             style = self.style.SUCCESS if result.ok else self.style.ERROR
             self.stdout.write(style(
                 f"復元しました: {result.name}\n"
                 f"  件数の照合（{result.tables} テーブル）: {'一致' if result.counts_ok else '不一致'}\n"
                 f"  操作履歴の検証（{result.log_entries:,} 件）: {'正常' if result.log_ok else '異常'}"))
+            for note in result.notes:
+                self.stdout.write(f"  注記: {note}")
             for finding in result.findings:
                 self.stdout.write(self.style.WARNING(f"  要確認: {finding}"))
         if not result.ok:
