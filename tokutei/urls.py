@@ -23,6 +23,7 @@ urlpatterns = [
     re_path(r"^approvals/(?P<rest>(?:media|carry-outs|documents|exports)/.*)$", _moved_to_registers),
     path("registers/", include("tokutei.registers.urls")),
     path("incidents/", include("tokutei.incidents.urls")),
+    path("committee/", include("tokutei.committee.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
