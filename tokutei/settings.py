@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "tokutei.committee",
     "tokutei.bulk",
     "tokutei.ops",
+    "tokutei.retention",
 ]
 
 MIDDLEWARE = [

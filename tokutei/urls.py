@@ -22,6 +22,7 @@ urlpatterns = [
     path("approvals/", include("tokutei.approvals.urls")),
     re_path(r"^approvals/(?P<rest>(?:media|carry-outs|documents|exports)/.*)$", _moved_to_registers),
     path("registers/", include("tokutei.registers.urls")),
+    path("retention/", include("tokutei.retention.urls")),
     path("incidents/", include("tokutei.incidents.urls")),
     path("committee/", include("tokutei.committee.urls")),
     path("api/v1/", api.urls),

@@ -152,6 +152,21 @@ class Action(StrEnum):
     LEDGERS_SYNC = "ledgers.sync", "操作履歴からの記録の作成", "Records made from the operation log"
     LEDGERS_EXPORT = "ledgers.export", "記録・台帳の出力", "Ledger exported"
 
+    # --- 保存期間・廃棄 (retention) ----------------------------------------------------------------------
+    RETENTION_VIEW = "retention.view", "保存期間・廃棄予定の閲覧", "Retention worklist viewed"
+    RETENTION_EXPORT = "retention.export", "廃棄予定一覧の出力", "Retention worklist exported"
+    RETENTION_PAYMENT_DATE = "retention.payment_date", "給付日カレンダーの登録・変更", "Payment calendar changed"
+    RETENTION_EVENT = "retention.event", "起算日・不要の判断の記録", "Retention start date recorded"
+    RETENTION_HOLD = "retention.hold", "法的保存（廃棄の停止）", "Legal hold placed"
+    RETENTION_HOLD_RELEASE = "retention.hold_release", "法的保存の解除", "Legal hold released"
+    DISPOSAL_DRAFT = "disposal.draft", "廃棄リストの作成", "Disposal list drafted"
+    DISPOSAL_CHECK = "disposal.check", "廃棄リストの確認（別の者による目視確認）", "Disposal list checked by a second person"
+    DISPOSAL_CONFIRM = "disposal.confirm", "廃棄・削除の確認（保護管理者）", "Disposal confirmed by the manager"
+    DISPOSAL_EXECUTE = "disposal.execute", "廃棄・削除の実施", "Disposal executed", "disposal", True
+    DISPOSAL_CERTIFICATE = "disposal.certificate", "廃棄証明書の登録", "Disposal certificate recorded", "disposal"
+    DISPOSAL_CANCEL = "disposal.cancel", "廃棄リストの取消", "Disposal list cancelled"
+    DISPOSAL_VIEW = "disposal.view", "廃棄リスト・廃棄証明書の閲覧", "Disposal lists viewed"
+
     # --- 操作履歴 (auditlog) ----------------------------------------------------------------------------
     LOG_SEARCH = "log.search", "操作履歴の検索", "Operation log searched"
     LOG_VIEW = "log.view", "操作履歴の閲覧", "Operation log entry viewed"

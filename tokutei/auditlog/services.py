@@ -32,7 +32,7 @@ import json
 import logging
 import random
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -41,7 +41,7 @@ from django.utils import timezone
 from tokutei.core.errors import Refused
 
 from . import signing
-from .actions import lookup
+from .actions import Action, lookup
 from .chain import (
     GENESIS,
     at_text,
@@ -55,6 +55,9 @@ from .chain import (
 from .checkpoints import _sign_checkpoint, lock_heads
 from .models import Entry, LogReview, PurgeAuthorisation, PurgeRecord
 from .verify import verify_database
+
+if TYPE_CHECKING:
+    from tokutei.policy import Actor
 
 log = logging.getLogger(__name__)
 
@@ -293,14 +296,21 @@ def _subtract(period: Any, day: dt.date) -> dt.date:
     return period.subtract_from(day)
 
 
-def purge(*, before: dt.datetime, actor: Any = None, terminal: Any = None) -> list[PurgeRecord]:
+def purge(*, before: dt.datetime, actor: Actor | None = None) -> list[PurgeRecord]:
     """Remove the entries older than ``before``, never one still within retention (E-35).
 
-    Refuses (and logs the attempt) when ``before`` is later than the retention boundary or when the chain
-    does not verify (a purge must not destroy the evidence of tampering). In each lane the hash of the last
-    removed entry is kept in a signed PurgeRecord, from which ``verify`` starts. Returns the records made
-    (empty if nothing is old enough).
+    ``actor``: a staff member at the console (``Actor.console``), or None — the system itself (the scheduled
+    purge). The policy decides first (``log.purge``: the profile's system administrators, or
+    the system), a refusal logged. Refuses (and logs the attempt) when ``before`` is later than the retention
+    boundary or when the chain does not verify (a purge must not destroy the evidence of tampering). In each
+    lane the hash of the last removed entry is kept in a signed PurgeRecord, from which ``verify`` starts.
+    Returns the records made (empty if nothing is old enough).
     """
+    from tokutei.policy import Actor, require
+
+    who = actor if actor is not None else Actor.system()
+    require(who, Action.LOG_PURGE, target=("purge", ""), details={"before": iso(before)})
+    actor, terminal = who.user, who.terminal
     cutoff, article = retention_cutoff()
     if cutoff is None or before > cutoff:
         raise refuse(

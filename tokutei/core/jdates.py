@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 import jpholiday
 
@@ -86,19 +88,39 @@ def fiscal_year_label(year: int, start_month: int = 4) -> str:
     return to_wareki(fiscal_year_start(year, start_month), with_day=False) + "度"
 
 
-def is_business_day(day: dt.date) -> bool:
-    """Weekdays that are neither national holidays nor 年末年始 (12/29–1/3, 行政機関の休日)."""
+YEAR_END = ((12, 29), (1, 3))  # 年末年始 (行政機関の休日に関する法律 §1(1)(3))
+
+
+def _in_year_end(day: dt.date, year_end: tuple[tuple[int, int], tuple[int, int]] | None) -> bool:
+    if year_end is None:
+        return False
+    (m1, d1), (m2, d2) = year_end
+    md = (day.month, day.day)
+    if (m1, d1) <= (m2, d2):
+        return (m1, d1) <= md <= (m2, d2)
+    return md >= (m1, d1) or md <= (m2, d2)  # spans the new year
+
+
+def is_business_day(day: dt.date, *, year_end: tuple[tuple[int, int], tuple[int, int]] | None = YEAR_END,
+                    closed: Callable[[dt.date], bool] | None = None) -> bool:
+    """Weekdays that are neither national holidays nor 年末年始 (12/29–1/3, 行政機関の休日).
+
+    ``year_end`` changes (or, with None, drops) the 年末年始 span; ``closed`` adds the organisation's own
+    closed days (its profile's calendar, tokutei.retention.calendar).
+    """
     if day.weekday() >= 5 or jpholiday.is_holiday(day):
         return False
-    return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
+    if closed is not None and closed(day):
+        return False
+    return not _in_year_end(day, year_end)
 
 
-def add_business_days(day: dt.date, count: int) -> dt.date:
-    """The date ``count`` business days after ``day`` (count ≥ 0)."""
+def add_business_days(day: dt.date, count: int, **calendar: Any) -> dt.date:
+    """The date ``count`` business days after ``day`` (count ≥ 0); ``calendar`` as for is_business_day."""
     current = day
     remaining = count
     while remaining > 0:
         current += dt.timedelta(days=1)
-        if is_business_day(current):
+        if is_business_day(current, **calendar):
             remaining -= 1
     return current

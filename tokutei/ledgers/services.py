@@ -40,11 +40,17 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TEXT_MAX = 500
 
 
+_MAX_ID = 2**63 - 1  # no row id is larger (a 64-bit integer column)
+
+
 def _int_or_none(value: Any) -> int | None:
+    """An id named by a log entry, or None — also for a number no row can have: a refused request for
+    ``/files/99999999999999999999999/`` is logged with what was asked, and its ledger row must still save."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -_MAX_ID <= number <= _MAX_ID else None
 
 
 def _clean_text(value: Any, limit: int = 200) -> str:
@@ -384,9 +390,10 @@ def sign_off_file(*, actor: Actor, file_id: int, note: str = "") -> FileRegister
     from .selectors import file_register_row
 
     profile = get_profile()
+    asked = require(actor, Action.LEDGERS_FILE_SIGN_OFF, target=("file", file_id))
     info = files.get_file(file_id)
-    if info is None:
-        missing = Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found")
+    if info is None:  # refused like a file the actor may not sign: the same answer, the same article
+        missing = Decision(False, reason=NOT_FOUND_MESSAGE, article=asked.article, code="not_found")
         raise refusal(actor, Action.LEDGERS_FILE_SIGN_OFF, missing, target=("file", file_id))
     require(actor, Action.LEDGERS_FILE_SIGN_OFF, info, target=("file", file_id))
     check_no_personal_number("備考", note)

@@ -584,6 +584,11 @@ def restore_data(*, folder: Path, passphrase: str, actor: Actor | None = None, k
     restore = _restore_sqlite if engine() == "sqlite" else _restore_pg
     counts = restore(folder, manifest, key, passphrase)
     _restore_files(folder, key, passphrase)
+    # Deletions made after this backup was taken are written down in the key store: replay them before the
+    # data is used, so a person erased since is erased here too (tokutei.vault.tombstones, docs/keys.md §4).
+    from tokutei.vault.tombstones import replay
+
+    replayed = replay()
     expected = manifest["counts"]
     differ = sorted(t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t))
     if differ:
@@ -599,7 +604,7 @@ def restore_data(*, folder: Path, passphrase: str, actor: Actor | None = None, k
     from .services import record_restore
 
     record_restore(name=manifest["name"], keys_name=keys_name, counts_ok=not differ, log_ok=report.ok,
-                   tables=len(counts), actor=actor or Actor.system())
+                   tables=len(counts), actor=actor or Actor.system(), replayed=replayed)
     return RestoreResult(manifest["name"], not differ, report.ok, len(counts), findings, report.entries_checked)
 
 

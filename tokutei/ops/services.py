@@ -46,12 +46,12 @@ def set_backup_location(*, backup: BackupCopy, location: str, custodian: str, no
 
 
 def record_restore(*, name: str, keys_name: str = "", counts_ok: bool, log_ok: bool, tables: int,
-                   actor: Actor) -> None:
-    """In the restored database: the restore itself (system.restore)."""
+                   actor: Actor, replayed: dict | None = None) -> None:
+    """In the restored database: the restore itself (system.restore), with the deletions it replayed."""
     with transaction.atomic(durable=True):
         record(action=Action.SYSTEM_RESTORE, **actor.log_fields(), target_type="backup", target_id=name[:100],
                details={"name": name, "keys": keys_name, "counts_ok": counts_ok, "log_ok": log_ok,
-                        "tables": tables})
+                        "tables": tables, "replayed": replayed or {}})
 
 
 def record_restore_drill(*, backup_name: str, keys_name: str = "", counts_ok: bool, log_ok: bool,

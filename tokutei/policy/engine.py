@@ -13,7 +13,7 @@ transaction, so it commits although the operation does not happen).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -186,10 +186,17 @@ def _target(obj: Any, target: tuple[str, Any] | None) -> tuple[str, Any]:
 
 def refusal(actor: Actor, action: Action | str, decision: Decision, *, obj: Any = None,
             target: tuple[str, Any] | None = None, details: dict | None = None) -> Refused:
-    """Log the refusal (once) and return the exception to raise."""
+    """Log the refusal (once) and return the exception to raise.
+
+    Every refusal cites an article: the rule's, else — where the profile names none for this action (an
+    organisation without a file register, the approval engine's own pages) — the regulation's general
+    provisions (``organisation.article``). A record out of scope and a missing one cite the same.
+    """
     from tokutei.auditlog.services import refuse
 
     target_type, target_id = _target(obj, target)
+    if not decision.article or decision.article == "—":
+        decision = replace(decision, article=_regulation_article())
     exc = refuse(decision.reason, action=str(action), article=decision.article, code=decision.code,
                  actor=actor.user, terminal=actor.terminal, purpose=actor.purpose, target_type=target_type,
                  target_id=target_id if target_id is not None else "",
@@ -198,6 +205,15 @@ def refusal(actor: Actor, action: Action | str, decision: Decision, *, obj: Any 
         return NotFoundOrForbidden(decision.article, logged=True)
     exc.logged = True
     return exc
+
+
+def _regulation_article() -> str:
+    from tokutei.profiles.selectors import NoProfile, get_profile
+
+    try:
+        return get_profile().organisation.article
+    except NoProfile:
+        return ""
 
 
 def require(actor: Actor, action: Action | str, obj: Any = None, *, target: tuple[str, Any] | None = None,
@@ -224,5 +240,7 @@ def get_or_refuse(actor: Actor, action: Action | str, queryset: QuerySet, **look
 
 
 def _lookup_id(lookup: dict) -> str:
-    value = lookup.get("pk", lookup.get("id", ""))
+    """The id asked for, as the refusal's target: ``pk``/``id``, or the one field looked up (a log entry's
+    ``seq``), so the log says which record was refused."""
+    value = lookup.get("pk", lookup.get("id", next(iter(lookup.values())) if len(lookup) == 1 else ""))
     return str(value)[:64] if value is not None else ""

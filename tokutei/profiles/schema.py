@@ -165,6 +165,7 @@ class Task(Strict):
     selectable: bool = True  # False for grouping nodes of a purpose tree (004 §3)
     fields: list[Key] = []  # usable fields (003 別表 third column, 004 §2, 000 §2)
     ground: str = ""  # 番号法 ground (002 §17–§19, E-37)
+    retention_rule: Key | None = None  # the people collected for this task (else the class's rule)
     note: str = ""
     article: Article
     open: OpenParameter | None = None
@@ -252,28 +253,93 @@ class Bulk(Strict):
     article: Article = "—"
 
 
+# The record classes the system holds (R-RET-1). Each needs a rule in ``retention.classes``: a class without
+# one is a profile error, never "delete at once". With each class, the events its records can be counted from.
+_RECORDED = frozenset({"acquired", "right_lost", "qualification_lost", "contract_end", "processing_end",
+                       "no_longer_needed"})  # dates a manager records for a record (retention.RecordEvent)
+RECORD_CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "person": ("本人の記録（特定個人情報ファイル）", "People in personal data files", _RECORDED | {"created"}),
+    "handling_record": ("取扱状況の記録", "Handling-status records", frozenset({"created", "no_longer_needed"})),
+    "register_entry": ("記録簿・台帳の記載", "Register entries", frozenset({"created", "no_longer_needed"})),
+    "medium": ("記録媒体", "Recording media", _RECORDED | {"created"}),
+    "document": ("書類・ドキュメント", "Documents", _RECORDED | {"created"}),
+    "export": ("出力ファイル", "Exports", frozenset({"created", "processing_end"})),
+    "temporary_copy": ("一時的な加工用の複製", "Temporary processing copies", frozenset({"created", "processing_end"})),
+    "approval": ("承認の記録", "Approval records", frozenset({"created", "closed", "no_longer_needed"})),
+}
+# Events a period is counted from (R-RET-1): 取得, 失権, 資格喪失, 契約終了, the end of processing …
+RETENTION_EVENTS: dict[str, tuple[str, str]] = {
+    "acquired": ("取得の日", "acquisition"),
+    "right_lost": ("失権の日", "loss of the right"),
+    "qualification_lost": ("資格喪失の日", "loss of qualification"),
+    "contract_end": ("契約終了の日", "end of the contract"),
+    "processing_end": ("処理の終了の日", "end of processing"),
+    "created": ("作成・登録の日", "creation"),
+    "closed": ("完了の日", "completion"),
+    "no_longer_needed": ("不要と判断した日", "the day it was found no longer needed"),
+}
+MediumClass = Literal["paper", "media", "electronic", "computer"]
+
+
+class Calendar(Strict):
+    """The organisation's business days: national holidays (jpholiday), 年末年始 and its own closed days."""
+
+    year_end_from: str | None = Field(default="12-29", pattern=r"^\d{2}-\d{2}$")  # None: no 年末年始 closure
+    year_end_to: str | None = Field(default="01-03", pattern=r"^\d{2}-\d{2}$")
+    closed_days: list[dt.date] = []  # one-off closed days
+    annual_closed_days: list[Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]] = []  # e.g. 創立記念日
+    note: str = ""
+    open: OpenParameter | None = None
+
+
+class DisposalMethod(Strict):
+    """A way of disposing of or deleting a record (R-RET-4): which media it suits, vendor, witness."""
+
+    ja: str
+    en: str = ""
+    media: list[MediumClass] = Field(min_length=1)
+    vendor: bool = False  # done by a vendor: the item is closed only with its certificate (E-32)
+    witness: bool = False  # paper and media: recorded with a witness other than the one who did it
+    article: Article
+
+
 class Retention(Strict):
     operation_log: Period | None
     operation_log_open: OpenParameter | None = None
     business_year_start_month: int = Field(default=4, ge=1, le=12)  # 004 §15 / R-RET-11
     business_year_open: OpenParameter | None = None
     review_roles: list[Key] = []  # who must check the operation log (000 §14.1)
+    classes: dict[str, Key] = {}  # record class (RECORD_CLASSES) → rule key in ``retention_rules``
+    methods: dict[Key, DisposalMethod] = {}
+    calendar: Calendar = Calendar()
+    overdue_after_business_days: int = Field(default=0, ge=0)  # "遅滞なく": overdue this many business days after
+    overdue_open: OpenParameter | None = None
     note: str = ""
     article: Article
 
 
 class RetentionRule(Strict):
-    """Retention of a record class (R-RET-1, E-36)."""
+    """Retention of a record class (R-RET-1, E-36).
+
+    * ``fixed_period``: ``period`` (or ``business_days`` on the organisation's calendar) after ``event``,
+      counted from that day or from the start of the next business year (``count_from``, 004 §15);
+    * ``after_next_payment``: after the first payment date of the organisation's calendar that follows the
+      event (000 §11.1);
+    * ``when_no_longer_needed``: once someone records that it is no longer needed; until then it is reviewed
+      every ``review_every`` from the event (002 §14, 003 §14).
+    """
 
     ja: str
-    trigger: Literal[
-        "none", "after_next_payment", "when_no_longer_needed", "fixed_period", "business_years_after_loss"
-    ]
+    trigger: Literal["after_next_payment", "when_no_longer_needed", "fixed_period"]
+    event: str = "created"  # a key of RETENTION_EVENTS
+    count_from: Literal["day", "next_business_year"] = "day"
     period: Period | None = None
-    business_days: int | None = None  # a period counted in business days (004 §15: 5営業日)
-    disposal_methods: list[str] = []
+    business_days: int | None = Field(default=None, ge=0)  # a period counted in business days (004 §15: 5営業日)
+    review_every: Period | None = None  # when_no_longer_needed: the review date
+    methods: list[Key] = []  # keys of ``retention.methods``
     second_person_check: bool = False  # 004 §14(6), E-25
     confirmed_by: list[Key] = []  # roles that confirm the disposal was done (003 §14)
+    partial: bool = False  # the 個人番号 may be erased and the rest of the record kept (PPC guideline)
     automatic: bool = False  # deleted by another body's system (004 情報連携システム, 日本年金機構)
     note: str = ""
     open: OpenParameter | None = None
@@ -639,9 +705,7 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
         need("role", roles, fr.get("owner_roles"), "file_register.owner_roles")
     for key, register in _d(data.get("registers")).items():
         need("role", roles, _d(register).get("owner_roles"), f"registers.{key}.owner_roles")
-    for key, rule in _d(data.get("retention_rules")).items():
-        need("role", roles, _d(rule).get("confirmed_by"), f"retention_rules.{key}.confirmed_by")
-    need("role", roles, _d(data.get("retention")).get("review_roles"), "retention.review_roles")
+    errors.extend(retention_errors(data, need))
     co = data.get("carry_out")
     if isinstance(co, dict) and co.get("approval") is not None:
         need("approval", approvals, [co.get("approval")], "carry_out.approval")
@@ -668,5 +732,52 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     return errors
 
 
+def retention_errors(data: dict, need) -> list[tuple[str, str]]:
+    """Every record class has a rule, every rule a trigger date its classes know, every method exists."""
+    errors: list[tuple[str, str]] = []
+    retention, rules_map = _d(data.get("retention")), _d(data.get("retention_rules"))
+    roles, rules, methods = set(_d(data.get("roles"))), set(rules_map), set(_d(retention.get("methods")))
+    need("role", roles, retention.get("review_roles"), "retention.review_roles")
+    if "operation_log" in retention and retention.get("operation_log") is None:
+        errors.append(("retention.operation_log",
+                       "the operation log needs a retention period（操作履歴の保存期間がありません）"))
+    classes = _d(retention.get("classes"))
+    for record_class, (ja, _en, _events) in RECORD_CLASSES.items():
+        if record_class not in classes:
+            errors.append((f"retention.classes.{record_class}",
+                           f"no retention rule for {record_class}（{ja}の保存期間の規則がありません）"))
+    for record_class, rule_key in classes.items():
+        if record_class not in RECORD_CLASSES:
+            errors.append((f"retention.classes.{record_class}",
+                           f"unknown record class '{record_class}'（記録の区分 '{record_class}' はありません）"))
+            continue
+        need("retention rule", rules, [rule_key], f"retention.classes.{record_class}")
+        event = _d(rules_map.get(rule_key)).get("event", "created")
+        if rule_key in rules and event not in RECORD_CLASSES[record_class][2]:
+            errors.append((f"retention.classes.{record_class}",
+                           f"{record_class} records have no '{event}' date（{RECORD_CLASSES[record_class][0]}には"
+                           f"「{RETENTION_EVENTS.get(str(event), (event,))[0]}」がありません）"))
+    for key, task in _d(data.get("tasks")).items():
+        if _d(task).get("retention_rule") is not None:
+            need("retention rule", rules, [_d(task).get("retention_rule")], f"tasks.{key}.retention_rule")
+    for key, rule in rules_map.items():
+        rule, where = _d(rule), f"retention_rules.{key}"
+        need("role", roles, rule.get("confirmed_by"), f"{where}.confirmed_by")
+        need("disposal method", methods, rule.get("methods"), f"{where}.methods")
+        if rule.get("event", "created") not in RETENTION_EVENTS:
+            errors.append((f"{where}.event", f"unknown event '{rule.get('event')}'（起算の事由がありません）"))
+        trigger = rule.get("trigger")
+        has_period = rule.get("period") is not None or rule.get("business_days") is not None
+        if trigger == "fixed_period" and not has_period:
+            errors.append((where, "a fixed period needs period or business_days（保存期間の長さがありません）"))
+        if trigger == "fixed_period" and rule.get("period") is not None and rule.get("business_days") is not None:
+            errors.append((where, "give period or business_days, not both（期間と営業日数の両方は指定できません）"))
+        if trigger == "when_no_longer_needed" and rule.get("review_every") is None:
+            errors.append((f"{where}.review_every",
+                           "'when no longer needed' needs a review interval（見直しの間隔がありません）"))
+    return errors
+
+
 _KIND_JA = {"role": "役割", "post": "役職", "unit": "組織単位", "field": "項目", "task": "事務",
-            "approval": "承認", "document": "書類"}
+            "approval": "承認", "document": "書類", "retention rule": "保存期間の規則",
+            "disposal method": "廃棄・削除の方法"}

@@ -7,7 +7,7 @@ chains, authentication, retention and every value the regulation leaves open —
 from __future__ import annotations
 
 from .citations import cite
-from .schema import ApprovalRule, Period, Profile
+from .schema import RECORD_CLASSES, ApprovalRule, Period, Profile
 
 MODES_JA = {"password": "ID＋パスワード", "totp": "ワンタイムパスワード（TOTP）",
             "webauthn": "生体認証（WebAuthn）", "ic_card": "ICカード"}
@@ -17,9 +17,8 @@ SUBCONTRACTING_JA = {
     "exceptional": "原則禁止（やむを得ない場合に同等の条件で）", "unregulated": "規程に定めなし",
 }
 TRIGGER_JA = {
-    "none": "期限なし（廃棄時の方法のみ）", "after_next_payment": "次回の年金給付後、遅滞なく",
-    "when_no_longer_needed": "不要になったとき", "fixed_period": "保管期限",
-    "business_years_after_loss": "失権日の属する事業年度の翌事業年度から起算",
+    "after_next_payment": "次回の給付日の後、遅滞なく",
+    "when_no_longer_needed": "不要になったとき", "fixed_period": "保存期間",
 }
 KIND_JA = {"municipality": "地方公共団体", "mutual_aid_association": "共済組合"}
 
@@ -159,15 +158,18 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
     if ret.review_roles:
         add(f"  操作履歴の確認: {_roles(profile, ret.review_roles)}")
     add(f"  事業年度の開始月: {ret.business_year_start_month}月")
+    for record_class, rule_key in ret.classes.items():
+        add(f"  {RECORD_CLASSES[record_class][0]} → {rule_key}")
     for key, kept in profile.retention_rules.items():
         period = ""
         if kept.period is not None:
             period = f" {_period(kept.period)}"
         elif kept.business_days:
             period = f" {kept.business_days}営業日"
-        add(f"  ■ {kept.ja}（{key}）: {TRIGGER_JA[kept.trigger]}{period}")
-        if kept.disposal_methods:
-            add(f"      方法: {'、'.join(kept.disposal_methods)}")
+        start = "（翌事業年度から起算）" if kept.count_from == "next_business_year" else ""
+        add(f"  ■ {kept.ja}（{key}）: {TRIGGER_JA[kept.trigger]}{period}{start}")
+        if kept.methods:
+            add(f"      方法: {'、'.join(ret.methods[m].ja for m in kept.methods)}")
         if kept.second_person_check:
             add("      別の者による確認が必要")
         add(f"      根拠: {cite(kept.article, profile)}")

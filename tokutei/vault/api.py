@@ -29,6 +29,7 @@ from .codec import FieldErrors
 from .models import Person, ServiceAccount, SpecificFile
 
 PREFIX = "vault"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ServiceToken(HttpBearer):
@@ -44,7 +45,11 @@ class ServiceToken(HttpBearer):
             raise refuse("この API トークンは、登録された端末からのみ利用できます", action=Action.STAFF_ACCESS,
                          article=get_profile().authentication.article, code="token_terminal", actor=account.user,
                          terminal=terminal, details={"service_account": account.pk})
-        ServiceAccount.objects.filter(pk=account.pk).update(last_used_at=timezone.now())
+        # ``last_used_at`` is written on a request that changes something anyway (POST …), never on a GET
+        # (no writes on GET: a read must not turn into a row update, lock or replication traffic). A read's use
+        # is in the operation log — every read of the vault is logged with the account's user and terminal.
+        if request.method not in SAFE_METHODS:
+            ServiceAccount.objects.filter(pk=account.pk).update(last_used_at=timezone.now())
         request.service_account = account  # type: ignore[attr-defined]  # read by api_actor
         return account
 

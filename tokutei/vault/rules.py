@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NOT_FOUND_MESSAGE
-from tokutei.policy import Deny, Rule, register
+from tokutei.policy import Channel, Deny, Rule, register
 
 VAULT_ACTIONS = (
     Action.VAULT_INTAKE, Action.VAULT_CONFIRM, Action.VAULT_SEARCH, Action.VAULT_LIST, Action.VAULT_VIEW,
@@ -65,3 +65,11 @@ def _scope(queryset, actor, decision, profile):
 register(*(Rule(action, task=True, check=record_in_scope, scope=_scope) for action in VAULT_ACTIONS))
 register(Rule(Action.VAULT_OPEN, roles=lambda p: p.handler_roles(), terminal=True, unit_scoped_roles=False,
               message="事務取扱担当者として指定されていないため、特定個人情報等を取り扱えません"))
+
+# API clients (service accounts) are registered and revoked by the system administrators the profile names,
+# on the web, the API or the server's console — never by the system on its own: the console command names the
+# administrator (``tokutei vault_account create --by USERID``) and the profile's console rule applies.
+_ACCOUNT_CHANNELS = frozenset({Channel.WEB, Channel.API, Channel.CONSOLE})
+register(*(Rule(action, roles=lambda p: p.admin_roles(), article=lambda p: p.authentication.article,
+                message="API 利用者を登録・失効できるのはシステム管理者です", channels=_ACCOUNT_CHANNELS)
+           for action in (Action.VAULT_SERVICE_ACCOUNT_CREATE, Action.VAULT_SERVICE_ACCOUNT_REVOKE)))

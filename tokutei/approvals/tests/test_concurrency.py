@@ -11,6 +11,7 @@ from tokutei.approvals import services
 from tokutei.approvals.models import ApprovalRequest
 from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,16 +21,16 @@ def test_two_concurrent_uses_of_one_approval_succeed_exactly_once(officers000):
         # waiting; production SQLite (a WAL file, BEGIN IMMEDIATE) serialises writers. Proven on PostgreSQL.
         pytest.skip("concurrency is exercised on PostgreSQL")
     o = officers000
-    req = services.create_request(actor=o["operator"], operation="media_carry_out")
-    services.decide(actor=o["id_manager"], request_id=req.pk, approve=True)
-    services.decide(actor=o["sys_admin"], request_id=req.pk, approve=True)
+    req = services.create_request(actor=Actor.console(o["operator"]), operation="media_carry_out")
+    services.decide(actor=Actor.console(o["id_manager"]), request_id=req.pk, approve=True)
+    services.decide(actor=Actor.console(o["sys_admin"]), request_id=req.pk, approve=True)
     barrier = threading.Barrier(4)
     results: list[str] = []
 
     def use() -> None:
         try:
             barrier.wait()
-            services.use_approval_now(operation="media_carry_out", actor=o["operator"], approval_id=req.pk)
+            services.use_approval_now(operation="media_carry_out", actor=Actor.console(o["operator"]), approval_id=req.pk)
             results.append("ok")
         except Refused:
             results.append("refused")

@@ -12,6 +12,7 @@ from tokutei.auditlog.models import Entry, PurgeRecord
 from tokutei.auditlog.services import _subtract, purge, retention_cutoff
 from tokutei.auditlog.verify import verify_database
 from tokutei.core.errors import Refused
+from tokutei.policy import Actor
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_seven_years_back_from_a_leap_day_lands_on_the_28th():
 def test_it_refuses_and_logs_a_purge_before_retention_ends(aged_log, make_user):
     sysadmin = make_user("sysadmin", "sysadmin")
     with pytest.raises(Refused, match="保存期間") as exc_info:
-        purge(before=timezone.now(), actor=sysadmin)
+        purge(before=timezone.now(), actor=Actor.console(sysadmin))
     assert exc_info.value.article == "T99 §16"
     assert Entry.objects.filter(action="log.purge", result="refused", actor_id=sysadmin.pk).exists()
     assert not PurgeRecord.objects.exists()
@@ -117,3 +118,24 @@ def test_the_purge_command_purges_old_entries(aged_log, capsys):
     cutoff = _cutoff()
     call_command("log", "purge", "--before", cutoff.date().isoformat())
     assert "3件を消去" in capsys.readouterr().out
+
+
+# --- the policy decides who purges (log.purge: the profile's system administrators, or the system) --------
+
+
+def test_the_purge_command_refuses_a_staff_member_who_is_not_a_system_administrator(aged_log, make_user, capsys):
+    auditor = make_user("kansa", "auditor")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("log", "purge", "--before", _cutoff().date().isoformat(), "--actor", "kansa")
+    assert exit_info.value.code == 1
+    assert "システム管理者" in capsys.readouterr().err
+    refused = Entry.objects.get(action="log.purge", result="refused", actor_id=auditor.pk)
+    assert refused.article == "T99 §16" and refused.details["channel"] == "console"
+    assert not PurgeRecord.objects.exists() and Entry.objects.filter(lane_seq__lte=3).count() == 3
+
+
+def test_a_system_administrator_at_the_console_purges(aged_log, make_user, capsys):
+    sysadmin = make_user("sysadmin", "sysadmin")
+    call_command("log", "purge", "--before", _cutoff().date().isoformat(), "--actor", "sysadmin")
+    assert "3件を消去" in capsys.readouterr().out
+    assert Entry.objects.get(action="log.purge", result="ok").actor_id == sysadmin.pk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ def test_it_creates_the_key_once_with_mode_0600(settings, tmp_path):
     assert signing.public_key_path().read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
 
 
-def test_the_checkpoint_command_prints_what_to_keep_on_paper(log_entries, capsys):
+def test_the_checkpoint_command_prints_what_to_keep_on_paper(org, log_entries, capsys):
     log_entries(3)
     call_command("log", "checkpoint")
     out = capsys.readouterr().out
@@ -53,3 +54,27 @@ def test_the_demo_signs_off_a_review_and_a_checkpoint(org, auditor, signing_key)
     lines = load()
     assert LogReview.objects.get().reviewer == auditor
     assert Checkpoint.objects.filter(reason="manual").exists() and len(lines) == 2
+
+
+def test_the_checkpoint_command_refuses_a_staff_member_the_profile_does_not_name(org, log_entries, make_user,
+                                                                               capsys):
+    from tokutei.auditlog.models import Entry
+
+    clerk = make_user("tanto", "clerk", tasks=["payroll"])
+    log_entries(3)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("log", "checkpoint", "--actor", "tanto")
+    assert exit_info.value.code == 1 and "拒否" in capsys.readouterr().err
+    assert not Checkpoint.objects.filter(reason="manual").exists()
+    refused = Entry.objects.get(action="log.checkpoint", result="refused", actor_id=clerk.pk)
+    assert refused.article == "T99 §16"
+
+
+def test_an_auditor_signs_a_checkpoint_at_the_console_and_it_is_logged(org, log_entries, make_user, capsys):
+    from tokutei.auditlog.models import Entry
+
+    auditor = make_user("kansa", "auditor")
+    log_entries(3)
+    call_command("log", "checkpoint", "--actor", "kansa")
+    assert Checkpoint.objects.filter(reason="manual").exists()
+    assert Entry.objects.get(action="log.checkpoint", result="ok").actor_id == auditor.pk

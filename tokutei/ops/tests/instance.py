@@ -179,15 +179,48 @@ def task_shred(args: dict) -> dict:
     return {"destroyed": get_keyring().destroy_scope(file.data_scope or scope_for(file.pk))}
 
 
+def task_dispose_person(args: dict) -> dict:
+    """Dispose of synthetic person ``n`` through the disposal workflow (tokutei.retention): its 失権日 set
+    long ago, drafted by the handler, checked by a second handler, executed by the first."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tokutei.bulk import synthetic
+    from tokutei.policy import Actor
+    from tokutei.retention.services import check_list, draft_list, execute_list
+    from tokutei.staff.models import RoleAssignment, User
+    from tokutei.vault.models import Person
+    from tokutei.vault.services import search_people
+
+    user, terminal = _handler()
+    checker = User.objects.filter(username="checker").first()
+    if checker is None:
+        checker = User.objects.create_user(username="checker", password=PASSWORD, full_name="確認 花子",
+                                           password_changed_at=timezone.now())
+        RoleAssignment.objects.create(user=checker, role_key="handler", tasks=[TASK],
+                                      start_date=timezone.localdate() - dt.timedelta(days=1))
+    (person,) = search_people(actor=Actor(user=user, terminal=terminal, purpose=TASK), by="my_number",
+                              value=synthetic.my_number(args["n"]))
+    Person.objects.filter(pk=person.pk).update(retention_trigger_date=dt.date(2000, 5, 1))
+    disposal = draft_list(actor=Actor(user=user, terminal=terminal), refs=[("person", str(person.pk))])
+    check_list(actor=Actor(user=checker, terminal=terminal), disposal_id=disposal.pk)
+    execute_list(actor=Actor(user=user, terminal=terminal), disposal_id=disposal.pk, method="deletion")
+    return {"person": person.pk}
+
+
 def task_counts(args: dict) -> dict:
     from tokutei.auditlog.models import Entry
     from tokutei.vault.models import Person
 
-    return {"people": Person.objects.count(), "entries": Entry.objects.count()}
+    restore = Entry.objects.filter(action="system.restore").order_by("-seq").first()
+    return {"people": Person.objects.count(), "entries": Entry.objects.count(),
+            "replayed": restore.details.get("replayed") if restore is not None else None,
+            "disposals": Entry.objects.filter(action="disposal.execute").count()}
 
 
 TASKS = {"setup": task_setup, "import": task_import, "write": task_write, "lookup": task_lookup,
-         "shred": task_shred, "counts": task_counts}
+         "shred": task_shred, "counts": task_counts, "dispose_person": task_dispose_person}
 
 
 def main(argv: list[str]) -> int:

@@ -124,11 +124,12 @@ def test_a_disposed_file_stays_unreadable_after_restoring_a_backup_taken_before_
     d1, d2 = only(out / "d1", "tokutei-data-*"), only(out / "d2", "tokutei-data-*")
     k1, k2 = only(out / "k1", "*.enc"), only(out / "k2", "*.enc")
 
-    # The data from before the disposal, with the keys from after it: the people are there, unreadable.
+    # The data from before the disposal, with the keys from after it: the people are neither readable nor
+    # found by their 個人番号 — the restore erases what a destroyed key sealed, blind indexes included.
     fresh = instances("fresh")
     fresh.cli("restore", str(d1), "--passphrase-file", data_pass, "--keys", str(k2), "--keys-passphrase-file",
               keys_pass)
-    assert set(fresh.task("lookup", {"n": 20})["names"]) == {"unreadable"}
+    assert set(fresh.task("lookup", {"n": 20})["names"]) == {None}
 
     # The keys from before the disposal with data that saw it: refused (it would revive a destroyed key).
     stale = instances("stale")
@@ -137,7 +138,29 @@ def test_a_disposed_file_stays_unreadable_after_restoring_a_backup_taken_before_
     assert refused.returncode != 0 and "破棄済みの鍵" in refused.stderr, refused.stderr
     revived = stale.cli("restore", str(d2), "--passphrase-file", data_pass, "--destroy-revived-keys")
     assert "一致" in revived.stdout
-    assert set(stale.task("lookup", {"n": 20})["names"]) == {"unreadable"}
+    assert set(stale.task("lookup", {"n": 20})["names"]) == {None}
+
+
+def test_a_person_deleted_after_a_backup_stays_deleted_when_that_backup_is_restored(instances, passfiles, tmp_path):
+    """Tombstones in the key store are replayed on restore (docs/keys.md §4): neither the person's data nor
+    their blind indexes come back, the others do, and the log verifies and shows the deletion."""
+    data_pass, keys_pass = passfiles
+    source = instances("source")
+    source.init(people=5)
+    out = tmp_path / "out"
+    source.cli("backup", "--out", str(out / "d1"), "--passphrase-file", data_pass)  # before the deletion
+    source.task("dispose_person", {"n": 2})
+    assert source.task("lookup", {"n": 5})["names"][2] is None
+    source.cli("backup", "keys", "--out", str(out / "k2"), "--passphrase-file", keys_pass)  # after it
+    fresh = instances("fresh")
+    fresh.cli("restore", str(only(out / "d1", "tokutei-data-*")), "--passphrase-file", data_pass,
+              "--keys", str(only(out / "k2", "*.enc")), "--keys-passphrase-file", keys_pass)
+    names = fresh.task("lookup", {"n": 5})["names"]
+    assert names[2] is None  # not found by its 個人番号: the blind index went with the data
+    assert None not in names[:2] + names[3:] and "unreadable" not in names
+    assert fresh.task("counts")["replayed"] == {"tombstones": 1, "people_erased": 1, "numbers_erased": 0}  # recorded with the restore
+    assert source.task("counts")["disposals"] == 2  # the live log shows the deletion (the list and the person)
+    assert fresh.cli("log", "verify", check=False).returncode == 0
 
 
 def test_a_restore_drill_is_recorded_as_evidence(instances, passfiles, tmp_path):

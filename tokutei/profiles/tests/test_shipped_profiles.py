@@ -119,7 +119,8 @@ def test_004_intake_and_storage_rules(shipped):
     assert not p.storage.own_servers_allowed and p.storage.article.startswith("004 §14(4)")
     assert p.retention.business_year_start_month == 4 and p.retention.business_year_open is not None
     rule = p.retention_rules["number_system_data"]
-    assert rule.trigger == "business_years_after_loss" and rule.period.years == 10 and rule.second_person_check
+    assert (rule.trigger, rule.event, rule.count_from) == ("fixed_period", "right_lost", "next_business_year")
+    assert rule.period.years == 10 and rule.second_person_check
 
 
 def test_003_health_insurance_task_uses_insured_number_and_remuneration_but_not_address(shipped):

@@ -164,6 +164,9 @@ def dispose_medium(*, actor: Actor, medium_id, method: str, witness=None, approv
     if witness is None or witness.pk == actor.user.pk:
         raise _no(actor, _("廃棄には作業者以外の立会者が必要です"), action=Action.MEDIA_DISPOSE, article=article,
                   target=target)
+    from tokutei.retention.services.disposal import assert_disposable
+
+    assert_disposable(actor=actor, record_class="medium", record_id=medium.pk, action=Action.MEDIA_DISPOSE)  # E-36
     approval = services.require_approval(operation="disposal", actor=actor, approval_id=approval_id,
                                          action=Action.MEDIA_DISPOSE, target_type="medium", target_id=medium.pk)
     with transaction.atomic(durable=True):
@@ -339,6 +342,10 @@ def close_carry_out(*, actor: Actor, carry_out_id, outcome: str, disposal_method
         raise no(_("廃棄の方法（破砕等）を記録してください"))
     if outcome == "disposed" and (witness is None or witness.pk == actor.user.pk):
         raise no(_("廃棄には作業者以外の立会者が必要です"))
+    if outcome == "disposed" and co.medium_id is not None:
+        from tokutei.retention.services.disposal import assert_disposable
+
+        assert_disposable(actor=actor, record_class="medium", record_id=co.medium_id, action=action)  # E-36
     with transaction.atomic(durable=True):
         locked = CarryOut.objects.select_for_update().get(pk=co.pk)
         if locked.status != CarryOut.Status.OUT:
@@ -407,6 +414,10 @@ def document_operation(*, actor: Actor, document_id, kind: str, approval_id=None
         raise _no(actor, _("このドキュメントは持出し中です"), action=action, target=target)
     if kind == "return" and doc.status != Document.Status.OUT:
         raise _no(actor, _("このドキュメントは持出し中ではありません"), action=action, target=target)
+    if kind == "dispose":
+        from tokutei.retention.services.disposal import assert_disposable
+
+        assert_disposable(actor=actor, record_class="document", record_id=doc.pk, action=action)  # E-36
     operation = {"copy": "document_copy", "carry_out": "document_carry_out"}.get(kind)
     approval = None
     if operation:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tokutei.approvals import services
@@ -91,6 +93,14 @@ def test_disposal_needs_a_method_and_a_witness(officers000):
         media.dispose_medium(actor=Actor.console(o["operator"]), medium_id=medium.pk, method="破砕", witness=o["operator"])
     with pytest.raises(Refused, match="方法"):
         media.dispose_medium(actor=Actor.console(o["operator"]), medium_id=medium.pk, method="", witness=o["sys_admin"])
+    with pytest.raises(Refused, match="保存期間が満了していない"):  # 000 §11.1: not before the next payment
+        media.dispose_medium(actor=Actor.console(o["operator"]), medium_id=medium.pk, method="破砕", witness=o["sys_admin"])
+    from django.utils import timezone
+
+    from tokutei.retention.models import PaymentDate
+
+    Medium.objects.filter(pk=medium.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    PaymentDate.objects.create(date=timezone.localdate() - dt.timedelta(days=20), created_by=o["sys_admin"])
     done = media.dispose_medium(actor=Actor.console(o["operator"]), medium_id=medium.pk, method="破砕", witness=o["sys_admin"])
     assert done.status == Medium.Status.DISPOSED and done.disposal_witness == o["sys_admin"]
 

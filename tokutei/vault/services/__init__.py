@@ -13,10 +13,17 @@ second person's confirmation), ``reading`` (get, 照会, 検索), ``correction``
 
 from __future__ import annotations
 
-from .accounts import account_for_token, create_service_account
+from .accounts import account_for_token, create_service_account, revoke_service_account
 from .correction import correct_person, correction_values
-from .deletion import access_history, confirm_deletion, request_deletion, retention_due
-from .files import SITE_ENV, create_file, dispose_file, installation_site, set_installation_site
+from .deletion import (
+    access_history,
+    confirm_deletion,
+    erase_my_numbers,
+    erase_people,
+    request_deletion,
+    retention_due,
+)
+from .files import SITE_ENV, create_file, installation_site, set_installation_site, shred_file
 from .intake import IntakeResult, confirm_person, intake_person, verification_problem
 from .reading import MASK, PersonView, ShownField, get_file, get_person, search_people, view_person
 
@@ -34,15 +41,18 @@ __all__ = [
     "correction_values",
     "create_file",
     "create_service_account",
-    "dispose_file",
+    "erase_my_numbers",
+    "erase_people",
     "get_file",
     "get_person",
     "installation_site",
     "intake_person",
     "request_deletion",
     "retention_due",
+    "revoke_service_account",
     "search_people",
     "set_installation_site",
+    "shred_file",
     "verification_problem",
     "view_person",
 ]

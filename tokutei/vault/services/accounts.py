@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
-from tokutei.policy import Actor, Channel
+from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import FieldErrors
 from ..models import ServiceAccount
-from .refusals import _refuse
 
 # --- API service accounts -----------------------------------------------------------------------------
 
@@ -33,17 +31,15 @@ def create_service_account(*, actor: Actor, name: str, user, terminal, tasks: li
                            ) -> tuple[ServiceAccount, str]:
     """An API client bound to one registered terminal and to tasks; the token is shown once (digest kept).
 
-    A staff member must be a system administrator; the console's own command (``vault_account``) acts as
-    the system, whoever can run it already holds the server.
+    Only a system administrator the profile names may register one — on the web, the API or the console
+    (``tokutei vault_account create --by USERID``: ``Actor.console`` of that administrator, so the console
+    rule of the profile applies); never the system on its own. A refusal is logged.
     """
     import secrets
 
-    from tokutei.staff.selectors import has_role
-
     profile = get_profile()
-    if actor.channel != Channel.SYSTEM and not has_role(actor.user, profile.admin_roles()):
-        raise _refuse(_("API 利用者を登録できるのはシステム管理者です"), profile.authentication.article,
-                      action=Action.STAFF_ACCESS, code="not_admin", actor=actor)
+    require(actor, Action.VAULT_SERVICE_ACCOUNT_CREATE, target=("service_account", ""),
+            details={"name": name[:100]})
     unknown = [t for t in tasks if t not in profile.selectable_tasks()]
     if unknown or not tasks:
         raise FieldErrors({"tasks": "プロファイルの事務を1つ以上選択してください"})
@@ -54,3 +50,22 @@ def create_service_account(*, actor: Actor, name: str, user, terminal, tasks: li
         record(action=Action.VAULT_SERVICE_ACCOUNT_CREATE, **actor.log_fields(), target_type="service_account",
                target_id=account.pk, details={"terminal_id": terminal.pk, "tasks": list(tasks)})
     return account, token
+
+
+def revoke_service_account(*, actor: Actor, name: str) -> int:
+    """Revoke the API client named ``name`` (its token stops working at once); the number revoked (0 or 1).
+
+    Decided like the registration (a system administrator); a refusal is logged.
+    """
+    from django.utils import timezone
+
+    require(actor, Action.VAULT_SERVICE_ACCOUNT_REVOKE, target=("service_account", ""), details={"name": name[:100]})
+    with transaction.atomic(durable=True):
+        account = ServiceAccount.objects.select_for_update().filter(name=name, revoked_at__isnull=True).first()
+        if account is None:
+            return 0
+        account.revoked_at = timezone.now()
+        account.save(update_fields=["revoked_at"])
+        record(action=Action.VAULT_SERVICE_ACCOUNT_REVOKE, **actor.log_fields(), target_type="service_account",
+               target_id=account.pk, details={"name": name[:100]})
+    return 1

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
-from tokutei.core.jdates import fiscal_year, fiscal_year_start
 from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
@@ -22,25 +21,24 @@ from .refusals import _refuse
 # --- deletion (004 §14(6), §15; E-25, E-36) -------------------------------------------------------------
 
 def _retention_rule(profile, person: Person) -> tuple[str, Any]:
-    key = person.file.retention_rule
-    if key and key in profile.retention_rules:
-        return key, profile.retention_rules[key]
-    return "", None
+    """The rule of the person's file, else of their task, else of the class (tokutei.retention.schedule)."""
+    from tokutei.retention.schedule import rule_for
+
+    return rule_for(profile, "person", file_rule=person.file.retention_rule, task=person.task)
 
 
-def retention_due(profile, rule, trigger: dt.date | None) -> dt.date | None:
-    """保存年限の満了日: 004 §15 counts years from the business year after the trigger's."""
-    if rule is None or rule.period is None:
+def retention_due(profile, rule, trigger: dt.date | None, *, rule_key: str = "", entered: dt.date | None = None
+                  ) -> dt.date | None:
+    """保存年限の満了日 (the first day it may be deleted), counted by the one schedule of the retention app.
+
+    None: not determined (no start date, no payment date, not recorded as no longer needed) — never "at once".
+    """
+    from tokutei.retention.schedule import compute
+
+    if rule is None:
         return None
-    if rule.trigger == "business_years_after_loss":
-        if trigger is None:
-            return dt.date.max
-        start_month = profile.retention.business_year_start_month
-        return rule.period.add_to(fiscal_year_start(fiscal_year(trigger, start_month) + 1, start_month))
-    if rule.trigger == "fixed_period" and trigger is not None:
-        return rule.period.add_to(trigger)
-    return None
-
+    event = entered if rule.event in ("acquired", "created") else trigger
+    return compute(profile, rule_key, rule, event=event).due
 
 def access_history(person: Person) -> list[dict]:
     """The operation-log entries about this person (they contain no personal data)."""
@@ -56,15 +54,28 @@ def request_deletion(*, actor: Actor, person: Person, reason: str = "") -> Perso
     profile = get_profile()
     require(actor, Action.VAULT_DELETE, person)
     rule_key, rule = _retention_rule(profile, person)
-    due = retention_due(profile, rule, person.retention_trigger_date)
-    if due is not None and timezone.localdate() < due:
+    due = retention_due(profile, rule, person.retention_trigger_date, rule_key=rule_key,
+                        entered=timezone.localtime(person.entered_at).date())
+    if due is None or timezone.localdate() < due:
+        # E-36: before the 保存年限 ends — and never "at once" when the end is not determined.
         raise _refuse(_("保存年限が満了していないため削除できません"), rule.article, action=Action.VAULT_DELETE,
                       code="retention", target_type="person", target_id=person.pk, actor=actor)
+    if rule.confirmed_by:
+        # 003 §14: the manager confirms the deletion — only the disposal list (tokutei.retention) has that step.
+        raise _refuse(_("この記録の削除には管理者の確認が必要です。廃棄リスト（保存期間・廃棄）から削除してください"),
+                      rule.article, action=Action.VAULT_DELETE, code="needs_confirmation", target_type="person",
+                      target_id=person.pk, actor=actor)
+    from tokutei.retention.models import LegalHold
+
+    if LegalHold.objects.filter(released_at__isnull=True).filter(
+            models.Q(record_class="person", record_id=str(person.pk)) | models.Q(record_class="person", record_id="",
+                                                                               file_id=person.file_id)).exists():
+        raise _refuse(_("法的保存中の記録は削除できません"), rule.article, action=Action.VAULT_DELETE, code="held",
+                      target_type="person", target_id=person.pk, actor=actor)
     if PersonDeletion.objects.filter(person=person, status=PersonDeletion.Status.PENDING).exists():
-        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article if rule else "", action=Action.VAULT_DELETE,
+        raise _refuse(_("この記録には確認待ちの削除があります"), rule.article, action=Action.VAULT_DELETE,
                       code="pending", target_type="person", target_id=person.pk, actor=actor)
-    second = rule.second_person_check if rule is not None else any(
-        r.second_person_check for r in profile.retention_rules.values())
+    second = rule.second_person_check
     with transaction.atomic(durable=True):
         deletion = PersonDeletion.objects.create(person=person, requested_by=actor.user, reason=reason[:300],
                                                  retention_rule=rule_key)
@@ -82,8 +93,7 @@ def confirm_deletion(*, actor: Actor, deletion: PersonDeletion) -> PersonDeletio
     person = deletion.person
     require(actor, Action.VAULT_DELETE, person)
     _key, rule = _retention_rule(profile, person)
-    article = rule.article if rule else next(
-        (r.article for r in profile.retention_rules.values() if r.second_person_check), "")
+    article = rule.article
     if deletion.status != PersonDeletion.Status.PENDING:
         raise _refuse(_("この削除は既に完了しています"), article, action=Action.VAULT_DELETE, code="done",
                       target_type="person", target_id=person.pk, actor=actor)
@@ -108,5 +118,52 @@ def _finalise_deletion(deletion: PersonDeletion) -> None:
     deletion.checked_at = now if deletion.checked_by_id else None
     deletion.status = PersonDeletion.Status.DONE
     deletion.save(update_fields=["access_history", "checked_by", "checked_at", "status"])
+    from ..tombstones import record_after_commit
+
+    record_after_commit(person_ids=[deletion.person_id])  # replayed by every restore (docs/keys.md §4)
     Person.objects.filter(pk=deletion.person_id).update(
         deleted_at=now, data=b"", key_id=0, bi_my_number=None, bi_resident_code=None, bi_kana_birth=None, bi_org_key=None)
+
+
+def erase_people(*, person_ids: list[int]) -> int:
+    """Erase the content of these people (the rows stay as tombstones, without blind indexes).
+
+    Called only by the disposal workflow (tokutei.retention) inside its transaction, after its checks.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase_people runs inside the disposal workflow's transaction")
+    from ..tombstones import record_after_commit
+
+    record_after_commit(person_ids=list(person_ids))  # replayed by every restore (docs/keys.md §4)
+    return Person.objects.filter(pk__in=person_ids, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), data=b"", key_id=0, bi_my_number=None, bi_resident_code=None,
+        bi_kana_birth=None, bi_org_key=None)
+
+
+def erase_my_numbers(*, person_ids: list[int], tombstone: bool = True) -> int:
+    """Partial disposal (PPC guideline: masking the number): the 個人番号 is erased from these people's
+    ciphertext and its blind index dropped; the rest of the record is kept, sealed again under the file's key.
+
+    Called only by the disposal workflow (tokutei.retention, where the rule says ``partial: true``) inside its
+    transaction. A tombstone is written too, so a restore of an older backup erases the number again.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase_my_numbers runs inside the disposal workflow's transaction")
+    from ..codec import PersonCodec, decrypt_person_fields
+    from ..tombstones import record_after_commit
+
+    profile = get_profile()
+    number_keys = [k for k, f in profile.fields.items() if f.kind == "my_number"]
+    done = 0
+    codecs: dict[int, PersonCodec] = {}
+    for person in Person.objects.select_for_update().filter(pk__in=person_ids, deleted_at__isnull=True):
+        values = decrypt_person_fields(bytes(person.data), file_id=person.file_id)
+        kept = {k: v for k, v in values.items() if k not in number_keys}
+        codec = codecs.setdefault(person.file_id, PersonCodec.for_file(person.file_id, profile=profile))
+        key_id, blob = codec.encrypt(kept)
+        indexes = codec.indexes(kept)
+        Person.objects.filter(pk=person.pk).update(data=blob, key_id=key_id, **indexes)
+        done += 1
+    if tombstone:
+        record_after_commit(numbers=list(person_ids))
+    return done

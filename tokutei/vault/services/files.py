@@ -92,27 +92,28 @@ def create_file(*, actor: Actor, name: str, tasks: list[str], unit=None, purpose
     return file
 
 
-def dispose_file(*, actor: Actor, file: SpecificFile, reason: str = "") -> list[int]:
+def shred_file(*, file: SpecificFile) -> list[int]:
     """ファイルの廃棄・削除: marks the file deleted and crypto-shreds its data keys (docs/keys.md).
 
-    Every copy of its records — in this database and in every backup — becomes unreadable once the
-    key store backups that still hold the wrapped keys are rotated out. The keys are destroyed only
-    after the transaction (with its log entry) has committed: if the log write fails, the file stays
-    active and its keys intact. Returns the ids of the keys to be destroyed.
+    Called only by the disposal workflow (tokutei.retention: the list drafted from the worklist, the second
+    person's check and the manager's confirmation where the profile asks) inside its own transaction,
+    which also writes the log entry: there is no other deletion path. The keys are destroyed only after
+    that transaction has committed; if it rolls back, the file stays active and its keys intact.
+    Returns the ids of the keys to be destroyed.
     """
-    require(actor, Action.VAULT_DISPOSE, file, target=("file", file.pk))
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("shred_file runs inside the disposal workflow's transaction")
     keyring = get_keyring()
     scope = file.data_scope or scope_for(file.pk)
     keyring.refresh(force=True)
     to_destroy = [k.id for k in keyring.infos("data") if k.scope == scope and k.status != DESTROYED]
-    with transaction.atomic(durable=True):
-        count = Person.objects.filter(file=file, deleted_at__isnull=True).count()
-        now = timezone.now()
-        Person.objects.filter(file=file, deleted_at__isnull=True).update(deleted_at=now)
-        SpecificFile.objects.filter(pk=file.pk).update(status=SpecificFile.Status.DELETED, deleted_at=now)
-        transaction.on_commit(lambda: keyring.destroy_scope(scope))
-        record(action=Action.VAULT_DISPOSE, **actor.log_fields(), target_type="file", target_id=file.pk,
-               count=max(count, 1), reason=reason[:300],
-               details={"file_id": file.pk, "destroyed_keys": to_destroy, "people": count})
-    file.refresh_from_db()
+    now = timezone.now()
+    Person.objects.filter(file=file, deleted_at__isnull=True).update(
+        deleted_at=now, data=b"", key_id=0, bi_my_number=None, bi_resident_code=None, bi_kana_birth=None,
+        bi_org_key=None)
+    SpecificFile.objects.filter(pk=file.pk).update(status=SpecificFile.Status.DELETED, deleted_at=now)
+    transaction.on_commit(lambda: keyring.destroy_scope(scope))
+    from ..tombstones import record_after_commit
+
+    record_after_commit(file_ids=[file.pk])  # replayed by every restore (docs/keys.md §4)
     return to_destroy

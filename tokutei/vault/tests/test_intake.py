@@ -183,23 +183,11 @@ def test_deletion_is_refused_before_the_retention_period_ends(handler, terminal,
         request_deletion(actor=Actor(user=handler, terminal=terminal, purpose="pension"), person=person)
 
 
-def test_disposing_of_a_file_shreds_its_key_and_hides_its_people(handler, terminal, pension_file,
-                                                                 django_capture_on_commit_callbacks):
-    from tokutei.core.errors import NotFoundOrForbidden
-    from tokutei.vault import keys
-    from tokutei.vault.crypto import CryptoError
-    from tokutei.vault.services import dispose_file, get_person
+def test_a_file_is_disposed_of_only_through_the_disposal_workflow():
+    # The one path is tokutei.retention's execution (tests: retention/tests/test_disposal.py).
+    from tokutei.vault import services
 
-    person = intake(handler, terminal, pension_file, number(12)).person
-    with django_capture_on_commit_callbacks(execute=True):  # the keys go once the disposal has committed
-        destroyed = dispose_file(actor=Actor(user=handler, terminal=terminal, purpose="pension"), file=pension_file)
-    assert destroyed == [person.key_id]
-    keys.reset_cache()
-    with pytest.raises(CryptoError):
-        decrypt_person_fields(Person.objects.get(pk=person.pk).data, file_id=pension_file.pk)
-    with pytest.raises(NotFoundOrForbidden):
-        get_person(actor=Actor(user=handler, terminal=terminal, purpose="pension"), pk=person.pk)
-    assert Entry.objects.filter(action="vault.dispose", details__destroyed_keys=[person.key_id]).exists()
+    assert not hasattr(services, "dispose_file")
 
 
 def test_a_file_needs_a_ground_where_the_profile_requires_one(clerk, terminal, t99, monkeypatch):

@@ -3,8 +3,13 @@
     tokutei log verify [--expect LANE:POS:HASH] [--no-checkpoint]  recompute the chains; exit 1 on failure
     tokutei log verify --bundle FILE [--fingerprint HEX]        check an exported bundle, no database
     tokutei log export --from DATE --to DATE --out FILE         write a self-verifying bundle
-    tokutei log checkpoint                                      sign the current head (print it on paper)
+    tokutei log checkpoint [--actor USERID]                     sign the current head (print it on paper)
     tokutei log purge --before DATE [--actor USERID]            remove entries past retention (E-35)
+
+``checkpoint`` and ``purge`` are decided by the policy (``log.checkpoint``, ``log.purge``, tokutei/auditlog/rules.py)
+before anything is done: with ``--actor`` as that staff member at the console (``Actor.console``; a role the
+profile gives is needed, a refusal is logged and the command exits 1), without it as the system itself (the
+scheduled job, which the rules allow).
     tokutei log public-key                                      print the checkpoint public key (PEM)
 """
 
@@ -40,10 +45,11 @@ class Command(BaseCommand):
         export.add_argument("--from", dest="day_from", required=True)
         export.add_argument("--to", dest="day_to", required=True)
         export.add_argument("--out", required=True)
-        sub.add_parser("checkpoint", help="現在の先頭に署名したチェックポイントを作ります")
+        checkpoint = sub.add_parser("checkpoint", help="現在の先頭に署名したチェックポイントを作ります")
+        checkpoint.add_argument("--actor", help="実行者のユーザID（省略時はシステムとして実行）")
         purge = sub.add_parser("purge", help="保存期間を過ぎた記録を消去します")
         purge.add_argument("--before", required=True, help="この日より前の記録を消去（保存期間内なら拒否）")
-        purge.add_argument("--actor", help="実行者のユーザID")
+        purge.add_argument("--actor", help="実行者のユーザID（省略時はシステムとして実行）")
         sub.add_parser("public-key", help="公開鍵（PEM）と指紋を表示します")
 
     def handle(self, *args, subcommand: str, **options) -> None:
@@ -103,11 +109,24 @@ class Command(BaseCommand):
             f"書き出しました: {summary['path']}（{summary['count']}件、公開鍵指紋 {summary['fingerprint']}）"
         ))
 
-    def _checkpoint(self, **_options) -> None:
+    def _checkpoint(self, *, actor: str | None = None, **_options) -> None:
+        from tokutei.auditlog.actions import Action
         from tokutei.auditlog.checkpoints import checkpoint
+        from tokutei.auditlog.services import record
         from tokutei.auditlog.signing import NoSigningKey
         from tokutei.auditlog.verify import verify_database
+        from tokutei.core.errors import Refused
+        from tokutei.policy import require
+        from tokutei.profiles.selectors import NoProfile
 
+        who = _console_actor(actor)
+        try:
+            require(who, Action.LOG_CHECKPOINT, target=("log", ""))
+        except NoProfile as exc:  # the policy decides from the profile: none in force, nothing is decided
+            raise CommandError(str(exc)) from exc
+        except Refused as exc:
+            self._fail(f"拒否: {exc.display()}")
+            return
         report = verify_database(make_checkpoint=False)
         if not report.ok:
             self._fail(f"検証に失敗したため署名しません: {report.first_problem}")
@@ -115,6 +134,9 @@ class Command(BaseCommand):
             made = checkpoint(reason="manual")
         except NoSigningKey as exc:
             raise CommandError(str(exc)) from exc
+        if made:
+            record(action=Action.LOG_CHECKPOINT, **who.log_fields(), target_type="log", count=len(made),
+                   details={"lanes": {str(cp.lane): cp.seq for cp in made}, "reason": "manual"})
         for cp in made:
             self.stdout.write(
                 f"チェックポイント\n  連鎖: {cp.lane}\n  位置: {cp.seq}\n  ハッシュ: {cp.hash}\n"
@@ -132,17 +154,10 @@ class Command(BaseCommand):
         from tokutei.auditlog.services import purge
         from tokutei.core.errors import Refused
 
-        user = None
-        if actor:
-            from tokutei.staff.models import User
-
-            user = User.objects.filter(username=actor).first()
-            if user is None:
-                raise CommandError(f"ユーザ {actor} がいません")
         day = _date(before)
         instant = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
         try:
-            made = purge(before=instant, actor=user)
+            made = purge(before=instant, actor=_console_actor(actor))
         except Refused as exc:
             self._fail(f"拒否: {exc.display()}")
             return
@@ -160,6 +175,20 @@ class Command(BaseCommand):
         except signing.NoSigningKey as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(signing.public_pem(key).decode() + f"指紋 (SHA-256): {signing.fingerprint(key)}")
+
+
+def _console_actor(username: str | None):
+    """The named staff member at the console, or — no name given — the system itself (scheduled jobs)."""
+    from tokutei.policy import Actor
+
+    if not username:
+        return Actor.system()
+    from tokutei.staff.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"ユーザ {username} がいません")
+    return Actor.console(user)
 
 
 def _org_code() -> str:

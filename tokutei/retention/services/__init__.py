@@ -1,0 +1,26 @@
+"""Retention writes: the payment calendar, start dates, legal holds, and the disposal workflow."""
+
+from .disposal import (
+    cancel_list,
+    check_list,
+    close_list,
+    confirm_list,
+    draft_from_worklist,
+    draft_list,
+    execute_list,
+    record_certificate,
+)
+from .records import (
+    InvalidInput,
+    add_payment_date,
+    place_hold,
+    record_event,
+    release_hold,
+    remove_payment_date,
+)
+
+__all__ = [
+    "InvalidInput", "add_payment_date", "cancel_list", "check_list", "close_list", "confirm_list",
+    "draft_from_worklist", "draft_list", "execute_list", "place_hold", "record_certificate", "record_event",
+    "release_hold", "remove_payment_date",
+]
