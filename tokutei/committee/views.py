@@ -79,6 +79,7 @@ def _errors(request: SignedInRequest, form) -> None:
 @require_POST
 @action_required(Action.COMMITTEE_ATTENDANCE)
 def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_ATTENDANCE, Meeting.objects.all(), pk=pk)  # 404 before the form
     form = AttendeeForm(request.POST)
     if form.is_valid():
         services.add_attendee(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
@@ -91,6 +92,7 @@ def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.COMMITTEE_MINUTES)
 def minutes(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_MINUTES, Meeting.objects.all(), pk=pk)  # 404 before the form
     form = MinutesForm(request.POST)
     if form.is_valid():
         finalise = request.POST.get("finalise") == "1"
@@ -105,6 +107,7 @@ def minutes(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.COMMITTEE_ACTION_ITEM)
 def action_item(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_ACTION_ITEM, Meeting.objects.all(), pk=pk)  # 404 before the form
     form = ActionItemForm(request.POST)
     if form.is_valid():
         services.add_action_item(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)

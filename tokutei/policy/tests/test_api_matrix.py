@@ -61,6 +61,8 @@ def _example(schema: dict, components: dict, purpose: str) -> Any:
         return False
     if schema.get("format") == "date":
         return "2020-04-01"
+    if schema.get("format") == "date-time":
+        return "2020-04-01T09:00:00+09:00"
     return "x"
 
 
