@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "tokutei.approvals",
     "tokutei.registers",
     "tokutei.incidents",
+    "tokutei.committee",
     "tokutei.bulk",
     "tokutei.ops",
     "tokutei.retention",

@@ -122,6 +122,13 @@ class Action(StrEnum):
     INCIDENTS_NOTIFY_PERSON = "incidents.notify_person", "本人への通知の記録", "Notice to a person concerned recorded"
     INCIDENTS_EXPORT = "incidents.export", "事故等の報告の出力", "Incident reports exported"
 
+    # --- 委員会・会議 (committee) -----------------------------------------------------------------------------
+    COMMITTEE_VIEW = "committee.view", "委員会の記録の閲覧", "Committee records viewed"
+    COMMITTEE_MEETING = "committee.meeting", "会議・持ち回り決定の登録", "Meeting or circulated resolution recorded"
+    COMMITTEE_ATTENDANCE = "committee.attendance", "出席者の記録", "Attendance recorded"
+    COMMITTEE_MINUTES = "committee.minutes", "議事録の記録・確定", "Minutes recorded or finalised"
+    COMMITTEE_ACTION_ITEM = "committee.action_item", "決定事項の登録・完了", "Action item recorded or closed"
+
     # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
     MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True
     MEDIA_MOVE = "media.move", "記録媒体の保管場所の変更", "Medium moved", "storage", True

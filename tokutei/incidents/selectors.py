@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -88,9 +88,8 @@ def due_warnings(actor: Actor, *, limit: int = 50) -> list[DueWarning]:
     today = timezone.localdate()
     found: list[DueWarning] = []
     qs = restrict(Incident.objects.all(), actor, Action.INCIDENTS_PPC_ASSESS).filter(
-        category=Incident.Category.LEAK) | restrict(Incident.objects.all(), actor, Action.INCIDENTS_PPC_ASSESS).filter(
-        ppc__isnull=False)
-    for incident in qs.distinct().order_by("-reported_at")[:limit]:
+        Q(category=Incident.Category.LEAK) | Q(ppc__isnull=False))
+    for incident in qs.order_by("-reported_at")[:limit]:
         ppc = ppc_of(incident)
         if not may_be_reportable(incident, ppc):
             continue

@@ -126,8 +126,9 @@ def _redirect_if_absent(step: RouteStep, profile: Profile, now: dt.datetime) -> 
 
 
 def _redirect_open_steps_of(user_id: int, profile: Profile, now: dt.datetime) -> list[tuple[RouteStep, dict]]:
-    steps = RouteStep.objects.select_for_update().select_related("incident").filter(
-        acknowledged_at__isnull=True, recipients__user_id=user_id).distinct()
+    waiting = StepRecipient.objects.filter(user_id=user_id, step__acknowledged_at__isnull=True).values("step_id")
+    # FOR UPDATE cannot go with DISTINCT (PostgreSQL): the steps are chosen by a subquery instead of a join.
+    steps = RouteStep.objects.select_for_update().select_related("incident").filter(pk__in=waiting).order_by("pk")
     found = []
     for step in steps:
         details = _redirect_if_absent(step, profile, now)

@@ -84,6 +84,10 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/detail.html", _detail_context(request, incident))
 
 
+def _visible(request: SignedInRequest, pk: int, action: Action) -> Incident:
+    return get_or_refuse(actor_of(request), action, Incident.objects.all(), pk=pk)
+
+
 def _invalid(request: SignedInRequest, pk: int, form) -> HttpResponse:
     # an incident out of reach (or missing) answers like a missing one before any message about the form
     get_or_refuse(actor_of(request), Action.INCIDENTS_VIEW, Incident.objects.all(), pk=pk)
@@ -96,6 +100,7 @@ def _invalid(request: SignedInRequest, pk: int, form) -> HttpResponse:
 @require_POST
 @action_required(Action.INCIDENTS_TIMELINE)
 def timeline(request: SignedInRequest, pk: int) -> HttpResponse:
+    _visible(request, pk, Action.INCIDENTS_TIMELINE)  # a missing or foreign id answers 404 before the form is read
     form = TimelineForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -125,6 +130,7 @@ def serious(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.INCIDENTS_PPC_ASSESS)
 def ppc(request: SignedInRequest, pk: int) -> HttpResponse:
+    _visible(request, pk, Action.INCIDENTS_PPC_ASSESS)  # a missing or foreign id answers 404 before the form is read
     form = PpcForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -138,6 +144,7 @@ def ppc(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.INCIDENTS_PPC_SUBMIT)
 def submission(request: SignedInRequest, pk: int) -> HttpResponse:
+    _visible(request, pk, Action.INCIDENTS_PPC_SUBMIT)  # a missing or foreign id answers 404 before the form is read
     form = SubmissionForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -150,6 +157,7 @@ def submission(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.INCIDENTS_NOTIFY_PERSON)
 def notice(request: SignedInRequest, pk: int) -> HttpResponse:
+    _visible(request, pk, Action.INCIDENTS_NOTIFY_PERSON)  # a missing or foreign id answers 404 before the form is read
     form = NoticeForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)

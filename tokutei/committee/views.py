@@ -1,0 +1,125 @@
+"""HTML pages of the committee: meetings and circulated resolutions, attendance, minutes, action items, and
+the minutes printed on A4. Access is the policy's (``action_required``); nothing is written on GET."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tokutei.auditlog.actions import Action
+from tokutei.policy import get_or_refuse
+from tokutei.policy.web import action_required, actor_of
+from tokutei.profiles.selectors import get_profile
+from tokutei.staff.http import SignedInRequest
+
+from . import selectors, services
+from .forms import ActionItemForm, AttendeeForm, MeetingForm, MinutesForm
+from .models import Meeting
+
+
+def _body():
+    return get_profile().governance_body
+
+
+@action_required(Action.COMMITTEE_VIEW)
+def index(request: SignedInRequest) -> HttpResponse:
+    return render(request, "committee/index.html", {
+        "body": _body(), "members": selectors.member_titles(), "meetings": selectors.meetings()[:200],
+        "items": selectors.open_items()[:200]})
+
+
+@action_required(Action.COMMITTEE_MEETING)
+def new_meeting(request: SignedInRequest) -> HttpResponse:
+    body = _body()
+    incidents = [(str(i.pk), f"#{i.pk} {i.get_category_display()} {i.summary[:40]}") for i in selectors.open_incidents()]
+    form = MeetingForm(request.POST or None, agenda=list(body.agenda) if body else [], incidents=incidents,
+                       circulated=bool(body and body.circulated_decisions),
+                       initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        meeting = services.create_meeting(actor=actor_of(request), kind=d["kind"], title=d["title"],
+                                          held_on=d["held_on"], agenda=form.agenda_items(),
+                                          incident_ids=[int(i) for i in d["incidents"]])
+        messages.success(request, _("登録しました"))
+        return redirect("committee:detail", pk=meeting.pk)
+    return render(request, "committee/form.html", {"form": form, "body": body})
+
+
+def _meeting(request: SignedInRequest, pk: int) -> Meeting:
+    return get_or_refuse(actor_of(request), Action.COMMITTEE_VIEW, Meeting.objects.all(), pk=pk)
+
+
+@action_required(Action.COMMITTEE_VIEW)
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    return render(request, "committee/detail.html", {
+        "meeting": meeting, "body": _body(), "attendees": meeting.attendees.all(), "items": meeting.items.all(),
+        "attendee_form": AttendeeForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+        "item_form": ActionItemForm(), "members": selectors.member_titles()})
+
+
+@action_required(Action.COMMITTEE_VIEW)
+def print_minutes(request: SignedInRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    return render(request, "committee/print.html", {
+        "meeting": meeting, "body": _body(), "attendees": meeting.attendees.all(), "items": meeting.items.all(),
+        "chair": selectors.title_of(_body().chair) if _body() else ""})
+
+
+def _errors(request: SignedInRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+@action_required(Action.COMMITTEE_ATTENDANCE)
+def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_ATTENDANCE, Meeting.objects.all(), pk=pk)  # 404 before the form
+    form = AttendeeForm(request.POST)
+    if form.is_valid():
+        services.add_attendee(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
+        messages.success(request, _("記録しました"))
+    else:
+        _errors(request, form)
+    return redirect("committee:detail", pk=pk)
+
+
+@require_POST
+@action_required(Action.COMMITTEE_MINUTES)
+def minutes(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_MINUTES, Meeting.objects.all(), pk=pk)  # 404 before the form
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        finalise = request.POST.get("finalise") == "1"
+        services.record_minutes(actor=actor_of(request), meeting_id=pk, minutes=form.cleaned_data["minutes"],
+                                finalise=finalise)
+        messages.success(request, _("議事録を確定しました") if finalise else _("記録しました"))
+    else:
+        _errors(request, form)
+    return redirect("committee:detail", pk=pk)
+
+
+@require_POST
+@action_required(Action.COMMITTEE_ACTION_ITEM)
+def action_item(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.COMMITTEE_ACTION_ITEM, Meeting.objects.all(), pk=pk)  # 404 before the form
+    form = ActionItemForm(request.POST)
+    if form.is_valid():
+        services.add_action_item(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
+        messages.success(request, _("記録しました"))
+    else:
+        _errors(request, form)
+    return redirect("committee:detail", pk=pk)
+
+
+@require_POST
+@action_required(Action.COMMITTEE_ACTION_ITEM)
+def close_item(request: SignedInRequest, pk: int) -> HttpResponse:
+    item = services.close_action_item(actor=actor_of(request), item_id=pk, note=request.POST.get("note", "")[:500])
+    messages.success(request, _("完了にしました"))
+    return redirect("committee:detail", pk=item.meeting_id)
