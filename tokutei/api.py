@@ -137,12 +137,13 @@ def log_api_refusal(request: HttpRequest, *, code: str, reason: str, details: di
     from tokutei.auditlog.actions import Action
     from tokutei.auditlog.services import record
     from tokutei.core.fields import clear_refusals
+    from tokutei.policy.engine import general_article
 
     clear_refusals()  # this entry covers them
     account = getattr(request, "service_account", None)
     user = getattr(account, "user", None) or getattr(request, "user", None)
     record(action=Action.STAFF_ACCESS, actor=user if user is not None and user.is_authenticated else None,
-           terminal=getattr(request, "terminal", None), result="refused", reason=reason,
+           terminal=getattr(request, "terminal", None), result="refused", reason=reason, article=general_article(),
            details={"code": code, "path": log_text(request.path, 200), "method": log_text(request.method, 10),
                     **(details or {})})
 

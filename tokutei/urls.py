@@ -6,6 +6,7 @@ from tokutei.core.views import api_not_found
 
 handler400 = "tokutei.core.views.bad_request"
 handler500 = "tokutei.core.views.server_error"
+handler404 = "tokutei.core.views.not_found"
 
 
 def _moved_to_registers(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:

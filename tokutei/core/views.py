@@ -63,3 +63,33 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     from django.views.defaults import bad_request as default
 
     return default(request, exception or Exception())
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: an address no page answers — an id beyond any record's range included. For a signed-in
+    user it is the same logged refusal as a record out of scope (one can not tell the two apart); JSON under
+    /api/; Django's page for a visitor who is not signed in."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        if _is_api(request):
+            from tokutei.api import json_error
+
+            return json_error(404)
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception or Exception())
+    from tokutei.auditlog.actions import Action
+    from tokutei.auditlog.services import refuse
+    from tokutei.core.errors import NOT_FOUND_MESSAGE
+    from tokutei.core.text import log_text
+    from tokutei.policy.engine import general_article
+    from tokutei.policy.web import render_refusal
+
+    exc = refuse(NOT_FOUND_MESSAGE, action=Action.STAFF_ACCESS, article=general_article(), code="not_found",
+                 actor=user, terminal=getattr(request, "terminal", None),
+                 details={"path": log_text(request.path, 200)})
+    if _is_api(request):
+        from tokutei.api import json_error
+
+        return json_error(404)
+    return render_refusal(request, exc)

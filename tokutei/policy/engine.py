@@ -196,7 +196,7 @@ def refusal(actor: Actor, action: Action | str, decision: Decision, *, obj: Any 
 
     target_type, target_id = _target(obj, target)
     if not decision.article or decision.article == "—":
-        decision = replace(decision, article=_regulation_article())
+        decision = replace(decision, article=general_article())
     exc = refuse(decision.reason, action=str(action), article=decision.article, code=decision.code,
                  actor=actor.user, terminal=actor.terminal, purpose=actor.purpose, target_type=target_type,
                  target_id=target_id if target_id is not None else "",
@@ -207,7 +207,7 @@ def refusal(actor: Actor, action: Action | str, decision: Decision, *, obj: Any 
     return exc
 
 
-def _regulation_article() -> str:
+def general_article() -> str:
     from tokutei.profiles.selectors import NoProfile, get_profile
 
     try:

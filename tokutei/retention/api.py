@@ -9,10 +9,11 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from tokutei.auditlog.actions import Action
+from tokutei.core.errors import NOT_FOUND_MESSAGE
+from tokutei.policy import Decision, refusal
 from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
 
@@ -61,9 +62,10 @@ def due(request: HttpRequest, on: dt.date | None = None, all: bool = False):
 
 @router.get("/explain/{record_class}/{record_id}", response=ExplainOut)
 def explain(request: HttpRequest, record_class: str, record_id: str, on: dt.date | None = None):
-    api_actor(request, Action.RETENTION_VIEW)
+    actor = api_actor(request, Action.RETENTION_VIEW)
     item = selectors.find_item(get_profile(), record_class, record_id, on)
-    if item is None:
-        raise HttpError(404, "該当する記録がありません")
+    if item is None:  # a record missing or out of reach: the policy's logged not-found
+        raise refusal(actor, Action.RETENTION_VIEW, Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found"),
+                      target=(record_class[:40], record_id[:64]))
     return ExplainOut(status=item.status, due=item.schedule.due, steps=[s.ja for s in item.schedule.steps],
                       article=item.schedule.rule.article)

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
-from tokutei.core.errors import NotFoundOrForbidden, Refused
+from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden, Refused
 from tokutei.core.jdates import parse_date, to_wareki
-from tokutei.policy import get_or_refuse
+from tokutei.policy import Decision, get_or_refuse, refusal
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.citations import cite
 from tokutei.profiles.selectors import get_profile
@@ -92,8 +92,10 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
 def explain(request: HttpRequest, record_class: str, record_id: str) -> HttpResponse:
     """How the date of one record was counted; and (POST) its start date or 「不要と判断した日」 recorded."""
     item = selectors.find_item(get_profile(), record_class, record_id, _on(request))
-    if item is None:
-        raise Http404
+    if item is None:  # a record missing or out of reach: the policy's logged not-found
+        raise refusal(actor_of(request), Action.RETENTION_VIEW,
+                      Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found"),
+                      target=(record_class[:40], record_id[:64]))
     form = EventForm(request.POST or None, rule=item.schedule.rule)
     if request.method == "POST" and form.is_valid():
         try:

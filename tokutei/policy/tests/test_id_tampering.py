@@ -51,7 +51,7 @@ def int_routes() -> list[str]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
                 route = prefix + str(pattern.pattern)
-                parts = re.findall(r"<int:\w+>", route)
+                parts = re.findall(r"<(?:int|id):\w+>", route)
                 if len(parts) == 1 and "<" not in route.replace(parts[0], "") and not route.startswith("api/"):
                     found.append(route.replace(parts[0], "{id}"))
 

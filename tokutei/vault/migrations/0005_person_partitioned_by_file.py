@@ -54,7 +54,9 @@ def partition(apps, schema_editor):
         cur.execute("ALTER TABLE vault_person_default ALTER COLUMN id DROP IDENTITY IF EXISTS")
         cur.execute("CREATE TABLE vault_person (LIKE vault_person_default INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
                     "PARTITION BY LIST (file_id)")
-        cur.execute("CREATE SEQUENCE vault_person_id_seq OWNED BY vault_person.id")
+        # The sequence exists already when 0005 runs again after being taken back (unpartition keeps it).
+        cur.execute("CREATE SEQUENCE IF NOT EXISTS vault_person_id_seq")
+        cur.execute("ALTER SEQUENCE vault_person_id_seq OWNED BY vault_person.id")
         cur.execute("ALTER TABLE vault_person ALTER COLUMN id SET DEFAULT nextval('vault_person_id_seq')")
         cur.execute("SELECT setval('vault_person_id_seq', %s, false)", [next_id])
         cur.execute("ALTER TABLE vault_person ADD CONSTRAINT vault_person_pkey PRIMARY KEY (id, file_id)")
