@@ -80,14 +80,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         return page_not_found(request, exception or Exception())
     from tokutei.auditlog.actions import Action
     from tokutei.auditlog.services import refuse
-    from tokutei.core.errors import NOT_FOUND_MESSAGE
+    from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden
     from tokutei.core.text import log_text
     from tokutei.policy.engine import general_article
     from tokutei.policy.web import render_refusal
 
-    exc = refuse(NOT_FOUND_MESSAGE, action=Action.STAFF_ACCESS, article=general_article(), code="not_found",
-                 actor=user, terminal=getattr(request, "terminal", None),
-                 details={"path": log_text(request.path, 200)})
+    logged = refuse(NOT_FOUND_MESSAGE, action=Action.STAFF_ACCESS, article=general_article(), code="not_found",
+                    actor=user, terminal=getattr(request, "terminal", None),
+                    details={"path": log_text(request.path, 200)})
+    exc = NotFoundOrForbidden(logged.article, logged=True)  # 404, exactly like a record out of reach
     if _is_api(request):
         from tokutei.api import json_error
 

@@ -205,3 +205,12 @@ def test_every_api_path_with_an_id_answers_a_foreign_or_missing_id_like_a_missin
     assert len(routes) >= 5
     for method, route in routes:
         _check(client, method, route, world, api=True)
+
+
+def test_an_address_no_page_answers_is_a_logged_not_found_for_a_signed_in_user(client, settings, make_terminal,
+                                                                              world):
+    _signed_in(client, settings, world["clerk"], make_terminal)
+    before = _refusals()
+    response = client.get("/registers/carry-outs/nothing-here/")
+    assert response.status_code == 404
+    assert _refusals() == before + 1
