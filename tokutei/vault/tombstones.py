@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 FILE_NAME = "tombstones.jsonl"
@@ -80,10 +81,11 @@ def replay() -> dict[str, int]:
              "bi_org_key": None}
     now = timezone.now()
     with transaction.atomic():
-        erased = Person.objects.filter(pk__in=people).exclude(data=b"").update(**blank)
-        erased += Person.objects.filter(file_id__in=files).exclude(data=b"").update(**blank)
-        erased += Person.objects.filter(key_id__in=destroyed).exclude(data=b"").update(**blank)
-        Person.objects.filter(key_id=0, data=b"", deleted_at__isnull=True).update(deleted_at=now)
+        # Only the rows this replay erases are marked deleted: a row without data for another reason (one
+        # a bulk import had not finished writing when the backup was taken) is the import's to resume.
+        match = Q(pk__in=people) | Q(file_id__in=files) | Q(key_id__in=destroyed)
+        Person.objects.filter(match, deleted_at__isnull=True).exclude(data=b"").update(deleted_at=now)
+        erased = Person.objects.filter(match).exclude(data=b"").update(**blank)
         SpecificFile.objects.filter(pk__in=files).exclude(status=SpecificFile.Status.DELETED).update(
             status=SpecificFile.Status.DELETED, deleted_at=now)
         numbers = [int(r["id"]) for r in rows if r.get("kind") == "number"]
