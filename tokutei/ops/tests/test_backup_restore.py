@@ -98,7 +98,9 @@ def test_a_backup_taken_while_people_are_added_restores_whole_into_a_fresh_insta
     assert result["ok"] and result["counts_ok"] and result["log_ok"], result
     assert "OK" in target.cli("log", "verify").stdout
     counts = target.task("counts")
-    assert counts["people"] == manifest["people"]
+    # An import that lost a lock cycle to pg_dump is abandoned after the snapshot and its file shredded: the
+    # restore replays that deletion (its tombstone is in the later key backup), as the source has it now.
+    assert counts["people"] == manifest["people"] - (counts["replayed"] or {}).get("people_erased", 0)
     assert counts["entries"] == manifest["counts"]["auditlog_entry"] + 1  # + the restore's own entry
     assert target.task("lookup", {"n": 60}) == source.task("lookup", {"n": 60})
     assert None not in target.task("lookup", {"n": 60})["names"]
