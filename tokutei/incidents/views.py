@@ -89,8 +89,6 @@ def _visible(request: SignedInRequest, pk: int, action: Action) -> Incident:
 
 
 def _invalid(request: SignedInRequest, pk: int, form) -> HttpResponse:
-    # an incident out of reach (or missing) answers like a missing one before any message about the form
-    get_or_refuse(actor_of(request), Action.INCIDENTS_VIEW, Incident.objects.all(), pk=pk)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
