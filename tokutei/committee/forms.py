@@ -21,9 +21,13 @@ class MeetingForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}))
     incidents = forms.MultipleChoiceField(label=_("議題とする事故等"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
+    presiding = forms.ChoiceField(label=_("議長"), choices=Meeting.Presiding.choices, initial=Meeting.Presiding.CHAIR)
 
-    def __init__(self, *args, agenda: list[str], incidents: list[tuple[str, str]], circulated: bool, **kwargs):
+    def __init__(self, *args, agenda: list[str], incidents: list[tuple[str, str]], circulated: bool,
+                 vice_chair: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not vice_chair:  # no vice-chair in the profile (000): the chair presides
+            del self.fields["presiding"]
         form_field(self, "agenda", forms.MultipleChoiceField).choices = [(a, a) for a in agenda]
         form_field(self, "incidents", forms.MultipleChoiceField).choices = incidents
         if not circulated:
@@ -36,7 +40,9 @@ class MeetingForm(forms.Form):
 
 class AttendeeForm(forms.Form):
     kind = forms.ChoiceField(label=_("区分"), choices=Attendee.Kind.choices)
-    capacity = forms.CharField(label=_("職・役割"), max_length=100, required=False)
+    capacity = forms.CharField(label=_("職・役割"), max_length=100, required=False,
+                               widget=forms.TextInput(attrs={"list": "committee-members"}),
+                               help_text=_("委員は、委員の職を一覧から選んでください"))
     name = forms.CharField(label=_("氏名"), max_length=100)
 
 

@@ -7,6 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.forms import form_field
+
 from .deadlines import CATEGORIES, ITEMS
 from .models import Incident, PersonNotice, TimelineEntry
 
@@ -87,3 +89,36 @@ class NoticeForm(forms.Form):
     method = forms.ChoiceField(label=_("方法"), choices=PersonNotice.Method.choices)
     notified_on = forms.DateField(label=_("通知日"), widget=_D)
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
+
+
+class MeasureForm(forms.Form):
+    """A measure on an incident: which one (only those the signed-in person may take), what and when."""
+
+    kind = forms.ChoiceField(label=_("措置"))
+    text = forms.CharField(label=_("内容（理由・命令した人・対応した事業者など）"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    occurred_at = forms.DateTimeField(label=_("日時"), required=False, widget=_DT,
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                      help_text=_("空欄のときは今"))
+    username = forms.CharField(label=_("利用を停止する職員のユーザID"), max_length=150, required=False)
+    terminal = forms.IntegerField(label=_("登録を取り消す端末の ID"), min_value=1, max_value=10**9 - 1,
+                                  required=False)
+    recipients = forms.MultipleChoiceField(label=_("報告した委員会"), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], recipients: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        form_field(self, "kind", forms.ChoiceField).choices = kinds
+        if recipients:
+            form_field(self, "recipients", forms.MultipleChoiceField).choices = [(r, r) for r in recipients]
+            self.initial.setdefault("recipients", recipients)
+        else:
+            del self.fields["recipients"]
+        kinds_held = {k for k, _label in kinds}
+        if "suspend_user" not in kinds_held:
+            del self.fields["username"]
+        if "suspend_terminal" not in kinds_held:
+            del self.fields["terminal"]
+
+    def has_kinds(self) -> bool:
+        return bool(form_field(self, "kind", forms.ChoiceField).choices)

@@ -219,3 +219,25 @@ class PersonNotice(AppendOnly):
 
     def __str__(self) -> str:
         return f"#{self.incident_id} → {self.record_id}"
+
+
+class Measure(AppendOnly):
+    """A measure an incident led to (tokutei.incidents.measures): a legal hold on the records it concerns,
+    a user or terminal suspended, 001 §9's outside support, disconnection and reconnection, the report to
+    the committees, 002 §40's publication. Append-only like the report; each is also a timeline entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(_("措置"), max_length=20)
+    text = models.TextField(_("内容"), max_length=2000)
+    occurred_at = models.DateTimeField(_("日時"))
+    targets = models.JSONField(default=dict, blank=True)  # {"holds": [ids], "user": id, "terminal": id, "to": [...]}
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="measure")
+    article = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} {self.kind}"
