@@ -17,33 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.inforce import in_force_on
+from tokutei.core.models import AppendOnly as _AppendOnly
+from tokutei.core.models import AppendOnlyError  # noqa: F401 - raised by the rows below
 
 
-class AppendOnlyError(Exception):
-    """An incident report or a timeline entry would be changed or deleted in place."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("事故等の報告は変更できません。後の事実は経過として追加してください。")
-
-    def delete(self):
-        raise AppendOnlyError("事故等の報告は削除できません。")
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
+class AppendOnly(_AppendOnly):
+    append_only_change_message = "事故等の報告は変更できません。後の事実は経過として追加してください。"
+    append_only_delete_message = "事故等の報告は削除できません。"
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("事故等の報告は変更できません。後の事実は経過として追加してください。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("事故等の報告は削除できません。")
 
 
 class Incident(AppendOnly):
