@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 
 from .deadlines import CATEGORIES, ITEMS
 from .models import Incident, PersonNotice, TimelineEntry
@@ -30,7 +30,7 @@ class IdListField(forms.CharField):
         return ids
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     category = forms.ChoiceField(label=_("区分"), choices=Incident.Category.choices, widget=forms.RadioSelect)
     summary = forms.CharField(label=_("何が起きたか"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=_("個人番号や氏名は書かないでください。記録は ID で示してください。"))
@@ -47,13 +47,13 @@ class ReportForm(forms.Form):
         return {k: self.cleaned_data.get(f"affected_{k}") or [] for k in ("files", "records", "media", "terminals")}
 
 
-class TimelineForm(forms.Form):
+class TimelineForm(Form):
     kind = forms.ChoiceField(label=_("種類"), choices=TimelineEntry.Kind.choices)
     text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     occurred_at = forms.DateTimeField(label=_("日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M"], required=False)
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(Form):
     username = forms.CharField(label=_("職員のユーザID"), max_length=150,
                                help_text=_("自分の不在は自分のユーザIDを入力します"))
     start_date = forms.DateField(label=_("開始日"), widget=_D)
@@ -61,7 +61,7 @@ class AbsenceForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=100, required=False)
 
 
-class PpcForm(forms.Form):
+class PpcForm(Form):
     learned_at = forms.DateTimeField(label=_("組織が知った日時"), widget=_DT, input_formats=["%Y-%m-%dT%H:%M"])
     categories = forms.MultipleChoiceField(label=_("該当する事態"), required=False, widget=forms.CheckboxSelectMultiple,
                                            choices=[(k, v) for k, v in CATEGORIES.items()])
@@ -78,12 +78,12 @@ class PpcForm(forms.Form):
         return {k: self.cleaned_data.get(f"item_{k}") or "" for k in ITEMS if k != "people"}
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(Form):
     kind = forms.ChoiceField(label=_("報告"), choices=[("preliminary", _("速報")), ("final", _("確報"))])
     on = forms.DateField(label=_("提出日"), widget=_D)
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(Form):
     record_id = forms.IntegerField(label=_("本人の記録番号"), min_value=1, max_value=10**9 - 1,
                                    help_text=_("個人番号ではなく、記録の ID を入力します"))
     method = forms.ChoiceField(label=_("方法"), choices=PersonNotice.Method.choices)
@@ -91,7 +91,7 @@ class NoticeForm(forms.Form):
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     """A measure on an incident: which one (only those the signed-in person may take), what and when."""
 
     kind = forms.ChoiceField(label=_("措置"))
