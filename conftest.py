@@ -132,3 +132,18 @@ def auditor(org, make_user):
 def terminal(make_terminal):
     """A registered, enrolled terminal (窓口端末1)."""
     return make_terminal("窓口端末1")[0]
+
+
+@pytest.fixture
+def confirm_in_register(db):
+    """confirm_in_register(file, user) → the file's register entry confirmed by ``user`` (ledgers' sign-off):
+    in 004 and 002 a new file is used only once it is (E-43)."""
+    from tokutei.ledgers.services import sign_off_file
+    from tokutei.policy import Actor
+
+    def _confirm(file, user):
+        sign_off_file(actor=Actor.console(user), file_id=file.pk)
+        file.refresh_from_db()
+        return file
+
+    return _confirm

@@ -88,6 +88,14 @@ def get_file(file_id: int) -> FileInfo | None:
     return describe(obj) if obj is not None else None
 
 
+def activate_pending(file_id: int) -> bool:
+    """E-43: put a file awaiting its register confirmation into use (inside the sign-off's transaction)."""
+    model = file_model()
+    if model is None:
+        return False
+    return bool(model._default_manager.filter(pk=file_id, status="pending").update(status="active"))
+
+
 def file_names() -> dict[int, str]:
     model = file_model()
     if model is None:

@@ -393,9 +393,14 @@ def sign_off_file(*, actor: Actor, file_id: int, note: str = "") -> FileRegister
     check_no_personal_number("備考", note)
     row = file_register_row(info, profile=profile)
     with transaction.atomic():
+        # E-43: a file awaiting its first confirmation is put into use by it (the vault refuses it until then).
+        activated = files.activate_pending(file_id)
+        if activated:
+            row["snapshot"]["status"] = "active"
         entry = record(action=Action.LEDGERS_FILE_SIGN_OFF, **actor.log_fields(), target_type="file",
                        target_id=file_id, count=len(row["access"]),
-                       details={"file_id": file_id, "access_user_ids": [a["user_id"] for a in row["access"]]})
+                       details={"file_id": file_id, "access_user_ids": [a["user_id"] for a in row["access"]],
+                                "activated": activated})
         return FileRegisterSignOff.objects.create(
             file_id=file_id, snapshot=row["snapshot"], note=note[:TEXT_MAX], signed_by=actor.user, log_seq=entry.seq
         )

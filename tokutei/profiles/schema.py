@@ -419,6 +419,9 @@ class Intake(Strict):
     # E-24: a record still awaiting the second person's check in an export — "refuse" it, or "flag" it
     # (exported with a 未確認 mark in its own column). Refusing is the safe default.
     unconfirmed_in_exports: Literal["refuse", "flag"] = "refuse"
+    # E-43 (004 §10, 002 §18): a new 特定個人情報ファイル is used (intake, import, search) only once its
+    # register entry is confirmed (ledgers' sign-off); refusals cite ``file_register.article``.
+    file_signoff_before_use: bool = False
     article: Article = "—"
 
 

@@ -66,6 +66,7 @@ class SpecificFile(models.Model):
     """特定個人情報ファイル (002 §18, 004 §10): a register row — it holds no personal data itself."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("台帳の確認待ち")  # E-43: not used before its register entry is confirmed
         ACTIVE = "active", _("使用中")
         DELETED = "deleted", _("廃棄・削除済")
 

@@ -11,6 +11,8 @@ terminal opening the vault's pages to choose the task (利用目的) — it reac
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NOT_FOUND_MESSAGE
 from tokutei.policy import Channel, Deny, Rule, register
@@ -34,6 +36,11 @@ def record_in_scope(actor, obj, decision, profile) -> Deny | None:
         target = obj
     else:
         return Deny(NOT_FOUND_MESSAGE)
+    if (target.status == SpecificFile.Status.PENDING and actor.purpose in (target.tasks or [])
+            and (decision.units is None or target.unit_id in decision.units)):
+        register = profile.file_register
+        return Deny(_("このファイルは、ファイル管理台帳への記載が責任者に確認されるまで使用できません"),
+                    code="file_not_registered", article=register.article if register else None)
     if target.status != SpecificFile.Status.ACTIVE or actor.purpose not in (target.tasks or []):
         return Deny(NOT_FOUND_MESSAGE)
     if decision.units is not None and target.unit_id not in decision.units:

@@ -78,7 +78,11 @@ def files(request: SignedInRequest) -> HttpResponse:
     rows = list(_scoped(request, SpecificFile.objects.all(), Action.VAULT_LIST)
                 .select_related("unit", "responsible")
                 .annotate(n=Count("people", filter=Q(people__deleted_at__isnull=True))).order_by("pk"))
-    return render(request, "vault/files.html", _ctx(request, files=rows))
+    purpose = actor_of(request).purpose
+    # E-43: files of this purpose waiting for their register entry to be confirmed (named, not usable)
+    pending = [f for f in SpecificFile.objects.filter(status=SpecificFile.Status.PENDING).order_by("pk")[:50]
+               if purpose and purpose in (f.tasks or [])]
+    return render(request, "vault/files.html", _ctx(request, files=rows, pending=pending))
 
 
 @action_required(Action.VAULT_OPEN)
@@ -95,6 +99,8 @@ def file_create(request: SignedInRequest) -> HttpResponse:
             _field_errors(form, exc)
         else:
             messages.success(request, _("特定個人情報ファイル「%(name)s」を作成しました") % {"name": f.name})
+            if f.status == SpecificFile.Status.PENDING:
+                messages.warning(request, _("このファイルは、ファイル管理台帳への記載を責任者が確認すると使えるようになります"))
             return redirect("vault:files")
     return render(request, "vault/file_form.html", _ctx(request, form=form))
 

@@ -80,15 +80,18 @@ def create_file(*, actor: Actor, name: str, tasks: list[str], unit=None, purpose
     if retention_rule and retention_rule not in profile.retention_rules:
         raise FieldErrors({"retention_rule": "プロファイルにない保存年限の区分です"})
     with transaction.atomic(durable=True):
+        # E-43: where the profile asks, the file is used only once its register entry is confirmed.
+        status = SpecificFile.Status.PENDING if profile.intake.file_signoff_before_use else SpecificFile.Status.ACTIVE
         file = SpecificFile.objects.create(
             name=name, kind=kind, unit=unit, tasks=list(tasks), purpose=purpose_text, ground=ground,
-            responsible=responsible or actor.user, created_by=actor.user, retention_rule=retention_rule)
+            responsible=responsible or actor.user, created_by=actor.user, retention_rule=retention_rule,
+            status=status)
         file.data_scope = scope_for(file.pk)
         file.save(update_fields=["data_scope"])
         # A new key is no irreversible effect: if the transaction rolls back, it is an unused key.
         key_id = get_keyring().create_data_key(file.data_scope)
         record(action=Action.VAULT_FILE_CREATE, **first.log_fields(), target_type="file", target_id=file.pk,
-               details={"file_id": file.pk, "tasks": list(tasks), "data_key": key_id})
+               details={"file_id": file.pk, "tasks": list(tasks), "data_key": key_id, "status": status})
     return file
 
 

@@ -24,10 +24,11 @@ def nenkin(make_user, hyogo):
 
 
 @pytest.fixture
-def pension(nenkin, terminal):
+def pension(nenkin, terminal, confirm_in_register):
     set_installation_site(site="data_centre")
-    return create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
+    file = create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
                        retention_rule="number_system_data")
+    return confirm_in_register(file, nenkin[0])
 
 
 def _intake(actor, terminal, file, mn, evidence, channel="person"):
@@ -36,8 +37,9 @@ def _intake(actor, terminal, file, mn, evidence, channel="person"):
                                                     "birth_date": "昭和30年4月1日"})
 
 
-def test_004_refuses_writes_until_the_data_centre_is_declared(nenkin, terminal):
-    file = create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="F", tasks=["p1_ha"])
+def test_004_refuses_writes_until_the_data_centre_is_declared(nenkin, terminal, confirm_in_register):
+    file = confirm_in_register(create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="F", tasks=["p1_ha"]),
+                               nenkin[0])
     set_installation_site(site="own_server")
     with pytest.raises(Refused) as info:
         _intake(nenkin[0], terminal, file, number(1), {"route": "documents", "documents": ["my_number_card"]})
