@@ -1,0 +1,5 @@
+from ninja import Router
+from ninja.security import django_auth
+
+PREFIX = "vendors"
+router = Router(tags=["vendors"], auth=django_auth)
