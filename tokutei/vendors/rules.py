@@ -103,6 +103,8 @@ def unit_of_vendor(actor, obj, decision, profile) -> Deny | None:
 def managed_scope(queryset, actor, decision, profile):
     if decision.units is None:
         return queryset
+    if queryset.model.__name__ == "DispatchedWorker":  # a dispatched worker belongs to a unit of ours
+        return queryset.filter(user__unit_id__in=decision.units)
     p = _prefix(queryset)
     return queryset.filter(Q(**{f"{p}unit_id__in": decision.units}) | Q(**{f"{p}unit__isnull": True}))
 

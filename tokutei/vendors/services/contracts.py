@@ -335,10 +335,7 @@ def record_dispatched_worker(*, actor: Actor, user, agency: str, dispatch_contra
 
 def confirm_dispatch_terms(*, actor: Actor, worker_id, locations: list[str]) -> DispatchedWorker:
     """Each term the dispatch contract must state (秘密保持義務 …), confirmed with where it stands."""
-    row = DispatchedWorker.objects.filter(pk=worker_id).first()
-    require(actor, Action.VENDORS_DISPATCH, target=("dispatched_worker", worker_id))
-    if row is None:
-        raise NotFoundOrForbidden()
+    row = get_or_refuse(actor, Action.VENDORS_DISPATCH, DispatchedWorker.objects.all(), pk=worker_id)
     target = ("user", row.user_id)
     texts = clean(actor, Action.VENDORS_DISPATCH, target, **{f"l{i}": v for i, v in enumerate(locations or [])})
     filled = [texts.get(f"l{i}", "") for i in range(len(row.terms))]
