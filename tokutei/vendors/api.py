@@ -104,7 +104,7 @@ class FinaliseIn(Schema):
 
 
 class ClauseIn(Schema):
-    index: int = Field(ge=0, le=100)
+    index: int  # position in the checklist; out of range is refused by the service
     location: str = Field(max_length=200)
 
 

@@ -319,6 +319,7 @@ def return_done(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.VENDORS_DELIVERY)
 def hand_over(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.VENDORS_DELIVERY, Contract.objects.all(), pk=pk)  # 404 before the form
     form = HandOverForm(request.POST)
     if form.is_valid():
         services.hand_over(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
