@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class VendorForm(forms.Form):
     responsible_person = TextField(label=_("委託先の業務責任者"), max_length=100, required=False)
     address = TextField(label=_("所在地"), max_length=300, required=False)
     pmark = forms.BooleanField(label=_("プライバシーマーク付与事業者"), required=False)
-    owner = forms.ModelChoiceField(label=_("担当職員"), required=False, queryset=None)
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("担当職員"), required=False, queryset=None)
     note = TextField(label=_("備考"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -102,8 +104,8 @@ class ReturnForm(forms.Form):
 
 
 class SubContractorForm(forms.Form):
-    vendor = forms.ModelChoiceField(label=_("再委託先（登録済みの委託先）"), queryset=None)
-    above = forms.ModelChoiceField(label=_("上位の再委託先（再々委託の場合）"), queryset=None, required=False)
+    vendor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("再委託先（登録済みの委託先）"), queryset=None)
+    above: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("上位の再委託先（再々委託の場合）"), queryset=None, required=False)
     work = TextField(label=_("再委託する業務"), max_length=500)
     reason = TextField(label=_("再委託の理由（やむを得ない理由）"), max_length=1000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
@@ -124,7 +126,7 @@ class HandOverForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("派遣労働者（職員）"), queryset=None)
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("派遣労働者（職員）"), queryset=None)
     agency = TextField(label=_("派遣元事業者"), max_length=200)
     dispatch_contract = TextField(label=_("労働者派遣契約（番号・件名）"), max_length=200)
     contract_from = forms.DateField(label=_("派遣期間（開始）"), widget=_D)

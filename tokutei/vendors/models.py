@@ -58,6 +58,9 @@ class Qualification(models.Model):
     class Meta:
         ordering = ["-checked_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"選定前の確認 No.{self.pk}"
+
 
 class Evaluation(models.Model):
     """別紙3 特定個人情報等取扱業務委託先評価シート (004): one sheet, new or re-evaluation (R-OUT-8)."""
@@ -108,6 +111,9 @@ class EvaluationItem(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["evaluation", "no"], name="vendors_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}:{self.no}"
 
 
 class Contract(models.Model):
@@ -162,6 +168,9 @@ class ClauseConfirmation(models.Model):
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["contract", "index"], name="vendors_clause_once")]
 
+    def __str__(self) -> str:
+        return f"{self.contract_id}:{self.index}"
+
 
 class SubContractor(models.Model):
     """A tier of the sub-contracting chain with its permission record (E-30)."""
@@ -184,6 +193,9 @@ class SubContractor(models.Model):
     class Meta:
         ordering = ["tier", "id"]
 
+    def __str__(self) -> str:
+        return f"再委託 No.{self.pk}（{self.tier}次）"
+
 
 class DispatchedWorker(models.Model):
     """A dispatched worker (派遣労働者) doing the work (002 §38.5, E-31): no designation until the
@@ -203,6 +215,9 @@ class DispatchedWorker(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"派遣労働者 No.{self.pk}"
 
 
 class Supervision(models.Model):
@@ -224,6 +239,9 @@ class Supervision(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"監督の記録 No.{self.pk}"
+
 
 class Delivery(models.Model):
     """Something handed to a vendor under a contract: an export, a carry-out, a hand-over (R-OUT-1)."""
@@ -243,6 +261,9 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-delivered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"提供 No.{self.pk}"
 
 
 class ReturnTask(models.Model):
@@ -267,3 +288,6 @@ class ReturnTask(models.Model):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"返還・消去 No.{self.pk}"

@@ -18,8 +18,20 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
 from . import excel, selectors, services
-from .forms import (ClauseForm, ContractForm, DispatchForm, EndForm, EvaluationForm, HandOverForm, MemorandumForm,
-                    QualificationForm, ReturnForm, SubContractorForm, SupervisionForm, VendorForm)
+from .forms import (
+    ClauseForm,
+    ContractForm,
+    DispatchForm,
+    EndForm,
+    EvaluationForm,
+    HandOverForm,
+    MemorandumForm,
+    QualificationForm,
+    ReturnForm,
+    SubContractorForm,
+    SupervisionForm,
+    VendorForm,
+)
 from .models import Contract, DispatchedWorker, Evaluation, Vendor
 
 

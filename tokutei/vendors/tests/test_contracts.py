@@ -50,7 +50,7 @@ def test_a_check_that_found_the_vendor_short_does_not_qualify_it(people, name):
 
 
 def test_004_qualification_is_an_adopted_evaluation(people):
-    profile, manager, owner, _ = people("hyogo-kyosai")
+    _profile, manager, owner, _ = people("hyogo-kyosai")
     vendor = services.create_vendor(actor=web(manager), name="評価前株式会社", owner=owner, unit=a_unit())
     ev = services.create_evaluation(actor=web(manager), vendor_id=vendor.pk, pattern="IV")
     services.grade(actor=web(manager), evaluation_id=ev.pk, grades={i.no: "A" for i in ev.items.all()} | {"3": "C"})

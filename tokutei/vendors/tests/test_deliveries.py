@@ -92,7 +92,7 @@ def test_a_hand_over_is_in_the_handling_status_record_with_the_vendor(people, ma
     terminal = make_terminal()[0]
     from tokutei.staff.models import RoleAssignment
 
-    task = RoleAssignment.objects.filter(user=owner).first().tasks[0]
+    task = RoleAssignment.objects.get(user=owner).tasks[0]
     handler = Actor(user=owner, terminal=terminal, purpose=task)
     row = services.hand_over(actor=handler, contract_id=contract.pk, item="請求書等 12件（封緘）", record_count=12)
     assert row.vendor == vendor and row.contract == contract

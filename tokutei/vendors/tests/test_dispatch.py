@@ -24,7 +24,7 @@ def _dispatched(username="haken1"):
 
 
 def test_002_no_designation_before_the_dispatch_terms_are_confirmed(people):
-    profile, manager, owner, _ = people("sayama")
+    profile, manager, _owner, _ = people("sayama")
     worker = _dispatched()
     task = next(iter(profile.selectable_tasks()))
     with pytest.raises(Refused, match="労働者派遣契約") as refused:
@@ -43,7 +43,7 @@ def test_002_no_designation_before_the_dispatch_terms_are_confirmed(people):
 
 
 def test_002_a_designation_after_the_dispatch_period_is_refused(people):
-    profile, manager, owner, _ = people("sayama")
+    profile, manager, _owner, _ = people("sayama")
     worker = _dispatched()
     row = services.record_dispatched_worker(actor=web(manager), user=worker, agency="株式会社派遣元",
                                             dispatch_contract="派遣契約 R8-12", contract_from=TODAY,
@@ -55,7 +55,7 @@ def test_002_a_designation_after_the_dispatch_period_is_refused(people):
 
 
 def test_other_organisations_have_no_dispatch_rule(people):
-    profile, manager, owner, _ = people("hyogo-kyosai")
+    profile, _manager, _owner, _ = people("hyogo-kyosai")
     worker = _dispatched()
     designator = next(iter(profile.roles["handler"].designated_by))
     from tokutei.staff.models import RoleAssignment as RA

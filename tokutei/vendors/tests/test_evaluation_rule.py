@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from tokutei.vendors import evaluation
 
 
-
 def _ve():
     from pathlib import Path
 

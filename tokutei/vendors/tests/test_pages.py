@@ -19,7 +19,7 @@ TODAY = timezone.localdate()
 
 
 def test_004_a_sheet_is_graded_decided_printed_and_exported_on_the_web(people, client):
-    profile, manager, owner, _ = people("hyogo-kyosai")
+    _profile, manager, _owner, _ = people("hyogo-kyosai")
     client.force_login(manager)
     assert "委託先・委託契約" in client.get("/").content.decode()  # the menu
     client.post("/vendors/new/", {"name": "クラウド基盤株式会社", "department": "官公庁部", "responsible_person": "佐藤"})

@@ -30,7 +30,7 @@ def _approved(owner, approver, contract, sub):
 
 
 def test_000_refuses_sub_contracting_citing_the_contract_clause(people):
-    profile, manager, owner, approver, contract, sub = _setup(people, "sendai-kyosai")
+    profile, manager, _owner, _approver, contract, sub = _setup(people, "sendai-kyosai")
     with pytest.raises(Refused, match="再委託は禁止") as refused:
         services.add_subcontractor(actor=web(manager), contract_id=contract.pk, vendor_id=sub.pk, work="入力",
                                    reason="繁忙期", equivalent_conditions=True)
@@ -40,7 +40,7 @@ def test_000_refuses_sub_contracting_citing_the_contract_clause(people):
 
 
 def test_001_needs_the_prior_application_approved(people):
-    profile, manager, owner, approver, contract, sub = _setup(people, "kokubunji")
+    _profile, _manager, owner, approver, contract, sub = _setup(people, "kokubunji")
     with pytest.raises(Refused, match="承認がありません") as refused:
         services.add_subcontractor(actor=web(owner), contract_id=contract.pk, vendor_id=sub.pk, work="入力")
     assert refused.value.article == "001 §11(5)"
@@ -63,7 +63,7 @@ def test_001_an_approval_for_another_sub_contractor_does_not_count(people):
 
 
 def test_002_needs_the_protection_managers_decision_after_a_safety_check(people):
-    profile, manager, owner, approver, contract, sub = _setup(people, "sayama")
+    _profile, _manager, owner, approver, contract, sub = _setup(people, "sayama")
     with pytest.raises(Refused, match="安全管理が図られることを確認") as refused:
         services.add_subcontractor(actor=web(owner), contract_id=contract.pk, vendor_id=sub.pk, work="保守")
     assert refused.value.article == "002 §38.4"
@@ -73,7 +73,7 @@ def test_002_needs_the_protection_managers_decision_after_a_safety_check(people)
     req = _approved(owner, approver, contract, sub)
     row = services.add_subcontractor(actor=web(owner), contract_id=contract.pk, vendor_id=sub.pk, work="保守",
                                      safety_check="再委託先の安全管理規程と入退室記録を確認", approval_id=req.pk)
-    assert row.approval.decisions.get().approver == approver
+    assert row.approval is not None and row.approval.decisions.get().approver == approver
 
 
 def test_004_only_when_unavoidable_documented_and_on_equivalent_conditions(people):
@@ -103,7 +103,7 @@ def test_004_only_when_unavoidable_documented_and_on_equivalent_conditions(peopl
 def test_004_a_sub_contractor_must_itself_be_an_evaluated_vendor(people):
     from tokutei.vendors.tests.conftest import a_unit
 
-    profile, manager, owner, approver, contract, _sub = _setup(people, "hyogo-kyosai")
+    _profile, manager, owner, _approver, contract, _sub = _setup(people, "hyogo-kyosai")
     fresh = services.create_vendor(actor=web(manager), name="未評価の再委託先", owner=owner, unit=a_unit())
     with pytest.raises(Refused, match="再委託先も選定前の確認"):
         services.add_subcontractor(actor=web(owner), contract_id=contract.pk, vendor_id=fresh.pk, work="印刷",
