@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from tokutei.approvals import services as approvals
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
-from tokutei.core.errors import NotFoundOrForbidden
-from tokutei.policy import Actor, get_or_refuse, require
+from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden
+from tokutei.policy import Actor, Decision, get_or_refuse, refusal, require
 from tokutei.profiles.selectors import get_profile
 
 from .. import selectors
@@ -316,7 +316,12 @@ def record_dispatched_worker(*, actor: Actor, user, agency: str, dispatch_contra
     """A dispatched worker and the worker-dispatch contract they work under (terms still to confirm)."""
     require_dispatch = outsourcing().dispatch
     decision_target = ("user", getattr(user, "pk", ""))
-    require(actor, Action.VENDORS_DISPATCH, target=decision_target)
+    decision = require(actor, Action.VENDORS_DISPATCH, target=decision_target)
+    if decision.units is not None and getattr(user, "unit_id", None) not in decision.units:
+        # a unit-scoped 保護管理者 records the dispatched workers of their own unit only
+        raise refusal(actor, Action.VENDORS_DISPATCH, Decision(False, reason=NOT_FOUND_MESSAGE,
+                                                                article=decision.article, code="not_found"),
+                      target=decision_target)
     article = require_dispatch.article if require_dispatch else outsourcing().article
     t = clean(actor, Action.VENDORS_DISPATCH, decision_target, agency=agency, dispatch_contract=dispatch_contract)
     if not t["agency"] or not t["dispatch_contract"] or contract_to < contract_from:

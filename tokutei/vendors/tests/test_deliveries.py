@@ -112,3 +112,30 @@ def test_the_vendor_page_lists_its_deliveries(people, client):
     client.force_login(manager)
     page = client.get(f"/vendors/{vendor.pk}/").content.decode()
     assert "記録媒体・書類の持出し" in page and contract.title in page
+
+
+def test_where_the_profile_says_so_a_conditional_adoption_blocks_deliveries_until_closed(activate, make_user,
+                                                                                          settings, tmp_path):
+    """§6-6: the B-grade policy flag (``b_grade_blocks_until_closed``)."""
+    from pathlib import Path
+
+    import yaml
+
+    source = Path(__file__).resolve().parents[2] / "profiles" / "data" / "hyogo-kyosai.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["outsourcing"]["vendor_evaluation"]["b_grade_blocks_until_closed"] = True
+    (tmp_path / "hyogo-blocking.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings.PROFILE_DIRS = [*settings.PROFILE_DIRS, tmp_path]
+    activate("hyogo-blocking")
+    manager = make_user("kanri", "protection_officer", unit=a_unit())
+    owner = make_user("tanto", "handler", unit=a_unit(), tasks=["p1_i"])
+    vendor = services.create_vendor(actor=web(manager), name="警備保障株式会社", owner=owner, unit=a_unit())
+    ev = services.create_evaluation(actor=web(manager), vendor_id=vendor.pk, pattern="IV")
+    services.grade(actor=web(manager), evaluation_id=ev.pk, grades={i.no: "A" for i in ev.items.all()} | {"5": "B"},
+                   improvements={"5": "誓約書を全員から取得する"})
+    assert services.finalise(actor=web(manager), evaluation_id=ev.pk).verdict == "conditional"
+    contract = active_contract(manager, vendor)
+    with pytest.raises(Refused, match="改善措置が完了していません"):
+        _carry_out(owner, vendor.name, contract.pk)
+    services.close_improvement(actor=web(manager), item_id=ev.items.get(no="5").pk, note="全員分の誓約書を確認")
+    assert _carry_out(owner, vendor.name, contract.pk).pk

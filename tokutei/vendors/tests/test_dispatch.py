@@ -65,3 +65,16 @@ def test_other_organisations_have_no_dispatch_rule(people):
     staff.designate(actor=web(boss), user=worker, role_key="handler", tasks=[next(iter(profile.selectable_tasks()))],
                     unit=a_unit())
     assert RoleAssignment.objects.filter(user=worker, role_key="handler").exists()
+
+
+def test_002_a_protection_manager_records_only_their_own_units_dispatched_workers(people, make_user):
+    from tokutei.core.errors import NotFoundOrForbidden
+    from tokutei.staff.models import Unit
+
+    _profile, manager, _owner, _ = people("sayama")
+    elsewhere = User.objects.create_user(username="haken2", password="correct horse 42", full_name="派遣 次郎",
+                                         unit=Unit.objects.create(key="zeimu", name_ja="税務課"),
+                                         employment=User.Employment.DISPATCHED)
+    with pytest.raises(NotFoundOrForbidden):
+        services.record_dispatched_worker(actor=web(manager), user=elsewhere, agency="派遣元", dispatch_contract="R8-1",
+                                          contract_from=TODAY, contract_to=TODAY + dt.timedelta(days=30))
