@@ -191,6 +191,26 @@ class Action(StrEnum):
     SYSTEM_BACKUP_REGISTER = "system.backup_register", "バックアップ保管場所の登録・変更", \
         "Backup copy registered or moved"
 
+    # --- 委託先・委託契約・委託先評価 (vendors) ------------------------------------------------------------------
+    VENDORS_VIEW = "vendors.view", "委託先・委託契約の閲覧", "Vendors and contracts viewed"
+    VENDORS_REGISTER = "vendors.register", "委託先の登録・変更", "Vendor registered or changed"
+    VENDORS_QUALIFY = "vendors.qualify", "委託先の選定前の確認", "Vendor qualification recorded"
+    VENDORS_EVALUATE = "vendors.evaluate", "委託先評価シートの作成・判定", "Vendor evaluation sheet recorded"
+    VENDORS_IMPROVEMENT = "vendors.improvement", "改善措置の完了の確認", "Improvement measure closed"
+    VENDORS_CONTRACT = "vendors.contract", "委託契約の作成・変更", "Outsourcing contract drafted or changed"
+    VENDORS_CLAUSE = "vendors.clause", "契約条項・書面による確認の記録", "Contract clause confirmed"
+    VENDORS_ACTIVATE = "vendors.activate", "委託契約の締結（有効化）", "Outsourcing contract made active"
+    VENDORS_MEMORANDUM = "vendors.memorandum", "覚書の締結の記録", "Memorandum recorded"
+    VENDORS_SUBCONTRACT = "vendors.subcontract", "再委託先の登録", "Sub-contractor registered"
+    VENDORS_DISPATCH = "vendors.dispatch", "派遣労働者・労働者派遣契約の確認", "Dispatched worker and dispatch terms recorded"
+    VENDORS_SUPERVISE = "vendors.supervise", "委託先の監督（実地調査・ヒアリング・報告）の記録", \
+        "Vendor supervision recorded"
+    VENDORS_END = "vendors.end", "委託契約の終了", "Outsourcing contract ended"
+    VENDORS_RETURN = "vendors.return", "返還・消去・廃棄の証明書の登録・完了", \
+        "Vendor's return or erasure certificate recorded"
+    VENDORS_DELIVERY = "vendors.delivery", "委託先への引渡し", "Hand-over to a vendor", "provision", True
+    VENDORS_EXPORT = "vendors.export", "委託先評価シート・台帳の出力", "Vendor register or evaluation exported"
+
 
 UNKNOWN_JA = "登録されていない操作"
 UNKNOWN_EN = "Unregistered operation"

@@ -474,21 +474,61 @@ class VendorItem(Strict):
 
 
 class VendorEvaluation(Strict):
+    """004 別紙3 特定個人情報等取扱業務委託先評価シート and its yearly re-evaluation (E-26, E-27)."""
+
     enabled: bool = False
     items: list[VendorItem] = []
     shortcut_items: list[VendorItem] = []
     shortcut_patterns: list[Literal["I", "II", "III", "IV"]] = []
     b_grade_blocks_until_closed: bool = False
     reevaluate_every: Period | None = None
+    warn_days: Annotated[int, Field(ge=0, le=180)] = 30  # the dashboard warns this many days before it is due
+    patterns: dict[Literal["I", "II", "III", "IV"], str] = {}  # ※1 委託パターン: what each pattern means
     article: Article = "—"
+
+
+class VendorQualification(Strict):
+    """Qualifying a vendor before it is selected (E-29): 000 §22.1, 002 §38.1–2, 004 §14(5) 選定."""
+
+    required: bool = False
+    criterion: str = ""  # what the vendor must meet, in the regulation's words
+    methods: dict[Key, str] = {}  # how it was confirmed: 実地調査, ヒアリング, 報告書 …
+    by_evaluation: bool = False  # 004: qualification is an adopted 別紙3 evaluation
+    article: Article = "—"
+
+
+class Memorandum(Strict):
+    """覚書 on handing over media (000 §22.3): concluded where necessary, by the roles named."""
+
+    ja: str = "覚書"
+    by: list[Key] = []
+    items: list[str] = []
+    article: Article
+
+
+class DispatchTerms(Strict):
+    """Dispatched workers (002 §38.5, E-31): what the worker-dispatch contract must state before any
+    designation."""
+
+    terms: list[str] = Field(min_length=1)
+    article: Article
 
 
 class Outsourcing(Strict):
     contract_clauses: list[ContractClause] = []
-    written_confirmations: list[str] = []
+    written_confirmations: list[ContractClause] = []  # 002 §38.1: confirmed in writing besides the clauses
     subcontracting: Literal["prohibited", "prior_approval", "manager_decision", "exceptional", "unregulated"]
     subcontracting_approval: Key | None = None
+    subcontracting_article: Article = "—"  # what a sub-contracting refusal cites ("—": ``article``)
     vendor_evaluation: VendorEvaluation = VendorEvaluation()
+    manager_roles: list[Key] = []  # who keeps the vendor register, qualifies, contracts and evaluates
+    qualification: VendorQualification = VendorQualification()
+    memorandum: Memorandum | None = None
+    dispatch: DispatchTerms | None = None
+    return_certificate_required: bool = True  # contract end: closed only with the vendor's certificate (E-32)
+    return_article: Article = "—"  # the article of the return or erasure at the end of a contract
+    contract_warn_days: Annotated[int, Field(ge=0, le=365)] = 60  # the dashboard warns of a contract ending
+    deliveries_article: Article = "—"  # what a refused delivery to a vendor cites ("—": ``article``)
     article: Article
 
 
@@ -708,6 +748,9 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     outsourcing = _d(data.get("outsourcing"))
     if outsourcing.get("subcontracting_approval") is not None:
         need("approval", approvals, [outsourcing.get("subcontracting_approval")], "outsourcing.subcontracting_approval")
+    need("role", roles, outsourcing.get("manager_roles"), "outsourcing.manager_roles")
+    if isinstance(outsourcing.get("memorandum"), dict):
+        need("role", roles, _d(outsourcing.get("memorandum")).get("by"), "outsourcing.memorandum.by")
     my_number = _d(_d(data.get("fields")).get("my_number"))
     if my_number.get("kind") != "my_number":
         errors.append(("fields.my_number",

@@ -54,6 +54,7 @@ class CarryOutForm(Form):
     protections = forms.MultipleChoiceField(label=_("保護措置"), widget=forms.CheckboxSelectMultiple, required=False)
     purpose_key = forms.ChoiceField(label=_("持出しの目的"), required=False)
     purpose_note = TextField(label=_("目的の説明"), max_length=200, required=False, help_text=NO_PERSONAL)
+    contract_id = RecordIdField(label=_("委託契約番号（相手方が委託先の場合）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +109,7 @@ class ExportForm(Form):
                                  max_length=2000)
     approval_id = RecordIdField(label=_("出力の承認番号"), required=False)
     bulk_approval_id = RecordIdField(label=_("大量取扱いの承認番号"), required=False)
+    contract_id = RecordIdField(label=_("委託契約番号（提供先が委託先の場合）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

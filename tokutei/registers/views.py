@@ -94,7 +94,7 @@ def carry_out_list(request: SignedInRequest) -> HttpResponse:
             actor=actor, counterparty=data["counterparty"],
             media_type=data["media_type"], quantity=data["quantity"], record_count=data["record_count"],
             protections=data["protections"], purpose_key=data["purpose_key"], purpose_note=data["purpose_note"],
-            medium_id=data["medium"].pk if data["medium"] else None)
+            medium_id=data["medium"].pk if data["medium"] else None, contract_id=data["contract_id"])
         messages.success(request, _("持出しの計画を記録しました"))
         return redirect("registers:carry_out", pk=co.pk)
     items = restrict(selectors.carry_outs(), actor, Action.REGISTERS_VIEW)[:200]
@@ -170,7 +170,8 @@ def export_list(request: SignedInRequest) -> HttpResponse:
         data = form.cleaned_data
         copy, passphrase = exports.export_people(
             actor=actor.for_purpose(data["purpose"]), recipient=data["recipient"], person_ids=data["person_ids"],
-            approval_id=data["approval_id"], bulk_approval_id=data["bulk_approval_id"])
+            approval_id=data["approval_id"], bulk_approval_id=data["bulk_approval_id"],
+            contract_id=data["contract_id"])
         # The passphrase is shown on this response only; it is stored nowhere.
         response = render(request, "registers/export_done.html", {"copy": copy, "passphrase": passphrase})
         response["Cache-Control"] = "no-store"

@@ -305,6 +305,12 @@ def designate(
         raise no(_("選択できない事務が含まれています"), "unknown_task", profile.organisation.article)
     if role.handles_data and not tasks:
         raise no(_("%(role)sには取り扱う事務の範囲を指定してください") % {"role": role.ja}, "no_task_scope")
+    if role.handles_data:
+        from tokutei.vendors.selectors import dispatch_problem  # E-31 (002 §38.5): dispatch terms first
+
+        dispatch = dispatch_problem(user, on=start_date)
+        if dispatch is not None:
+            raise no(*dispatch)
     with transaction.atomic(durable=True):
         assignment = RoleAssignment.objects.create(
             user=user, role_key=role_key, unit=unit or user.unit, tasks=tasks,

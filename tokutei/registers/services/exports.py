@@ -45,6 +45,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record, refuse
 from tokutei.policy import Actor, decide, restrict
 from tokutei.profiles.selectors import get_profile
+from tokutei.vendors import services as vendors
 
 from .. import rules
 from ..models import TemporaryCopy
@@ -183,21 +184,24 @@ def _csv(fields: list[str], people: list[tuple[int, int, dict[str, str]]],
 def export_people(
     *, actor: Actor, recipient: str, person_ids: Iterable[int] | None = None,
     approval_id: int | str | None = None, bulk_approval_id: int | str | None = None,
-    ttl: dt.timedelta = DEFAULT_TTL, source=vault_rows,
+    ttl: dt.timedelta = DEFAULT_TTL, source=vault_rows, contract_id: int | str | None = None,
 ) -> tuple[TemporaryCopy, str]:
     """Write an encrypted export of the people ``actor`` may reach for its declared task (``actor.purpose``);
     return (copy, passphrase).
 
     Refused (and logged as vault.export) when the policy says no, when the profile's ``export`` approval is
     missing, when the count exceeds the bulk threshold without a prior approval (E-05), or — where the
-    profile says ``refuse`` — when a record still awaits the second person's check (E-24).
-    The passphrase is returned once and never stored.
+    profile says ``refuse`` — when a record still awaits the second person's check (E-24). A recipient that
+    is a registered vendor needs its contract (``contract_id``), valid and with a current evaluation
+    (tokutei.vendors, E-27). The passphrase is returned once and never stored.
     """
     purpose = actor.purpose
     recipient = (recipient or "").strip()
     common = {"action": Action.VAULT_EXPORT, **actor.log_fields()}
     if not recipient:
         raise refuse(_("受領者（提供先）を記録してください"), code="recipient_missing", **common)
+    cleared = vendors.check_delivery(actor=actor, action=Action.VAULT_EXPORT, recipient=recipient,
+                                     contract_id=contract_id)
     rows = source(actor=actor, person_ids=None if person_ids is None else list(person_ids))
     if not rows.allowed:
         raise refuse(rows.reason, article=rows.article, code=rows.code, **common)
@@ -253,6 +257,9 @@ def export_people(
             )
             # The encrypted file is written before the log entry (so a full disk refuses the export
             # before it is logged) and removed again if the transaction does not commit.
+            if cleared is not None:
+                vendors.note_delivery(actor=actor, cleared=cleared, kind="export", reference=f"copy:{copy.pk}",
+                                      record_count=count)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
@@ -262,7 +269,8 @@ def export_people(
                             "person_ids": [p for p, _f, _v in rows.people][:1000],
                             "approval_id": getattr(export_approval, "pk", None),
                             "bulk_approval_id": getattr(bulk_approval, "pk", None), "encrypted": True,
-                            "unconfirmed_flagged": len(flagged or ())},
+                            "unconfirmed_flagged": len(flagged or ()),
+                            **(cleared.details() if cleared is not None else {})},
                    **common)
     except BaseException:
         path.unlink(missing_ok=True)

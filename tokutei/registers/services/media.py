@@ -25,6 +25,7 @@ from tokutei.auditlog.services import record, refuse
 from tokutei.core.errors import NotFoundOrForbidden, Refused
 from tokutei.policy import Actor, get_or_refuse, require
 from tokutei.profiles.selectors import get_profile
+from tokutei.vendors import services as vendors
 
 from .. import rules
 from ..models import CarryOut, Document, DocumentEvent, Medium, MediumCheck
@@ -192,9 +193,11 @@ def dispose_medium(*, actor: Actor, medium_id, method: str, witness=None, approv
 
 def create_carry_out(
     *, actor: Actor, counterparty: str, media_type: str, quantity: int, record_count: int,
-    protections: list[str], purpose_key: str = "", purpose_note: str = "", medium_id=None,
+    protections: list[str], purpose_key: str = "", purpose_note: str = "", medium_id=None, contract_id=None,
 ) -> CarryOut:
-    """Record a planned carry-out. Refused unless the record and protection the profile requires are there."""
+    """Record a planned carry-out. Refused unless the record and protection the profile requires are there,
+    and — when the counterparty is a registered vendor — its valid contract with a current evaluation
+    (tokutei.vendors, E-27)."""
     decision = require(actor, Action.MEDIA_CARRY_OUT, target=("medium", medium_id or ""))
     policy = carry_out_policy()
     medium = (get_or_refuse(actor, Action.REGISTERS_VIEW, Medium.objects.all(), pk=medium_id)
@@ -223,15 +226,21 @@ def create_carry_out(
     if policy.allowed_purposes and purpose_key not in policy.allowed_purposes:
         raise no(_("持出しは次の目的に限られます: %(p)s") % {"p": "、".join(policy.allowed_purposes.values())},
                  "purpose_not_allowed")
+    cleared = vendors.check_delivery(actor=actor, action=Action.MEDIA_CARRY_OUT, recipient=counterparty,
+                                     contract_id=contract_id, target=("medium", medium.pk) if medium else ("", ""))
     with transaction.atomic(durable=True):
         co = CarryOut.objects.create(
             medium=medium, counterparty=counterparty[:200], media_type=media_type[:60], quantity=int(quantity),
             record_count=int(record_count), purpose_key=purpose_key or "", purpose_note=(purpose_note or "")[:200],
             protections=protections, requested_by=actor.user,
         )
+        if cleared is not None:
+            vendors.note_delivery(actor=actor, cleared=cleared, kind="carry_out", reference=f"carry_out:{co.pk}",
+                                  record_count=co.record_count)
         record(action=Action.MEDIA_CARRY_OUT, target_type="carry_out", target_id=co.pk, count=co.record_count,
                article=decision.article, details={"stage": "planned", "protections": protections,
-                                                  "purpose": purpose_key, "medium_id": getattr(medium, "pk", None)},
+                                                  "purpose": purpose_key, "medium_id": getattr(medium, "pk", None),
+                                                  **(cleared.details() if cleared is not None else {})},
                **actor.log_fields())
     return co
 
