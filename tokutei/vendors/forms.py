@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import CountField, RecordIdField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 
 from .models import Evaluation, ReturnTask, Supervision
 
@@ -16,7 +16,7 @@ _D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PATTERNS = [("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV")]
 
 
-class VendorForm(forms.Form):
+class VendorForm(Form):
     name = TextField(label=_("委託先名称"), max_length=200)
     department = TextField(label=_("委託先の部門名"), max_length=200, required=False)
     responsible_person = TextField(label=_("委託先の業務責任者"), max_length=100, required=False)
@@ -33,7 +33,7 @@ class VendorForm(forms.Form):
             "username")
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(Form):
     method = forms.ChoiceField(label=_("確認の方法"))
     evidence = TextField(label=_("確認の根拠（資料・調査の内容）"), max_length=500)
     qualified = forms.BooleanField(label=_("基準を満たすことを確認した"), required=False)
@@ -44,13 +44,13 @@ class QualificationForm(forms.Form):
         form_field(self, "method", forms.ChoiceField).choices = list(methods.items())
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(Form):
     kind = forms.ChoiceField(label=_("方法"), choices=Supervision.Kind.choices)
     held_on = forms.DateField(label=_("実施日"), widget=_D)
     summary = TextField(label=_("結果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(Form):
     pattern = forms.ChoiceField(label=_("委託パターン"), choices=PATTERNS)
     kind = forms.ChoiceField(label=_("委託選定"), choices=Evaluation.Kind.choices)
     created_on = forms.DateField(label=_("作成年月日"), widget=_D)
@@ -63,7 +63,7 @@ class EvaluationForm(forms.Form):
         form_field(self, "method", forms.ChoiceField).choices = [("", "—"), *methods.items()]
 
 
-class ContractForm(forms.Form):
+class ContractForm(Form):
     title = TextField(label=_("契約件名"), max_length=200)
     work = TextField(label=_("業務委託内容"), max_length=1000)
     entrusted = TextField(label=_("預託個人情報（ファイル・項目の名称）"), max_length=500)
@@ -77,12 +77,12 @@ class ContractForm(forms.Form):
         form_field(self, "field_keys", forms.MultipleChoiceField).choices = fields
 
 
-class ClauseForm(forms.Form):
+class ClauseForm(Form):
     index = CountField(label=_("項目"), min_value=0)
     location = TextField(label=_("契約書上の箇所"), max_length=200)
 
 
-class MemorandumForm(forms.Form):
+class MemorandumForm(Form):
     concluded_on = forms.DateField(label=_("覚書の締結日"), widget=_D)
     items = forms.MultipleChoiceField(label=_("覚書で定めた事項"), widget=forms.CheckboxSelectMultiple)
 
@@ -91,11 +91,11 @@ class MemorandumForm(forms.Form):
         form_field(self, "items", forms.MultipleChoiceField).choices = [(i, i) for i in items]
 
 
-class EndForm(forms.Form):
+class EndForm(Form):
     note = TextField(label=_("備考"), max_length=500, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     outcome = forms.ChoiceField(label=_("返還・消去・廃棄"), choices=ReturnTask.Outcome.choices)
     certificate_ref = TextField(label=_("証明書の番号等"), max_length=200, required=False)
     certificate_date = forms.DateField(label=_("証明書の日付"), widget=_D, required=False)
@@ -103,7 +103,7 @@ class ReturnForm(forms.Form):
     note = TextField(label=_("備考"), max_length=500, required=False)
 
 
-class SubContractorForm(forms.Form):
+class SubContractorForm(Form):
     vendor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("再委託先（登録済みの委託先）"), queryset=None)
     above: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("上位の再委託先（再々委託の場合）"), queryset=None, required=False)
     work = TextField(label=_("再委託する業務"), max_length=500)
@@ -120,12 +120,12 @@ class SubContractorForm(forms.Form):
         form_field(self, "above", forms.ModelChoiceField).queryset = subcontractors
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(Form):
     item = TextField(label=_("引き渡すもの（書類・媒体等）"), max_length=200)
     record_count = CountField(label=_("件数"), min_value=0, initial=0)
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(Form):
     user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("派遣労働者（職員）"), queryset=None)
     agency = TextField(label=_("派遣元事業者"), max_length=200)
     dispatch_contract = TextField(label=_("労働者派遣契約（番号・件名）"), max_length=200)
