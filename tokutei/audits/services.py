@@ -207,7 +207,7 @@ def record_corrective(*, actor: Actor, finding_id: int, corrective_action: str, 
     if finding.status == Finding.Status.CLOSED or not (corrective_action or "").strip():
         raise _no(actor, _("完了した指摘事項か、是正措置が記入されていません"), action=Action.AUDITS_CORRECTIVE,
                   code="invalid", target_type="finding", target_id=finding.pk)
-    _clean(actor, Action.AUDITS_CORRECTIVE, "finding", finding.pk, action=corrective_action, cause=root_cause)
+    _clean(actor, Action.AUDITS_CORRECTIVE, "finding", finding.pk, corrective=corrective_action, cause=root_cause)
     with transaction.atomic(durable=True):
         finding.corrective_action = corrective_action.strip()[:4000]
         if root_cause:
