@@ -118,6 +118,7 @@ def engagement_print(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_ANSWER)
 def answer(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_ANSWER, Engagement.objects.all(), pk=pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -131,6 +132,7 @@ def answer(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_REPORT)
 def report(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_REPORT, Engagement.objects.all(), pk=pk)
     form = ReportForm(request.POST)
     form.is_valid()
     services.report(actor=actor_of(request), engagement_id=pk, summary=form.cleaned_data.get("summary", ""))
@@ -141,6 +143,7 @@ def report(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_RECEIVE)
 def receive(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_RECEIVE, Engagement.objects.all(), pk=pk)
     form = ReceiptForm(request.POST)
     form.is_valid()
     services.receive(actor=actor_of(request), engagement_id=pk, comment=form.cleaned_data.get("comment", ""))
@@ -189,6 +192,7 @@ def finding(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_CORRECTIVE)
 def corrective(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_CORRECTIVE, Finding.objects.all(), pk=pk)
     form = CorrectiveForm(request.POST)
     if form.is_valid():
         services.record_corrective(actor=actor_of(request), finding_id=pk, **form.cleaned_data)
@@ -201,6 +205,7 @@ def corrective(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_RECHECK)
 def recheck(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_RECHECK, Finding.objects.all(), pk=pk)
     form = RecheckForm(request.POST)
     if form.is_valid():
         services.recheck(actor=actor_of(request), finding_id=pk, **form.cleaned_data)

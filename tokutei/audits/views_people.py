@@ -127,6 +127,7 @@ def handover(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.AUDITS_HANDOVER_CONFIRM)
 def confirm(request: SignedInRequest, pk: int) -> HttpResponse:
+    get_or_refuse(actor_of(request), Action.AUDITS_HANDOVER_CONFIRM, Handover.objects.all(), pk=pk)
     form = ConfirmForm(request.POST)
     if form.is_valid():
         services.confirm_handover(actor=actor_of(request), handover_id=pk, **form.cleaned_data)
