@@ -147,7 +147,7 @@ def _status(row: ArticleRow) -> Status:
 
 
 def summary(rows: list[ArticleRow]) -> list[tuple[str, str, int]]:
-    counted = Counter(r.status for r in rows)
+    counted: Counter[str] = Counter(r.status for r in rows)
     return [(key, str(label), counted[key]) for key, label in STATUS_LABELS.items()]
 
 

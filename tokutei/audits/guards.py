@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tokutei.profiles.selectors import get_profile
@@ -55,11 +56,11 @@ def handover(actor, change: Change) -> Iterator[Objection]:
     rule = profile.audits.handover
     if rule is None or rule.role not in change.role_keys:
         return
-    had_holder = (RoleAssignment.objects.filter(role_key=rule.role, unit_id=change.unit_id)
-                  .exclude(user=change.user).exists())
+    in_unit = Q(unit_id=change.unit_id) if change.unit_id is not None else Q(unit__isnull=True)
+    had_holder = RoleAssignment.objects.filter(in_unit, role_key=rule.role).exclude(user=change.user).exists()
     if not had_holder:
         return  # the first holder of the unit: nothing to hand over
-    confirmed = Handover.objects.filter(role_key=rule.role, unit_id=change.unit_id, successor=change.user,
+    confirmed = Handover.objects.filter(in_unit, role_key=rule.role, successor=change.user,
                                         status=Handover.Status.CONFIRMED).exists()
     if not confirmed:
         yield Objection(_("業務引継簿が作成され%(confirmer)sが確認するまで、%(role)sの変更は完了できません")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils import timezone
 
+from tokutei.profiles.schema import Schedule
 from tokutei.profiles.selectors import get_profile
 
 DUE_SOON_DAYS = 30
@@ -24,7 +25,7 @@ TRACKED = ("audit", "inspection", "review", "log_review", "training")
 @dataclass(frozen=True)
 class Duty:
     key: str
-    schedule: object
+    schedule: Schedule
     last: dt.date | None
     due: dt.date | None
     recipients: tuple[str, ...]  # role names

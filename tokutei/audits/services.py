@@ -187,7 +187,8 @@ def raise_finding(*, actor: Actor, source: str, title: str, severity: str, owner
     if owner is None or not owner.is_active:
         raise _no(actor, _("是正の担当者を指定してください"), action=Action.AUDITS_FINDING, code="no_owner")
     _clean(actor, Action.AUDITS_FINDING, title=title, detail=detail, root_cause=root_cause)
-    due_on = due_on or timezone.localdate() + dt.timedelta(days=profile.audits.finding_due_days[severity])
+    days = dict(profile.audits.finding_due_days).get(severity, 30)  # type: ignore[call-overload]
+    due_on = due_on or timezone.localdate() + dt.timedelta(days=days)
     with transaction.atomic(durable=True):
         finding = Finding.objects.create(
             source=source, engagement=engagement, item_id=item_id, incident_id=incident_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
@@ -34,7 +35,7 @@ def attended_on(user, key: str, requirement) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Coverage:
-    user: object
+    user: Any
     role_keys: tuple[str, ...]
     last: dt.date | None
     due: dt.date | None  # when the next attendance is due (None: attended, once is enough)
@@ -69,13 +70,13 @@ def coverage(key: str, requirement=None, *, today: dt.date | None = None) -> lis
     return rows
 
 
-def overdue_for(user) -> list[tuple[str, object]]:
+def overdue_for(user) -> list[tuple[str, Any]]:
     """The trainings ``user`` has to attend and has not (their own dashboard)."""
     from tokutei.staff.selectors import role_keys
 
     profile = get_profile()
     held = role_keys(user)
-    found = []
+    found: list[tuple[str, Any]] = []
     for key, req in profile.audits.training.items():
         if not held & set(req.audience):
             continue

@@ -23,8 +23,16 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
 from . import evidence, excel, schedule, selectors, services, training
-from .forms import AnswerForm, CorrectiveForm, EngagementForm, FindingForm, PeriodForm, ReceiptForm, RecheckForm, \
-    ReportForm
+from .forms import (
+    AnswerForm,
+    CorrectiveForm,
+    EngagementForm,
+    FindingForm,
+    PeriodForm,
+    ReceiptForm,
+    RecheckForm,
+    ReportForm,
+)
 from .models import Engagement, Finding
 
 

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from tokutei.audits import evidence, maps
 from tokutei.auditlog.services import record
+from tokutei.audits import evidence, maps
 from tokutei.core.errors import Refused
 from tokutei.staff import services as staff
 from tokutei.staff.models import Post
@@ -25,6 +25,7 @@ def test_the_report_covers_every_article_of_the_regulation_with_a_status(shipped
     profile = shipped(name)
     rows = evidence.article_rows(profile, today() - dt.timedelta(days=30), today())
     reg = maps.regulation_map(profile.organisation.code)
+    assert reg is not None
     assert [r.map.key for r in rows] == [a.key for a in reg.articles]
     assert all(r.status in evidence.STATUS_LABELS for r in rows)
     assert any(r.status == "enforced" for r in rows) and any(r.status == "checklist" for r in rows)

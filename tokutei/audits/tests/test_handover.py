@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
+from tokutei.auditlog.models import Entry
 from tokutei.audits import services
 from tokutei.audits.models import Handover
-from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
 from tokutei.staff import services as staff
 from tokutei.staff.models import Post

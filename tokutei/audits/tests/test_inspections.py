@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
+from tokutei.auditlog.models import Entry
 from tokutei.audits import evidence, services
 from tokutei.audits.maps import regulation_map
 from tokutei.audits.models import Engagement, Finding
-from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
 from tokutei.profiles.citations import cite
 
@@ -32,6 +32,7 @@ AUDIT = {
 def test_the_checklists_list_every_obligation_of_the_regulation_with_its_article(shipped, name):
     profile = shipped(name)
     reg = regulation_map(profile.organisation.code)
+    assert reg is not None
     inspection = evidence.checklist(profile, "inspection", today(), today())
     audit = evidence.checklist(profile, "audit", today(), today())
     by_id = {r.id: r for r in inspection}
@@ -152,10 +153,10 @@ def test_a_finding_is_followed_to_closure_and_an_overdue_one_escalates(shipped, 
 
 
 def test_a_finding_comes_from_an_incident_or_the_log_analysis(shipped, person):
+    from django.utils import timezone
+
     from tokutei.auditlog.models import LogReview
     from tokutei.incidents import services as incidents
-
-    from django.utils import timezone
 
     shipped("inabe")
     pm = person("kacho", "pm", unit="shokuin")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tokutei.audits import services, training
 from tokutei.auditlog.models import Entry
+from tokutei.audits import services, training
 from tokutei.core.errors import Refused
 from tokutei.staff import services as staff
 from tokutei.staff.models import PasswordOnlyDecision, Post
