@@ -97,7 +97,7 @@ class AttendanceForm(forms.Form):
 
 class HandoverForm(forms.Form):
     successor = forms.ChoiceField(label=_("後任の者"))
-    submit = forms.BooleanField(label=_("保護管理者の確認に提出する"), required=False)
+    submit = forms.BooleanField(label=_("確認に提出する"), required=False)
 
     def __init__(self, *args, people: list[tuple[str, str]], sections: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
