@@ -75,6 +75,7 @@ class RegulationMap:
         return [item for a in self.articles for item in a.checklist]
 
 
+@functools.cache
 def named_test_exists(spec: str) -> bool:
     path, _, name = spec.partition("::")
     file = ROOT / path
