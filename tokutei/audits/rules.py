@@ -31,7 +31,7 @@ class KindTarget:
     kind: str
 
 
-def _article(profile) -> str:
+def programme_article(profile) -> str:
     art = profile.audits.article
     if art and art != "—":
         return art
@@ -183,26 +183,32 @@ def _handover_scope(queryset, actor, decision, profile):
 
 def _training_article(profile) -> str:
     arts = [t.article for t in profile.audits.training.values()]
-    return "; ".join(dict.fromkeys(arts)) or _article(profile)
+    return "; ".join(dict.fromkeys(arts)) or programme_article(profile)
 
 
 def _view(action: Action) -> Rule:
-    return Rule(action, roles=programme_roles, article=_article, unit_scoped_roles=False)
+    return Rule(action, roles=programme_roles, article=programme_article, unit_scoped_roles=False)
 
 
 register(
     _view(Action.AUDITS_VIEW),
     _view(Action.AUDITS_EVIDENCE),
     _view(Action.AUDITS_EXPORT),
-    Rule(Action.AUDITS_ENGAGEMENT, roles=conductors, check=may_open, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_ANSWER, roles=conductors, check=_engagement_check, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_REPORT, roles=conductors, check=_engagement_check, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_RECEIVE, roles=recipients, check=_receipt_check, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_FINDING, roles=finding_roles, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_CORRECTIVE, check=_corrective_check, scope=_corrective_scope, article=_article,
+    Rule(Action.AUDITS_ENGAGEMENT, roles=conductors, check=may_open, article=programme_article,
          unit_scoped_roles=False),
-    Rule(Action.AUDITS_RECHECK, roles=finding_roles, article=_article, unit_scoped_roles=False),
-    Rule(Action.AUDITS_ESCALATE, channels=frozenset({Channel.CONSOLE, Channel.SYSTEM}), article=_article),
+    Rule(Action.AUDITS_ANSWER, roles=conductors, check=_engagement_check, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_REPORT, roles=conductors, check=_engagement_check, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_RECEIVE, roles=recipients, check=_receipt_check, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_FINDING, roles=finding_roles, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_CORRECTIVE, check=_corrective_check, scope=_corrective_scope, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_RECHECK, roles=finding_roles, article=programme_article,
+         unit_scoped_roles=False),
+    Rule(Action.AUDITS_ESCALATE, channels=frozenset({Channel.CONSOLE, Channel.SYSTEM}), article=programme_article),
     Rule(Action.AUDITS_TRAINING_SESSION, roles=trainers, article=_training_article, unit_scoped_roles=False),
     Rule(Action.AUDITS_TRAINING_ATTEND, roles=trainers, article=_training_article, unit_scoped_roles=False),
     Rule(Action.AUDITS_HANDOVER, roles=lambda p: _handover_roles(p) | _confirm_roles(p), check=_handover_check,

@@ -28,7 +28,7 @@ from .models import Answer, Attendance, Engagement, Finding, Handover, Receipt, 
 
 def _no(actor: Actor, message: str, *, action: Action, article: str = "", code: str = "refused",
         target_type: str = "", target_id: Any = "") -> Refused:
-    return refuse(message, action=str(action), article=article or rules._article(get_profile()), code=code,
+    return refuse(message, action=str(action), article=article or rules.programme_article(get_profile()), code=code,
                   target_type=target_type, target_id=target_id, details={"channel": actor.channel.value},
                   **actor.log_fields())
 
@@ -58,7 +58,7 @@ def open_engagement(*, actor: Actor, kind: str, title: str, period_from: dt.date
     if period_to < period_from:
         raise _no(actor, _("対象期間の終わりが始まりより前です"), action=Action.AUDITS_ENGAGEMENT, code="bad_dates")
     _clean(actor, Action.AUDITS_ENGAGEMENT, title=title, scope=scope)
-    article = sched.article if sched is not None else rules._article(profile)
+    article = sched.article if sched is not None else rules.programme_article(profile)
     with transaction.atomic(durable=True):
         engagement = Engagement.objects.create(
             kind=kind, schedule_key=schedule_key, title=title[:200], scope=scope[:2000], external=external,
@@ -182,8 +182,8 @@ def raise_finding(*, actor: Actor, source: str, title: str, severity: str, owner
         if log_review_id is not None and not LogReview.objects.filter(pk=log_review_id).exists():
             raise _no(actor, _("指摘の元になった操作履歴の点検が見つかりません"), action=Action.AUDITS_FINDING,
                       code="no_review")
-        article = profile.schedules[next(k for k, s in profile.schedules.items() if s.kind == "log_review")].article \
-            if any(s.kind == "log_review" for s in profile.schedules.values()) else profile.retention.article
+        log_schedule = next((s for s in profile.schedules.values() if s.kind == "log_review"), None)
+        article = log_schedule.article if log_schedule is not None else profile.retention.article
     if owner is None or not owner.is_active:
         raise _no(actor, _("是正の担当者を指定してください"), action=Action.AUDITS_FINDING, code="no_owner")
     _clean(actor, Action.AUDITS_FINDING, title=title, detail=detail, root_cause=root_cause)

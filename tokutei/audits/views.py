@@ -108,7 +108,8 @@ def _engagement_context(request: SignedInRequest, engagement: Engagement) -> dic
         and not engagement.receipts.filter(user=request.user).exists(),
         "can_finding": decide(actor, Action.AUDITS_FINDING).allowed,
         "report_form": ReportForm(), "receipt_form": ReceiptForm(),
-        "finding_form": FindingForm(owners=_owners(), initial={"source": engagement.kind, "engagement_id": engagement.pk,
+        "finding_form": FindingForm(owners=_owners(), initial={"source": engagement.kind,
+                                                                "engagement_id": engagement.pk,
                                                                 "owner": str(engagement.lead_id)}),
     }
 

@@ -117,7 +117,8 @@ def handover(request: SignedInRequest, pk: int) -> HttpResponse:
     book = get_or_refuse(actor, Action.AUDITS_HANDOVER, selectors.handovers(actor), pk=pk)
     rule = get_profile().audits.handover
     return render(request, "audits/handover.html", {
-        "book": book, "sections": [(label, book.book.get(k, "")) for k, label in (rule.sections.items() if rule else [])],
+        "book": book,
+        "sections": [(label, book.book.get(k, "")) for k, label in (rule.sections.items() if rule else [])],
         "rule": rule, "form": ConfirmForm(),
         "can_edit": book.status == Handover.Status.DRAFT and book.outgoing_id == request.user.pk,
         "can_confirm": book.status == Handover.Status.SUBMITTED

@@ -69,7 +69,7 @@ def test_an_overdue_corrective_action_shows_to_its_owner_and_after_escalation_to
 
 
 def test_the_auditor_reads_every_page_and_the_evidence_prints_and_exports_every_article(inabe, client):
-    profile, auditor, head, pm = inabe
+    profile, auditor, _head, pm = inabe
     audit = _reported_audit(profile, auditor, days_ago=0)
     finding = services.raise_finding(actor=web(auditor), source="audit", engagement_id=audit.pk, title="台帳",
                                      severity="low", owner=pm)
