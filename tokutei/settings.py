@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "tokutei.ops",
     "tokutei.retention",
     "tokutei.vendors",
+    "tokutei.audits",
 ]
 
 MIDDLEWARE = [

@@ -211,6 +211,24 @@ class Action(StrEnum):
     VENDORS_DELIVERY = "vendors.delivery", "委託先への引渡し", "Hand-over to a vendor", "provision", True
     VENDORS_EXPORT = "vendors.export", "委託先評価シート・台帳の出力", "Vendor register or evaluation exported"
 
+    # --- 監査・点検・見直し、研修、引継ぎ (audits) -----------------------------------------------------------
+    AUDITS_VIEW = "audits.view", "監査・点検の記録の閲覧", "Audit and inspection records viewed"
+    AUDITS_ENGAGEMENT = "audits.engagement", "監査・点検の開始", "Audit or inspection opened"
+    AUDITS_ANSWER = "audits.answer", "チェックリストの回答", "Checklist item answered"
+    AUDITS_REPORT = "audits.report", "監査・点検の報告", "Audit or inspection reported"
+    AUDITS_RECEIVE = "audits.receive", "監査・点検の報告の受領", "Audit or inspection report received"
+    AUDITS_FINDING = "audits.finding", "指摘事項の登録", "Finding recorded"
+    AUDITS_CORRECTIVE = "audits.corrective", "是正措置の記録", "Corrective action recorded"
+    AUDITS_RECHECK = "audits.recheck", "是正の再確認・完了", "Corrective action re-checked"
+    AUDITS_ESCALATE = "audits.escalate", "期限を過ぎた是正措置の上申", "Overdue corrective action escalated"
+    AUDITS_EVIDENCE = "audits.evidence", "条文ごとの証跡の閲覧", "Article-by-article evidence viewed"
+    AUDITS_EXPORT = "audits.export", "監査・点検の記録の出力", "Audit records exported"
+    AUDITS_TRAINING_SESSION = "audits.training_session", "研修の計画・実施の記録", "Training session recorded"
+    AUDITS_TRAINING_ATTEND = "audits.training_attend", "研修の受講の記録", "Training attendance recorded"
+    AUDITS_HANDOVER = "audits.handover", "業務引継簿の作成・提出", "Handover book written or submitted"
+    AUDITS_HANDOVER_CONFIRM = "audits.handover_confirm", "業務引継ぎの確認（保護管理者）", \
+        "Handover confirmed by the protection manager"
+
 
 UNKNOWN_JA = "登録されていない操作"
 UNKNOWN_EN = "Unregistered operation"

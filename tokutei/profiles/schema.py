@@ -457,6 +457,9 @@ class Schedule(Strict):
     every: Period | None = None
     roles: list[Key] = []  # who does it
     report_to: list[Key] = []
+    # What the duty is, for tokutei.audits (its programme, checklists and dashboards):
+    kind: Literal["audit", "inspection", "log_review", "training", "review", "other"] = "other"
+    report_to_body: bool = False  # the report also goes to the governance body (000 会議, 001 委員会)
     note: str = ""
     article: Article
     open: OpenParameter | None = None
@@ -582,6 +585,58 @@ class GovernanceBody(Strict):
     article: Article
 
 
+# --- 監査・点検、研修、引継ぎ、職務の分離 (tokutei.audits; requirements AUD, TRN, E-38) ---------------------
+
+
+class TrainingRequirement(Strict):
+    """A training its audience must attend (R-TRN-1): the holders of ``audience`` roles, again ``every``."""
+
+    ja: str
+    audience: list[Key] = Field(min_length=1)  # holders of these roles must attend
+    trainers: list[Key] = []  # who runs it (000 §19 セキュリティ管理者, 002 §8 総括保護管理者, 003 §6 保護管理者)
+    every: Period | None = None  # attend again after this long; None: once
+    content: str = ""
+    before_designation: bool = False  # R-TRN-5: a designation to an audience role waits for the attendance
+    password_only_instructions: bool = False  # 001 §5.3: the recorded ID + password instructions count (R-TRN-3)
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class SeparationOfDuties(Strict):
+    """Roles one person may not hold together (an auditor who also handles the audited work)."""
+
+    ja: str
+    roles: list[Key] = Field(min_length=2)
+    mode: Literal["refuse", "warn"] = "warn"  # refuse the conflicting designation, or designate and warn
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class HandoverRule(Strict):
+    """003 §5 (E-38): a change of ``role`` completes only with a 業務引継簿 confirmed by ``confirmed_by``."""
+
+    role: Key
+    confirmed_by: list[Key] = Field(min_length=1)
+    sections: dict[Key, str] = Field(min_length=1)  # the book's headings (引継ぎ事項)
+    article: Article
+
+
+class AuditSettings(Strict):
+    """The audit programme's settings beyond ``schedules``: findings, training, separation, handover."""
+
+    finding_due_days: dict[Literal["high", "medium", "low"], Annotated[int, Field(ge=1, le=365)]] = {
+        "high": 14, "medium": 30, "low": 90}
+    finding_due_open: OpenParameter | None = None
+    escalate_to: list[Key] = []  # an overdue corrective action is escalated to these roles
+    training: dict[Key, TrainingRequirement] = {}
+    separation: list[SeparationOfDuties] = []
+    handover: HandoverRule | None = None
+    note: str = ""
+    article: Article = "—"
+
+
 class Profile(Strict):
     format: Literal[1]
     organisation: Organisation
@@ -608,6 +663,7 @@ class Profile(Strict):
     storage: Storage = Storage()
     carry_out: CarryOut | None = None
     schedules: dict[Key, Schedule] = {}
+    audits: AuditSettings = AuditSettings()
     counterparties: dict[Key, str] = {}  # external bodies (004: 連合会, J-LIS, 日本年金機構 …)
     units_open: OpenParameter | None = None  # the unit list is the organisation's to complete
     tasks_open: OpenParameter | None = None  # the task list is the organisation's to complete
@@ -776,6 +832,17 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     for key, schedule in _d(data.get("schedules")).items():
         need("role", roles, _d(schedule).get("roles"), f"schedules.{key}.roles")
         need("role", roles, _d(schedule).get("report_to"), f"schedules.{key}.report_to")
+    audits = _d(data.get("audits"))
+    need("role", roles, audits.get("escalate_to"), "audits.escalate_to")
+    for key, training in _d(audits.get("training")).items():
+        need("role", roles, _d(training).get("audience"), f"audits.training.{key}.audience")
+        need("role", roles, _d(training).get("trainers"), f"audits.training.{key}.trainers")
+    for i, rule in enumerate(_l(audits.get("separation"))):
+        need("role", roles, _d(rule).get("roles"), f"audits.separation.{i}.roles")
+    handover = audits.get("handover")
+    if isinstance(handover, dict):
+        need("role", roles, [handover.get("role")], "audits.handover.role")
+        need("role", roles, handover.get("confirmed_by"), "audits.handover.confirmed_by")
     gb = data.get("governance_body")
     if isinstance(gb, dict):
         # Members are role keys (000) or Japanese post names (001); only ASCII keys are checked.

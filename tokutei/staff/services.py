@@ -26,6 +26,7 @@ from tokutei.core.inforce import in_force_q
 from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
+from . import guards
 from .models import (
     PasswordOnlyDecision,
     Post,
@@ -53,6 +54,15 @@ def _refuse(actor: Actor, message: str, *, action: Action, article: str, code: s
     """Log a refusal that the rule book cannot know (a fact about the data, not the actor) and return it."""
     return refuse(message, action=action, article=article, code=code, **actor.log_fields(), target_type=target_type,
                   target_id=target_id, details={"channel": actor.channel.value, **(details or {})})
+
+
+def _objections(no: Any, actor: Actor, change: guards.Change) -> dict[str, list[str]]:
+    """Ask the other apps' guards (tokutei.staff.guards): a refusal is raised, warnings are returned for the log."""
+    found = guards.objections(actor, change)
+    refusal = next((o for o in found if o.refuse), None)
+    if refusal is not None:
+        raise no(refusal.message, refusal.code, refusal.article)
+    return {"warnings": [o.code for o in found]} if found else {}
 
 
 # --- organisation structure -----------------------------------------------------------------------------
@@ -216,6 +226,13 @@ def assign_post(*, actor: Actor, user: User, post: Post, start_date: dt.date) ->
             raise _refuse(actor, problem[0], action=Action.STAFF_DESIGNATE, article=profile.roles[role_key].article,
                           code=problem[1], target_type="user", target_id=user.pk,
                           details={"post": post.key, "role": role_key})
+    def no(message: str, code: str, article: str | None = None) -> Refused:
+        return _refuse(actor, message, action=Action.STAFF_DESIGNATE, code=code, target_type="user",
+                       target_id=user.pk, details={"post": post.key},
+                       article=article or profile.organisation.article)
+
+    warnings = _objections(no, actor, guards.Change(user=user, role_keys=tuple(role_keys_for_post),
+                                                    unit_id=post.unit_id, start_date=start_date, post_key=post.key))
     day_before = start_date - dt.timedelta(days=1)
     with transaction.atomic(durable=True):
         for old in PostHolding.objects.select_for_update().filter(post=post, end_date__isnull=True):
@@ -241,7 +258,7 @@ def assign_post(*, actor: Actor, user: User, post: Post, start_date: dt.date) ->
         record(action=Action.STAFF_DESIGNATE, **actor.log_fields(), target_type="user", target_id=user.pk,
                count=len(role_keys_for_post),
                details={"post": post.key, "basis": "ex_officio", "roles": role_keys_for_post,
-                        "start_date": start_date.isoformat()})
+                        "start_date": start_date.isoformat(), **warnings})
     return holding
 
 
@@ -305,12 +322,9 @@ def designate(
         raise no(_("選択できない事務が含まれています"), "unknown_task", profile.organisation.article)
     if role.handles_data and not tasks:
         raise no(_("%(role)sには取り扱う事務の範囲を指定してください") % {"role": role.ja}, "no_task_scope")
-    if role.handles_data:
-        from tokutei.vendors.selectors import dispatch_problem  # E-31 (002 §38.5): dispatch terms first
-
-        dispatch = dispatch_problem(user, on=start_date)
-        if dispatch is not None:
-            raise no(*dispatch)
+    target_unit = unit or user.unit
+    warnings = _objections(no, actor, guards.Change(user=user, role_keys=(role_key,), start_date=start_date,
+                                                    unit_id=target_unit.pk if target_unit else None))
     with transaction.atomic(durable=True):
         assignment = RoleAssignment.objects.create(
             user=user, role_key=role_key, unit=unit or user.unit, tasks=tasks,
@@ -323,7 +337,7 @@ def designate(
                article=role.article,
                details={"assignment_id": assignment.pk, "role": role_key, "tasks": tasks,
                         "start_date": start_date.isoformat(),
-                        "end_date": end_date.isoformat() if end_date else ""})
+                        "end_date": end_date.isoformat() if end_date else "", **warnings})
     return assignment
 
 

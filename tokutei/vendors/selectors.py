@@ -102,7 +102,7 @@ def unconfirmed(contract: Contract) -> list[dict]:
 def dispatch_problem(user, *, on: dt.date | None = None) -> tuple[str, str, str] | None:
     """E-31 (002 §38.5): (message, code, article) when ``user`` is a dispatched worker whose dispatch
     contract's confidentiality terms are not confirmed for ``on``; None otherwise (or where the profile has
-    no such rule). Called by the designation service (tokutei.staff.services.designate)."""
+    no such rule). Asked through the designation guard below (tokutei.staff.guards)."""
     dispatch = get_profile().outsourcing.dispatch
     if dispatch is None:
         return None
@@ -155,3 +155,15 @@ def alerts(actor: Actor, *, today: dt.date | None = None) -> list[Alert]:
                            if out.return_certificate_required else _("返還・消去の確認が完了していません"),
                            None, t.contract))
     return found
+
+
+def dispatch_guard(actor, change):
+    """The designation guard of E-31 (tokutei.staff.guards): a role that handles personal data is refused to a
+    dispatched worker until the dispatch contract's terms are confirmed."""
+    from tokutei.staff.guards import Objection
+
+    roles = get_profile().roles
+    if not any(roles[r].handles_data for r in change.role_keys if r in roles):
+        return []
+    problem = dispatch_problem(change.user, on=change.start_date)
+    return [Objection(*problem)] if problem is not None else []
