@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.forms import Form
+
 from .models import Answer, Engagement, Finding
 
 _D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EngagementForm(forms.Form):
+class EngagementForm(Form):
     kind = forms.ChoiceField(label=_("種類"), choices=Engagement.Kind.choices)
     schedule_key = forms.ChoiceField(label=_("計画"), required=False)
     title = forms.CharField(label=_("件名"), max_length=200)
@@ -25,22 +27,22 @@ class EngagementForm(forms.Form):
         self.fields["schedule_key"].choices = [("", _("随時（計画外）")), *schedules]  # type: ignore[attr-defined]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     item_id = forms.CharField(max_length=80, widget=forms.HiddenInput)
     result = forms.ChoiceField(label=_("結果"), choices=Answer.Result.choices)
     evidence = forms.CharField(label=_("証跡"), required=False, max_length=2000)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     summary = forms.CharField(label=_("結果の概要"), required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(Form):
     comment = forms.CharField(label=_("所見"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FindingForm(forms.Form):
+class FindingForm(Form):
     source = forms.ChoiceField(label=_("発見の経緯"), choices=Finding.Source.choices)
     engagement_id = forms.IntegerField(label=_("監査・点検の番号"), required=False, widget=forms.HiddenInput)
     item_id = forms.CharField(max_length=80, required=False, widget=forms.HiddenInput)
@@ -57,13 +59,13 @@ class FindingForm(forms.Form):
         self.fields["owner"].choices = owners  # type: ignore[attr-defined]
 
 
-class CorrectiveForm(forms.Form):
+class CorrectiveForm(Form):
     corrective_action = forms.CharField(label=_("是正措置"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     root_cause = forms.CharField(label=_("原因"), required=False, max_length=2000,
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(Form):
     effective = forms.TypedChoiceField(label=_("再確認の結果"), coerce=lambda v: v == "1",
                                        choices=[("1", _("是正を確認した（完了）")), ("0", _("是正が不十分（差し戻し）"))])
     note = forms.CharField(label=_("再確認の内容"), required=False, max_length=2000,
@@ -71,12 +73,12 @@ class RecheckForm(forms.Form):
     new_due_on = forms.DateField(label=_("差し戻す場合の新しい期限"), required=False, widget=_D)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     period_from = forms.DateField(label=_("期間（自）"), widget=_D, required=False)
     period_to = forms.DateField(label=_("期間（至）"), widget=_D, required=False)
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     requirement_key = forms.ChoiceField(label=_("研修"))
     title = forms.CharField(label=_("件名"), max_length=200)
     held_on = forms.DateField(label=_("実施日（予定日）"), widget=_D)
@@ -87,7 +89,7 @@ class SessionForm(forms.Form):
         self.fields["requirement_key"].choices = trainings  # type: ignore[attr-defined]
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     users = forms.MultipleChoiceField(label=_("受講者"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs):
@@ -95,7 +97,7 @@ class AttendanceForm(forms.Form):
         self.fields["users"].choices = people  # type: ignore[attr-defined]
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     successor = forms.ChoiceField(label=_("後任の者"))
     submit = forms.BooleanField(label=_("確認に提出する"), required=False)
 
@@ -111,6 +113,6 @@ class HandoverForm(forms.Form):
         return {k: self.cleaned_data.get(f"book_{k}", "") for k in self.sections}
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     interview_note = forms.CharField(label=_("業務引継簿の内容確認と引継ぎの実態の聞き取りの結果"), max_length=4000,
                                      widget=forms.Textarea(attrs={"rows": 3}))
