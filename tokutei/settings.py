@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "tokutei.bulk",
     "tokutei.ops",
     "tokutei.retention",
+    "tokutei.pia",
 ]
 
 MIDDLEWARE = [
