@@ -27,6 +27,7 @@ APPROVAL_OPERATIONS = frozenset({
     "biometric_register", "biometric_delete", "delegated_authority_add", "delegated_authority_return",
     "terminal_carry_out", "terminal_bring_in", "subcontracting", "correction", "disposal",
     "id_password_exception", "operator_registration",
+    "disclosure",  # tokutei.pia: issuing a 本人開示 report (pia.disclosure.approval)
 })
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
