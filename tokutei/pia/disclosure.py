@@ -93,7 +93,7 @@ def entries_about(people: list[Any], start: dt.date, end: dt.date) -> list[tuple
         # An entry naming one record is about that record only: another person's view is never shown.
         details = e.details or {}
         file_id = details.get("file_id", e.target_id if e.target_type == "file" else None)
-        person = by_file.get(int(file_id)) if str(file_id).isdigit() else None
+        person = by_file.get(int(str(file_id))) if str(file_id).isdigit() else None
         if person is None:
             continue
         listed_ids = details.get("person_ids")
@@ -164,7 +164,7 @@ def rows_for(entries: list[tuple[Entry, bool]], how: str, file_names: dict[int, 
         task = profile.tasks[e.purpose].ja if e.purpose in profile.tasks else (e.purpose or "—")
         out.append(Row(seq=e.seq, at=e.at, operation=action.label if action else e.action,
                        stage=STAGE_JA.get(stage, stage), staff=staff_label(e, how, users), task=task,
-                       recipient=_recipient(e), file=file_names.get(int(file_id), "") if str(file_id).isdigit() else "",
+                       recipient=_recipient(e), file=file_names.get(int(str(file_id)), "") if str(file_id).isdigit() else "",
                        whole_file=whole))
     return out
 

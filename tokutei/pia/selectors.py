@@ -16,7 +16,9 @@ from tokutei.ledgers import files as register
 from tokutei.policy import Actor, restrict
 from tokutei.profiles.selectors import get_profile
 
-from . import handlers, rules_file
+from . import handlers as handler_sources
+from . import rules_file
+from .handlers import HandlerGroup
 from .models import Assessment
 
 
@@ -54,7 +56,7 @@ class Computed:
     info: register.FileInfo
     people: int
     handlers: int
-    groups: list[handlers.HandlerGroup]
+    groups: list[HandlerGroup]
     incidents: list[int]
     result: rules_file.Result
     rules: rules_file.Rules
@@ -77,7 +79,7 @@ def compute(info: register.FileInfo, *, now: dt.datetime | None = None,
     profile = get_profile()
     rules = rules_file.load()
     now = now or timezone.now()
-    groups = handlers.handler_groups(info, profile, timezone.localtime(now).date())
+    groups = handler_sources.handler_groups(info, profile, timezone.localtime(now).date())
     serious = serious_incidents(now, rules) if incidents is None else incidents
     people = people_count(info.id)
     total = sum(g.count for g in groups)

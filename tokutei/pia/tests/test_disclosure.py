@@ -69,7 +69,7 @@ def _ops(report) -> list[tuple[str, str]]:
 
 
 def test_the_report_lists_exactly_the_operations_on_that_persons_record(handled, at_desk, approved):
-    a, b = handled
+    a, _b = handled
     report = disclosure.issue(actor=at_desk, my_number=A, period_from=WEEK[0], period_to=WEEK[1],
                               approval_id=approved())
     assert _ops(report) == [("個人番号の取得・入力", ""), ("閲覧", ""), ("検索", ""), ("出力", "日本年金機構")]
@@ -82,7 +82,7 @@ def test_the_report_lists_exactly_the_operations_on_that_persons_record(handled,
 
 
 def test_the_other_persons_report_holds_nothing_about_the_first(handled, at_desk, approved):
-    a, b = handled
+    a, _b = handled
     report = disclosure.issue(actor=at_desk, my_number=B, period_from=WEEK[0], period_to=WEEK[1],
                               approval_id=approved())
     assert _ops(report) == [("個人番号の取得・入力", ""), ("閲覧", "")]
