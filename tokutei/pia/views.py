@@ -64,7 +64,9 @@ def rules_page(request: SignedInRequest) -> HttpResponse:
                for e in rules.entries()]
     factors = [{"key": k, "factor": rules.factor(k), "source": rules.cite(rules.factor(k).get("cite"))}
                for k in ("people", "handlers", "serious_incident")]
-    return render(request, "pia/rules.html", {"rules": rules, "entries": entries, "factors": factors})
+    serious = rules.data["serious_incident"]
+    return render(request, "pia/rules.html", {"rules": rules, "entries": entries, "factors": factors,
+                                              "serious": serious, "serious_source": rules.cite(serious.get("cite"))})
 
 
 @action_required(Action.PIA_DRAFT)

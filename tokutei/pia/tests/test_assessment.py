@@ -132,3 +132,31 @@ def test_the_api_gives_the_level_with_reasons_and_history(pension_file, fill, ma
     assert data["level"] == "basic" and data["people"] == 1000 and data["history"][0]["level"] == "basic"
     assert all(r["source"] for r in data["reasons"])
     assert client.get("/api/v1/pia/files").json()[0]["file_id"] == pension_file.pk
+
+
+def test_the_rules_page_cites_the_source_of_every_band_and_exemption(manager, client):
+    from tokutei.pia import rules_file
+
+    client.force_login(manager)
+    page = client.get("/pia/rules/").content.decode()
+    rules = rules_file.load()
+    for entry in rules.entries():
+        assert entry["ja"] in page and rules.cite(entry["cite"]) in page
+    assert "本文で未確認" in page and "一部のみ確認" in page
+
+
+def test_the_scheduled_command_records_every_file(pension_file, fill):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fill(pension_file, 1_000)
+    out = StringIO()
+    call_command("pia", "assess", stdout=out)
+    assert "年金受給者ファイル: basic" in out.getvalue()
+    assert _latest(pension_file).trigger == "scheduled"
+
+
+def test_a_clerk_may_not_read_the_assessments(clerk, client):
+    client.force_login(clerk)
+    assert client.get("/pia/").status_code == 403
