@@ -22,21 +22,21 @@ PREFIX = "pia"
 router = Router(tags=["pia"], auth=django_auth)
 
 
-class ReasonOut(Schema):
+class PiaReasonOut(Schema):
     text: str
     source: str
     verified: str
     rule: str
 
 
-class GroupOut(Schema):
+class PiaGroupOut(Schema):
     kind: str
     label: str
     count: int
     source: str
 
 
-class SnapshotOut(Schema):
+class PiaSnapshotOut(Schema):
     assessed_at: dt.datetime
     trigger: str
     trigger_at: dt.datetime | None
@@ -46,32 +46,32 @@ class SnapshotOut(Schema):
     previous_level: str
     raised: bool
     rules_version: str
-    reasons: list[ReasonOut]
+    reasons: list[PiaReasonOut]
 
 
-class FileOut(Schema):
+class PiaFileOut(Schema):
     file_id: int
     name: str
     people: int
     handlers: int
-    handler_groups: list[GroupOut]
+    handler_groups: list[PiaGroupOut]
     serious_incidents: list[int]
     level: str
     level_ja: str
-    reasons: list[ReasonOut]
+    reasons: list[PiaReasonOut]
     rules_version: str
     recorded_level: str | None
-    history: list[SnapshotOut] = []
+    history: list[PiaSnapshotOut] = []
 
 
-class DisclosureIn(Schema):
+class PiaDisclosureIn(Schema):
     my_number: str
     period_from: dt.date
     period_to: dt.date
     approval_id: int | None = None
 
 
-class RowOut(Schema):
+class PiaRowOut(Schema):
     at: dt.datetime
     stage: str
     operation: str
@@ -82,12 +82,12 @@ class RowOut(Schema):
     whole_file: bool
 
 
-class DisclosureOut(Schema):
+class PiaDisclosureOut(Schema):
     report_id: int
     period_from: dt.date
     period_to: dt.date
     files: list[str]
-    rows: list[RowOut]
+    rows: list[PiaRowOut]
 
 
 def _snapshot(a: Assessment) -> dict:
@@ -104,12 +104,12 @@ def _out(c: selectors.Computed, *, with_history: bool = False) -> dict:
             "history": [_snapshot(a) for a in selectors.history(c.info.id)[:100]] if with_history else []}
 
 
-@router.get("/files", response=list[FileOut])
+@router.get("/files", response=list[PiaFileOut])
 def list_files(request: HttpRequest):
     return [_out(c) for c in selectors.overview(api_actor(request, Action.PIA_VIEW))]
 
 
-@router.get("/files/{file_id}", response=FileOut)
+@router.get("/files/{file_id}", response=PiaFileOut)
 def one_file(request: HttpRequest, file_id: int):
     from tokutei.vault.models import SpecificFile
 
@@ -118,14 +118,14 @@ def one_file(request: HttpRequest, file_id: int):
     return _out(selectors.compute(register.describe(file)), with_history=True)
 
 
-@router.post("/assess", response=list[SnapshotOut])
+@router.post("/assess", response=list[PiaSnapshotOut])
 def assess(request: HttpRequest):
     actor = api_actor(request, Action.PIA_ASSESS)
     return [_snapshot(a) for a in services.assess_all(actor=actor, trigger=Assessment.Trigger.MANUAL)]
 
 
-@router.post("/disclosures", response=DisclosureOut)
-def issue_disclosure(request: HttpRequest, payload: DisclosureIn):
+@router.post("/disclosures", response=PiaDisclosureOut)
+def issue_disclosure(request: HttpRequest, payload: PiaDisclosureIn):
     actor = api_actor(request, Action.PIA_DISCLOSURE)
     report = disclosure.issue(actor=actor, my_number=payload.my_number, period_from=payload.period_from,
                               period_to=payload.period_to, approval_id=payload.approval_id)
