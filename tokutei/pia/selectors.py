@@ -172,3 +172,49 @@ def _retention_text(rule: Any) -> str:
         if years:
             parts.append(f"{years}年")
     return "　".join(p for p in parts if p)
+
+
+# --- 事務ごとの判断（指針の評価の単位） -----------------------------------------------------------------------
+
+@dataclass
+class TaskComputed:
+    task: str
+    task_ja: str
+    files: list[str]
+    people: int
+    handlers: int
+    result: rules_file.Result
+    level_ja: str
+
+
+def by_task(actor: Actor) -> list[TaskComputed]:
+    """The 指針 assesses per 事務: the people of all the 事務's files counted once (the blind index is the same
+    in every file), and the people who handle any of them counted once. Shown beside the per-file records, not
+    stored: the register (and the dashboard) works per file."""
+    from tokutei.vault.models import Person
+
+    profile = get_profile()
+    rules = rules_file.load()
+    infos = [i for i in visible_files(actor) if not i.status or i.status == "active"]
+    incidents = serious_incidents(rules=rules)
+    day = timezone.localdate()
+    out = []
+    for key, task in profile.selectable_tasks().items():
+        files = [i for i in infos if key in i.tasks]
+        if not files:
+            continue
+        live = Person.objects.filter(file_id__in=[i.id for i in files], deleted_at__isnull=True)
+        people = (live.filter(bi_my_number__isnull=False).values("bi_my_number").distinct().count()
+                  + live.filter(bi_my_number__isnull=True).count())
+        from tokutei.ledgers.selectors import access_list
+
+        users = {p["user_id"] for i in files for p in access_list(i, profile=profile, on=day)}
+        others = sum(g.count for i in files for g in handler_sources.handler_groups(i, profile, day)
+                     if g.kind not in {"staff", "dispatched"})
+        handlers = len(users) + others
+        kind = "、".join(sorted({i.kind for i in files}))
+        result = rules_file.evaluate(rules, rules_file.Inputs(people=people, handlers=handlers,
+                                                             serious=bool(incidents), kind=kind if len(files) == 1 else ""))
+        out.append(TaskComputed(key, task.ja, [i.name for i in files], people, handlers, result,
+                                rules.level_ja(result.level)))
+    return out

@@ -31,7 +31,7 @@ from .models import Assessment
 def index(request: SignedInRequest) -> HttpResponse:
     actor = actor_of(request)
     return render(request, "pia/index.html", {
-        "rows": selectors.overview(actor), "changes": selectors.raised_changes(actor),
+        "rows": selectors.overview(actor), "changes": selectors.raised_changes(actor), "tasks": selectors.by_task(actor),
         "can_assess": decide(actor, Action.PIA_ASSESS).allowed, "rules": rules_file.load()})
 
 

@@ -160,3 +160,21 @@ def test_the_scheduled_command_records_every_file(pension_file, fill):
 def test_a_clerk_may_not_read_the_assessments(clerk, client):
     client.force_login(clerk)
     assert client.get("/pia/").status_code == 403
+
+
+def test_per_task_the_people_of_all_its_files_count_once(pension_file, fill, at_desk, manager, client):
+    from tokutei.vault.models import SpecificFile
+    from tokutei.vault.services import create_file
+
+    second = create_file(actor=at_desk, name="年金（過年度）ファイル", tasks=["pension"])
+    SpecificFile.objects.filter(pk=second.pk).update(unit=pension_file.unit)
+    second.refresh_from_db()
+    fill(pension_file, 600)
+    fill(second, 600, start=300)  # 300 of them are in both files
+    rows = {t.task: t for t in selectors.by_task(Actor(user=manager))}
+    assert (rows["pension"].people, rows["pension"].result.level) == (900, "none")
+    fill(second, 200, start=5_000)
+    rows = {t.task: t for t in selectors.by_task(Actor(user=manager))}
+    assert (rows["pension"].people, rows["pension"].result.level) == (1100, "basic")
+    client.force_login(manager)
+    assert "事務ごとの判断" in client.get("/pia/").content.decode()
