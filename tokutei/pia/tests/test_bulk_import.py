@@ -25,5 +25,6 @@ def test_a_bulk_import_past_1000_people_requires_a_basic_assessment(
     assert (latest.level, latest.trigger, latest.people, latest.raised) == ("basic", "import", 1010, True)
     # The entry of the import that made the people visible (a batch on SQLite; the completion on PostgreSQL,
     # where a new file's people appear all at once): its time is the date shown on the dashboard.
+    assert latest.trigger_seq is not None
     event = Entry.objects.get(seq=latest.trigger_seq)
     assert event.action == "bulk.import" and latest.trigger_at == event.at

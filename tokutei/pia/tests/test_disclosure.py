@@ -162,11 +162,11 @@ def test_the_api_issues_the_report(handled, at_desk, approved, monkeypatch, clie
 
 @pytest.mark.parametrize(("how", "shown"), [("name", "clerk 太郎"), ("role", "担当者"), ("post", "年金課 担当者")])
 def test_each_way_of_naming_staff(handled, clerk, how, shown):
-    entry = Entry.objects.filter(action="vault.view", actor_id=clerk.pk).first()
+    entry = Entry.objects.filter(action="vault.view", actor_id=clerk.pk).order_by("seq")[0]
     assert disclosure.staff_label(entry, how, {clerk.pk: clerk}) == shown
 
 
 def test_an_automatic_operation_is_named_as_the_system(handled):
-    entry = Entry.objects.filter(action="vault.view").first()
+    entry = Entry.objects.filter(action="vault.view").order_by("seq")[0]
     entry.actor_id = None
     assert disclosure.staff_label(entry, "name", {}) == "システム（自動処理）"
