@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "tokutei.retention",
     "tokutei.vendors",
     "tokutei.audits",
+    "tokutei.pia",
 ]
 
 MIDDLEWARE = [
@@ -333,3 +334,7 @@ HEALTH_DETAIL_IPS = env_list("TOKUTEI_HEALTH_DETAIL_IPS", "127.0.0.1,::1")
 BACKUP_DIR = Path(env_str("TOKUTEI_BACKUP_DIR", str(DATA_DIR.parent / "tokutei-backups"))).resolve()
 # The data backups' passphrase, in a 0600 file (nightly jobs). The key backups' passphrase is never here.
 BACKUP_PASSPHRASE_FILE = env_str("TOKUTEI_BACKUP_PASSPHRASE_FILE")
+
+# tokutei.pia: extra sources of 取扱者数 (dotted paths to ``handler_groups(info, profile, day)``), for a source
+# outside the project's apps; an app of the project adds ``<app>/pia_handlers.py`` instead (docs/pia.md).
+PIA_HANDLER_SOURCES: list[str] = []

@@ -32,6 +32,7 @@ urlpatterns = [
     path("committee/", include("tokutei.committee.urls")),
     path("vendors/", include("tokutei.vendors.urls")),
     path("audits/", include("tokutei.audits.urls")),
+    path("pia/", include("tokutei.pia.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # no operation there: a JSON 404, not the HTML page
     path("i18n/", include("django.conf.urls.i18n")),

@@ -229,6 +229,13 @@ class Action(StrEnum):
     AUDITS_HANDOVER_CONFIRM = "audits.handover_confirm", "業務引継ぎの確認（保護管理者）", \
         "Handover confirmed by the protection manager"
 
+    # --- 特定個人情報保護評価・本人開示 (pia) -------------------------------------------------------------
+    PIA_VIEW = "pia.view", "特定個人情報保護評価（しきい値判断）の閲覧", "PIA threshold assessments viewed"
+    PIA_ASSESS = "pia.assess", "しきい値判断の記録", "PIA threshold assessment recorded"
+    PIA_DRAFT = "pia.draft", "基礎項目評価書（案）の出力", "Draft basic PIA report exported"
+    PIA_DISCLOSURE = "pia.disclosure", "本人への提供・利用状況の開示", \
+        "Disclosure to a person of the use and provision of their record", "output", True
+
 
 UNKNOWN_JA = "登録されていない操作"
 UNKNOWN_EN = "Unregistered operation"

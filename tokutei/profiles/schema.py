@@ -27,6 +27,7 @@ APPROVAL_OPERATIONS = frozenset({
     "biometric_register", "biometric_delete", "delegated_authority_add", "delegated_authority_return",
     "terminal_carry_out", "terminal_bring_in", "subcontracting", "correction", "disposal",
     "id_password_exception", "operator_registration",
+    "disclosure",  # tokutei.pia: issuing a 本人開示 report (pia.disclosure.approval)
 })
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -634,6 +635,27 @@ class AuditSettings(Strict):
     separation: list[SeparationOfDuties] = []
     handover: HandoverRule | None = None
     note: str = ""
+class PiaDisclosure(Strict):
+    """本人への提供・利用状況の開示 (tokutei.pia): how staff appear on the report, and its approval."""
+
+    # How the staff who handled the record are named on the report handed to the person: their name,
+    # their post (役職, else their unit), or only 「担当者」.
+    staff_names: Literal["name", "post", "role"] = "role"
+    approval: Key | None = None  # operation key in ``approvals``; None = no approval before issuing
+    roles: list[Key] = []  # who may issue it besides the handlers of the task (e.g. 保護管理者); [] = handlers only
+    max_days: Annotated[int, Field(ge=1, le=366 * 10)] = 366 * 5  # the longest period one report may cover
+    article: Article = "—"
+
+
+class Pia(Strict):
+    """特定個人情報保護評価 (しきい値判断) and the 本人開示 report (tokutei.pia, docs/pia.md).
+
+    The thresholds are the national 指針's, not the organisation's: they live in the versioned rules file
+    ``tokutei/pia/data/thresholds.yaml``. The profile says who reads the assessments and how the
+    disclosure report is issued."""
+
+    roles: list[Key] = []  # who sees the assessments besides the managers and auditors
+    disclosure: PiaDisclosure = PiaDisclosure()
     article: Article = "—"
 
 
@@ -668,6 +690,7 @@ class Profile(Strict):
     units_open: OpenParameter | None = None  # the unit list is the organisation's to complete
     tasks_open: OpenParameter | None = None  # the task list is the organisation's to complete
     notes: list[str] = []
+    pia: Pia = Pia()
 
     @model_validator(mode="after")
     def _check_references(self) -> Profile:
@@ -829,6 +852,12 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     co = data.get("carry_out")
     if isinstance(co, dict) and co.get("approval") is not None:
         need("approval", approvals, [co.get("approval")], "carry_out.approval")
+    pia = _d(data.get("pia"))  # tokutei.pia
+    need("role", roles, pia.get("roles"), "pia.roles")
+    disclosure = _d(pia.get("disclosure"))
+    need("role", roles, disclosure.get("roles"), "pia.disclosure.roles")
+    if disclosure.get("approval") is not None:
+        need("approval", approvals, [disclosure.get("approval")], "pia.disclosure.approval")
     for key, schedule in _d(data.get("schedules")).items():
         need("role", roles, _d(schedule).get("roles"), f"schedules.{key}.roles")
         need("role", roles, _d(schedule).get("report_to"), f"schedules.{key}.report_to")

@@ -25,7 +25,7 @@ def test_every_app_with_an_api_module_or_a_demo_module_declares_it():
 def test_the_demo_loaders_run_in_the_order_the_data_needs():
     # staff designates the people who enter the vault's; the log's checkpoint signs what came before it.
     assert _labels("demo_loader") == ["staff", "vault", "auditlog", "ledgers", "registers", "approvals",
-                                          "incidents", "vendors", "audits"]
+                                          "incidents", "pia", "vendors", "audits"]
 
 
 def test_init_creates_the_vault_keys_then_the_log_signing_key():
