@@ -635,6 +635,9 @@ class AuditSettings(Strict):
     separation: list[SeparationOfDuties] = []
     handover: HandoverRule | None = None
     note: str = ""
+    article: Article = "—"
+
+
 class PiaDisclosure(Strict):
     """本人への提供・利用状況の開示 (tokutei.pia): how staff appear on the report, and its approval."""
 
