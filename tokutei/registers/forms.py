@@ -121,3 +121,34 @@ class ExportForm(forms.Form):
             return [int(x) for x in raw.split(",") if x.strip()]
         except ValueError:
             raise forms.ValidationError(_("内部IDは数字をカンマで区切って入力してください")) from None
+
+
+# --- typed register fields (issue 17) ----------------------------------------------------------------------
+
+
+def typed_form_field(field) -> forms.Field:
+    """A form field for one typed register field. Required-ness and types are checked by the service
+    (``tokutei.registers.typed``), so that the page and the API refuse alike, naming the field."""
+    label = f"{field.ja}{_('（必須）') if field.required else ''}"
+    if field.type == "date":
+        return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    if field.type == "datetime":
+        return forms.CharField(label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    if field.type == "number":
+        return forms.CharField(label=label, required=False, widget=forms.NumberInput())
+    if field.type in ("choice", "person", "room", "asset"):
+        return forms.ChoiceField(label=label, required=False, choices=[("", "―"), *typed_choices(field)])
+    return TextField(label=label, max_length=500, required=False)
+
+
+def typed_choices(field) -> list[tuple[str, str]]:
+    from .models import Asset, Room
+
+    if field.type == "choice":
+        return list(field.choices.items())
+    if field.type == "person":
+        return [(str(u.pk), f"{u.display_name}（{u.username}）")
+                for u in get_user_model().objects.filter(is_active=True).order_by("username")[:500]]
+    if field.type == "room":
+        return [(str(r.pk), str(r)) for r in Room.objects.filter(retired_at__isnull=True)]
+    return [(str(a.pk), str(a)) for a in Asset.objects.exclude(status=Asset.Status.DISPOSED)[:500]]
