@@ -157,6 +157,13 @@ def typed_choices(field) -> list[tuple[str, str]]:
 # --- rooms, assets, IDs (issue 17) -------------------------------------------------------------------------
 
 
+def _choose(form: forms.Form, names: list[str], choices) -> None:
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
 def _staff_choices() -> list[tuple[str, str]]:
     return [("", "―")] + [(str(u.pk), f"{u.display_name}（{u.username}）")
                           for u in get_user_model().objects.filter(is_active=True).order_by("username")[:500]]
@@ -169,7 +176,7 @@ class RoomForm(forms.Form):
 
     def __init__(self, *args, profile, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room_class"].choices = [(k, c.ja) for k, c in profile.rooms.items()]
+        _choose(self, ["room_class"], [(k, c.ja) for k, c in profile.rooms.items()])
 
 
 class MeasureForm(forms.Form):
@@ -193,8 +200,8 @@ class RoomEntryForm(forms.Form):
         from .models import RoomEntry
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = RoomEntry.Kind.choices
-        self.fields["person"].choices = self.fields["escort"].choices = _staff_choices()
+        _choose(self, ["kind"], RoomEntry.Kind.choices)
+        _choose(self, ["person", "escort"], _staff_choices())
 
     def user(self, name: str):
         pk = self.cleaned_data.get(name)
@@ -213,10 +220,10 @@ class AssetForm(forms.Form):
         from .models import Asset, Room
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Asset.Kind.choices
-        self.fields["room_id"].choices = [("", "―")] + [(str(r.pk), str(r)) for r in Room.objects.filter(
-            retired_at__isnull=True)]
-        self.fields["owner"].choices = _staff_choices()
+        _choose(self, ["kind"], Asset.Kind.choices)
+        _choose(self, ["room_id"], [("", "―")] + [(str(r.pk), str(r)) for r in Room.objects.filter(
+            retired_at__isnull=True)])
+        _choose(self, ["owner"], _staff_choices())
 
 
 class MovementForm(forms.Form):

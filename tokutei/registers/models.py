@@ -302,7 +302,7 @@ class RoomEntry(models.Model):
 
     @property
     def who(self) -> str:
-        if self.person_id:
+        if self.person is not None:
             return f"{self.person.display_name}（{self.person.username}）"
         return self.visitor_name
 

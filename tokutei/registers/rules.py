@@ -239,6 +239,12 @@ def asset_article(profile) -> str:
     return media_article(profile)
 
 
+def device_article(profile) -> str:
+    """The allow-list of recording devices (002 §34, E-17)."""
+    reg = profile.registers.get("device_allowlist")
+    return reg.article if reg is not None and _given(reg.article) else asset_article(profile)
+
+
 def id_article(profile) -> str:
     for key in ("biometric", "user_ids"):
         reg = profile.registers.get(key)
@@ -262,8 +268,8 @@ register(
     Rule(Action.ASSET_REGISTER, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
     Rule(Action.ASSET_CHANGE, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
     Rule(Action.TERMINAL_MOVEMENT, roles=terminal_movers, article=asset_article),
-    Rule(Action.DEVICE_ALLOW, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
-    Rule(Action.DEVICE_IMPORT, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
+    Rule(Action.DEVICE_ALLOW, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=device_article),
+    Rule(Action.DEVICE_IMPORT, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=device_article),
     Rule(Action.BIOMETRIC_DELETE, roles=id_keepers, article=id_article),
     Rule(Action.DELEGATED_AUTHORITY, roles=id_keepers, article=id_article),
 )

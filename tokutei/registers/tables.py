@@ -177,7 +177,7 @@ def _biometric(actor: Actor) -> Rows:
     cols = [_("照合ID"), _("システム操作者"), _("登録日"), _("削除日"), _("申請者（拠点管理者）"), _("承認番号"),
             _("利用状況")]
     return cols, [[b.matching_id, person(b.user), only_day(b.registered_at), only_day(b.deleted_at),
-                   person(b.register_approval.requester) if b.register_approval_id else "",
+                   person(b.register_approval.requester) if b.register_approval is not None else "",
                    "／".join(str(x) for x in (b.register_approval_id, b.delete_approval_id) if x),
                    _("削除済み") if b.deleted_at else _("利用中")] for b in qs]
 

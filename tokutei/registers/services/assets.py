@@ -27,7 +27,7 @@ from tokutei.policy import Actor, get_or_refuse, require
 from tokutei.profiles.selectors import get_profile
 
 from ..models import AllowedDevice, Asset, DeviceConnection, Medium, Room, TerminalMovement
-from ..rules import asset_article
+from ..rules import asset_article, device_article
 
 MOVEMENT_OPERATION = {"out": "terminal_carry_out", "in": "terminal_bring_in"}
 
@@ -97,7 +97,7 @@ def change_asset(*, actor: Actor, asset_id: int, room_id: int | None = None, sta
     if status is not None and status not in Asset.Status.values:
         raise _no(actor, _("状態が正しくありません"), action=Action.ASSET_CHANGE, code="invalid",
                   target=("asset", asset.pk))
-    fields = []
+    fields: list[str] = []
     with transaction.atomic(durable=True):
         if room is not None:
             asset.room, fields = room, [*fields, "room"]
@@ -171,6 +171,7 @@ def allow_device(*, actor: Actor, asset_id: int, device: str, identifier: str) -
     asset = get_or_refuse(actor, Action.DEVICE_ALLOW, Asset.objects.filter(kind=Asset.Kind.TERMINAL), pk=asset_id)
     if not device.strip() or not identifier.strip():
         raise _no(actor, _("機器・媒体と識別番号を入力してください"), action=Action.DEVICE_ALLOW, code="invalid",
+                  article=device_article(get_profile()),
                   target=("asset", asset.pk))
     with transaction.atomic(durable=True):
         allowed = AllowedDevice.objects.create(asset=asset, device=device.strip()[:100],
@@ -219,9 +220,10 @@ def import_connections(*, actor: Actor, data: bytes | str) -> dict[str, int]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or any(c not in reader.fieldnames for c in ("端末", "識別番号", "接続日時")):
         raise _no(actor, _("CSV の見出しは「%(cols)s」にしてください") % {"cols": ",".join(CSV_COLUMNS)},
-                  action=Action.DEVICE_IMPORT, code="invalid", target=("asset", "connections"))
+                  action=Action.DEVICE_IMPORT, code="invalid", article=device_article(get_profile()),
+                  target=("asset", "connections"))
     terminals = {a.tag: a for a in Asset.objects.filter(kind=Asset.Kind.TERMINAL).select_related("terminal")}
-    terminals.update({a.terminal.name: a for a in terminals.copy().values() if a.terminal_id})
+    terminals.update({a.terminal.name: a for a in terminals.copy().values() if a.terminal is not None})
     rows = []
     for n, line in enumerate(reader, start=2):
         asset = terminals.get((line.get("端末") or "").strip())
@@ -232,7 +234,8 @@ def import_connections(*, actor: Actor, data: bytes | str) -> dict[str, int]:
         identifier = (line.get("識別番号") or "").strip()[:100]
         if asset is None or at is None or not identifier:
             raise _no(actor, _("%(n)d行目: 端末・識別番号・接続日時を確認してください") % {"n": n},
-                      action=Action.DEVICE_IMPORT, code="invalid", target=("asset", "connections"))
+                      action=Action.DEVICE_IMPORT, code="invalid", article=device_article(get_profile()),
+                  target=("asset", "connections"))
         rows.append((asset, identifier, (line.get("機器") or "").strip()[:100], at))
     added = flagged = 0
     with transaction.atomic(durable=True):

@@ -31,7 +31,7 @@ from ..models import Asset, Medium, Room, RoomEntry, RoomMeasureCheck
 TEXT = 200
 
 
-def _no(actor: Actor, message: str, *, action: Action, article: str, code: str, target: tuple[str, object],
+def _no(actor: Actor, message: str, *, action: Action, article: str, code: str, target: tuple[str, str | int],
         details: dict | None = None):
     return refuse(message, action=str(action), article=article, code=code, target_type=target[0],
                   target_id=target[1], details=details or {}, **actor.log_fields())

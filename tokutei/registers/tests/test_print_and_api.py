@@ -75,3 +75,10 @@ def test_an_auditor_reads_the_registers_but_an_operator_records_no_entry(client,
 def test_the_pages_render(client, filled000, url):
     client.force_login(filled000["sys_admin"])
     assert client.get(reverse(url)).status_code == 200
+
+
+def test_a_record_book_whose_form_has_a_seal_box_prints_it(client, activate, make_user):
+    activate("hyogo-kyosai")
+    client.force_login(make_user("kagi", "key_custodian"))
+    assert "確認印" in client.get(reverse("ledgers:register_print", args=["key_custody"])).content.decode()
+    assert "確認印" not in client.get(reverse("ledgers:register_print", args=["number_system_ids"])).content.decode()
