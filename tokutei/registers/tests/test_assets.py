@@ -81,7 +81,7 @@ def test_connections_of_devices_off_the_allow_list_are_flagged_when_imported(say
     flagged = DeviceConnection.objects.get(allowed=False)
     assert flagged.identifier == "PHONE-9"
     assert assets.import_connections(actor=keeper, data=CSV)["added"] == 0  # already imported
-    entry = Entry.objects.filter(action="asset.device_import").first()
+    entry = Entry.objects.get(action="asset.device_import", result="ok", details__added=2)
     assert entry.details["not_allowed"] == 1
 
 

@@ -150,3 +150,16 @@ def test_a_profile_with_a_choice_field_without_choices_or_a_duplicate_key_is_ref
                                            {"key": "c", "ja": "C", "requires": ["zz"]}]}}}
     errors = typed_register_errors(data, lambda *a: None)
     assert {p for p, _m in errors} == {"registers.r.fields", "registers.r.fields.a", "registers.r.fields.c.requires"}
+
+
+def test_the_api_refuses_an_entry_with_a_required_field_empty_naming_it(client, activate, make_user):
+    activate("hyogo-kyosai")
+    client.force_login(make_user("kagi", "key_custodian"))
+    response = client.post("/api/v1/ledgers/registers/key_custody", {"values": {"key_name": "鍵1", "lent_at": "x"}},
+                           content_type="application/json")
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "「保管場所」は必須です" in detail and "「貸出日時」には日時を入力してください" in detail
+    book = client.get("/api/v1/ledgers/registers/key_custody").json()
+    assert [f["key"] for f in book["fields"]] == ["key_name", "place", "custodian", "lent_at", "returned_at"]
+    assert book["entries"] == []
