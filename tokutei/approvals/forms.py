@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import CountField, RecordIdField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 from tokutei.profiles.selectors import get_profile
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def _task_choices(blank: bool = True):
     return ([("", "—")] if blank else []) + choices
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     """承認申請: the operation and its scope (no personal data)."""
 
     operation = forms.ChoiceField(label=_("申請する操作"))
@@ -56,5 +56,5 @@ class RequestForm(forms.Form):
         return {k: data[k] for k in keys if data.get(k) not in (None, "")}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     comment = TextField(label=_("コメント"), required=False, max_length=300, help_text=NO_PERSONAL)

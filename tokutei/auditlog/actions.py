@@ -121,6 +121,9 @@ class Action(StrEnum):
         "Submission of the report to the PPC recorded"
     INCIDENTS_NOTIFY_PERSON = "incidents.notify_person", "本人への通知の記録", "Notice to a person concerned recorded"
     INCIDENTS_EXPORT = "incidents.export", "事故等の報告の出力", "Incident reports exported"
+    INCIDENTS_MEASURE = "incidents.measure", "事故等に対する措置の記録", "Measure taken on an incident recorded"
+    INCIDENTS_RECORDS_LOG = "incidents.records_log", "事故等に関係する記録の操作履歴の閲覧", \
+        "Operation log of the records an incident concerns viewed"
 
     # --- 委員会・会議 (committee) -----------------------------------------------------------------------------
     COMMITTEE_VIEW = "committee.view", "委員会の記録の閲覧", "Committee records viewed"
@@ -128,6 +131,7 @@ class Action(StrEnum):
     COMMITTEE_ATTENDANCE = "committee.attendance", "出席者の記録", "Attendance recorded"
     COMMITTEE_MINUTES = "committee.minutes", "議事録の記録・確定", "Minutes recorded or finalised"
     COMMITTEE_ACTION_ITEM = "committee.action_item", "決定事項の登録・完了", "Action item recorded or closed"
+    COMMITTEE_EXPORT = "committee.export", "委員会の記録の出力", "Committee records exported"
 
     # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
     MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import TextField
+from tokutei.core.forms import Form
 from tokutei.core.jdates import parse_date
 
 from .actions import Action
@@ -47,7 +48,7 @@ def action_choices() -> list:
     return choices
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     date_from = JDateField(label=_("開始日"), required=False)
     date_to = JDateField(label=_("終了日"), required=False)
     user = TextField(label=_("ユーザID"), required=False, max_length=150)
@@ -95,7 +96,7 @@ class SearchForm(forms.Form):
         return Filters(**values)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     date_from = JDateField(label=_("開始日"), required=False)
     date_to = JDateField(label=_("終了日"), required=False)
 
@@ -109,7 +110,7 @@ class PeriodForm(forms.Form):
         return day_from, day_to
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     period_from = JDateField(label=_("点検対象期間（開始）"))
     period_to = JDateField(label=_("点検対象期間（終了）"))
     findings = TextField(label=_("点検結果・所見"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 
 from .models import Attendee, Meeting
 
 _D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     kind = forms.ChoiceField(label=_("種類"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("件名"), max_length=200)
     held_on = forms.DateField(label=_("開催日（持ち回りは決定日）"), widget=_D)
@@ -21,9 +21,13 @@ class MeetingForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}))
     incidents = forms.MultipleChoiceField(label=_("議題とする事故等"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
+    presiding = forms.ChoiceField(label=_("議長"), choices=Meeting.Presiding.choices, initial=Meeting.Presiding.CHAIR)
 
-    def __init__(self, *args, agenda: list[str], incidents: list[tuple[str, str]], circulated: bool, **kwargs):
+    def __init__(self, *args, agenda: list[str], incidents: list[tuple[str, str]], circulated: bool,
+                 vice_chair: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not vice_chair:  # no vice-chair in the profile (000): the chair presides
+            del self.fields["presiding"]
         form_field(self, "agenda", forms.MultipleChoiceField).choices = [(a, a) for a in agenda]
         form_field(self, "incidents", forms.MultipleChoiceField).choices = incidents
         if not circulated:
@@ -34,18 +38,20 @@ class MeetingForm(forms.Form):
         return [*self.cleaned_data.get("agenda", []), *extra]
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(Form):
     kind = forms.ChoiceField(label=_("区分"), choices=Attendee.Kind.choices)
-    capacity = forms.CharField(label=_("職・役割"), max_length=100, required=False)
+    capacity = forms.CharField(label=_("職・役割"), max_length=100, required=False,
+                               widget=forms.TextInput(attrs={"list": "committee-members"}),
+                               help_text=_("委員は、委員の職を一覧から選んでください"))
     name = forms.CharField(label=_("氏名"), max_length=100)
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(Form):
     minutes = forms.CharField(label=_("議事録"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
                               required=False)
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(Form):
     text = forms.CharField(label=_("決定事項・対応"), max_length=500)
     owner = forms.CharField(label=_("担当"), max_length=100)
     due_on = forms.DateField(label=_("期限"), widget=_D, required=False)

@@ -18,7 +18,12 @@ class Meeting(models.Model):
         MEETING = "meeting", _("会議")
         CIRCULATED = "circulated", _("持ち回りによる決定")
 
+    class Presiding(models.TextChoices):
+        CHAIR = "chair", _("委員長（議長）")
+        VICE_CHAIR = "vice_chair", _("委員長が不在のため副委員長")
+
     kind = models.CharField(_("種類"), max_length=12, choices=Kind, default=Kind.MEETING)
+    presiding = models.CharField(_("議長"), max_length=12, choices=Presiding, default=Presiding.CHAIR)
     title = models.CharField(_("件名"), max_length=200)
     held_on = models.DateField(_("開催日"))
     agenda = models.JSONField(default=list, blank=True)  # texts: the profile's 審議事項 and others

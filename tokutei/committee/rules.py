@@ -27,4 +27,4 @@ def _article(profile) -> str:
 
 register(*(Rule(action, roles=committee_roles, article=_article, unit_scoped_roles=False) for action in (
     Action.COMMITTEE_VIEW, Action.COMMITTEE_MEETING, Action.COMMITTEE_ATTENDANCE, Action.COMMITTEE_MINUTES,
-    Action.COMMITTEE_ACTION_ITEM)))
+    Action.COMMITTEE_ACTION_ITEM, Action.COMMITTEE_EXPORT)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from tokutei.profiles.selectors import get_profile
 
@@ -29,6 +30,23 @@ def member_titles() -> list[str]:
 def title_of(key: str) -> str:
     profile = get_profile()
     return profile.roles[key].ja if key in profile.roles else key
+
+
+def presiding_title(meeting: Meeting) -> str:
+    """Who presided, as people read it: the chair, or the vice-chair acting for an absent chair."""
+    gb = get_profile().governance_body
+    if gb is None:
+        return ""
+    if meeting.presiding == Meeting.Presiding.VICE_CHAIR and gb.vice_chair:
+        return title_of(gb.vice_chair) + "（" + str(_("委員長が不在のため")) + "）"
+    return title_of(gb.chair)
+
+
+def overdue_items(today=None) -> QuerySet[ActionItem]:
+    """Open action items past their due date."""
+    from django.utils import timezone
+
+    return open_items().filter(due_on__lt=today or timezone.localdate())
 
 
 def open_incidents():

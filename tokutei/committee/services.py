@@ -52,8 +52,9 @@ def _meeting(actor: Actor, action: Action, meeting_id: int, *, open_only: bool =
 
 
 def create_meeting(*, actor: Actor, kind: str, title: str, held_on: dt.date, agenda: list[str],
-                   incident_ids: list[int] | None = None) -> Meeting:
-    """A meeting (会議) or a circulated resolution (持ち回り, only where the profile allows it: 001 §14)."""
+                   incident_ids: list[int] | None = None, presiding: str = Meeting.Presiding.CHAIR) -> Meeting:
+    """A meeting (会議) or a circulated resolution (持ち回り, only where the profile allows it: 001 §14),
+    presided by the chair, or by the vice-chair where the profile has one and the chair is absent."""
     require(actor, Action.COMMITTEE_MEETING, details={"kind": kind})
     gb = get_profile().governance_body
     article = _article()
@@ -67,11 +68,14 @@ def create_meeting(*, actor: Actor, kind: str, title: str, held_on: dt.date, age
     if kind == Meeting.Kind.CIRCULATED and not gb.circulated_decisions:
         raise _no(actor, _("%(body)sでは、持ち回りによる決定は定められていません。会議を開いてください")
                   % {"body": gb.ja}, action=Action.COMMITTEE_MEETING, article=article, code="no_circulation")
+    if presiding not in Meeting.Presiding.values or (presiding == Meeting.Presiding.VICE_CHAIR and not gb.vice_chair):
+        raise _no(actor, _("%(body)sには副委員長が定められていません。議長は委員長です") % {"body": gb.ja},
+                  action=Action.COMMITTEE_MEETING, article=article, code="no_vice_chair")
     _check(actor, Action.COMMITTEE_MEETING, article, title=title, agenda="\n".join(agenda))
     with transaction.atomic(durable=True):
         meeting = Meeting.objects.create(kind=kind, title=title[:200], held_on=held_on, agenda=agenda,
                                          incident_ids=sorted(set(incident_ids or [])), created_by=actor.user,
-                                         article=article)
+                                         article=article, presiding=presiding)
         record(action=Action.COMMITTEE_MEETING, target_type="meeting", target_id=meeting.pk, article=article,
                details={"kind": kind, "agenda": len(agenda), "incidents": meeting.incident_ids}, **actor.log_fields())
     return meeting
@@ -83,6 +87,15 @@ def add_attendee(*, actor: Actor, meeting_id: int, kind: str, name: str, capacit
     if kind not in Attendee.Kind.values or not name:
         raise _no(actor, _("区分と氏名を記入してください"), action=Action.COMMITTEE_ATTENDANCE, article=meeting.article,
                   code="invalid", target_id=meeting.pk)
+    if kind == Attendee.Kind.MEMBER:
+        from .selectors import member_titles
+
+        members = member_titles()
+        if capacity not in members:
+            raise _no(actor, _("「%(c)s」は委員ではありません。委員は職で選んでください（%(m)s）。委員以外の方は"
+                               "「委員以外の出席者」か「外部の有識者」として記録してください")
+                      % {"c": capacity or "—", "m": "、".join(members)}, action=Action.COMMITTEE_ATTENDANCE,
+                      article=meeting.article, code="not_a_member", target_id=meeting.pk)
     _check(actor, Action.COMMITTEE_ATTENDANCE, meeting.article, meeting.pk, name=name, capacity=capacity)
     with transaction.atomic(durable=True):
         attendee = Attendee.objects.create(meeting=meeting, kind=kind, name=name[:100], capacity=capacity[:100],

@@ -6,6 +6,7 @@ app_name = "committee"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new_meeting, name="new"),
+    path("export.xlsx", views.export, name="export"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/print/", views.print_minutes, name="print"),
     path("<id:pk>/attendees/", views.attendee, name="attendee"),

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
-from tokutei.policy import get_or_refuse
+from tokutei.auditlog.services import record
+from tokutei.core import jdates
+from tokutei.policy import decide, get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
-from . import selectors, services
+from . import excel, selectors, services
 from .forms import ActionItemForm, AttendeeForm, MeetingForm, MinutesForm
 from .models import Meeting
 
@@ -29,7 +31,8 @@ def _body():
 def index(request: SignedInRequest) -> HttpResponse:
     return render(request, "committee/index.html", {
         "body": _body(), "members": selectors.member_titles(), "meetings": selectors.meetings()[:200],
-        "items": selectors.open_items()[:200]})
+        "items": selectors.open_items()[:200], "today": timezone.localdate(),
+        "can_export": decide(actor_of(request), Action.COMMITTEE_EXPORT).allowed})
 
 
 @action_required(Action.COMMITTEE_MEETING)
@@ -37,13 +40,14 @@ def new_meeting(request: SignedInRequest) -> HttpResponse:
     body = _body()
     incidents = [(str(i.pk), f"#{i.pk} {i.get_category_display()} {i.summary[:40]}") for i in selectors.open_incidents()]
     form = MeetingForm(request.POST or None, agenda=list(body.agenda) if body else [], incidents=incidents,
-                       circulated=bool(body and body.circulated_decisions),
+                       circulated=bool(body and body.circulated_decisions), vice_chair=bool(body and body.vice_chair),
                        initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         meeting = services.create_meeting(actor=actor_of(request), kind=d["kind"], title=d["title"],
                                           held_on=d["held_on"], agenda=form.agenda_items(),
-                                          incident_ids=[int(i) for i in d["incidents"]])
+                                          incident_ids=[int(i) for i in d["incidents"]],
+                                          presiding=d.get("presiding") or Meeting.Presiding.CHAIR)
         messages.success(request, _("登録しました"))
         return redirect("committee:detail", pk=meeting.pk)
     return render(request, "committee/form.html", {"form": form, "body": body})
@@ -59,7 +63,8 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "committee/detail.html", {
         "meeting": meeting, "body": _body(), "attendees": meeting.attendees.all(), "items": meeting.items.all(),
         "attendee_form": AttendeeForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
-        "item_form": ActionItemForm(), "members": selectors.member_titles()})
+        "item_form": ActionItemForm(), "members": selectors.member_titles(),
+        "presiding": selectors.presiding_title(meeting)})
 
 
 @action_required(Action.COMMITTEE_VIEW)
@@ -67,7 +72,7 @@ def print_minutes(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return render(request, "committee/print.html", {
         "meeting": meeting, "body": _body(), "attendees": meeting.attendees.all(), "items": meeting.items.all(),
-        "chair": selectors.title_of(_body().chair) if _body() else ""})
+        "chair": selectors.presiding_title(meeting)})
 
 
 def _errors(request: SignedInRequest, form) -> None:
@@ -123,3 +128,19 @@ def close_item(request: SignedInRequest, pk: int) -> HttpResponse:
     item = services.close_action_item(actor=actor_of(request), item_id=pk, note=request.POST.get("note", "")[:500])
     messages.success(request, _("完了にしました"))
     return redirect("committee:detail", pk=item.meeting_id)
+
+
+@action_required(Action.COMMITTEE_EXPORT)
+def export(request: SignedInRequest) -> HttpResponse:
+    """Every meeting and decision, as Excel (logged: committee.export, with the count)."""
+    actor = actor_of(request)
+    profile = get_profile()
+    body = _body()
+    title = body.ja if body is not None else _("委員会")
+    data, rows = excel.export(title, f"{profile.organisation.name}　{jdates.to_wareki(timezone.localdate())}",
+                              selectors.meetings()[:2000])
+    record(action=Action.COMMITTEE_EXPORT, **actor.log_fields(), target_type="meeting", target_id="", count=rows,
+           article=body.article if body is not None else "", details={"format": "xlsx"})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="committee.xlsx"'
+    return response

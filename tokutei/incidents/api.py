@@ -1,4 +1,4 @@
-"""JSON API for incidents (/api/v1/incidents/): report, list, one incident, acknowledge, timeline.
+"""JSON API for incidents (/api/v1/incidents/): report, list, one incident, acknowledge, timeline, measures.
 
 The same services and the same policy as the pages: an incident out of scope answers 404 like a missing
 one; a refusal answers with ``{"detail", "code", "article", "citation"}`` (tokutei/api.py).
@@ -17,7 +17,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.policy import get_or_refuse
 from tokutei.policy.web import api_actor
 
-from . import selectors, services
+from . import measures, selectors, services
 from .models import Incident
 
 PREFIX = "incidents"
@@ -37,6 +37,25 @@ class TimelineIn(Schema):
     kind: str
     text: str
     occurred_at: dt.datetime | None = None
+
+
+class MeasureIn(Schema):
+    kind: str  # legal_hold, suspend_user, suspend_terminal, and the profile's own (tokutei.incidents.measures)
+    text: str
+    occurred_at: dt.datetime | None = None
+    user_id: int | None = None  # suspend_user
+    terminal_id: int | None = None  # suspend_terminal
+    recipients: list[str] | None = None  # committee_report (None: every body the profile names)
+
+
+class MeasureOut(Schema):
+    kind: str
+    label: str
+    text: str
+    occurred_at: dt.datetime
+    targets: dict[str, Any]
+    article: str
+    recorded_by: str
 
 
 class StepOut(Schema):
@@ -80,6 +99,7 @@ class IncidentOut(Schema):
     article: str
     steps: list[StepOut]
     timeline: list[EntryOut]
+    measures: list[MeasureOut]
     ppc: PpcOut
 
 
@@ -102,6 +122,9 @@ def _out(incident: Incident) -> dict[str, Any]:
         "article": incident.article, "steps": steps,
         "timeline": [{"kind": e.kind, "text": e.text, "occurred_at": e.occurred_at,
                       "recorded_by": e.recorded_by.username} for e in incident.timeline.select_related("recorded_by")],
+        "measures": [{"kind": m.kind, "label": measures.label(m.kind), "text": m.text, "occurred_at": m.occurred_at,
+                      "targets": m.targets, "article": m.article, "recorded_by": m.recorded_by.username}
+                     for m in incident.measures.select_related("recorded_by")],
         "ppc": {"reportable": ppc.reportable if ppc else None, "categories": ppc.categories if ppc else [],
                 "learned_on": d.learned_on, "preliminary_due": d.preliminary_due, "final_due": d.final_due,
                 "preliminary_reported_on": ppc.preliminary_reported_on if ppc else None,
@@ -142,4 +165,13 @@ def timeline(request: HttpRequest, pk: int, payload: TimelineIn):
     actor = api_actor(request, Action.INCIDENTS_TIMELINE)
     services.add_timeline_entry(actor=actor, incident_id=pk, kind=payload.kind, text=payload.text,
                                 occurred_at=payload.occurred_at)
+    return Status(201, _out(Incident.objects.get(pk=pk)))
+
+
+@router.post("/{pk}/measures", response={201: IncidentOut})
+def measure(request: HttpRequest, pk: int, payload: MeasureIn):
+    actor = api_actor(request, Action.INCIDENTS_MEASURE)
+    measures.take_measure(actor=actor, incident_id=pk, kind=payload.kind, text=payload.text,
+                          occurred_at=payload.occurred_at, user_id=payload.user_id, terminal_id=payload.terminal_id,
+                          recipients=payload.recipients)
     return Status(201, _out(Incident.objects.get(pk=pk)))

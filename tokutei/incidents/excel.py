@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from tokutei.core.templatetags.jp import wareki, wareki_time
 from tokutei.ledgers.excel import workbook
 
-from . import selectors
+from . import measures, selectors
 from .models import Incident
 
 
 def columns() -> list[str]:
     return [_("報告番号"), _("区分"), _("発見日時"), _("発見者"), _("報告日時"), _("報告者"), _("何が起きたか"),
             _("推定される原因"), _("報告経路"), _("個人情報保護委員会への報告"), _("速報の期限"), _("速報の提出日"),
-            _("確報の期限"), _("確報の提出日")]
+            _("確報の期限"), _("確報の提出日"), _("措置")]
 
 
 def row(incident: Incident) -> list[str]:
@@ -32,7 +32,8 @@ def row(incident: Incident) -> list[str]:
             wareki_time(incident.reported_at), incident.reported_by.username, incident.summary,
             incident.suspected_cause, route, judged,
             wareki(d.preliminary_due) if reportable else "", wareki(ppc.preliminary_reported_on) if ppc else "",
-            wareki(d.final_due) if reportable else "", wareki(ppc.final_reported_on) if ppc else ""]
+            wareki(d.final_due) if reportable else "", wareki(ppc.final_reported_on) if ppc else "",
+            "／".join(f"{wareki_time(m.occurred_at)} {measures.label(m.kind)}" for m in incident.measures.all())]
 
 
 def export(title: str, subtitle: str, incidents) -> tuple[bytes, int]:

@@ -17,33 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.inforce import in_force_on
+from tokutei.core.models import AppendOnly as _AppendOnly
+from tokutei.core.models import AppendOnlyError  # noqa: F401 - raised by the rows below
 
 
-class AppendOnlyError(Exception):
-    """An incident report or a timeline entry would be changed or deleted in place."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("事故等の報告は変更できません。後の事実は経過として追加してください。")
-
-    def delete(self):
-        raise AppendOnlyError("事故等の報告は削除できません。")
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
+class AppendOnly(_AppendOnly):
+    append_only_change_message = "事故等の報告は変更できません。後の事実は経過として追加してください。"
+    append_only_delete_message = "事故等の報告は削除できません。"
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("事故等の報告は変更できません。後の事実は経過として追加してください。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("事故等の報告は削除できません。")
 
 
 class Incident(AppendOnly):
@@ -219,3 +202,25 @@ class PersonNotice(AppendOnly):
 
     def __str__(self) -> str:
         return f"#{self.incident_id} → {self.record_id}"
+
+
+class Measure(AppendOnly):
+    """A measure an incident led to (tokutei.incidents.measures): a legal hold on the records it concerns,
+    a user or terminal suspended, 001 §9's outside support, disconnection and reconnection, the report to
+    the committees, 002 §40's publication. Append-only like the report; each is also a timeline entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(_("措置"), max_length=20)
+    text = models.TextField(_("内容"), max_length=2000)
+    occurred_at = models.DateTimeField(_("日時"))
+    targets = models.JSONField(default=dict, blank=True)  # {"holds": [ids], "user": id, "terminal": id, "to": [...]}
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="measure")
+    article = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} {self.kind}"

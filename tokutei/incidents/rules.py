@@ -77,6 +77,26 @@ def _responders(profile) -> set[str]:
     return routing.overseer_roles(profile) | routing.unit_overseer_roles(profile)
 
 
+def measure_allowed(actor, obj, decision, profile) -> Deny | None:
+    """A measure on an incident in scope: one this organisation has, taken by a role it names for it (the
+    incident's responders where it names none)."""
+    from .measures import MeasureRequest, available
+
+    if not isinstance(obj, MeasureRequest):
+        return incident_in_scope(actor, obj, decision, profile)
+    if (denied := incident_in_scope(actor, obj.incident, decision, profile)) is not None:
+        return denied
+    spec = available(profile).get(obj.kind)
+    if spec is None:
+        return Deny(_("この組織の規程には、この措置の定めがありません"), code="no_such_measure")
+    roles = set(spec.roles) or _responders(profile)
+    if not roles & {a.role_key for a in _assignments(actor)}:
+        titles = "、".join(profile.roles[r].ja for r in sorted(roles) if r in profile.roles)
+        return Deny(_("この措置を記録できるのは、%(roles)s です") % {"roles": titles}, code="not_measure_role",
+                    article=spec.article or None)
+    return None
+
+
 def _scoped(action: Action, **kwargs) -> Rule:
     """A rule on one incident: in scope (else not found), citing the profile's incident article."""
     return Rule(action, check=incident_in_scope, scope=incidents_in_scope, article=_article, **kwargs)
@@ -95,4 +115,8 @@ register(
     _scoped(Action.INCIDENTS_PPC_SUBMIT, roles=_responders, unit_scoped_roles=False),
     _scoped(Action.INCIDENTS_NOTIFY_PERSON, roles=_responders, unit_scoped_roles=False),
     _scoped(Action.INCIDENTS_EXPORT, roles=_responders, unit_scoped_roles=False),
+    # Anyone who sees the incident is asked; who may take which measure is the measure's (measure_allowed),
+    # so that a refusal names the roles and cites the measure's own article (001 §9.2: the 市長).
+    Rule(Action.INCIDENTS_MEASURE, check=measure_allowed, scope=incidents_in_scope, article=_article),
+    _scoped(Action.INCIDENTS_RECORDS_LOG, roles=_responders, unit_scoped_roles=False),
 )

@@ -135,3 +135,22 @@ def report_items(incident: Incident, ppc: PpcAssessment | None) -> dict[str, str
         "other": entries("decision"),
     }
     return {k: written.get(k) or filled.get(k, "") for k in ITEMS}
+
+
+# target_type of the log entries for each kind of record a report names
+_LOG_TARGETS = {"files": "file", "records": "person", "media": "medium", "terminals": "terminal"}
+
+
+def records_log(incident: Incident):
+    """The log entries about the files, records, media and terminals the report names, newest first."""
+    from django.db.models import Q
+
+    from tokutei.auditlog.models import Entry
+
+    q = Q(pk__in=[])
+    for kind, ids in (incident.affected or {}).items():
+        if kind in _LOG_TARGETS and ids:
+            q |= Q(target_type=_LOG_TARGETS[kind], target_id__in=[str(i) for i in ids])
+            if kind == "files":
+                q |= Q(details__file_id__in=list(ids))
+    return Entry.objects.filter(q).order_by("-seq")

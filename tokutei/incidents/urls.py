@@ -17,4 +17,6 @@ urlpatterns = [
     path("<id:pk>/ppc/submission/", views.submission, name="submission"),
     path("<id:pk>/ppc/print/", views.ppc_print, name="ppc_print"),
     path("<id:pk>/notices/", views.notice, name="notice"),
+    path("<id:pk>/measures/", views.measure, name="measure"),
+    path("<id:pk>/log/", views.records_log, name="records_log"),
 ]

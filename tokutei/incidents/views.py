@@ -25,8 +25,9 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
 from . import excel, selectors, services
+from . import measures as measures_
 from .deadlines import CATEGORIES, ITEMS
-from .forms import AbsenceForm, NoticeForm, PpcForm, ReportForm, SubmissionForm, TimelineForm
+from .forms import AbsenceForm, MeasureForm, NoticeForm, PpcForm, ReportForm, SubmissionForm, TimelineForm
 from .models import Absence, Incident, RouteStep
 
 
@@ -62,6 +63,8 @@ def _detail_context(request: SignedInRequest, incident: Incident) -> dict:
         ppc_initial |= {"categories": ppc.categories, "affected_people": ppc.affected_people,
                         **{f"item_{k}": v for k, v in ppc.items.items()}}
     return {
+        **_measure_context(actor, incident),
+        "can_records_log": decide(actor, Action.INCIDENTS_RECORDS_LOG, incident).allowed and bool(incident.affected),
         "incident": incident, "steps": selectors.steps(incident),
         "timeline": incident.timeline.select_related("recorded_by"), "notices": incident.notices.all(),
         "ppc": ppc, "deadlines": selectors.deadlines_of(incident, ppc),
@@ -76,6 +79,27 @@ def _detail_context(request: SignedInRequest, incident: Incident) -> dict:
         "submission_form": SubmissionForm(initial={"on": timezone.localdate()}) if can_ppc and ppc else None,
         "notice_form": NoticeForm(initial={"notified_on": timezone.localdate()}) if can_ppc else None,
     }
+
+
+def _measure_kinds(actor, incident: Incident) -> list[tuple[str, str]]:
+    """The measures this person may record on this incident (the policy decides each)."""
+    profile = get_profile()
+    return [(kind, measures_.label(kind, profile)) for kind in measures_.available(profile)
+            if decide(actor, Action.INCIDENTS_MEASURE, measures_.MeasureRequest(incident, kind)).allowed
+            and (kind not in measures_.CARRIED_OUT_AS or decide(actor, measures_.CARRIED_OUT_AS[kind]).allowed)]
+
+
+def _measure_form(actor, incident: Incident, data=None) -> MeasureForm:
+    spec = measures_.available(get_profile()).get("committee_report")
+    return MeasureForm(data, kinds=_measure_kinds(actor, incident), recipients=spec.recipients if spec else [])
+
+
+def _measure_context(actor, incident: Incident) -> dict:
+    form = _measure_form(actor, incident)
+    return {"measures": [(m, measures_.label(m.kind)) for m in incident.measures.select_related("recorded_by")],
+            "measure_form": form if form.has_kinds() else None,
+            "disconnected": measures_.disconnected_since() if "disconnect" in measures_.available(get_profile())
+            else None}
 
 
 @action_required(Action.INCIDENTS_VIEW)
@@ -164,6 +188,39 @@ def notice(request: SignedInRequest, pk: int) -> HttpResponse:
                                   method=d["method"], notified_on=d["notified_on"], note=d["note"])
     messages.success(request, _("本人への通知を記録しました"))
     return redirect("incidents:detail", pk=pk)
+
+
+@require_POST
+@action_required(Action.INCIDENTS_MEASURE)
+def measure(request: SignedInRequest, pk: int) -> HttpResponse:
+    from tokutei.staff.models import User
+
+    actor = actor_of(request)
+    incident = _visible(request, pk, Action.INCIDENTS_MEASURE)  # 404 for a missing or foreign id, first
+    form = _measure_form(actor, incident, request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    d = form.cleaned_data
+    person = User.objects.filter(username=d.get("username") or "").first() if d.get("username") else None
+    measures_.take_measure(actor=actor, incident_id=pk, kind=d["kind"], text=d["text"],
+                           occurred_at=d.get("occurred_at"), user_id=person.pk if person else None,
+                           terminal_id=d.get("terminal"), recipients=d.get("recipients"))
+    messages.success(request, _("措置を記録しました: %(m)s") % {"m": measures_.label(d["kind"])})
+    return redirect("incidents:detail", pk=pk)
+
+
+@action_required(Action.INCIDENTS_RECORDS_LOG)
+def records_log(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The operation log of the files, records, media and terminals the report names — read-only, for the
+    investigator, and itself logged (R-INC: the log of the affected records one click away)."""
+    actor = actor_of(request)
+    incident = get_or_refuse(actor, Action.INCIDENTS_RECORDS_LOG, Incident.objects.all(), pk=pk)
+    entries = selectors.records_log(incident)
+    rows = list(entries[:500])
+    record(action=Action.INCIDENTS_RECORDS_LOG, **actor.log_fields(), target_type="incident", target_id=incident.pk,
+           count=len(rows), article=incident.article)
+    return render(request, "incidents/records_log.html", {"incident": incident, "entries": rows,
+                                                          "total": entries.count()})
 
 
 @action_required(Action.INCIDENTS_PPC_ASSESS)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokutei.core import jdates
 from tokutei.core.fields import HANDLING_DATES, CountField, JapaneseDateField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 from tokutei.profiles.schema import Profile
 
 from . import files
@@ -30,7 +30,7 @@ def stage_choices(profile: Profile) -> list[tuple[str, str]]:
     return choices
 
 
-class HandlingFilterForm(forms.Form):
+class HandlingFilterForm(Form):
     nendo = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False, empty_value=None)
     category = forms.ChoiceField(label=_("区分"), required=False)
     file = forms.TypedChoiceField(label=_("特定個人情報ファイル"), coerce=int, required=False, empty_value=None)
@@ -51,7 +51,7 @@ class HandlingFilterForm(forms.Form):
             (str(u.pk), u.name_ja) for u in Unit.objects.order_by("pk")]
 
 
-class ManualRecordForm(forms.Form):
+class ManualRecordForm(Form):
     """A paper step: 進達 (sealed mailing), 細断, 保管, 提供 … (003 §7, 004 §9, §14)."""
 
     stage = forms.ChoiceField(label=_("区分・管理段階"))
@@ -82,11 +82,11 @@ class CorrectionForm(ManualRecordForm):
     note = TextField(label=_("訂正の理由"), max_length=500)
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(Form):
     note = TextField(label=_("備考"), max_length=500, required=False)
 
 
-class RegisterEntryForm(forms.Form):
+class RegisterEntryForm(Form):
     """Fields come from the typed ``profile.registers[key].fields`` of the form in force (labels as the form
     prints them); the values are checked by the service (``tokutei.registers.typed``), which names the field."""
 

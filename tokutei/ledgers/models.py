@@ -14,32 +14,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    """A ledger row would be changed or deleted in place."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("台帳の記録は変更できません。訂正は新しい記録として追加してください。")
-
-    def delete(self):
-        raise AppendOnlyError("台帳の記録は削除できません。")
+from tokutei.core.models import AppendOnly as _AppendOnly
+from tokutei.core.models import AppendOnlyError  # noqa: F401 - raised by the rows below
 
 
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
+class AppendOnly(_AppendOnly):
+    append_only_change_message = "台帳の記録は変更できません。訂正は新しい記録として追加してください。"
+    append_only_delete_message = "台帳の記録は削除できません。"
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("台帳の記録は変更できません。訂正は新しい記録として追加してください。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("台帳の記録は削除できません。")
 
 
 class HandlingRecord(AppendOnly):

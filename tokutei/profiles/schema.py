@@ -563,6 +563,23 @@ class PpcReport(Strict):
     warn_days: Annotated[int, Field(ge=0, le=30)] = 2  # the dashboard warns this many days before a due date
 
 
+# Measures an incident can lead to (tokutei.incidents.measures). The first three are open to every
+# organisation; the others only where the profile names them (001 §9, 002 §40).
+MEASURE_KINDS = ("legal_hold", "suspend_user", "suspend_terminal", "external_support", "disconnect", "reconnect",
+                 "committee_report", "publication")
+MeasureKind = Literal["legal_hold", "suspend_user", "suspend_terminal", "external_support", "disconnect",
+                      "reconnect", "committee_report", "publication"]
+
+
+class IncidentMeasure(Strict):
+    """One measure an incident can lead to: who may take it, the article it rests on, its name here."""
+
+    ja: str = ""  # the organisation's own name for it (empty: the system's)
+    roles: list[Key] = []  # who may take it (empty: the incident's responders)
+    recipients: list[str] = []  # committee_report: the bodies reported to (001 §9.3 names two)
+    article: Article | None = None  # None: the incident's article
+
+
 class IncidentRoute(Strict):
     route: list[Key | str]
     fallback: dict[Key, Key] = {}
@@ -571,6 +588,7 @@ class IncidentRoute(Strict):
     reporter: Key | None = None
     escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 24  # an unacknowledged step goes on to the next
     ppc: PpcReport = PpcReport()
+    measures: dict[MeasureKind, IncidentMeasure] = {}
     article: Article
 
 
@@ -790,6 +808,8 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
         need("role", roles, [*fallback, *fallback.values()], "incident.fallback")
         if incident.get("reporter"):
             need("role", roles, [incident["reporter"]], "incident.reporter")
+        for kind, measure in _d(incident.get("measures")).items():
+            need("role", roles, _l(_d(measure).get("roles")), f"incident.measures.{kind}.roles")
     if roles_map and not any(_d(r).get("handles_data") is True for r in roles_map.values()):
         errors.append(("roles", "at least one role must have handles_data: true（個人データを扱う役割が必要です）"))
     if roles_map and not any(_d(r).get("administers_system") is True for r in roles_map.values()):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokutei.approvals.forms import NO_PERSONAL, _task_choices
 from tokutei.core.fields import CountField, RecordIdField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 
 from .models import Document, Medium
 from .services.media import carry_out_policy
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tokutei.staff.models import User
 
 
-class MediumForm(forms.Form):
+class MediumForm(Form):
     label = TextField(label=_("媒体番号"), max_length=60)
     kind = forms.ChoiceField(label=_("種類"), choices=Medium.Kind.choices)
     storage_place = TextField(label=_("保管場所"), max_length=200)
@@ -27,13 +27,13 @@ class MediumForm(forms.Form):
     content_summary = TextField(label=_("内容"), max_length=200, required=False, help_text=NO_PERSONAL)
 
 
-class FaultForm(forms.Form):
+class FaultForm(Form):
     has_fault = forms.TypedChoiceField(label=_("障害の有無"), choices=[("0", _("障害なし")), ("1", _("障害あり"))],
                                        coerce=lambda v: v == "1")
     description = TextField(label=_("内容"), max_length=300, required=False)
 
 
-class DisposeForm(forms.Form):
+class DisposeForm(Form):
     method = TextField(label=_("廃棄の方法"), max_length=100, initial="破砕")
     witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("立会者"), queryset=None)
     approval_id = RecordIdField(label=_("承認番号（必要な場合）"), required=False)
@@ -44,7 +44,7 @@ class DisposeForm(forms.Form):
             is_active=True).order_by("username")
 
 
-class CarryOutForm(forms.Form):
+class CarryOutForm(Form):
     medium: forms.ModelChoiceField[Medium] = forms.ModelChoiceField(label=_("記録媒体（登録済みの場合）"),
                                                                     required=False, queryset=None)
     counterparty = TextField(label=_("相手方"), max_length=200)
@@ -69,11 +69,11 @@ class CarryOutForm(forms.Form):
             purpose_key.choices = _task_choices()
 
 
-class CarryOutDoForm(forms.Form):
+class CarryOutDoForm(Form):
     approval_id = RecordIdField(label=_("承認番号"), required=False)
 
 
-class CloseCarryOutForm(forms.Form):
+class CloseCarryOutForm(Form):
     outcome = forms.ChoiceField(label=_("結果"), choices=[("returned", _("返却")), ("delivered", _("提出・引渡し")),
                                                          ("disposed", _("廃棄"))])
     disposal_method = TextField(label=_("廃棄の方法"), max_length=100, required=False)
@@ -86,14 +86,14 @@ class CloseCarryOutForm(forms.Form):
             is_active=True).order_by("username")
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     title = TextField(label=_("文書名"), max_length=200)
     kind = forms.ChoiceField(label=_("種類"), choices=Document.Kind.choices)
     storage_place = TextField(label=_("保管場所"), max_length=200)
     copies = CountField(label=_("部数"), min_value=1, initial=1)
 
 
-class DocumentOpForm(forms.Form):
+class DocumentOpForm(Form):
     kind = forms.ChoiceField(label=_("操作"), choices=[("copy", _("複製")), ("carry_out", _("持出し")),
                                                       ("return", _("返却")), ("check", _("保管状況の確認")),
                                                       ("dispose", _("廃棄"))])
@@ -101,7 +101,7 @@ class DocumentOpForm(forms.Form):
     note = TextField(label=_("備考"), max_length=300, required=False, help_text=NO_PERSONAL)
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     purpose = forms.ChoiceField(label=_("事務（利用目的）"))
     recipient = TextField(label=_("受領者（提供先）"), max_length=200)
     person_ids = TextField(label=_("対象の本人番号（内部ID、カンマ区切り。空欄は全件）"), required=False,

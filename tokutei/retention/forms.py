@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.auditlog.forms import JDateField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 from tokutei.profiles.schema import RECORD_CLASSES, RETENTION_EVENTS
 
 from .models import LegalHold
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from tokutei.staff.models import User
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     date = JDateField(label=_("給付日（和暦可）"))
     label = forms.CharField(label=_("内容"), max_length=100, required=False, initial="年金給付")
 
 
-class HoldForm(forms.Form):
+class HoldForm(Form):
     record_class = forms.ChoiceField(label=_("記録の区分"), choices=[(k, v[0]) for k, v in RECORD_CLASSES.items()])
     record_id = forms.CharField(label=_("記録の番号（ファイル全体の場合は空欄）"), max_length=40, required=False)
     file_id = forms.IntegerField(label=_("特定個人情報ファイルの番号（ファイル全体の場合）"), required=False)
@@ -31,7 +31,7 @@ class HoldForm(forms.Form):
     reason = forms.CharField(label=_("理由（個人情報を書かない）"), max_length=300)
 
 
-class ExecuteForm(forms.Form):
+class ExecuteForm(Form):
     method = forms.ChoiceField(label=_("廃棄・削除の方法"), choices=[])
     witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("立会者（紙・媒体）"), queryset=None,
                                                                    required=False)
@@ -45,12 +45,12 @@ class ExecuteForm(forms.Form):
             is_active=True).order_by("username")
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(Form):
     reference = forms.CharField(label=_("廃棄証明書の番号・名称"), max_length=200)
     date = JDateField(label=_("証明書の日付"))
 
 
-class EventForm(forms.Form):
+class EventForm(Form):
     """The start date a rule counts from, or the day the record was found no longer needed."""
 
     event = forms.ChoiceField(label=_("事由"), choices=[])

@@ -6,25 +6,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import DateField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 
 from .models import Post, Unit, User
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     username = TextField(label=_("ユーザID"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("パスワード"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class TotpForm(forms.Form):
+class TotpForm(Form):
     code = TextField(label=_("認証アプリに表示された6桁の数字"), max_length=10,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Form):
     old_password = forms.CharField(label=_("現在のパスワード"), strip=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     new_password1 = forms.CharField(label=_("新しいパスワード"), strip=False,
@@ -40,7 +40,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(Form):
     username = forms.RegexField(label=_("ユーザID"), max_length=150, regex=r"^[A-Za-z0-9_.-]+$",
                                 error_messages={"invalid": _("ユーザIDは半角英数字と _ . - で入力してください。")})
     full_name = TextField(label=_("氏名"), max_length=100)
@@ -50,7 +50,7 @@ class UserCreateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("所属"), queryset=Unit.objects.order_by("key"), required=False)
 
 
-class DesignationForm(forms.Form):
+class DesignationForm(Form):
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
     role_key = forms.ChoiceField(label=_("役割"))
     tasks = forms.MultipleChoiceField(label=_("事務の範囲"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -65,39 +65,39 @@ class DesignationForm(forms.Form):
         form_field(self, "tasks", forms.MultipleChoiceField).choices = tasks
 
 
-class EndDesignationForm(forms.Form):
+class EndDesignationForm(Form):
     end_date = DateField(label=_("終了日（空欄は即時）"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
     reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     unit = forms.ModelChoiceField(label=_("異動先"), queryset=Unit.objects.order_by("key"))
     reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(Form):
     reason = TextField(label=_("理由（退職等）"), max_length=200)
 
 
-class PostAssignForm(forms.Form):
+class PostAssignForm(Form):
     post = forms.ModelChoiceField(label=_("役職"), queryset=Post.objects.order_by("key"))
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
     start_date = DateField(label=_("発令日"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class TerminalForm(forms.Form):
+class TerminalForm(Form):
     name = TextField(label=_("端末名"), max_length=100)
     location = TextField(label=_("設置場所"), max_length=200, required=False)
     asset_tag = TextField(label=_("資産番号"), max_length=60, required=False)
 
 
-class EnrolCodeForm(forms.Form):
+class EnrolCodeForm(Form):
     code = TextField(label=_("登録コード"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}))
 
 
-class PasswordOnlyDecisionForm(forms.Form):
+class PasswordOnlyDecisionForm(Form):
     user = forms.ModelChoiceField(label=_("操作者"), queryset=User.objects.filter(is_active=True).order_by("username"))
     reason = TextField(label=_("照合情報による確認が著しく困難なやむを得ない事情"), widget=forms.Textarea,
                        max_length=2000)

@@ -123,16 +123,23 @@ def _revoke_all(user: User, *, actor: User | None, reason: str, now: dt.datetime
 def deactivate_user(*, actor: Actor, user: User, reason: str = "") -> None:
     """Deactivate (never delete) a member of staff; all roles end at once, credentials are to be cancelled."""
     require(actor, Action.STAFF_REVOKE, user, target=("user", user.pk), details={"cause": "deactivation"})
-    now = timezone.now()
     with transaction.atomic(durable=True):
-        count = _revoke_all(user, actor=actor.user, reason=reason or "deactivated", now=now)
-        user.is_active = False
-        user.deactivated_at = now
-        user.save(update_fields=["is_active", "deactivated_at"])
-        ProvisioningTask.objects.create(user=user, kind=ProvisioningTask.Kind.DEPROVISION, cause="deactivation",
-                                        opened_by=actor.user)
-        record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user", target_id=user.pk,
-               count=count, details={"cause": "deactivation"})
+        deactivation_step(actor=actor, user=user, reason=reason, cause="deactivation")
+
+
+def deactivation_step(*, actor: Actor, user: User, reason: str, cause: str) -> int:
+    """The writes of a deactivation and their log entry, inside the caller's transaction — for a service
+    that has already decided ``Action.STAFF_REVOKE`` (this one, or an incident's measure)."""
+    now = timezone.now()
+    count = _revoke_all(user, actor=actor.user, reason=reason or "deactivated", now=now)
+    user.is_active = False
+    user.deactivated_at = now
+    user.save(update_fields=["is_active", "deactivated_at"])
+    ProvisioningTask.objects.create(user=user, kind=ProvisioningTask.Kind.DEPROVISION, cause=cause,
+                                    opened_by=actor.user)
+    record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user", target_id=user.pk,
+           count=count, details={"cause": cause})
+    return count
 
 
 def change_password(*, actor: Actor, old_password: str | None, new_password: str) -> None:
@@ -473,12 +480,18 @@ def enrol_terminal(*, actor: Actor, code: str) -> tuple[Terminal, str]:
 def revoke_terminal(*, actor: Actor, target: Terminal, reason: str = "") -> None:
     require(actor, Action.STAFF_TERMINAL_REVOKE, target)
     with transaction.atomic(durable=True):
-        target.revoked_at = timezone.now()
-        target.revoked_by = actor.user
-        target.enrolment_digest = None
-        target.save(update_fields=["revoked_at", "revoked_by", "enrolment_digest"])
-        record(action=Action.STAFF_TERMINAL_REVOKE, **actor.log_fields(), target_type="terminal",
-               target_id=target.pk, reason=reason)
+        terminal_revocation_step(actor=actor, target=target, reason=reason)
+
+
+def terminal_revocation_step(*, actor: Actor, target: Terminal, reason: str) -> None:
+    """The writes of a terminal's revocation and their log entry, inside the caller's transaction — for a
+    service that has already decided ``Action.STAFF_TERMINAL_REVOKE``."""
+    target.revoked_at = timezone.now()
+    target.revoked_by = actor.user
+    target.enrolment_digest = None
+    target.save(update_fields=["revoked_at", "revoked_by", "enrolment_digest"])
+    record(action=Action.STAFF_TERMINAL_REVOKE, **actor.log_fields(), target_type="terminal",
+           target_id=target.pk, reason=reason)
 
 
 __all__ = [
@@ -488,6 +501,7 @@ __all__ = [
     "close_provisioning_task",
     "create_user",
     "deactivate_user",
+    "deactivation_step",
     "designate",
     "end_designation",
     "end_post_holding",
@@ -498,5 +512,6 @@ __all__ = [
     "reissue_enrolment_code",
     "reset_credentials",
     "revoke_terminal",
+    "terminal_revocation_step",
     "transfer_user",
 ]

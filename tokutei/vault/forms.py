@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import DateField, RecordIdField, TextField
-from tokutei.core.forms import form_field
+from tokutei.core.forms import Form, form_field
 from tokutei.profiles.selectors import get_profile
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def purpose_choices(user_tasks: list[str] | None = None) -> list[tuple[str, StrO
     return [("", _("— 利用目的（事務）を選択 —")), *((k, tasks[k].ja) for k in keys)]
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(Form):
     purpose = forms.ChoiceField(label=_("利用目的（事務）"), choices=[])
 
     def __init__(self, *args, user_tasks=None, **kwargs):
@@ -44,7 +44,7 @@ class PurposeForm(forms.Form):
         form_field(self, "purpose", forms.ChoiceField).choices = purpose_choices(user_tasks)
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     by = forms.ChoiceField(label=_("検索方法"), choices=SEARCH_BY, widget=forms.RadioSelect, initial="my_number")
     value = TextField(label=_("個人番号 / 住民票コード / 組織の番号"), required=False, max_length=40,
                             widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
@@ -57,7 +57,7 @@ class SearchForm(forms.Form):
                                        min_value=1)
 
 
-class FileForm(forms.Form):
+class FileForm(Form):
     name = TextField(label=_("ファイルの名称"), max_length=200)
     kind = TextField(label=_("ファイルの種類"), max_length=100, initial="電子ファイル（データベース）")
     tasks = forms.MultipleChoiceField(label=_("利用目的（事務）"), choices=[], widget=forms.CheckboxSelectMultiple)
@@ -112,7 +112,7 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
     return type("IntakeForm", (forms.Form,), attrs)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     method = forms.ChoiceField(label=_("確認方法"), choices=METHODS, widget=forms.RadioSelect, initial="re_entry")
     my_number = forms.CharField(label=_("個人番号（再入力の場合）"), required=False, max_length=30,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))

@@ -51,7 +51,10 @@ def test_it_shows_a_clear_error_for_a_bad_date_and_changes_nothing(client, audit
     before = Entry.objects.count()
     response = client.get(reverse("auditlog:search"), {"date_from": "2026-02-30"})
     assert "存在しない日付" in response.content.decode()
-    assert Entry.objects.count() == before
+    # Nothing is searched; the one new entry is the refusal of the input (field and rule, not the value).
+    (refusal,) = Entry.objects.order_by("seq")[before:]
+    assert refusal.result == "refused" and refusal.details["code"] == "invalid_input"
+    assert "2026-02-30" not in str(refusal.details)
 
 
 def test_it_downloads_csv_and_excel_and_logs_the_export(client, auditor, some_log):

@@ -31,7 +31,7 @@ def test_000_a_meeting_is_held_minuted_finalised_and_printed(activate, make_user
                                     "agenda": [profile.governance_body.agenda[1]], "other_agenda": "研修計画"})
     meeting = Meeting.objects.get()
     assert meeting.agenda == [profile.governance_body.agenda[1], "研修計画"]
-    client.post(f"/committee/{meeting.pk}/attendees/", {"kind": "member", "capacity": "統括責任者", "name": "山田"})
+    client.post(f"/committee/{meeting.pk}/attendees/", {"kind": "member", "capacity": "住基ネットセキュリティ統括責任者", "name": "山田"})
     client.post(f"/committee/{meeting.pk}/attendees/", {"kind": "expert", "capacity": "大学教授", "name": "佐藤"})
     client.post(f"/committee/{meeting.pk}/items/", {"text": "操作者研修を実施する", "owner": "総務係",
                                                     "due_on": "2026-06-30"})
@@ -119,3 +119,77 @@ def test_an_operator_keeps_no_committee_records_and_an_organisation_without_a_bo
     client.force_login(ciso)
     assert client.get("/committee/").status_code == 403
     assert "/committee/" not in client.get("/").content.decode()
+
+
+def test_a_member_is_recorded_by_their_post_and_anyone_else_is_refused_as_a_member(activate, make_user):
+    activate("kokubunji")
+    head = make_user("sokatsu", "general_head")
+    meeting = services.create_meeting(actor=web(head), kind="meeting", title="第2回", held_on=timezone.localdate(),
+                                      agenda=[])
+    services.add_attendee(actor=web(head), meeting_id=meeting.pk, kind="member", capacity="市民生活部長", name="田中")
+    with pytest.raises(Refused, match="委員ではありません") as refused:
+        services.add_attendee(actor=web(head), meeting_id=meeting.pk, kind="member", capacity="教育部長", name="鈴木")
+    assert refused.value.article == "001 §12–§16"
+    # Heard as a non-member (001 §15), the same person is recorded.
+    services.add_attendee(actor=web(head), meeting_id=meeting.pk, kind="other", capacity="教育部長", name="鈴木")
+    assert meeting.attendees.count() == 2
+
+
+def test_001_the_vice_chair_presides_for_an_absent_chair_and_000_has_no_vice_chair(activate, make_user, client):
+    activate("kokubunji")
+    head = make_user("sokatsu", "general_head")
+    meeting = services.create_meeting(actor=web(head), kind="meeting", title="臨時会", held_on=timezone.localdate(),
+                                      agenda=[], presiding="vice_chair")
+    client.force_login(head)
+    printed = client.get(f"/committee/{meeting.pk}/print/").content.decode()
+    assert "政策部長（委員長が不在のため）" in printed
+
+    activate("sendai-kyosai")
+    chief = make_user("tokatsu", "chief")
+    with pytest.raises(Refused, match="副委員長が定められていません"):
+        services.create_meeting(actor=web(chief), kind="meeting", title="第3回", held_on=timezone.localdate(),
+                                agenda=[], presiding="vice_chair")
+
+
+def test_an_overdue_decision_shows_on_the_dashboard_until_it_is_closed(activate, make_user, client):
+    activate("sendai-kyosai")
+    chief = make_user("tokatsu", "chief")
+    meeting = services.create_meeting(actor=web(chief), kind="meeting", title="第1回",
+                                      held_on=timezone.localdate() - dt.timedelta(days=60), agenda=[])
+    item = services.add_action_item(actor=web(chief), meeting_id=meeting.pk, text="入退室管理の見直し", owner="総務係",
+                                    due_on=timezone.localdate() - dt.timedelta(days=1))
+    client.force_login(chief)
+    assert "入退室管理の見直し" in client.get("/").content.decode()
+    services.close_action_item(actor=web(chief), item_id=item.pk, note="規程を改正した")
+    assert "入退室管理の見直し" not in client.get("/").content.decode()
+
+
+def test_meetings_export_to_excel_and_through_the_api(activate, make_user, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    activate("kokubunji")
+    head = make_user("sokatsu", "general_head")
+    client.force_login(head)
+    created = client.post("/api/v1/committee/meetings", {"kind": "circulated", "title": "持ち回り第1号",
+                                                          "held_on": "2026-11-02", "agenda": ["対策の見直し"]},
+                          content_type="application/json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    client.post(f"/api/v1/committee/meetings/{pk}/attendees", {"kind": "member", "capacity": "政策部長",
+                                                               "name": "高橋"}, content_type="application/json")
+    client.post(f"/api/v1/committee/meetings/{pk}/items", {"text": "手順書を改訂する", "owner": "市民課"},
+                content_type="application/json")
+    got = client.get(f"/api/v1/committee/meetings/{pk}").json()
+    assert got["kind"] == "circulated" and got["attendees"][0]["name"] == "高橋"
+    assert got["items"][0]["text"] == "手順書を改訂する"
+    refused = client.post(f"/api/v1/committee/meetings/{pk}/attendees",
+                          {"kind": "member", "capacity": "校長", "name": "x"}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_a_member"
+
+    response = client.get("/committee/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "持ち回り第1号" in values and "令和8年11月2日" in values
+    assert Entry.objects.get(action="committee.export").count == 1

@@ -66,3 +66,19 @@ def test_a_reporter_cannot_export(activate, make_user, report, client):
     report(operator)
     client.force_login(operator)
     assert client.get("/incidents/export.xlsx").status_code == 403
+
+
+def test_a_measure_through_the_api_is_refused_to_the_wrong_role_with_its_article(activate, make_user, client):
+    activate("kokubunji")
+    operator, officer = make_user("sosasha", "operator"), make_user("sekinin", "sec_officer")
+    client.force_login(operator)
+    pk = client.post("/api/v1/incidents/", REPORT, content_type="application/json").json()["id"]
+    body = {"kind": "external_support", "text": "J-LIS に技術的支援を要請し、保守業者と対応"}
+    refused = client.post(f"/api/v1/incidents/{pk}/measures", body, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["article"] == "001 §9.1"
+    client.force_login(officer)
+    taken = client.post(f"/api/v1/incidents/{pk}/measures", body, content_type="application/json")
+    assert taken.status_code == 201, taken.content
+    measure = taken.json()["measures"][0]
+    assert measure["kind"] == "external_support" and measure["recorded_by"] == "sekinin"
+    assert "地方公共団体情報システム機構" in measure["label"]

@@ -13,6 +13,7 @@ from .disposal import (
 from .records import (
     InvalidInput,
     add_payment_date,
+    hold_step,
     place_hold,
     record_event,
     release_hold,
@@ -21,6 +22,6 @@ from .records import (
 
 __all__ = [
     "InvalidInput", "add_payment_date", "cancel_list", "check_list", "close_list", "confirm_list",
-    "draft_from_worklist", "draft_list", "execute_list", "place_hold", "record_certificate", "record_event",
+    "draft_from_worklist", "draft_list", "execute_list", "hold_step", "place_hold", "record_certificate", "record_event",
     "release_hold", "remove_payment_date",
 ]

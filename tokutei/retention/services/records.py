@@ -79,11 +79,19 @@ def place_hold(*, actor: Actor, record_class: str, kind: str, reason: str, recor
     if not record_id and file_id is None:
         raise InvalidInput(_("対象の記録（またはファイル）を指定してください"))
     with transaction.atomic(durable=True):
-        hold = LegalHold.objects.create(record_class=record_class, record_id=str(record_id), file_id=file_id,
-                                        kind=kind, reason=reason.strip()[:300], placed_by=actor.user)
-        record(action=Action.RETENTION_HOLD, target_type=record_class, target_id=str(record_id or f"file:{file_id}"),
-               reason=hold.reason, details={"hold_id": hold.pk, "kind": kind, "file_id": file_id},
-               **actor.log_fields())
+        return hold_step(actor=actor, record_class=record_class, kind=kind, reason=reason, record_id=record_id,
+                         file_id=file_id)
+
+
+def hold_step(*, actor: Actor, record_class: str, kind: str, reason: str, record_id: str = "",
+              file_id: int | None = None) -> LegalHold:
+    """The writes of one legal hold and its log entry, inside the caller's transaction — for a service that
+    has already decided ``Action.RETENTION_HOLD`` and checked its input (this one, or an incident's measure)."""
+    hold = LegalHold.objects.create(record_class=record_class, record_id=str(record_id), file_id=file_id,
+                                    kind=kind, reason=reason.strip()[:300], placed_by=actor.user)
+    record(action=Action.RETENTION_HOLD, target_type=record_class, target_id=str(record_id or f"file:{file_id}"),
+           reason=hold.reason, details={"hold_id": hold.pk, "kind": kind, "file_id": file_id},
+           **actor.log_fields())
     return hold
 
 
