@@ -157,7 +157,7 @@ def typed_choices(field) -> list[tuple[str, str]]:
 # --- rooms, assets, IDs (issue 17) -------------------------------------------------------------------------
 
 
-def _choose(form: forms.Form, names: list[str], choices) -> None:
+def _choose(form: Form, names: list[str], choices) -> None:
     for name in names:
         field = form.fields[name]
         assert isinstance(field, forms.ChoiceField)
@@ -169,7 +169,7 @@ def _staff_choices() -> list[tuple[str, str]]:
                           for u in get_user_model().objects.filter(is_active=True).order_by("username")[:500]]
 
 
-class RoomForm(forms.Form):
+class RoomForm(Form):
     name = TextField(label=_("名称"), max_length=100)
     room_class = forms.ChoiceField(label=_("区分"), choices=[])
     note = TextField(label=_("備考"), max_length=300, required=False)
@@ -179,14 +179,14 @@ class RoomForm(forms.Form):
         _choose(self, ["room_class"], [(k, c.ja) for k, c in profile.rooms.items()])
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     measure = TextField(label=_("措置"), max_length=200)
     in_place = forms.TypedChoiceField(label=_("結果"), choices=[("1", _("実施済み")), ("0", _("未実施"))],
                                       coerce=lambda v: v == "1")
     evidence = TextField(label=_("確認の根拠（写真・点検記録の番号等）"), max_length=300, required=False)
 
 
-class RoomEntryForm(forms.Form):
+class RoomEntryForm(Form):
     kind = forms.ChoiceField(label=_("区分"), choices=[])
     person = forms.ChoiceField(label=_("職員（職員・操作者の入室）"), required=False, choices=[])
     visitor_name = TextField(label=_("氏名（来訪者・業者）"), max_length=100, required=False)
@@ -208,7 +208,7 @@ class RoomEntryForm(forms.Form):
         return get_user_model().objects.filter(pk=pk).first() if pk else None
 
 
-class AssetForm(forms.Form):
+class AssetForm(Form):
     tag = TextField(label=_("資産番号"), max_length=60)
     name = TextField(label=_("名称"), max_length=200)
     kind = forms.ChoiceField(label=_("種別"), choices=[])
@@ -226,16 +226,16 @@ class AssetForm(forms.Form):
         _choose(self, ["owner"], _staff_choices())
 
 
-class MovementForm(forms.Form):
+class MovementForm(Form):
     direction = forms.ChoiceField(label=_("区分"), choices=[("out", _("持出し")), ("in", _("持込み"))])
     reason = TextField(label=_("目的・行先"), max_length=200)
     approval_id = RecordIdField(label=_("承認番号（必要な場合）"), required=False)
 
 
-class AllowDeviceForm(forms.Form):
+class AllowDeviceForm(Form):
     device = TextField(label=_("機器・媒体"), max_length=100)
     identifier = TextField(label=_("識別番号"), max_length=100)
 
 
-class ConnectionsImportForm(forms.Form):
+class ConnectionsImportForm(Form):
     file = forms.FileField(label=_("端末管理ツールの接続記録（CSV）"))
