@@ -236,6 +236,22 @@ class Action(StrEnum):
     PIA_DISCLOSURE = "pia.disclosure", "本人への提供・利用状況の開示", \
         "Disclosure to a person of the use and provision of their record", "output", True
 
+    # --- 室・区域、情報資産、ID・照合情報 (registers, issue 17) ----------------------------------------------
+    ROOM_REGISTER = "room.register", "室・区域の登録", "Room or area registered"
+    ROOM_CHECK = "room.check", "物理的安全管理措置の確認", "Physical measure checked"
+    ROOM_ENTRY = "room.entry", "入退室の記録", "Room entry recorded"
+    ROOM_EXIT = "room.exit", "退室の記録", "Room exit recorded"
+    ASSET_REGISTER = "asset.register", "情報資産の登録", "Information asset registered"
+    ASSET_CHANGE = "asset.change", "情報資産の設置場所・状態の変更", "Information asset moved or changed"
+    TERMINAL_MOVEMENT = "asset.terminal_movement", "端末の持出し・持込み", "Terminal taken out or brought in"
+    DEVICE_ALLOW = "asset.device_allow", "接続を許可する機器の登録・取消", "Allowed device added or removed"
+    DEVICE_IMPORT = "asset.device_import", "機器の接続記録の取込み", "Device connections imported"
+    BIOMETRIC_DELETE = "ids.biometric_delete", "照合情報の削除", "Biometric matching data deleted"
+    DELEGATED_AUTHORITY = "ids.delegated_authority", "委託する操作権限の追加・返却", \
+        "Delegated operation authority added or returned"
+    TYPED_REGISTERS_VIEW = "registers.typed_view", "室・区域・情報資産・ID 台帳の閲覧", "Rooms, assets and ID registers viewed"
+    TYPED_REGISTERS_EXPORT = "registers.export", "台帳の出力（印刷・Excel）", "Register printed or exported"
+
 
 UNKNOWN_JA = "登録されていない操作"
 UNKNOWN_EN = "Unregistered operation"

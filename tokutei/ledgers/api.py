@@ -7,6 +7,7 @@ with the same status (403, or 404 for a record out of scope); lists are restrict
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -22,8 +23,8 @@ from tokutei.policy.web import api_actor
 from tokutei.profiles.selectors import get_profile
 
 from . import files, selectors, services
-from .models import HandlingRecord
-from .rules import FILES, HANDLING, Ledger
+from .models import HandlingRecord, RegisterEntry
+from .rules import FILES, HANDLING, REGISTER, Ledger
 from .stages import category_of, content_label
 
 PREFIX = "ledgers"
@@ -148,3 +149,73 @@ def file_register(request: HttpRequest):
             "signed_off_at": row["sign_off"].signed_at if row["sign_off"] else None, "flags": row["flags"],
         })
     return out
+
+
+# --- record books (R-REG-0), typed (issue 17) --------------------------------------------------------------
+
+
+class RegisterFieldOut(Schema):
+    key: str
+    ja: str
+    type: str
+    required: bool
+    choices: dict[str, str]
+
+
+class RegisterEntryOut(Schema):
+    id: int
+    entry_no: int
+    version: int
+    form_version: int
+    values: dict[str, Any]  # field key → stored value (dates ISO, people and rooms by id)
+    created_at: dt.datetime
+
+
+class RegisterOut(Schema):
+    key: str
+    title: str
+    form_version: int
+    fields: list[RegisterFieldOut]
+    entries: list[RegisterEntryOut]
+
+
+class RegisterEntryIn(Schema):
+    values: dict[str, Any]
+
+
+class RegisterInvalidOut(Schema):
+    detail: str
+    code: str
+    errors: list[str]  # each names the field: 「保管場所」は必須です。
+
+
+def _entry_out(e: RegisterEntry) -> dict:
+    return {"id": e.pk, "entry_no": e.entry_no, "version": e.version, "form_version": e.form_version,
+            "values": e.values, "created_at": e.created_at}
+
+
+@router.get("/registers/{key}", response=RegisterOut)
+def record_book(request: HttpRequest, key: str):
+    """A record book of the profile: its typed fields and its entries in force."""
+    profile = get_profile()
+    actor = api_actor(request, Action.LEDGERS_VIEW)
+    require(actor, Action.LEDGERS_VIEW, Ledger(REGISTER, key))  # an unknown key: not found
+    definition = profile.registers[key]
+    entries = selectors.register_entries(key, queryset=restrict(RegisterEntry.objects.all(), actor,
+                                                                Action.LEDGERS_VIEW))
+    return {"key": key, "title": definition.ja, "form_version": definition.form_version,
+            "fields": [{"key": f.key, "ja": f.ja, "type": f.type, "required": f.required, "choices": f.choices}
+                       for f in definition.current_fields()],
+            "entries": [_entry_out(e) for e in entries]}
+
+
+@router.post("/registers/{key}", response={201: RegisterEntryOut, 400: RegisterInvalidOut})
+def add_record_book_entry(request: HttpRequest, key: str, payload: RegisterEntryIn):
+    """An entry, validated against the typed fields: 400 with every problem, each naming the field."""
+    actor = api_actor(request, Action.LEDGERS_MANUAL_ENTRY)
+    require(actor, Action.LEDGERS_MANUAL_ENTRY, Ledger(REGISTER, key))
+    try:
+        entry = services.add_register_entry(actor=actor, register=key, values=payload.values)
+    except ValidationError as exc:
+        return Status(400, {"detail": "；".join(exc.messages), "code": "invalid", "errors": exc.messages})
+    return Status(201, _entry_out(entry))

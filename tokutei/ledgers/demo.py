@@ -56,9 +56,11 @@ def load() -> list[str]:
         writer = _first(users, lambda u, k=key: _may(u, Action.LEDGERS_MANUAL_ENTRY, Ledger(REGISTER, k)))
         if writer is None or not register.fields:
             continue
-        values = {register.fields[0]: "デモ記載（例）"}
-        if len(register.fields) > 1:
-            values[register.fields[1]] = today.isoformat()
+        from tokutei.registers.typed import demo_values
+
+        values = demo_values(register, writer, today)
+        if values is None:
+            continue
         services.add_register_entry(actor=Actor.console(writer), register=key, values=values)
         lines.append(f"記録簿「{register.ja}」: デモ記載 1 件")
         break

@@ -11,11 +11,16 @@ from django.urls import NoReverseMatch, reverse
 
 EXTERNAL: dict[str, tuple[str, ...]] = {
     "operators": ("staff:register",),
-    "user_ids": ("staff:register", "staff:staff_list"),
+    "user_ids": ("registers:ids", "staff:register", "staff:staff_list"),
     "terminals": ("staff:terminals",),
     "media": ("registers:media",),
     "documents": ("registers:documents",),
     "design_documents": ("registers:documents",),
+    # issue 17: kept by the registers app with their own rules (E-10, E-17–E-20)
+    "room_entry": ("registers:rooms",),
+    "assets": ("registers:assets",),
+    "device_allowlist": ("registers:assets",),
+    "biometric": ("registers:ids",),
 }
 
 

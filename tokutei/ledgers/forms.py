@@ -87,15 +87,18 @@ class SignOffForm(Form):
 
 
 class RegisterEntryForm(Form):
-    """Fields come from ``profile.registers[key].fields`` (labels as the form prints them)."""
+    """Fields come from the typed ``profile.registers[key].fields`` of the form in force (labels as the form
+    prints them); the values are checked by the service (``tokutei.registers.typed``), which names the field."""
 
-    def __init__(self, *args, labels: list[str], correction: bool = False, **kwargs):
+    def __init__(self, *args, fields: list, correction: bool = False, **kwargs):
+        from tokutei.registers.forms import typed_form_field
+
         super().__init__(*args, **kwargs)
-        self.labels = labels
-        for i, label in enumerate(labels):
-            self.fields[f"f{i}"] = TextField(label=label, max_length=500, required=False)
+        self.typed = fields
+        for i, field in enumerate(fields):
+            self.fields[f"f{i}"] = typed_form_field(field)
         if correction:
             self.fields["reason"] = TextField(label=_("訂正の理由"), max_length=500)
 
     def values(self) -> dict[str, str]:
-        return {label: self.cleaned_data.get(f"f{i}", "") for i, label in enumerate(self.labels)}
+        return {f.key: self.cleaned_data.get(f"f{i}", "") for i, f in enumerate(self.typed)}

@@ -70,15 +70,22 @@ def file_register_table(profile: Profile, rows: list[dict]) -> dict:
     return {"columns": columns, "rows": [[_file_cell(r, c) for c in columns] for r in rows]}
 
 
-def register_columns(profile: Profile, key: str) -> list[str]:
-    return ["No.", *profile.registers[key].fields, "記入者", "記入日", "版"]
+def register_columns(profile: Profile, key: str, fields: list | None = None) -> list[str]:
+    fields = fields if fields is not None else profile.registers[key].current_fields()
+    return ["No.", *(f.ja for f in fields), "記入者", "記入日", "版"]
 
 
 def register_table(profile: Profile, key: str, entries: list[RegisterEntry]) -> dict:
-    fields = list(profile.registers[key].fields)
+    """Typed fields (issue 17): values read by key or by an old label, 和暦 where the form uses it; a field
+    no longer on the form is still shown while an entry holds it."""
+    from tokutei.registers import typed
+
+    definition = profile.registers[key]
+    fields = typed.shown_fields(definition, [e.values for e in entries])
     rows = []
     for e in entries:
-        version = f"第{e.version}版" + (f"（訂正：{e.reason}）" if e.reason else "")
-        rows.append([str(e.entry_no), *[str(e.values.get(f, "")) for f in fields],
+        version = f"第{e.version}版" + (f"（様式第{e.form_version}版）" if e.form_version != definition.form_version
+                                      else "") + (f"（訂正：{e.reason}）" if e.reason else "")
+        rows.append([str(e.entry_no), *typed.row(definition, e.values, fields),
                      e.created_by.display_name, _local_date(e.created_at), version])
-    return {"columns": register_columns(profile, key), "rows": rows}
+    return {"columns": register_columns(profile, key, fields), "rows": rows, "seal": definition.seal}

@@ -116,7 +116,8 @@ class RegisterEntry(AppendOnly):
     register = models.CharField(max_length=60, db_index=True)
     entry_no = models.PositiveIntegerField()
     version = models.PositiveIntegerField(default=1)
-    values = models.JSONField(default=dict)  # field label → text, validated against the profile
+    values = models.JSONField(default=dict)  # field key → value, validated against the typed profile fields
+    form_version = models.PositiveIntegerField(default=1)  # the register's form version the entry was made under
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
     reason = models.CharField(_("訂正理由"), max_length=500, blank=True)

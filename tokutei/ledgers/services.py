@@ -408,24 +408,14 @@ def sign_off_file(*, actor: Actor, file_id: int, note: str = "") -> FileRegister
 
 # --- simple record books (R-REG-0) ---------------------------------------------------------------------
 
-def _validate_values(profile: Any, register: str, values: dict[str, Any]) -> dict[str, str]:
+def _validate_values(profile: Any, register: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Typed fields of the register's form in force (issue 17, ``tokutei.registers.typed``)."""
+    from tokutei.registers import typed
+
     definition = profile.registers.get(register)
     if definition is None:
         raise ValidationError(_("この記録簿はプロファイルに定義されていません。"))
-    allowed = list(definition.fields)
-    unknown = [k for k in values if k not in allowed]
-    if unknown:
-        raise ValidationError(_("記録簿にない項目です: %(keys)s") % {"keys": "、".join(unknown)})
-    cleaned: dict[str, str] = {}
-    for label in allowed:
-        text = str(values.get(label) or "").strip()
-        if len(text) > TEXT_MAX:
-            raise ValidationError(_("%(label)s は%(n)d文字以内で入力してください。") % {"label": label, "n": TEXT_MAX})
-        check_no_personal_number(label, text)
-        cleaned[label] = text
-    if not any(cleaned.values()):
-        raise ValidationError(_("少なくとも1つの項目を入力してください。"))
-    return cleaned
+    return typed.validate(definition, values, profile=profile)
 
 
 def add_register_entry(*, actor: Actor, register: str, values: dict[str, Any],
@@ -460,6 +450,7 @@ def add_register_entry(*, actor: Actor, register: str, values: dict[str, Any],
             with transaction.atomic():
                 return RegisterEntry.objects.create(
                     register=register, entry_no=entry_no, version=version, values=cleaned,
+                    form_version=profile.registers[register].form_version,
                     supersedes=supersedes, reason=reason[:TEXT_MAX], created_by=actor.user, log_seq=entry.seq,
                 )
         except IntegrityError:

@@ -25,6 +25,7 @@ from tokutei.core import jdates
 from tokutei.policy import Actor, decide, get_or_refuse, require, restrict
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
+from tokutei.registers import typed
 
 from . import excel, files, layouts, selectors, services
 from .external import external_url
@@ -339,9 +340,9 @@ def register_edit(request: HttpRequest, key: str, pk: int | None = None) -> Http
     definition = profile.registers[key]
     original = get_or_refuse(actor, Action.LEDGERS_MANUAL_ENTRY, RegisterEntry.objects.filter(register=key),
                              pk=pk) if pk else None
-    initial = {f"f{i}": original.values.get(label, "") for i, label in enumerate(definition.fields)} if original else {}
-    form = RegisterEntryForm(request.POST or None, labels=list(definition.fields), correction=original is not None,
-                             initial=initial)
+    fields = definition.current_fields()
+    initial = {f"f{i}": typed.stored(f, original.values) or "" for i, f in enumerate(fields)} if original else {}
+    form = RegisterEntryForm(request.POST or None, fields=fields, correction=original is not None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.add_register_entry(

@@ -347,6 +347,20 @@ class RetentionRule(Strict):
     article: Article
 
 
+AssetKind = Literal["information", "software", "hardware", "server", "terminal", "biometric_device", "network",
+                    "medium"]
+
+
+class VisitorRule(Strict):
+    """Who enters a room from outside (vendors, visitors): what the entry book must show (000 §13.4; 002 §36.1,
+    E-20). ``escort_roles``: the escort must hold one of them (empty: any member of staff)."""
+
+    identification: bool = True  # 名札の着用・身分の確認
+    escort: bool = True  # a named escort (立会い)
+    escort_roles: list[Key] = []
+    article: Article
+
+
 class RoomClass(Strict):
     ja: str
     level: int | None = None
@@ -356,17 +370,67 @@ class RoomClass(Strict):
     note: str = ""
     article: Article
     open: OpenParameter | None = None
+    # Typed registers (issue 17): what a room of this class keeps (R-ROOM-8: an asset of a kind that some
+    # class holds, recorded in a room of a class that does not, is flagged) and who may enter from outside.
+    holds: list[AssetKind] = []
+    visitors: VisitorRule | None = None
+
+
+FieldType = Literal["text", "date", "datetime", "person", "room", "asset", "choice", "number"]
+
+
+class RegisterField(Strict):
+    """One typed field of a register (issue 17). ``key`` is stable: values are stored under it, so a reworded
+    label (``ja``) never orphans old entries; ``formerly`` lists the labels it had (old entries keyed by label
+    are read under them). ``since``/``until``: the form versions the field belongs to."""
+
+    key: Key
+    ja: str
+    en: str = ""
+    type: FieldType = "text"
+    required: bool = False
+    choices: dict[Key, str] = {}  # type choice: value key → Japanese label
+    requires: list[Key] = []  # when this field has a value, these must have one too (004 §14(7), E-44)
+    requires_article: str = ""
+    formerly: list[str] = []
+    since: int = 1
+    until: int | None = None  # last form version that has it (None: still on the form)
+
+    def on_form(self, version: int) -> bool:
+        return self.since <= version and (self.until is None or version <= self.until)
 
 
 class Register(Strict):
     ja: str
     en: str = ""
     owner_roles: list[Key] = []
-    fields: list[str] = []
+    # A label (legacy form: key = label) or a typed field.
+    fields: list[str | RegisterField] = []
+    form_version: int = 1  # the form in force; entries keep the version they were made under
+    wareki: bool = True  # the form writes dates in 和暦
+    seal: bool = False  # the printed form has a 確認印 box
     layout_open: bool = False  # the regulation omits the layout (001 別記様式 "略")
     note: str = ""
     article: Article
     open: OpenParameter | None = None
+
+    @property
+    def field_defs(self) -> list[RegisterField]:
+        """Every field ever on the form, typed (a label-only field is a required-nothing text field)."""
+        return [f if isinstance(f, RegisterField) else _label_field(f) for f in self.fields]
+
+    def current_fields(self) -> list[RegisterField]:
+        return [f for f in self.field_defs if f.on_form(self.form_version)]
+
+    @property
+    def labels(self) -> list[str]:
+        return [f.ja for f in self.current_fields()]
+
+
+def _label_field(label: str) -> RegisterField:
+    # A legacy label-only field keeps its label as its key (its entries are stored under the label).
+    return RegisterField.model_construct(key=label, ja=label, en="", type="text", required=False, choices={},
+                                         requires=[], requires_article="", formerly=[], since=1, until=None)
 
 
 Stage = Literal[
@@ -851,6 +915,7 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
         need("role", roles, fr.get("owner_roles"), "file_register.owner_roles")
     for key, register in _d(data.get("registers")).items():
         need("role", roles, _d(register).get("owner_roles"), f"registers.{key}.owner_roles")
+    errors.extend(typed_register_errors(data, need))
     errors.extend(retention_errors(data, need))
     co = data.get("carry_out")
     if isinstance(co, dict) and co.get("approval") is not None:
@@ -946,3 +1011,28 @@ def retention_errors(data: dict, need) -> list[tuple[str, str]]:
 _KIND_JA = {"role": "役割", "post": "役職", "unit": "組織単位", "field": "項目", "task": "事務",
             "approval": "承認", "document": "書類", "retention rule": "保存期間の規則",
             "disposal method": "廃棄・削除の方法"}
+
+
+# --- typed registers (issue 17) ----------------------------------------------------------------------------
+
+
+def typed_register_errors(data: dict, need) -> list[tuple[str, str]]:
+    """Field keys unique per register, a choice field with choices, ``requires`` naming fields of the same
+    register, escort roles that exist."""
+    errors: list[tuple[str, str]] = []
+    roles = set(_d(data.get("roles")))
+    for key, room in _d(data.get("rooms")).items():
+        need("role", roles, _d(_d(room).get("visitors")).get("escort_roles"), f"rooms.{key}.visitors.escort_roles")
+    for key, register in _d(data.get("registers")).items():
+        typed = [f for f in _l(_d(register).get("fields")) if isinstance(f, dict)]
+        keys = [f.get("key") for f in typed]
+        for dup in sorted({k for k in keys if keys.count(k) > 1 and k}):
+            errors.append((f"registers.{key}.fields", f"duplicate field key {dup}（項目のキーが重複しています）"))
+        for f in typed:
+            path = f"registers.{key}.fields.{f.get('key')}"
+            if f.get("type") == "choice" and not f.get("choices"):
+                errors.append((path, "a choice field needs choices（選択肢がありません）"))
+            for other in _l(f.get("requires")):
+                if other not in keys:
+                    errors.append((f"{path}.requires", f"unknown field {other}（存在しない項目です）"))
+    return errors

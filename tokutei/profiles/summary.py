@@ -216,7 +216,8 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         add("【帳簿】")
         for key, register in registers.items():
             layout = "【様式は規程にない】" if register.layout_open else ""
-            add(f"  ■ {register.ja}（{key}）{layout}: {'、'.join(register.fields)}（{cite(register.article, profile)}）")
+            add(f"  ■ {register.ja}（{key}）{layout}: {'、'.join(_field_ja(f) for f in register.current_fields())}"
+                    f"（{cite(register.article, profile)}）")
     if profile.handling_status is not None and profile.handling_status.enabled:
         hs = profile.handling_status
         add("")
@@ -240,3 +241,14 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
     for note in profile.notes:
         add(f"  注: {note}")
     return out
+
+
+_TYPES_JA = {"text": "文字", "date": "日付", "datetime": "日時", "person": "職員", "room": "室・区域", "asset": "情報資産",
+             "choice": "選択", "number": "数値"}
+
+
+def _field_ja(field) -> str:
+    """A typed register field as the summary lists it: 入室日時（日時・必須）; a label-only field as written."""
+    if field.key == field.ja:
+        return field.ja
+    return f"{field.ja}（{_TYPES_JA[field.type]}{'・必須' if field.required else ''}）"

@@ -3,10 +3,17 @@ from django.apps import AppConfig
 
 class RegistersConfig(AppConfig):
     name = "tokutei.registers"
-    verbose_name = "記録簿（記録媒体・持出し・ドキュメント・出力）"
+    verbose_name = "記録簿（記録媒体・持出し・ドキュメント・出力・室・情報資産・ID）"
     hook_order = 50  # tokutei.core.hooks
     api_router = "tokutei.registers.api.router"
     demo_loader = "tokutei.registers.demo.load"
 
     def ready(self) -> None:
+        from tokutei.staff import factors
+
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
+        from .services.ids import ENROLMENT_GUARD
+
+        # 照合情報の登録には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
+        if ENROLMENT_GUARD not in factors.ENROLMENT_GUARDS:
+            factors.ENROLMENT_GUARDS.append(ENROLMENT_GUARD)

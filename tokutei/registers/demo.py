@@ -39,4 +39,30 @@ def load() -> list[str]:
             lines.append(f"承認待ち: 持出しの承認申請 #{req.pk}（申請者 {handler.username}）")
     except Refused as exc:  # a demo must not stop the whole demo load
         lines.append(f"記録簿デモの一部を作成できませんでした: {exc}")
+    lines += _rooms_and_assets(profile)
+    return lines
+
+
+def _rooms_and_assets(profile) -> list[str]:
+    """One room of each class of the profile, and the registered terminals as assets (issue 17)."""
+    from tokutei.auditlog.actions import Action
+    from tokutei.policy import decide
+
+    from .rules import ROOM_REGISTER_KEYS, typed_keepers
+    from .services import assets, rooms
+
+    lines: list[str] = []
+    keeper = _holder(typed_keepers(profile, ROOM_REGISTER_KEYS))
+    if keeper is None or not profile.rooms:
+        return lines
+    actor = Actor.console(keeper)
+    try:
+        if decide(actor, Action.ROOM_REGISTER):
+            for key, cls in profile.rooms.items():
+                rooms.register_room(actor=actor, name=f"{cls.ja[:40]}（デモ）", room_class=key)
+            lines.append(f"室・区域: {len(profile.rooms)} 件（{keeper.username}）")
+        if decide(actor, Action.ASSET_REGISTER):
+            lines.append(f"情報資産: 登録端末 {assets.sync_terminals(actor=actor)} 台")
+    except Refused as exc:
+        lines.append(f"室・区域デモの一部を作成できませんでした: {exc}")
     return lines

@@ -123,3 +123,121 @@ class ExportForm(Form):
             return [int(x) for x in raw.split(",") if x.strip()]
         except ValueError:
             raise forms.ValidationError(_("内部IDは数字をカンマで区切って入力してください")) from None
+
+
+# --- typed register fields (issue 17) ----------------------------------------------------------------------
+
+
+def typed_form_field(field) -> forms.Field:
+    """A form field for one typed register field. Required-ness and types are checked by the service
+    (``tokutei.registers.typed``), so that the page and the API refuse alike, naming the field."""
+    label = f"{field.ja}{_('（必須）') if field.required else ''}"
+    if field.type == "date":
+        return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    if field.type == "datetime":
+        return forms.CharField(label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    if field.type == "number":
+        return forms.CharField(label=label, required=False, widget=forms.NumberInput())
+    if field.type in ("choice", "person", "room", "asset"):
+        return forms.ChoiceField(label=label, required=False, choices=[("", "―"), *typed_choices(field)])
+    return TextField(label=label, max_length=500, required=False)
+
+
+def typed_choices(field) -> list[tuple[str, str]]:
+    from .models import Asset, Room
+
+    if field.type == "choice":
+        return list(field.choices.items())
+    if field.type == "person":
+        return [(str(u.pk), f"{u.display_name}（{u.username}）")
+                for u in get_user_model().objects.filter(is_active=True).order_by("username")[:500]]
+    if field.type == "room":
+        return [(str(r.pk), str(r)) for r in Room.objects.filter(retired_at__isnull=True)]
+    return [(str(a.pk), str(a)) for a in Asset.objects.exclude(status=Asset.Status.DISPOSED)[:500]]
+
+
+# --- rooms, assets, IDs (issue 17) -------------------------------------------------------------------------
+
+
+def _choose(form: Form, names: list[str], choices) -> None:
+    for name in names:
+        field = form.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+def _staff_choices() -> list[tuple[str, str]]:
+    return [("", "―")] + [(str(u.pk), f"{u.display_name}（{u.username}）")
+                          for u in get_user_model().objects.filter(is_active=True).order_by("username")[:500]]
+
+
+class RoomForm(Form):
+    name = TextField(label=_("名称"), max_length=100)
+    room_class = forms.ChoiceField(label=_("区分"), choices=[])
+    note = TextField(label=_("備考"), max_length=300, required=False)
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choose(self, ["room_class"], [(k, c.ja) for k, c in profile.rooms.items()])
+
+
+class MeasureForm(Form):
+    measure = TextField(label=_("措置"), max_length=200)
+    in_place = forms.TypedChoiceField(label=_("結果"), choices=[("1", _("実施済み")), ("0", _("未実施"))],
+                                      coerce=lambda v: v == "1")
+    evidence = TextField(label=_("確認の根拠（写真・点検記録の番号等）"), max_length=300, required=False)
+
+
+class RoomEntryForm(Form):
+    kind = forms.ChoiceField(label=_("区分"), choices=[])
+    person = forms.ChoiceField(label=_("職員（職員・操作者の入室）"), required=False, choices=[])
+    visitor_name = TextField(label=_("氏名（来訪者・業者）"), max_length=100, required=False)
+    affiliation = TextField(label=_("所属"), max_length=100, required=False)
+    purpose = TextField(label=_("用件"), max_length=200, required=False)
+    identification = TextField(label=_("本人確認の方法（身分証等）"), max_length=100, required=False)
+    name_tag = TextField(label=_("名札の番号"), max_length=30, required=False)
+    escort = forms.ChoiceField(label=_("立会者"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import RoomEntry
+
+        super().__init__(*args, **kwargs)
+        _choose(self, ["kind"], RoomEntry.Kind.choices)
+        _choose(self, ["person", "escort"], _staff_choices())
+
+    def user(self, name: str):
+        pk = self.cleaned_data.get(name)
+        return get_user_model().objects.filter(pk=pk).first() if pk else None
+
+
+class AssetForm(Form):
+    tag = TextField(label=_("資産番号"), max_length=60)
+    name = TextField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("種別"), choices=[])
+    classification = TextField(label=_("分類（機密性等）"), max_length=60, required=False)
+    room_id = forms.ChoiceField(label=_("設置場所"), required=False, choices=[])
+    owner = forms.ChoiceField(label=_("管理者"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import Asset, Room
+
+        super().__init__(*args, **kwargs)
+        _choose(self, ["kind"], Asset.Kind.choices)
+        _choose(self, ["room_id"], [("", "―")] + [(str(r.pk), str(r)) for r in Room.objects.filter(
+            retired_at__isnull=True)])
+        _choose(self, ["owner"], _staff_choices())
+
+
+class MovementForm(Form):
+    direction = forms.ChoiceField(label=_("区分"), choices=[("out", _("持出し")), ("in", _("持込み"))])
+    reason = TextField(label=_("目的・行先"), max_length=200)
+    approval_id = RecordIdField(label=_("承認番号（必要な場合）"), required=False)
+
+
+class AllowDeviceForm(Form):
+    device = TextField(label=_("機器・媒体"), max_length=100)
+    identifier = TextField(label=_("識別番号"), max_length=100)
+
+
+class ConnectionsImportForm(Form):
+    file = forms.FileField(label=_("端末管理ツールの接続記録（CSV）"))

@@ -40,6 +40,8 @@ class Medium(models.Model):
     content_summary = models.CharField(_("内容（個人情報を書かない）"), max_length=200, blank=True)
     record_count = models.PositiveIntegerField(_("記録件数"), default=0)
     storage_place = models.CharField(_("保管場所"), max_length=200)
+    room = models.ForeignKey("registers.Room", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="media")  # the room it is kept in (R-ROOM-8)
     custodian = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -224,3 +226,235 @@ class TemporaryCopy(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- 室・区域と入退室 (000 §13; 002 §20, §36, §37; 003 §11; 004 §12) — issue 17 ----------------------------
+
+
+class Room(models.Model):
+    """A room or area of one of the profile's classes (``profile.rooms[room_class]``, R-ROOM-1)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    room_class = models.CharField(_("区分"), max_length=60)  # a key of profile.rooms
+    note = models.CharField(_("備考"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room_class", "name"]
+        verbose_name = "室・区域"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoomMeasureCheck(models.Model):
+    """A physical measure of a room checked, with its evidence (R-ROOM-5–7; 001 §8 hazard classes).
+    Append-only in use: the newest check of a measure is in force."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="checks")
+    measure = models.CharField(_("措置"), max_length=200)
+    in_place = models.BooleanField(_("実施済み"))
+    evidence = models.CharField(_("確認の根拠（写真・点検記録の番号等）"), max_length=300, blank=True)
+    checked_on = models.DateField(_("確認日"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    log_seq = models.BigIntegerField(null=True)
+
+    class Meta:
+        ordering = ["room", "measure", "-checked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.measure}"
+
+
+class RoomEntry(models.Model):
+    """One line of the entry/exit book (入退室管理簿, R-REG-4, R-ROOM-3/4)."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("職員・操作者")
+        VISITOR = "visitor", _("来訪者")
+        VENDOR = "vendor", _("業者（設置・保守・撤去）")
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("区分"), max_length=10, choices=Kind)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")  # a member of staff
+    visitor_name = models.CharField(_("氏名（来訪者）"), max_length=100, blank=True)
+    affiliation = models.CharField(_("所属"), max_length=100, blank=True)
+    purpose = models.CharField(_("用件"), max_length=200)
+    entered_at = models.DateTimeField(_("入室日時"))
+    exited_at = models.DateTimeField(_("退室日時"), null=True, blank=True)
+    identification = models.CharField(_("本人確認の方法"), max_length=100, blank=True)
+    name_tag = models.CharField(_("名札の番号"), max_length=30, blank=True)
+    escort = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    permission = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")  # the entry permission in force (E-19)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-entered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.entered_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self) -> str:
+        if self.person is not None:
+            return f"{self.person.display_name}（{self.person.username}）"
+        return self.visitor_name
+
+
+# --- 情報資産と端末 (000 §18; 002 §31–34) — issue 17 ----------------------------------------------------------
+
+
+class Asset(models.Model):
+    """An information asset (R-ASSET-1, R-REG-3): hardware, software, network equipment, media. A registered
+    terminal of the staff app is an asset of kind ``terminal`` linked to it."""
+
+    class Kind(models.TextChoices):
+        INFORMATION = "information", _("情報")
+        SOFTWARE = "software", _("ソフトウェア")
+        HARDWARE = "hardware", _("ハードウェア")
+        SERVER = "server", _("サーバ")
+        TERMINAL = "terminal", _("端末")
+        BIOMETRIC_DEVICE = "biometric_device", _("生体認証装置")
+        NETWORK = "network", _("ネットワーク機器")
+        MEDIUM = "medium", _("記録媒体")
+
+    class Status(models.TextChoices):
+        IN_USE = "in_use", _("使用中")
+        STORED = "stored", _("保管中")
+        OUT = "out", _("持出し中")
+        DISPOSED = "disposed", _("廃棄済み")
+
+    tag = models.CharField(_("資産番号"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind)
+    classification = models.CharField(_("分類（機密性等）"), max_length=60, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="assets")
+    terminal = models.OneToOneField("staff.Terminal", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="asset")
+    status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.IN_USE)
+    acquired_on = models.DateField(_("取得日"), null=True, blank=True)
+    disposed_on = models.DateField(_("廃棄日"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["kind", "tag"]
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.name}"
+
+
+class TerminalMovement(models.Model):
+    """A terminal taken out or brought in, with the 保護管理者's approval (002 §32.2, E-18)."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("持出し")
+        IN = "in", _("持込み")
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="movements")
+    direction = models.CharField(_("区分"), max_length=3, choices=Direction)
+    reason = models.CharField(_("目的・行先"), max_length=200)
+    approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.direction}"
+
+
+class AllowedDevice(models.Model):
+    """A recording device or medium that may be connected to a terminal (002 §34, E-17)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="allowed_devices")
+    device = models.CharField(_("機器・媒体"), max_length=100)
+    identifier = models.CharField(_("識別番号"), max_length=100)
+    permitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    permitted_on = models.DateField(_("許可日"))
+    removed_on = models.DateField(_("許可の取消日"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asset", "device"]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.identifier}"
+
+
+class DeviceConnection(models.Model):
+    """A connection reported by the terminal-management tool (imported CSV); ``allowed`` says whether the
+    device was on the allow-list at that time (E-17: a connection off the list is flagged)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="connections")
+    identifier = models.CharField(_("識別番号"), max_length=100)
+    device = models.CharField(_("機器"), max_length=100, blank=True)
+    connected_at = models.DateTimeField(_("接続日時"))
+    allowed = models.BooleanField(_("許可一覧にある"))
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-connected_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["asset", "identifier", "connected_at"],
+                                               name="registers_connection_once")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.identifier}"
+
+
+# --- 照合情報 (000 §7.3, §15; E-10) — issue 17 ---------------------------------------------------------------
+
+
+class BiometricRecord(models.Model):
+    """照合情報管理簿 (R-REG-2): one WebAuthn authenticator enrolled as an operator's 照合情報, the approval it
+    was enrolled under and, once deleted, the approval of its deletion. ``factor_id``: staff.SecondFactor."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    factor_id = models.BigIntegerField(unique=True)
+    registered_at = models.DateTimeField(default=timezone.now)
+    register_approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    delete_approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.matching_id
+
+    @property
+    def matching_id(self) -> str:
+        return f"B{self.factor_id:06d}"
+
+
+class DelegatedAuthority(models.Model):
+    """委託する操作権限 added to / returned from an operator (000 §7.3, E-10)."""
+
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("操作権限の内容"), max_length=200)
+    added_at = models.DateTimeField(default=timezone.now)
+    add_approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.holder_id} {self.scope}"

@@ -178,3 +178,98 @@ register(
     Rule(Action.DOCUMENT_DELETE_COPY, roles=lambda p: p.handler_roles() | p.manager_roles() | p.admin_roles(),
          article=copies_article, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM})),
 )
+
+
+# --- rooms, assets, IDs and 照合情報 (issue 17) --------------------------------------------------------------
+#
+# The keepers of a typed register are its ``owner_roles`` in the profile (000: the システム管理者 keeps the
+# 入退室管理簿, the 情報資産管理簿 and the 照合情報管理簿; 002: the system-owning 保護管理者 the 入退室の記録,
+# the terminal list and the device allow-list); where the profile names no such register, its system
+# administrators. Auditors and managers read them.
+
+ROOM_REGISTER_KEYS = ("room_entry",)
+ASSET_REGISTER_KEYS = ("assets", "terminals", "device_allowlist")
+ID_REGISTER_KEYS = ("user_ids", "biometric", "linkage_ids", "number_system_ids")
+
+
+def typed_keepers(profile, keys: tuple[str, ...]) -> set[str]:
+    found = {r for k in keys if k in profile.registers for r in profile.registers[k].owner_roles}
+    return found or profile.admin_roles()
+
+
+def room_keepers(profile) -> set[str]:
+    approvers = {r for room in profile.rooms.values() for r in room.entry_approver_roles}
+    return typed_keepers(profile, ROOM_REGISTER_KEYS) | approvers
+
+
+def typed_readers(profile) -> set[str]:
+    owners = {r for reg in profile.registers.values() for r in reg.owner_roles}
+    return (owners | room_keepers(profile) | typed_keepers(profile, ASSET_REGISTER_KEYS)
+            | profile.admin_roles() | profile.manager_roles() | profile.auditor_roles() | profile.handler_roles())
+
+
+def _approval_applicants(profile, *operations: str) -> set[str]:
+    found: set[str] = set()
+    for op in operations:
+        rule = profile.approvals.get(op)
+        if rule is not None and rule.enabled:
+            found |= set(rule.applicant_roles)
+    return found
+
+
+def id_keepers(profile) -> set[str]:
+    """Who deletes 照合情報 and records delegated authority: the 照合情報管理簿's keepers and, where the
+    approval names applicants (000: 拠点管理者), those applicants — an approval is used by its applicant."""
+    return (typed_keepers(profile, ("biometric",))
+            | _approval_applicants(profile, "biometric_delete", "delegated_authority_add", "delegated_authority_return"))
+
+
+def room_article(profile) -> str:
+    reg = profile.registers.get("room_entry")
+    if reg is not None and _given(reg.article):
+        return reg.article
+    return next((r.article for r in profile.rooms.values() if _given(r.article)), "")
+
+
+def asset_article(profile) -> str:
+    for key in ASSET_REGISTER_KEYS:
+        reg = profile.registers.get(key)
+        if reg is not None and _given(reg.article):
+            return reg.article
+    return media_article(profile)
+
+
+def device_article(profile) -> str:
+    """The allow-list of recording devices (002 §34, E-17)."""
+    reg = profile.registers.get("device_allowlist")
+    return reg.article if reg is not None and _given(reg.article) else asset_article(profile)
+
+
+def id_article(profile) -> str:
+    for key in ("biometric", "user_ids"):
+        reg = profile.registers.get(key)
+        if reg is not None and _given(reg.article):
+            return reg.article
+    return profile.authentication.article
+
+
+def terminal_movers(profile) -> set[str]:
+    return (profile.handler_roles() | profile.manager_roles() | typed_keepers(profile, ASSET_REGISTER_KEYS)
+            | _approval_applicants(profile, "terminal_carry_out", "terminal_bring_in"))
+
+
+register(
+    Rule(Action.TYPED_REGISTERS_VIEW, roles=typed_readers, article=room_article),
+    Rule(Action.TYPED_REGISTERS_EXPORT, roles=typed_readers, article=room_article),
+    Rule(Action.ROOM_REGISTER, roles=lambda p: typed_keepers(p, ROOM_REGISTER_KEYS), article=room_article),
+    Rule(Action.ROOM_CHECK, roles=lambda p: room_keepers(p) | p.manager_roles(), article=room_article),
+    Rule(Action.ROOM_ENTRY, roles=room_keepers, article=room_article),
+    Rule(Action.ROOM_EXIT, roles=room_keepers, article=room_article),
+    Rule(Action.ASSET_REGISTER, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
+    Rule(Action.ASSET_CHANGE, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=asset_article),
+    Rule(Action.TERMINAL_MOVEMENT, roles=terminal_movers, article=asset_article),
+    Rule(Action.DEVICE_ALLOW, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=device_article),
+    Rule(Action.DEVICE_IMPORT, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=device_article),
+    Rule(Action.BIOMETRIC_DELETE, roles=id_keepers, article=id_article),
+    Rule(Action.DELEGATED_AUTHORITY, roles=id_keepers, article=id_article),
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_typed
 
 app_name = "registers"
 urlpatterns = [
@@ -13,4 +13,13 @@ urlpatterns = [
     path("exports/", views.export_list, name="exports"),
     path("exports/<id:pk>/download/", views.export_download, name="export_download"),
     path("exports/<id:pk>/delete/", views.export_delete, name="export_delete"),
+    # issue 17: rooms, assets, IDs, and print/Excel of every register
+    path("rooms/", views_typed.room_list, name="rooms"),
+    path("rooms/<id:pk>/", views_typed.room_detail, name="room"),
+    path("assets/", views_typed.asset_list, name="assets"),
+    path("assets/<id:pk>/", views_typed.asset_detail, name="asset"),
+    path("ids/", views_typed.id_registers, name="ids"),
+    path("print/", views_typed.register_index, name="print_index"),
+    path("print/<slug:name>/", views_typed.print_view, name="print"),
+    path("export/<slug:name>.xlsx", views_typed.export_view, name="export"),
 ]

@@ -216,7 +216,7 @@ def _register():
 def register_columns() -> list[tuple[str, str]]:
     """The profile's columns in its order and wording, then whatever R-IAM-1 needs that they lack."""
     register = _register()
-    columns = [(REGISTER_LABELS[label], label) for label in (register.fields if register else [])
+    columns = [(REGISTER_LABELS[label], label) for label in (register.labels if register else [])
                if label in REGISTER_LABELS]
     shown = {key for key, _label in columns}
     return columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]

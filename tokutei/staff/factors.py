@@ -114,6 +114,17 @@ def _uv_required() -> bool:
     return get_profile().authentication.biometric_required
 
 
+# (check, done) pairs other apps register (tokutei.registers, 000 §7.3, E-10): ``check(user=, terminal=)``
+# runs before an authenticator (照合情報) is enrolled and raises a logged Refused when the enrolment is not
+# allowed (no approved application); ``done(user=, terminal=, factor=, token=)`` runs in the enrolment's
+# transaction with what ``check`` returned. The staff app itself knows nothing of approvals.
+ENROLMENT_GUARDS: list[tuple[Any, Any]] = []
+
+
+def check_enrolment(user: User, terminal: Any = None) -> list[Any]:
+    return [check(user=user, terminal=terminal) for check, _done in ENROLMENT_GUARDS]
+
+
 def registration_options(user: User) -> tuple[str, str]:
     """(options JSON for startRegistration, challenge base64url to keep in the session)."""
     existing = SecondFactor.objects.filter(user=user, kind=SecondFactor.Kind.WEBAUTHN, revoked_at__isnull=True)
@@ -135,6 +146,7 @@ def registration_options(user: User) -> tuple[str, str]:
 def enrol_webauthn(*, user: User, terminal: Any = None, challenge: str, response: str | dict, origin: str | None = None,
                    name: str = "") -> SecondFactor:
     """Verify the browser's registration response and store the credential (raises on failure)."""
+    tokens = check_enrolment(user, terminal)  # raises a logged Refused without the approved application
     verified = verify_registration_response(
         credential=response,
         expected_challenge=base64url_to_bytes(challenge),
@@ -149,6 +161,8 @@ def enrol_webauthn(*, user: User, terminal: Any = None, challenge: str, response
             public_key=bytes_to_base64url(verified.credential_public_key),
             sign_count=verified.sign_count, user_verified=verified.user_verified,
         )
+        for (_check, done), token in zip(ENROLMENT_GUARDS, tokens, strict=True):
+            done(user=user, terminal=terminal, factor=factor, token=token)
         record(action="staff.second_factor_enrol", actor=user, terminal=terminal, target_type="user",
                target_id=user.pk, details={"kind": "webauthn", "factor_id": factor.pk, "uv": verified.user_verified})
     return factor

@@ -172,6 +172,10 @@ def webauthn_register_options(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": _("サインインし直してください。")}, status=403)
     if not request.user.is_authenticated and usable_factors(user, kinds=allowed_factor_kinds()).exists():
         return JsonResponse({"error": _("登録済みの認証手段でサインインしてください。")}, status=403)
+    try:
+        factors.check_enrolment(user, getattr(request, "terminal", None))  # E-10: the approved application
+    except Refused as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
     options, challenge = factors.registration_options(user)
     request.session[WEBAUTHN_CHALLENGE_KEY] = challenge
     return HttpResponse(options, content_type="application/json")
@@ -186,6 +190,8 @@ def webauthn_register_verify(request: TerminalRequest) -> HttpResponse:
     try:
         factors.enrol_webauthn(user=user, terminal=request.terminal, challenge=challenge,
                                response=request.body.decode("utf-8"))
+    except Refused as exc:  # logged where it was raised (no approved application, E-10)
+        return JsonResponse({"error": str(exc)}, status=403)
     except Exception:  # the library raises several exception types for a bad response
         record(action="staff.second_factor_failed", actor=user, terminal=request.terminal,
                result=Entry.Result.FAILED, target_type="user", target_id=user.pk,
