@@ -91,7 +91,9 @@ def _measure_kinds(actor, incident: Incident) -> list[tuple[str, str]]:
 
 def _measure_form(actor, incident: Incident, data=None) -> MeasureForm:
     spec = measures_.available(get_profile()).get("committee_report")
-    return MeasureForm(data, kinds=_measure_kinds(actor, incident), recipients=spec.recipients if spec else [])
+    # prefixed: the timeline's form on the same page has its own 「種類」 (one id per field on the page)
+    return MeasureForm(data, prefix="measure", kinds=_measure_kinds(actor, incident),
+                       recipients=spec.recipients if spec else [])
 
 
 def _measure_context(actor, incident: Incident) -> dict:

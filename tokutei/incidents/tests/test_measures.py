@@ -161,8 +161,9 @@ def test_the_form_offers_only_the_measures_the_person_may_take(kokubunji, make_u
     client.force_login(make_user("shicho", "mayor"))
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert 'value="disconnect"' in page and "都道府県サーバとの結合の一時的な切断" in page
+    assert page.count('id="id_kind"') == 1 and 'id="id_measure-kind"' in page  # one id per field on the page
     assert 'value="committee_report"' not in page  # the 総括責任者's, not the mayor's
-    response = client.post(f"/incidents/{incident.pk}/measures/", {"kind": "disconnect", "text": "切断を命令"},
+    response = client.post(f"/incidents/{incident.pk}/measures/", {"measure-kind": "disconnect", "measure-text": "切断を命令"},
                            follow=True)
     assert response.status_code == 200 and "措置を記録しました" in response.content.decode()
     assert Measure.objects.get().recorded_by.username == "shicho"
