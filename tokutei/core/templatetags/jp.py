@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tokutei.core import jdates
 
@@ -52,3 +53,37 @@ def label(value) -> str:
     from tokutei.core.i18n import label as pick
 
     return pick(value)
+
+
+@register.filter
+def task_label(key: str) -> str:
+    """A task key of the log (利用目的) as people read it: the profile's name for it, or 「—」."""
+    if not key:
+        return "—"
+    from tokutei.profiles.selectors import get_profile
+
+    task = get_profile().tasks.get(key)
+    return pick_label(task) if task is not None else key
+
+
+def pick_label(value) -> str:
+    from tokutei.core.i18n import label as pick
+
+    return pick(value)
+
+
+_TARGETS = {
+    "person": _("本人の記録"), "file": _("ファイル"), "medium": _("記録媒体"), "terminal": _("端末"),
+    "user": _("職員"), "incident": _("事故等の報告"), "meeting": _("会議"), "vendor": _("委託先"),
+    "contract": _("委託契約"), "approval": _("承認申請"), "handling_record": _("取扱状況の記録"),
+    "register_entry": _("記録簿の記載"), "export": _("出力ファイル"), "carry_out": _("持出し"),
+}
+
+
+@register.filter
+def target_label(entry) -> str:
+    """What a log entry is about, in words: 「本人の記録 12」 rather than ``person 12``."""
+    kind, ident = getattr(entry, "target_type", ""), getattr(entry, "target_id", "")
+    if not kind and not ident:
+        return "—"
+    return f"{_TARGETS.get(kind, kind)} {ident}".strip()
