@@ -29,6 +29,7 @@ class MeetingIn(Schema):
     held_on: dt.date
     agenda: list[str] = []
     incident_ids: list[int] = []
+    finding_ids: list[int] = []
     presiding: str = "chair"  # chair | vice_chair (where the profile has one)
 
 
@@ -76,6 +77,7 @@ class MeetingOut(Schema):
     presiding: str
     agenda: list[str]
     incident_ids: list[int]
+    finding_ids: list[int]
     attendees: list[AttendeeOut]
     minutes: str
     finalised_at: dt.datetime | None
@@ -87,7 +89,7 @@ def _out(meeting: Meeting) -> dict:
     return {
         "id": meeting.pk, "kind": meeting.kind, "title": meeting.title, "held_on": meeting.held_on,
         "presiding": selectors.presiding_title(meeting), "agenda": meeting.agenda,
-        "incident_ids": meeting.incident_ids, "minutes": meeting.minutes, "finalised_at": meeting.finalised_at,
+        "incident_ids": meeting.incident_ids, "finding_ids": meeting.finding_ids, "minutes": meeting.minutes, "finalised_at": meeting.finalised_at,
         "article": meeting.article,
         "attendees": [{"kind": a.kind, "capacity": a.capacity, "name": a.name} for a in meeting.attendees.all()],
         "items": [{"id": i.pk, "text": i.text, "owner": i.owner, "due_on": i.due_on, "closed_at": i.closed_at,
@@ -106,6 +108,7 @@ def create_meeting(request: HttpRequest, payload: MeetingIn):
     actor = api_actor(request, Action.COMMITTEE_MEETING)
     meeting = services.create_meeting(actor=actor, kind=payload.kind, title=payload.title, held_on=payload.held_on,
                                       agenda=payload.agenda, incident_ids=payload.incident_ids,
+                                      finding_ids=payload.finding_ids,
                                       presiding=payload.presiding)
     return Status(201, _out(meeting))
 

@@ -14,7 +14,8 @@ from .models import ActionItem, Meeting
 def meeting_row(meeting: Meeting) -> list[str]:
     attendees = "、".join(f"{a.capacity} {a.name}".strip() + ("" if a.kind == "member" else f"（{a.get_kind_display()}）")
                          for a in meeting.attendees.all())
-    agenda = "／".join([*meeting.agenda, *(_("事故等の報告 #%(n)s") % {"n": i} for i in meeting.incident_ids)])
+    agenda = "／".join([*meeting.agenda, *(_("事故等の報告 #%(n)s") % {"n": i} for i in meeting.incident_ids),
+                       *(_("指摘事項 #%(n)s") % {"n": f} for f in meeting.finding_ids)])
     return [str(meeting.pk), str(meeting.get_kind_display()), wareki(meeting.held_on), meeting.title,
             selectors.presiding_title(meeting), attendees, agenda, meeting.minutes,
             wareki_time(meeting.finalised_at) if meeting.finalised_at else _("未確定")]

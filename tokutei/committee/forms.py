@@ -21,11 +21,14 @@ class MeetingForm(Form):
                                    widget=forms.Textarea(attrs={"rows": 2}))
     incidents = forms.MultipleChoiceField(label=_("議題とする事故等"), required=False,
                                           widget=forms.CheckboxSelectMultiple)
+    findings = forms.MultipleChoiceField(label=_("議題とする指摘事項（監査・点検）"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
     presiding = forms.ChoiceField(label=_("議長"), choices=Meeting.Presiding.choices, initial=Meeting.Presiding.CHAIR)
 
     def __init__(self, *args, agenda: list[str], incidents: list[tuple[str, str]], circulated: bool,
-                 vice_chair: bool = False, **kwargs):
+                 vice_chair: bool = False, findings: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        form_field(self, "findings", forms.MultipleChoiceField).choices = findings or []
         if not vice_chair:  # no vice-chair in the profile (000): the chair presides
             del self.fields["presiding"]
         form_field(self, "agenda", forms.MultipleChoiceField).choices = [(a, a) for a in agenda]

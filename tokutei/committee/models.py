@@ -28,6 +28,7 @@ class Meeting(models.Model):
     held_on = models.DateField(_("開催日"))
     agenda = models.JSONField(default=list, blank=True)  # texts: the profile's 審議事項 and others
     incident_ids = models.JSONField(default=list, blank=True)  # open incidents put on the agenda
+    finding_ids = models.JSONField(default=list, blank=True)  # open audit findings put on the agenda
     minutes = models.TextField(_("議事録"), max_length=20000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

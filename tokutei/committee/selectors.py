@@ -49,6 +49,13 @@ def overdue_items(today=None) -> QuerySet[ActionItem]:
     return open_items().filter(due_on__lt=today or timezone.localdate())
 
 
+def open_findings():
+    """Audit and inspection findings not yet closed — for the agenda (000 §8.3(2)(3), 001 §12.2(2))."""
+    from tokutei.audits.models import Finding
+
+    return Finding.objects.exclude(status=Finding.Status.CLOSED).order_by("due_on", "id")[:50]
+
+
 def open_incidents():
     """Incidents with a step still unacknowledged, or reported in the last 90 days — for the agenda."""
     import datetime as dt

@@ -52,7 +52,8 @@ def _meeting(actor: Actor, action: Action, meeting_id: int, *, open_only: bool =
 
 
 def create_meeting(*, actor: Actor, kind: str, title: str, held_on: dt.date, agenda: list[str],
-                   incident_ids: list[int] | None = None, presiding: str = Meeting.Presiding.CHAIR) -> Meeting:
+                   incident_ids: list[int] | None = None, presiding: str = Meeting.Presiding.CHAIR,
+                   finding_ids: list[int] | None = None) -> Meeting:
     """A meeting (会議) or a circulated resolution (持ち回り, only where the profile allows it: 001 §14),
     presided by the chair, or by the vice-chair where the profile has one and the chair is absent."""
     require(actor, Action.COMMITTEE_MEETING, details={"kind": kind})
@@ -74,10 +75,12 @@ def create_meeting(*, actor: Actor, kind: str, title: str, held_on: dt.date, age
     _check(actor, Action.COMMITTEE_MEETING, article, title=title, agenda="\n".join(agenda))
     with transaction.atomic(durable=True):
         meeting = Meeting.objects.create(kind=kind, title=title[:200], held_on=held_on, agenda=agenda,
-                                         incident_ids=sorted(set(incident_ids or [])), created_by=actor.user,
+                                         incident_ids=sorted(set(incident_ids or [])),
+                                         finding_ids=sorted(set(finding_ids or [])), created_by=actor.user,
                                          article=article, presiding=presiding)
         record(action=Action.COMMITTEE_MEETING, target_type="meeting", target_id=meeting.pk, article=article,
-               details={"kind": kind, "agenda": len(agenda), "incidents": meeting.incident_ids}, **actor.log_fields())
+               details={"kind": kind, "agenda": len(agenda), "incidents": meeting.incident_ids,
+                        "findings": meeting.finding_ids}, **actor.log_fields())
     return meeting
 
 

@@ -39,15 +39,19 @@ def index(request: SignedInRequest) -> HttpResponse:
 def new_meeting(request: SignedInRequest) -> HttpResponse:
     body = _body()
     incidents = [(str(i.pk), f"#{i.pk} {i.get_category_display()} {i.summary[:40]}") for i in selectors.open_incidents()]
+    findings = [(str(f.pk), f"#{f.pk} {f.get_severity_display()} {f.title[:40]}（{f.get_status_display()}）")
+                for f in selectors.open_findings()]
     form = MeetingForm(request.POST or None, agenda=list(body.agenda) if body else [], incidents=incidents,
                        circulated=bool(body and body.circulated_decisions), vice_chair=bool(body and body.vice_chair),
+                       findings=findings,
                        initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         meeting = services.create_meeting(actor=actor_of(request), kind=d["kind"], title=d["title"],
                                           held_on=d["held_on"], agenda=form.agenda_items(),
                                           incident_ids=[int(i) for i in d["incidents"]],
-                                          presiding=d.get("presiding") or Meeting.Presiding.CHAIR)
+                                          presiding=d.get("presiding") or Meeting.Presiding.CHAIR,
+                                          finding_ids=[int(i) for i in d["findings"]])
         messages.success(request, _("登録しました"))
         return redirect("committee:detail", pk=meeting.pk)
     return render(request, "committee/form.html", {"form": form, "body": body})

@@ -65,6 +65,7 @@ def _detail_context(request: SignedInRequest, incident: Incident) -> dict:
     return {
         **_measure_context(actor, incident),
         "can_records_log": decide(actor, Action.INCIDENTS_RECORDS_LOG, incident).allowed and bool(incident.affected),
+        "can_raise_finding": decide(actor, Action.AUDITS_FINDING).allowed,
         "incident": incident, "steps": selectors.steps(incident),
         "timeline": incident.timeline.select_related("recorded_by"), "notices": incident.notices.all(),
         "ppc": ppc, "deadlines": selectors.deadlines_of(incident, ppc),

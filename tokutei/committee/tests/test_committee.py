@@ -193,3 +193,22 @@ def test_meetings_export_to_excel_and_through_the_api(activate, make_user, clien
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert "持ち回り第1号" in values and "令和8年11月2日" in values
     assert Entry.objects.get(action="committee.export").count == 1
+
+
+def test_open_audit_findings_can_be_put_on_the_agenda(activate, make_user, client):
+    from tokutei.audits.models import Finding
+
+    activate("sendai-kyosai")
+    chief = make_user("tokatsu", "chief")
+    finding = Finding.objects.create(source="audit", title="入退室記録の記入漏れ", severity="medium", owner=chief,
+                                     due_on=timezone.localdate(), created_by=chief)
+    Finding.objects.create(source="audit", title="完了した指摘", severity="low", owner=chief,
+                           due_on=timezone.localdate(), created_by=chief, status="closed")
+    client.force_login(chief)
+    form = client.get("/committee/new/").content.decode()
+    assert "入退室記録の記入漏れ" in form and "完了した指摘" not in form
+    client.post("/committee/new/", {"kind": "meeting", "title": "第2回", "held_on": "2026-06-20",
+                                    "findings": [str(finding.pk)]})
+    meeting = Meeting.objects.get()
+    assert meeting.finding_ids == [finding.pk]
+    assert f"/audits/findings/{finding.pk}/" in client.get(f"/committee/{meeting.pk}/").content.decode()

@@ -190,3 +190,14 @@ def test_the_investigator_sees_the_log_of_the_records_the_report_names_and_nothi
     refused = client.get(f"/incidents/{incident.pk}/log/")
     assert refused.status_code == 403 and "本人の記録 12" not in refused.content.decode()
     assert client.get("/incidents/999/log/").status_code == 403
+
+
+def test_an_incident_leads_to_a_finding_for_those_who_record_them(activate, make_user, report, client):
+    activate("inabe")
+    incident = report(make_user("tanto", "handler"))
+    client.force_login(make_user("kansa", "auditor"))
+    page = client.get(f"/incidents/{incident.pk}/").content.decode()
+    link = f"/audits/findings/new/?source=incident&amp;incident={incident.pk}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'value="{incident.pk}"' in form
