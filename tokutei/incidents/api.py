@@ -45,6 +45,7 @@ class MeasureIn(Schema):
     occurred_at: dt.datetime | None = None
     user_id: int | None = None  # suspend_user
     terminal_id: int | None = None  # suspend_terminal
+    vendor_id: int | None = None  # suspend_vendor
     recipients: list[str] | None = None  # committee_report (None: every body the profile names)
 
 
@@ -173,5 +174,6 @@ def measure(request: HttpRequest, pk: int, payload: MeasureIn):
     actor = api_actor(request, Action.INCIDENTS_MEASURE)
     measures.take_measure(actor=actor, incident_id=pk, kind=payload.kind, text=payload.text,
                           occurred_at=payload.occurred_at, user_id=payload.user_id, terminal_id=payload.terminal_id,
+                          vendor_id=payload.vendor_id,
                           recipients=payload.recipients)
     return Status(201, _out(Incident.objects.get(pk=pk)))

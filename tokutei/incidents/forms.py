@@ -103,6 +103,8 @@ class MeasureForm(Form):
     username = forms.CharField(label=_("利用を停止する職員のユーザID"), max_length=150, required=False)
     terminal = forms.IntegerField(label=_("登録を取り消す端末の ID"), min_value=1, max_value=10**9 - 1,
                                   required=False)
+    vendor = forms.IntegerField(label=_("提供を停止する委託先の番号"), min_value=1, max_value=10**9 - 1,
+                                required=False)
     recipients = forms.MultipleChoiceField(label=_("報告した委員会"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
@@ -119,6 +121,8 @@ class MeasureForm(Form):
             del self.fields["username"]
         if "suspend_terminal" not in kinds_held:
             del self.fields["terminal"]
+        if "suspend_vendor" not in kinds_held:
+            del self.fields["vendor"]
 
     def has_kinds(self) -> bool:
         return bool(form_field(self, "kind", forms.ChoiceField).choices)

@@ -1,12 +1,14 @@
 """Measures an incident leads to (措置), each recorded with who, when and why, and each also a timeline entry.
 
-Three are open to every organisation, because every regulation asks the people who receive a report to
+Four are open to every organisation, because every regulation asks the people who receive a report to
 stop further damage (000 §20, 002 §39.2, 003 §8, 004 §16):
 
 * ``legal_hold`` — a legal hold (法的保存) on every file, record and medium the report names, so that
   nothing the investigation needs is disposed of (tokutei.retention);
 * ``suspend_user`` — a member of staff's account deactivated at once, every role ended (tokutei.staff);
-* ``suspend_terminal`` — a terminal's registration revoked (tokutei.staff).
+* ``suspend_terminal`` — a terminal's registration revoked (tokutei.staff);
+* ``suspend_vendor`` — a vendor recorded as no longer qualified, which refuses every delivery to it
+  (tokutei.vendors, E-29) until a new qualification is recorded.
 
 The others exist only where the profile's ``incident.measures`` names them, with the roles that take them
 and the article they rest on:
@@ -49,6 +51,7 @@ KINDS: dict[str, tuple[Any, str, bool]] = {
     "legal_hold": (gettext_lazy("関係する記録の法的保存（廃棄の停止）"), TimelineEntry.Kind.CONTAINMENT, True),
     "suspend_user": (gettext_lazy("職員の利用停止（アカウントの無効化）"), TimelineEntry.Kind.CONTAINMENT, True),
     "suspend_terminal": (gettext_lazy("端末の登録の取消"), TimelineEntry.Kind.CONTAINMENT, True),
+    "suspend_vendor": (gettext_lazy("委託先への提供の停止（適格性の取消し）"), TimelineEntry.Kind.CONTAINMENT, True),
     "external_support": (gettext_lazy("外部の技術的支援による対応"), TimelineEntry.Kind.CONTAINMENT, False),
     "disconnect": (gettext_lazy("ネットワークの結合の一時的な切断"), TimelineEntry.Kind.CONTAINMENT, False),
     "reconnect": (gettext_lazy("ネットワークの結合の再開"), TimelineEntry.Kind.CONTAINMENT, False),
@@ -58,7 +61,7 @@ KINDS: dict[str, tuple[Any, str, bool]] = {
 GENERIC = IncidentMeasure()
 # A measure the system carries out is also that app's action, decided by that app's rule.
 CARRIED_OUT_AS = {"legal_hold": Action.RETENTION_HOLD, "suspend_user": Action.STAFF_REVOKE,
-                  "suspend_terminal": Action.STAFF_TERMINAL_REVOKE}
+                  "suspend_terminal": Action.STAFF_TERMINAL_REVOKE, "suspend_vendor": Action.VENDORS_QUALIFY}
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def _holds(actor: Actor, incident: Incident, reason: str) -> list[int]:
 
 def take_measure(*, actor: Actor, incident_id: int, kind: str, text: str, occurred_at: dt.datetime | None = None,
                  user_id: int | None = None, terminal_id: int | None = None,
-                 recipients: list[str] | None = None) -> Measure:
+                 recipients: list[str] | None = None, vendor_id: int | None = None) -> Measure:
     """Record a measure on an incident (and carry it out, where it is the system's to carry out)."""
     from . import services
 
@@ -159,8 +162,15 @@ def take_measure(*, actor: Actor, incident_id: int, kind: str, text: str, occurr
         raise no(_("日時が未来になっています"))
     services._check_text(actor, Action.INCIDENTS_MEASURE, article, incident.pk, text=text)
 
-    user = terminal = None
-    if kind == "suspend_user":
+    user = terminal = vendor = None
+    if kind == "suspend_vendor":
+        from tokutei.vendors.models import Vendor
+
+        vendor = Vendor.objects.filter(pk=vendor_id or 0).first()
+        if vendor is None:
+            raise no(_("提供を停止する委託先を選んでください"))
+        require(actor, Action.VENDORS_QUALIFY, vendor, target=("vendor", vendor.pk))
+    elif kind == "suspend_user":
         from tokutei.staff.models import User
 
         user = User.objects.filter(pk=user_id or 0, is_active=True).first()
@@ -190,13 +200,13 @@ def take_measure(*, actor: Actor, incident_id: int, kind: str, text: str, occurr
         raise no(message, code="link_state")
     try:
         return _record(actor, incident, kind, text, occurred_at, article, profile, user=user, terminal=terminal,
-                       recipients=recipients or [])
+                       recipients=recipients or [], vendor=vendor)
     except MeasureError as e:  # the state changed since the checks above: nothing was written
         raise no(str(e)) from None
 
 
 def _record(actor: Actor, incident: Incident, kind: str, text: str, occurred_at: dt.datetime, article: str,
-            profile: Profile, *, user, terminal, recipients: list[str]) -> Measure:
+            profile: Profile, *, user, terminal, recipients: list[str], vendor=None) -> Measure:
     with transaction.atomic(durable=True):
         if message := _link_state_error(kind):  # again, inside the transaction
             raise MeasureError(message)
@@ -216,6 +226,13 @@ def _record(actor: Actor, incident: Incident, kind: str, text: str, occurred_at:
             terminal_revocation_step(actor=actor, target=terminal,
                                      reason=_("事故等の報告 #%(n)s") % {"n": incident.pk})
             targets["terminal"] = terminal.pk
+        elif kind == "suspend_vendor" and vendor is not None:
+            from tokutei.vendors.services.register import qualification_step
+
+            qualification_step(actor=actor, vendor=vendor, method="incident", method_label=str(_("事故等による停止")),
+                               evidence=_("事故等の報告 #%(n)s: %(t)s") % {"n": incident.pk, "t": text[:300]},
+                               qualified=False)
+            targets["vendor"] = vendor.pk
         elif kind == "committee_report":
             targets["to"] = recipients
         summary = label(kind, profile) + "：" + text

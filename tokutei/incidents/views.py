@@ -207,7 +207,7 @@ def measure(request: SignedInRequest, pk: int) -> HttpResponse:
     person = User.objects.filter(username=d.get("username") or "").first() if d.get("username") else None
     measures_.take_measure(actor=actor, incident_id=pk, kind=d["kind"], text=d["text"],
                            occurred_at=d.get("occurred_at"), user_id=person.pk if person else None,
-                           terminal_id=d.get("terminal"), recipients=d.get("recipients"))
+                           terminal_id=d.get("terminal"), recipients=d.get("recipients"), vendor_id=d.get("vendor"))
     messages.success(request, _("措置を記録しました: %(m)s") % {"m": measures_.label(d["kind"])})
     return redirect("incidents:detail", pk=pk)
 

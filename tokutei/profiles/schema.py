@@ -610,12 +610,12 @@ class PpcReport(Strict):
     warn_days: Annotated[int, Field(ge=0, le=30)] = 2  # the dashboard warns this many days before a due date
 
 
-# Measures an incident can lead to (tokutei.incidents.measures). The first three are open to every
+# Measures an incident can lead to (tokutei.incidents.measures). The first four are open to every
 # organisation; the others only where the profile names them (001 §9, 002 §40).
-MEASURE_KINDS = ("legal_hold", "suspend_user", "suspend_terminal", "external_support", "disconnect", "reconnect",
-                 "committee_report", "publication")
-MeasureKind = Literal["legal_hold", "suspend_user", "suspend_terminal", "external_support", "disconnect",
-                      "reconnect", "committee_report", "publication"]
+MEASURE_KINDS = ("legal_hold", "suspend_user", "suspend_terminal", "suspend_vendor", "external_support",
+                 "disconnect", "reconnect", "committee_report", "publication")
+MeasureKind = Literal["legal_hold", "suspend_user", "suspend_terminal", "suspend_vendor", "external_support",
+                      "disconnect", "reconnect", "committee_report", "publication"]
 
 
 class IncidentMeasure(Strict):

@@ -73,6 +73,10 @@ def standing(vendor: Vendor, *, today: dt.date | None = None, profile=None) -> S
         if not qualified:
             blockers.append(("not_qualified", _("選定前の確認（%(c)s）で基準を満たすことが確認されていません")
                              % {"c": out.qualification.criterion}))
+    if q is not None and not q.qualified and not blockers:  # a later record that it no longer qualifies (a measure)
+        qualified = False
+        blockers.append(("not_qualified", _("最新の確認（%(m)s）で、基準を満たさないと記録されています")
+                         % {"m": q.method_label}))
     if ve.enabled:
         if ev is None:
             qualified = False

@@ -201,3 +201,4 @@ def test_an_incident_leads_to_a_finding_for_those_who_record_them(activate, make
     assert link in page
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert f'value="{incident.pk}"' in form
+

@@ -68,13 +68,23 @@ def record_qualification(*, actor: Actor, vendor_id, method: str, evidence: str,
         raise no(actor, _("確認の根拠（資料・調査の内容）を記入してください"), action=Action.VENDORS_QUALIFY,
                  article=q.article, code="no_evidence", target=target)
     with transaction.atomic(durable=True):
-        row = Qualification.objects.create(
-            vendor=vendor, method=method, method_label=methods[method][:100], evidence=t["evidence"][:500],
-            qualified=bool(qualified), checked_on=checked_on or timezone.localdate(), checked_by=actor.user,
-            article=q.article)
-        record(action=Action.VENDORS_QUALIFY, target_type="vendor", target_id=vendor.pk, article=q.article,
-               details={"qualification_id": row.pk, "method": method, "qualified": bool(qualified)},
-               **actor.log_fields())
+        return qualification_step(actor=actor, vendor=vendor, method=method, method_label=methods[method],
+                                  evidence=t["evidence"], qualified=qualified, checked_on=checked_on)
+
+
+def qualification_step(*, actor: Actor, vendor: Vendor, method: str, method_label: str, evidence: str,
+                       qualified: bool, checked_on: dt.date | None = None) -> Qualification:
+    """The writes of a qualification record and its log entry, inside the caller's transaction — for a service
+    that has already decided ``Action.VENDORS_QUALIFY`` and checked its input (this one, or an incident's
+    measure that suspends the vendor: ``qualified=False`` refuses every delivery to it)."""
+    article = outsourcing().qualification.article
+    row = Qualification.objects.create(
+        vendor=vendor, method=method, method_label=method_label[:100], evidence=evidence[:500],
+        qualified=bool(qualified), checked_on=checked_on or timezone.localdate(), checked_by=actor.user,
+        article=article)
+    record(action=Action.VENDORS_QUALIFY, target_type="vendor", target_id=vendor.pk, article=article,
+           details={"qualification_id": row.pk, "method": method, "qualified": bool(qualified)},
+           **actor.log_fields())
     return row
 
 
