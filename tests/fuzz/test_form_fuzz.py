@@ -147,7 +147,7 @@ def test_no_form_answers_hostile_input_with_a_server_error(everything, client, s
         run = hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                                   suppress_health_check=list(HealthCheck))(given(strategy)(sender(action)))
         run()
-    assert len(posted) >= 2 * len(forms)
+    assert len(posted) >= len(forms)  # a form without fields has one example only
     assert any(s in (400, 403, 404) or s == 200 for s in posted)
     # The 個人番号 sent into every field never reaches the log, in any spelling.
     for entry in Entry.objects.all().iterator():

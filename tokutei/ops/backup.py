@@ -217,7 +217,13 @@ def _pg_dump(target: Path, key: archive.Key, attempts: int = 3) -> tuple[dict[st
                 raise BackupError(f"pg_dump が失敗しました: {error[-2000:]}")
             with conn.cursor() as cur:
                 counts = _pg_counts(cur)
-                cur.execute("SELECT count(*) FROM vault_person")
+                # People of the files not being loaded in the snapshot. A bulk import commits its batches into a
+                # table of its own and attaches it as a partition at the end; a query reads the partitions as they
+                # are now, not as the snapshot had them, so an import attached while pg_dump ran would be counted
+                # here although pg_dump dumped its rows as the unfinished import they were (the restored instance
+                # resumes it). Count what the dump holds as people.
+                cur.execute("SELECT count(*) FROM vault_person p JOIN vault_specificfile f ON f.id = p.file_id "
+                            "WHERE NOT f.bulk_loading")
                 info["people"] = cur.fetchone()[0]  # type: ignore[index]
             conn.rollback()
             return counts, info
