@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core import jdates
+from tokutei.core.forms import flash_errors
 from tokutei.policy import decide, get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -79,12 +80,6 @@ def print_minutes(request: SignedInRequest, pk: int) -> HttpResponse:
         "chair": selectors.presiding_title(meeting)})
 
 
-def _errors(request: SignedInRequest, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @require_POST
 @action_required(Action.COMMITTEE_ATTENDANCE)
 def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
@@ -94,7 +89,7 @@ def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
         services.add_attendee(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
         messages.success(request, _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("committee:detail", pk=pk)
 
 
@@ -109,7 +104,7 @@ def minutes(request: SignedInRequest, pk: int) -> HttpResponse:
                                 finalise=finalise)
         messages.success(request, _("議事録を確定しました") if finalise else _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("committee:detail", pk=pk)
 
 
@@ -122,7 +117,7 @@ def action_item(request: SignedInRequest, pk: int) -> HttpResponse:
         services.add_action_item(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
         messages.success(request, _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("committee:detail", pk=pk)
 
 

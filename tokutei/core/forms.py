@@ -18,6 +18,15 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
     return field
 
 
+def flash_errors(request, form) -> None:
+    """Each error of a refused form as a message on the page the view redirects to."""
+    from django.contrib import messages
+
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 class RefusalNoting:
     """A bound form that refuses its input notes why, field by field (the field's name and the error's code,
     never the value), so that the request's refusal is logged once like the field types' own

@@ -125,8 +125,6 @@ def _holds(actor: Actor, incident: Incident, reason: str) -> list[int]:
         *({"record_class": "person", "record_id": str(r)} for r in affected.get("records", [])),
         *({"record_class": "medium", "record_id": str(m)} for m in affected.get("media", [])),
     ]
-    if not wanted:
-        raise MeasureError(_("この報告には関係するファイル・記録・記録媒体が記入されていません"))
     placed = []
     for target in wanted:
         already = LegalHold.objects.filter(released_at__isnull=True, record_class=target["record_class"],

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core import jdates
+from tokutei.core.forms import flash_errors
 from tokutei.policy import decide, get_or_refuse, restrict
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -116,9 +117,7 @@ def _visible(request: SignedInRequest, pk: int, action: Action) -> Incident:
 
 
 def _invalid(request: SignedInRequest, pk: int, form) -> HttpResponse:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    flash_errors(request, form)
     return redirect("incidents:detail", pk=pk)
 
 

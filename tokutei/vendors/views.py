@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
+from tokutei.core.forms import flash_errors
 from tokutei.policy import decide, get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -37,12 +38,6 @@ from .models import Contract, DispatchedWorker, Evaluation, Vendor
 
 def _out():
     return get_profile().outsourcing
-
-
-def _errors(request: SignedInRequest, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
 
 
 def _may(request: SignedInRequest, *actions: Action) -> dict[str, bool]:
@@ -109,7 +104,7 @@ def qualify(request: SignedInRequest, pk: int) -> HttpResponse:
         services.record_qualification(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
         messages.success(request, _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:detail", pk=pk)
 
 
@@ -122,7 +117,7 @@ def supervise(request: SignedInRequest, pk: int) -> HttpResponse:
         services.record_supervision(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
         messages.success(request, _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:detail", pk=pk)
 
 
@@ -134,7 +129,7 @@ def new_evaluation(request: SignedInRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         ev = services.create_evaluation(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
         return redirect("vendors:evaluation", pk=ev.pk)
-    _errors(request, form)
+    flash_errors(request, form)
     return redirect("vendors:detail", pk=pk)
 
 
@@ -146,7 +141,7 @@ def new_contract(request: SignedInRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         contract = services.draft_contract(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
         return redirect("vendors:contract", pk=contract.pk)
-    _errors(request, form)
+    flash_errors(request, form)
     return redirect("vendors:detail", pk=pk)
 
 
@@ -257,7 +252,7 @@ def confirm_clause(request: SignedInRequest, pk: int) -> HttpResponse:
         services.confirm_clause(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
         messages.success(request, _("確認を記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:contract", pk=pk)
 
 
@@ -280,7 +275,7 @@ def memorandum(request: SignedInRequest, pk: int) -> HttpResponse:
         services.record_memorandum(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
         messages.success(request, _("記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:contract", pk=pk)
 
 
@@ -298,7 +293,7 @@ def subcontractor(request: SignedInRequest, pk: int) -> HttpResponse:
                                    approval_id=d["approval_id"])
         messages.success(request, _("再委託先を登録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:contract", pk=pk)
 
 
@@ -311,7 +306,7 @@ def end(request: SignedInRequest, pk: int) -> HttpResponse:
         services.end_contract(actor=actor_of(request), contract_id=pk, note=form.cleaned_data["note"])
         messages.success(request, _("契約を終了しました。返還・消去の確認を記録してください"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:contract", pk=pk)
 
 
@@ -324,7 +319,7 @@ def return_done(request: SignedInRequest, pk: int) -> HttpResponse:
         services.record_return(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
         messages.success(request, _("返還・消去の確認を記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:contract", pk=pk)
 
 
@@ -337,7 +332,7 @@ def hand_over(request: SignedInRequest, pk: int) -> HttpResponse:
         services.hand_over(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
         messages.success(request, _("引渡しを記録しました"))
     else:
-        _errors(request, form)
+        flash_errors(request, form)
     return redirect("vendors:index")
 
 

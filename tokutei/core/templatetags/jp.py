@@ -63,13 +63,7 @@ def task_label(key: str) -> str:
     from tokutei.profiles.selectors import get_profile
 
     task = get_profile().tasks.get(key)
-    return pick_label(task) if task is not None else key
-
-
-def pick_label(value) -> str:
-    from tokutei.core.i18n import label as pick
-
-    return pick(value)
+    return label(task) if task is not None else key
 
 
 _TARGETS = {
