@@ -256,8 +256,8 @@ def _scale(engine: Engine, plan: Plan, work: Path, log) -> list[Figure]:
     last = engine.run("import", {"path": paths["last"], "batch": plan.batch, "file": "scale-last"}, timeout=24 * 3600)
     big = lookup(total)
     log(f"  scale at {total:,}: import {last['rate']:,.0f} rows/s, lookup p50 {big['p50_ms']:.1f} ms")
-    for path in paths.values():
-        Path(path).unlink(missing_ok=True)
+    for generated in paths.values():
+        Path(generated).unlink(missing_ok=True)
     return [
         Figure(engine.name, f"scale: import rate at {total:,} people", last["rate"], "rows/s", first["rate"],
                f"import rate at {base:,} people", "within 1.3× (ratio ≥ 0.77)", {"small": first, "big": last}),

@@ -3,13 +3,15 @@
 The server is the production server the project ships (``python -m tokutei.cli serve``: gunicorn, its
 worker and thread counts from the cores, WhiteNoise, the access log on) started against the bench
 database on a loopback port, and the requests go to the shipped JSON API, as a client program of a
-municipality would send them: ``POST /api/v1/vault/search`` (by 個人番号, the number in the body, never in
-the URL; CSRF token and session cookie; the terminal credential header), then
-``GET /api/v1/vault/people/<id>?reveal=true`` — policy, purpose, blind index, decrypt and two committed
-log entries. One lookup is those two requests; its latency is the time of both.
+municipality would send them: ``POST /api/v1/vault/lookup`` with ``reveal`` (by 個人番号, the number in
+the body, never in the URL; CSRF token and session cookie; the terminal credential header) — policy,
+purpose, blind index, decrypt and two committed log entries (the search, the reveal). With ``api:
+"search+view"``, the two-request form: ``POST /api/v1/vault/search`` then
+``GET /api/v1/vault/people/<id>?reveal=true``; its latency is the time of both.
 
-Clients keep their connection open (HTTP/1.1 keep-alive), as a browser does; each client sends two
-untimed lookups on its connection before the clock starts, so the figures are the steady state.
+Clients keep their connection open (HTTP/1.1 keep-alive), as a browser does, all on one event loop in this
+process (``client: "threads"``: one thread each, as before 2026-12-06); each client sends two untimed
+lookups on its connection before the clock starts, so the figures are the steady state.
 
 The raw baseline, at the same concurrency on the same rows: a point lookup by blind index plus one
 committed single-row insert per lookup, straight to the database without HTTP.
@@ -153,6 +155,102 @@ def _run_clients(clients: int, per_client: int, work, prepare=None) -> tuple[flo
     return time.perf_counter() - t0, latencies, errors
 
 
+class _AsyncClient:
+    """One keep-alive connection driven by an event loop: the same requests as ``_Client``."""
+
+    def __init__(self, port: int, cookie: str, terminal: str):
+        self.port = port
+        self.headers = _Client(port, cookie, terminal).headers
+        self.reader: Any = None
+        self.writer: Any = None
+
+    async def request(self, method: str, path: str, body_text: str | None) -> tuple[bool, bytes]:
+        import asyncio
+
+        try:
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+                self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            body = (body_text or "").encode()
+            extra = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body_text is not None else ""
+            self.writer.write(f"{method} {path} HTTP/1.1\r\n{self.headers}{extra}\r\n".encode() + body)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            data = await self.reader.readexactly(length)
+            if b"connection: close" in head.lower():
+                self.close()
+            ok = head[9:12] == b"200"
+            return ok, data if ok else head + data
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+            self.close()
+            return False, repr(exc).encode()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+async def _lookup_async(client: _AsyncClient, number: str, two_calls: bool = False) -> tuple[bool, bytes]:
+    """One lookup on an event loop: ``POST /api/v1/vault/lookup`` (search and reveal in one call), or, with
+    ``two_calls``, what ``lookup_once`` sends (search, then view)."""
+    if not two_calls:
+        ok, body = await client.request("POST", "/api/v1/vault/lookup", json.dumps(
+            {"purpose": TASK, "by": "my_number", "value": number, "reveal": True}))
+        return (ok and body != b"[]"), body if body != b"[]" else b"not found"
+    ok, body = await client.request("POST", "/api/v1/vault/search",
+                                    json.dumps({"purpose": TASK, "by": "my_number", "value": number}))
+    if not ok:
+        return ok, body
+    found = json.loads(body)
+    if not found:
+        return False, b"not found"
+    return await client.request("GET", f"/api/v1/vault/people/{found[0]['id']}?purpose={TASK}&reveal=true", None)
+
+
+def _run_async_clients(port: int, cookies: list[str], terminal: str, number_for, clients: int, per_client: int,
+                       warm: int = 2, two_calls: bool = False) -> tuple[float, list[float], list]:
+    """``clients`` connections on one event loop in this thread: the load generator costs the machine a
+    fraction of what 32 Python threads contending for the interpreter lock cost (and adds none of their
+    waits to the measured latency), so the cores go to the server and the database being measured."""
+    import asyncio
+
+    latencies: list[float] = []
+    errors: list = []
+
+    async def one(i: int, start: asyncio.Event, ready: list) -> None:
+        client = _AsyncClient(port, cookies[i], terminal)
+        try:
+            for k in range(warm):
+                await _lookup_async(client, number_for(i, -1 - k), two_calls)
+            ready.append(i)
+            await start.wait()
+            for k in range(per_client):
+                t0 = time.perf_counter()
+                ok, response = await _lookup_async(client, number_for(i, k), two_calls)
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors.append(response[:300])
+        finally:
+            client.close()
+
+    async def main() -> float:
+        start, ready = asyncio.Event(), list[int]()
+        tasks = [asyncio.create_task(one(i, start, ready)) for i in range(clients)]
+        while len(ready) < clients and not any(t.done() for t in tasks):
+            await asyncio.sleep(0.01)
+        t0 = time.perf_counter()
+        start.set()
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - t0
+
+    return asyncio.run(main()), latencies, errors
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -264,9 +362,13 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
         _run_clients(min(8, max(levels)), 4, work, prepare)
         for clients in levels:
             per_client = max(1, per_level // clients)
-            prepare, work = _http_clients(port, cookies, credential,
-                                          lambda i, k: numbers[(i * 9973 + k * 31) % people])
-            seconds, lat, errors = _run_clients(clients, per_client, work, prepare)
+            number_for = lambda i, k: numbers[(i * 9973 + k * 31) % people]  # noqa: E731
+            if args.get("client") == "threads":
+                prepare, work = _http_clients(port, cookies, credential, number_for)
+                seconds, lat, errors = _run_clients(clients, per_client, work, prepare)
+            else:
+                seconds, lat, errors = _run_async_clients(port, cookies, credential, number_for, clients, per_client,
+                                                          two_calls=args.get("api") == "search+view")
             results.append({"clients": clients, "requests": len(lat), "seconds": seconds,
                             "rate": len(lat) / seconds, "p50_ms": _pct(lat, 50), "p99_ms": _pct(lat, 99),
                             "errors": len(errors), "first_error": errors[0].decode(errors="replace") if errors else ""})

@@ -100,6 +100,9 @@ _SQLITE_LANE = (
 )
 
 
+_SQLITE_RANGE = _SQLITE_LANE.replace("AND lane_seq > ?", "AND lane_seq > ? AND lane_seq <= ?")
+
+
 @dataclass
 class _LaneScan:
     count: int = 0
@@ -128,13 +131,15 @@ def _scan_pg(cursor, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
     return scan
 
 
-def _scan_sqlite(raw, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
+def _scan_sqlite(raw, lane: int, anchor: int, anchor_hash: str, upto: int | None = None) -> _LaneScan:
     """The same checks as _PG_LANE in a tight loop over the database's rendering (SQLite has no sha256()).
-    Stops at the first problem: only the first one is reported."""
+    Stops at the first problem: only the first one is reported. ``upto``: only the entries to that position."""
     scan = _LaneScan()
     sha = hashlib.sha256
     expected, running, count, max_seq = anchor + 1, anchor_hash, 0, None
-    for pos, seq, prev, stored, version, canon in raw.execute(_SQLITE_LANE, (lane, anchor)):
+    rows = raw.execute(_SQLITE_LANE, (lane, anchor)) if upto is None else raw.execute(_SQLITE_RANGE,
+                                                                                        (lane, anchor, upto))
+    for pos, seq, prev, stored, version, canon in rows:
         if pos != expected:
             if pos > expected:
                 scan.gap, scan.gap_expected = pos, expected
@@ -186,8 +191,100 @@ def _stored_hashes(cursor, lane: int, positions: list[int]) -> dict[int, str]:
     return found
 
 
+def _scan_lane_pg(alias: str, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
+    """One lane's scan on a connection of this thread's own (closed afterwards)."""
+    connection = connections[alias]
+    try:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            return _scan_pg(cursor, lane, anchor, anchor_hash)
+    finally:
+        connection.close()
+
+
+def _scan_part_sqlite(path: str, lane: int, after: int, after_hash: str, upto: int | None) -> _LaneScan:
+    """The entries ``after`` < position <= ``upto`` of a chain, in a process of its own, on a read-only
+    connection to the database file. Each entry's hash covers the previous entry's hash as stored, so a part
+    is checked against the stored hash before it exactly as the whole chain is."""
+    import sqlite3
+    from pathlib import Path
+
+    raw = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return _scan_sqlite(raw, lane, after, after_hash, upto)
+    finally:
+        raw.close()
+
+
+def _joined(parts: list[tuple[int, _LaneScan]]) -> _LaneScan | None:
+    """The scan of a whole chain from the scans of its consecutive parts (each with the position it ends
+    at): the first part with a problem is where the chain's first problem is. None when a part ended before
+    its end without a problem (its last entries are missing): then the chain is scanned as a whole."""
+    whole = _LaneScan()
+    for end, part in parts:
+        if any(x is not None for x in (part.gap, part.duplicate, part.link, part.modified)):
+            return part
+        whole.count += part.count
+        whole.legacy += part.legacy
+        if part.count:
+            whole.last = part.last
+            whole.max_seq = part.max_seq if whole.max_seq is None else max(whole.max_seq, part.max_seq or 0)
+        if part is not parts[-1][1] and part.last != end:
+            return None
+    return whole
+
+
+def _parallel_scans(connection, lanes: dict[int, tuple[int, str]]) -> dict[int, _LaneScan]:
+    """Each lane's scan — the part that reads and hashes every entry — on every core at once, when the log is
+    large enough for it to matter: the lanes are independent chains. PostgreSQL hashes in its backends, so
+    one thread (one connection, one backend) per lane; SQLite hashes in Python, so one process per lane,
+    each reading the database file. Not inside a transaction (other connections would not see its rows)
+    nor for a database that lives in memory; then the lanes are scanned one after the other, as below."""
+    import os
+
+    cores = os.cpu_count() or 1
+    if cores < 2 or not lanes or connection.in_atomic_block:
+        return {}
+    heads = dict(ChainHead.objects.using(connection.alias).values_list("id", "seq"))
+    if sum(max(0, heads.get(lane, 0) - anchor) for lane, (anchor, _h) in lanes.items()) < _PARALLEL_FROM:
+        return {}
+    from concurrent import futures
+
+    if connection.vendor == "postgresql":
+        if len(lanes) < 2:
+            return {}  # one chain: PostgreSQL's own parallel query shares it out (_PG_PARALLEL)
+        with futures.ThreadPoolExecutor(min(len(lanes), cores)) as pool:
+            jobs = {lane: pool.submit(_scan_lane_pg, connection.alias, lane, *anchor)
+                    for lane, anchor in lanes.items()}
+            return {lane: job.result() for lane, job in jobs.items()}
+    path = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or "memory" in path or not os.path.exists(path):
+        return {}
+    # SQLite keeps one chain: it is cut into one part per core at positions whose stored hash is read here.
+    import multiprocessing
+
+    workers = cores
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    scans: dict[int, _LaneScan] = {}
+    with futures.ProcessPoolExecutor(workers, mp_context=context) as procs:
+        for lane, (anchor, anchor_hash) in lanes.items():
+            size = max(0, heads.get(lane, 0) - anchor)
+            cuts = [anchor + size * k // workers for k in range(1, workers)]
+            hashes = dict(Entry.objects.using(connection.alias).filter(lane=lane, lane_seq__in=cuts)
+                          .values_list("lane_seq", "hash"))
+            if size < 2 * workers or len(hashes) < len(cuts):
+                continue  # a cut falls on a missing entry: this chain is scanned as a whole
+            starts = [(anchor, anchor_hash), *((cut, hashes[cut]) for cut in cuts)]
+            ends: list[int | None] = [*cuts, None]
+            parts = [(end, procs.submit(_scan_part_sqlite, path, lane, after, after_hash, end))
+                     for (after, after_hash), end in zip(starts, ends, strict=True)]
+            joined = _joined([(-1 if end is None else end, part.result()) for end, part in parts])
+            if joined is not None:
+                scans[lane] = joined
+    return scans
+
+
 def _verify_lane(connection, lane: int, *, anchor: int, anchor_hash: str, signed: Signed, every: int | None,
-                 report: Report) -> None:
+                 report: Report, scan: _LaneScan | None = None) -> None:
     """Verify one chain from its anchor; name its first bad entry (chain.walk_lane does the same for bundles)."""
     report.anchors[lane] = (anchor, anchor_hash)
     if signed.get((lane, anchor), anchor_hash) != anchor_hash:
@@ -197,7 +294,9 @@ def _verify_lane(connection, lane: int, *, anchor: int, anchor_hash: str, signed
     # PostgreSQL: a transaction for SET LOCAL. SQLite: none (its transactions here take the write lock).
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(using=connection.alias) if postgres else nullcontext(), connection.cursor() as cursor:
-        if postgres:
+        if scan is not None:
+            pass  # scanned beforehand, with the other lanes (_parallel_scans)
+        elif postgres:
             scan = _scan_pg(cursor, lane, anchor, anchor_hash)
         else:
             scan = _scan_sqlite(connection.connection, lane, anchor, anchor_hash)
@@ -327,10 +426,12 @@ def verify_database(
                            lane=overlap.lane, seq=overlap.seq))
     connection = connections[using]
     seen = _lanes(connection)
-    for lane in sorted(set(seen) | {ln for ln, _p in signed} | set(anchors)):
-        anchor_seq, anchor_hash = anchors.get(lane, (0, GENESIS))
+    lanes = {lane: anchors.get(lane, (0, GENESIS)) for lane in sorted(set(seen) | {ln for ln, _p in signed}
+                                                                       | set(anchors))}
+    scans = _parallel_scans(connection, {lane: a for lane, a in lanes.items() if lane in seen})
+    for lane, (anchor_seq, anchor_hash) in lanes.items():
         _verify_lane(connection, lane, anchor=anchor_seq, anchor_hash=anchor_hash, signed=signed, every=every,
-                     report=report)
+                     report=report, scan=scans.get(lane))
     for lane, position, hash_ in ChainHead.objects.order_by("id").values_list("id", "seq", "hash"):
         last, last_hash = report.lanes.get(lane, anchors.get(lane, (0, GENESIS)))
         if (position, hash_) == (last, last_hash) or any(p.lane == lane for p in report.problems):

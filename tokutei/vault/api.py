@@ -150,6 +150,10 @@ class VaultSearchIn(Schema):
     bulk_approval_id: RecordId | None = None  # prior approval for 大量 handling (000 §9.2)
 
 
+class VaultLookupIn(VaultSearchIn):
+    reveal: bool = False  # the 個人番号 shown (logged as vault.reveal) instead of masked
+
+
 class CorrectIn(Schema):
     purpose: Key60
     changes: Annotated[dict[Key60, Note2000 | None], Field(max_length=60)]
@@ -208,15 +212,33 @@ def search(request: HttpRequest, payload: VaultSearchIn):
     return [_summary(p) for p in people]
 
 
+@router.post("/lookup", response={200: list[PersonOut], 400: ErrorOut})
+@input_errors
+def lookup(request: HttpRequest, payload: VaultLookupIn):
+    """検索と照会を一度に: the people an exact lookup finds, each opened with the task's fields — what a client
+    program asks when it holds a number and needs the record. The same as ``/search`` followed by
+    ``/people/{id}`` for each person found, decided and logged the same way (one search entry, then one
+    view or reveal entry per person), in one request instead of one plus one per person."""
+    actor = _actor(request, Action.VAULT_SEARCH, payload.purpose)
+    people = services.search_people(actor=actor, by=payload.by, value=payload.value, kana=payload.kana,
+                                    birth_date=payload.birth_date, bulk_approval_id=payload.bulk_approval_id)
+    viewer = _actor(request, Action.VAULT_REVEAL if payload.reveal else Action.VAULT_VIEW, payload.purpose)
+    return [_shown(person, services.view_person(actor=viewer, person=person, reveal=payload.reveal))
+            for person in people]
+
+
+def _shown(person: Person, shown) -> dict:
+    return {**_summary(person), "fields": [{"key": f.key, "label": f.label, "value": f.value, "masked": f.masked}
+                                         for f in shown.fields]}
+
+
 @router.get("/people/{person_id}", response={200: PersonOut})
 def view(request: HttpRequest, person_id: RecordId, purpose: Key60 = "", reveal: bool = False):
     """照会: the task's fields only; the 個人番号 masked unless ``reveal`` (logged as vault.reveal)."""
     action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
     actor = _actor(request, action, purpose)
     person = services.get_person(actor=actor, pk=person_id, action=action)
-    shown = services.view_person(actor=actor, person=person, reveal=reveal)
-    return {**_summary(person), "fields": [{"key": f.key, "label": f.label, "value": f.value, "masked": f.masked}
-                                         for f in shown.fields]}
+    return _shown(person, services.view_person(actor=actor, person=person, reveal=reveal))
 
 
 @router.post("/people/{person_id}/corrections", response={201: SummaryOut, 400: ErrorOut})

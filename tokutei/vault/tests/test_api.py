@@ -138,3 +138,44 @@ def test_a_number_sent_as_a_json_number_is_rejected_without_echo(account, payrol
             data={"purpose": "payroll", "by": "my_number", "value": 123456789018})
     assert r.status_code == 422  # leading zeros would be lost: 個人番号 travel as strings
     assert "123456789018" not in r.content.decode()
+
+
+def test_one_lookup_call_finds_and_opens_the_person_logged_as_a_search_and_a_view(account, payroll_file):
+    """``/lookup`` is ``/search`` then ``/people/{id}`` in one request: the same answer, the same entries."""
+    _sa, token, cred = account
+    c = Client()
+    r = api(c, "post", f"/files/{payroll_file.pk}/people", token, cred,
+            data={"purpose": "payroll", "values": {"my_number": number(78), "name": "山田 花子"}})
+    pk = r.json()["id"]
+    before = Entry.objects.count()
+    r = api(c, "post", "/lookup", token, cred, data={"purpose": "payroll", "by": "my_number", "value": number(78)})
+    assert r.status_code == 200, r.content
+    [found] = r.json()
+    fields = {f["key"]: f for f in found["fields"]}
+    assert found["id"] == pk and fields["name"]["value"] == "山田 花子"
+    assert fields["my_number"]["masked"] and number(78) not in r.content.decode()
+    logged = list(Entry.objects.filter(pk__gt=Entry.objects.order_by("pk")[before - 1].pk).order_by("pk")
+                  .values_list("action", "target_id"))
+    assert logged == [("vault.search", str(pk)), ("vault.view", str(pk))]
+
+    r = api(c, "post", "/lookup", token, cred,
+            data={"purpose": "payroll", "by": "my_number", "value": number(78), "reveal": True})
+    assert number(78) in r.content.decode()
+    assert Entry.objects.order_by("-pk").values_list("action", flat=True).first() == "vault.reveal"
+
+
+def test_a_lookup_that_finds_nobody_is_an_empty_list_and_one_search_entry(account, payroll_file):
+    _sa, token, cred = account
+    before = Entry.objects.count()
+    r = api(Client(), "post", "/lookup", token, cred, data={"purpose": "payroll", "by": "my_number",
+                                                           "value": number(79), "reveal": True})
+    assert r.status_code == 200 and r.json() == []
+    assert list(Entry.objects.order_by("pk").values_list("action", flat=True)[before:]) == ["vault.search"]
+
+
+def test_a_lookup_outside_the_tokens_tasks_opens_nobody(account, payroll_file):
+    _sa, token, cred = account
+    r = api(Client(), "post", "/lookup", token, cred, data={"purpose": "welfare", "by": "my_number",
+                                                           "value": number(78), "reveal": True})
+    assert r.status_code in (403, 404) and number(78) not in r.content.decode()
+    assert Entry.objects.order_by("-pk").values_list("result", flat=True).first() == "refused"
