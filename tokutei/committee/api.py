@@ -59,6 +59,7 @@ class AttendeeOut(Schema):
     kind: str
     capacity: str
     name: str
+    materials: str = ""
 
 
 class ActionItemOut(Schema):

@@ -57,6 +57,9 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         for v in org.versions
     )
     add(f"  施行: {versions}")
+    for v in org.versions:  # what each version changed or keeps (001: the 住基カード transitional rule)
+        if v.note:
+            add(f"    {v.in_force.isoformat()}: {v.note}")
     for inst in org.supplementary_instruments:
         add(f"  別に定めるもの: {inst}")
 

@@ -175,3 +175,19 @@ def test_docs_describe_the_app():
     text = (DATA.parents[2] / "docs" / "org.md").read_text(encoding="utf-8")
     for part in ("org.acknowledge", "org.discipline_view", "system.profile_activate", "tokutei org apply-profile"):
         assert part in text, part
+
+
+def test_the_api_lists_ones_duties_acknowledges_and_gives_the_register(activate, make_user, client):
+    activate("sendai-kyosai")
+    operator = make_user("sosasha", "operator", tasks=["p1"])
+    client.force_login(operator)
+    duties = client.get("/api/v1/org/duties").json()
+    assert duties[0]["key"] == "confidentiality" and duties[0]["acknowledged_on"] is None
+    assert client.post("/api/v1/org/duties/confidentiality/acknowledge").status_code == 201
+    refused = client.post("/api/v1/org/duties/confidentiality/acknowledge")
+    assert refused.status_code == 403 and refused.json()["article"] == "000 §21"
+    assert client.get("/api/v1/org/acknowledgements").status_code == 403
+    client.force_login(make_user("kanri", "sys_admin"))
+    rows = client.get("/api/v1/org/acknowledgements").json()
+    assert {"user_id": operator.pk, "duty": "confidentiality", "current": True} .items() <= \
+        next(r for r in rows if r["user_id"] == operator.pk).items()

@@ -172,7 +172,8 @@ def test_profiles_show_prints_the_corrected_points(shipped, name):
     text = "\n".join(summary_lines(shipped[name], name))
     expected = {
         "sendai-kyosai": ["関係職員・外部の専門家", "業者・来訪者: 識別（名札）・立会い"],
-        "kokubunji": ["市長・住基ネット情報セキュリティ総括責任者（同時）", "落雷による障害", "資料の提出を求める"],
+        "kokubunji": ["市長・住基ネット情報セキュリティ総括責任者（同時）", "落雷による障害", "資料の提出を求める",
+                      "2016-01-01: 平成27年訓令第27号。経過措置"],
         "sayama": ["organisation.versions.0.open", "rooms.handling_area.open"],
         "inabe": ["ファイアウォール", "fields.name_kana.open"],
         "hyogo-kyosai": ["incident.open", "段階: 削除・廃棄"],
