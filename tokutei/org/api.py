@@ -55,7 +55,7 @@ def acknowledge(request: HttpRequest, key: str):
 @router.get("/acknowledgements", response=list[AckOut])
 def register(request: HttpRequest):
     actor = api_actor(request, Action.ORG_ACK_REGISTER)
-    _duties, version, rows = selectors.register_rows(actor)
+    _duties, _version, rows = selectors.register_rows(actor)
     return [AckOut(user_id=row.user.pk, duty=key, acknowledged_on=ack.acknowledged_on if ack else None,
                    rules_in_force=ack.rules_in_force if ack else None, current=current,
                    concerned=not (ack is None and current))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
 from tokutei.auditlog.actions import Action
 from tokutei.policy import Actor, restrict
 from tokutei.profiles.models import ActiveProfile
+from tokutei.profiles.schema import Acknowledgement as Duty
 from tokutei.profiles.schema import Profile, Version
 from tokutei.profiles.selectors import get_profile
 
@@ -37,7 +39,7 @@ def profile_history() -> list[ActiveProfile]:
 
 @dataclass
 class AckRow:
-    user: object
+    user: Any  # tokutei.staff.models.User
     cells: list[tuple[str, Acknowledgement | None, bool]] = field(default_factory=list)  # (duty, latest, current)
 
 
@@ -73,11 +75,11 @@ def register_rows(actor: Actor, action: Action = Action.ORG_ACK_REGISTER) -> tup
     return dict(profile.org.acknowledgements), version, rows
 
 
-def my_duties(user) -> list[tuple[str, object, Acknowledgement | None]]:
+def my_duties(user) -> list[tuple[str, Duty, Acknowledgement | None]]:
     """The duties that apply to ``user`` with their acknowledgement under the version in force (or None)."""
     profile = get_profile()
     version = version_in_force(profile)
-    out: list[tuple[str, object, Acknowledgement | None]] = []
+    out: list[tuple[str, Duty, Acknowledgement | None]] = []
     for key, duty in profile.org.acknowledgements.items():
         if audience(profile, key, [user]):
             ack = Acknowledgement.objects.filter(user=user, duty_key=key, rules_in_force=version.in_force).first()

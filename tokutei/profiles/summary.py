@@ -213,10 +213,10 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
             if room.measures:
                 add(f"    措置: {'、'.join(room.measures)}")
             if room.visitors is not None:
-                v = room.visitors
-                need = [t for t, on in (("識別（名札）", v.identification), ("立会い", v.escort)) if on]
-                by = f"（立会者: {_roles(profile, v.escort_roles)}）" if v.escort and v.escort_roles else ""
-                add(f"    業者・来訪者: {'・'.join(need) or '定めなし'}{by}（{cite(v.article, profile)}）")
+                vr = room.visitors
+                need = [t for t, on in (("識別（名札）", vr.identification), ("立会い", vr.escort)) if on]
+                by = f"（立会者: {_roles(profile, vr.escort_roles)}）" if vr.escort and vr.escort_roles else ""
+                add(f"    業者・来訪者: {'・'.join(need) or '定めなし'}{by}（{cite(vr.article, profile)}）")
 
     registers = dict(profile.registers)
     if profile.file_register is not None:
