@@ -124,7 +124,7 @@ def test_004_storage_is_not_a_stage_of_the_s9_form(shipped):
     profile = shipped["hyogo-kyosai"]
     stages = {s for c in profile.handling_status.categories.values() for s in c.stages}
     assert "storage" not in stages  # §9.1 lists four items; 保管 is §14(4), recorded in 別紙2
-    assert "§14(4)" in profile.file_register.article
+    assert "§14(4)" in profile.handling_status.note and "別紙2" in profile.handling_status.note
 
 
 def test_004_the_incident_route_is_marked_open(shipped):
