@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "tokutei.vendors",
     "tokutei.audits",
     "tokutei.pia",
+    "tokutei.org",
 ]
 
 MIDDLEWARE = [

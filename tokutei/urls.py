@@ -33,6 +33,7 @@ urlpatterns = [
     path("vendors/", include("tokutei.vendors.urls")),
     path("audits/", include("tokutei.audits.urls")),
     path("pia/", include("tokutei.pia.urls")),
+    path("org/", include("tokutei.org.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # no operation there: a JSON 404, not the HTML page
     path("i18n/", include("django.conf.urls.i18n")),

@@ -133,6 +133,16 @@ class Action(StrEnum):
     COMMITTEE_ACTION_ITEM = "committee.action_item", "決定事項の登録・完了", "Action item recorded or closed"
     COMMITTEE_EXPORT = "committee.export", "委員会の記録の出力", "Committee records exported"
 
+    # --- 組織の記録 (org) -----------------------------------------------------------------------------------
+    ORG_CHART = "org.chart", "組織図の閲覧", "Organisation chart viewed"
+    ORG_ACKNOWLEDGE = "org.acknowledge", "義務の確認（本人）", "Duty acknowledged"
+    ORG_ACK_RECORD = "org.ack_record", "義務の確認の記録（書面）", "Acknowledgement recorded from paper"
+    ORG_ACK_REGISTER = "org.ack_register", "義務の確認の一覧の閲覧", "Acknowledgement register viewed"
+    ORG_ACK_EXPORT = "org.ack_export", "義務の確認の一覧の出力", "Acknowledgement register exported"
+    ORG_DISCIPLINE_VIEW = "org.discipline_view", "懲戒等の記録の閲覧", "Disciplinary records viewed"
+    ORG_DISCIPLINE_RECORD = "org.discipline_record", "懲戒等の記録", "Disciplinary measure recorded"
+    ORG_PROFILE_VERSIONS = "org.profile_versions", "規程・プロファイルの版の閲覧", "Rule versions viewed"
+
     # --- 記録媒体・書類 (registers) ------------------------------------------------------------------------
     MEDIA_REGISTER = "media.register", "記録媒体の登録", "Medium registered", "storage", True
     MEDIA_MOVE = "media.move", "記録媒体の保管場所の変更", "Medium moved", "storage", True

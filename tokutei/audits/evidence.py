@@ -189,6 +189,10 @@ def checklist(profile, kind: str, period_from: dt.date, period_to: dt.date) -> l
                     str(_("%(rule)s %(ja)s：システムが拒否していること") % {"rule": r.control.rule,
                                                                            "ja": r.control.ja}),
                     "LIVE", str(_("期間中の拒否 %(n)s件") % {"n": r.refusals}), r.control.actions, True))
+    # The measures the profile lists item by item (001 §8 障害の防止, 003 §16 不正アクセス等の防止): a person checks each.
+    for key, safeguard in profile.safeguards.items():
+        for i, item in enumerate(safeguard.items, start=1):
+            rows.append(ChecklistRow(f"safeguard-{key}-{i}", safeguard.article, safeguard.ja, item, "CHK"))
     return rows
 
 

@@ -37,6 +37,7 @@ class AttendeeIn(Schema):
     kind: str  # member | expert | other
     name: str
     capacity: str = ""
+    materials: str = ""  # 001 §15: materials asked of a non-member
 
 
 class MinutesIn(Schema):
@@ -58,6 +59,7 @@ class AttendeeOut(Schema):
     kind: str
     capacity: str
     name: str
+    materials: str = ""
 
 
 class ActionItemOut(Schema):
@@ -123,7 +125,7 @@ def detail(request: HttpRequest, pk: int):
 def attendee(request: HttpRequest, pk: int, payload: AttendeeIn):
     actor = api_actor(request, Action.COMMITTEE_ATTENDANCE)
     services.add_attendee(actor=actor, meeting_id=pk, kind=payload.kind, name=payload.name,
-                          capacity=payload.capacity)
+                          capacity=payload.capacity, materials=payload.materials)
     return Status(201, _out(Meeting.objects.get(pk=pk)))
 
 

@@ -47,6 +47,8 @@ class AttendeeForm(Form):
                                widget=forms.TextInput(attrs={"list": "committee-members"}),
                                help_text=_("委員は、委員の職を一覧から選んでください"))
     name = forms.CharField(label=_("氏名"), max_length=100)
+    materials = forms.CharField(label=_("提出を求めた資料"), max_length=500, required=False,
+                                help_text=_("委員以外の者に資料の提出を求めた場合に記入してください"))
 
 
 class MinutesForm(Form):

@@ -57,6 +57,8 @@ class Attendee(models.Model):
     kind = models.CharField(_("区分"), max_length=10, choices=Kind)
     capacity = models.CharField(_("職・役割"), max_length=100, blank=True)
     name = models.CharField(_("氏名"), max_length=100)
+    # 001 §15: materials asked of a non-member (only where the profile's governance body may ask for them)
+    materials = models.CharField(_("提出を求めた資料"), max_length=500, blank=True, default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

@@ -84,9 +84,17 @@ def create_meeting(*, actor: Actor, kind: str, title: str, held_on: dt.date, age
     return meeting
 
 
-def add_attendee(*, actor: Actor, meeting_id: int, kind: str, name: str, capacity: str = "") -> Attendee:
+# Who a governance body may hear (``may_hear``) → the attendee kinds that records them.
+_HEARD_AS = {"staff": {Attendee.Kind.OTHER}, "expert": {Attendee.Kind.EXPERT},
+             "other": {Attendee.Kind.OTHER, Attendee.Kind.EXPERT}}
+
+
+def add_attendee(*, actor: Actor, meeting_id: int, kind: str, name: str, capacity: str = "",
+                 materials: str = "") -> Attendee:
+    """A member present, or a non-member heard — only as the profile's body may hear them (000 §8.5: 関係職員
+    and 外部の専門家; 001 §15: 委員以外の者, who may also be asked for materials)."""
     meeting = _meeting(actor, Action.COMMITTEE_ATTENDANCE, meeting_id)
-    name, capacity = (name or "").strip(), (capacity or "").strip()
+    name, capacity, materials = (name or "").strip(), (capacity or "").strip(), (materials or "").strip()
     if kind not in Attendee.Kind.values or not name:
         raise _no(actor, _("区分と氏名を記入してください"), action=Action.COMMITTEE_ATTENDANCE, article=meeting.article,
                   code="invalid", target_id=meeting.pk)
@@ -99,12 +107,25 @@ def add_attendee(*, actor: Actor, meeting_id: int, kind: str, name: str, capacit
                                "「委員以外の出席者」か「外部の有識者」として記録してください")
                       % {"c": capacity or "—", "m": "、".join(members)}, action=Action.COMMITTEE_ATTENDANCE,
                       article=meeting.article, code="not_a_member", target_id=meeting.pk)
-    _check(actor, Action.COMMITTEE_ATTENDANCE, meeting.article, meeting.pk, name=name, capacity=capacity)
+    gb = get_profile().governance_body
+    hearing_article = gb.hearing_article if gb is not None and gb.hearing_article != "—" else meeting.article
+    heard = set().union(*(_HEARD_AS[w] for w in gb.may_hear)) if gb is not None else set()
+    if kind != Attendee.Kind.MEMBER and kind not in heard:
+        raise _no(actor, _("%(body)sが出席を求めて意見を聴くことができる者に「%(kind)s」は定められていません")
+                  % {"body": gb.ja if gb else "—", "kind": Attendee.Kind(kind).label},
+                  action=Action.COMMITTEE_ATTENDANCE, article=hearing_article, code="not_heard", target_id=meeting.pk)
+    if materials and (kind == Attendee.Kind.MEMBER or gb is None or not gb.may_request_materials):
+        raise _no(actor, _("%(body)sでは、委員以外の者に資料の提出を求めることは定められていません")
+                  % {"body": gb.ja if gb else "—"}, action=Action.COMMITTEE_ATTENDANCE, article=hearing_article,
+                  code="no_materials", target_id=meeting.pk)
+    _check(actor, Action.COMMITTEE_ATTENDANCE, meeting.article, meeting.pk, name=name, capacity=capacity,
+           materials=materials)
     with transaction.atomic(durable=True):
         attendee = Attendee.objects.create(meeting=meeting, kind=kind, name=name[:100], capacity=capacity[:100],
-                                           recorded_by=actor.user)
+                                           materials=materials[:500], recorded_by=actor.user)
         record(action=Action.COMMITTEE_ATTENDANCE, target_type="meeting", target_id=meeting.pk,
-               article=meeting.article, details={"attendee": attendee.pk, "kind": kind}, **actor.log_fields())
+               article=meeting.article if kind == Attendee.Kind.MEMBER else hearing_article,
+               details={"attendee": attendee.pk, "kind": kind, "materials": bool(materials)}, **actor.log_fields())
     return attendee
 
 

@@ -99,10 +99,17 @@ def _open_steps(incident: Incident, start: int, profile: Profile, now: dt.dateti
         StepRecipient.objects.bulk_create([StepRecipient(step=step, user=u) for u in users])
         opened.append({"step": index, "role": roles[index], "to_role": to_role, "redirect": redirect,
                        "recipients": [u.pk for u in users]})
-        if users:
+        index += 1
+        if users and not _told_together(incident, roles[index - 1], roles[index] if index < len(roles) else None):
             break
-        index += 1  # nobody to tell at this step: the next one is told at once
+        # nobody to tell at this step, or the next role is told at the same time (001 §9.1): open the next one too
     return opened
+
+
+def _told_together(incident: Incident, role: str, following: str | None) -> bool:
+    """The profile's ``incident.together``: two consecutive route roles told at once (001 §9.1 市長及び総括責任者)."""
+    return following is not None and any(role in group and following in group
+                                         for group in incident.route.get("together", []))
 
 
 def _redirect_if_absent(step: RouteStep, profile: Profile, now: dt.datetime) -> dict[str, Any] | None:
@@ -172,7 +179,7 @@ def report_incident(*, actor: Actor, category: str, summary: str, found_at: dt.d
     inc = profile.incident
     snapshot = {"roles": steps, "fallback": dict(inc.fallback) if inc else {},
                 "escalate_after_hours": inc.escalate_after_hours if inc else 24,
-                "route": list(inc.route) if inc else []}
+                "route": list(inc.route) if inc else [], "together": [list(g) for g in inc.together] if inc else []}
     with transaction.atomic(durable=True):
         incident = Incident.objects.create(
             category=category, summary=summary[:2000], found_at=found_at, found_by=found_by[:100], affected=clean,

@@ -86,6 +86,7 @@ class Version(Strict):
     in_force: dt.date
     applies_from: dt.date | None = None
     note: str = ""
+    open: OpenParameter | None = None  # the text gives no date in force (002): the date is the organisation's
 
 
 class Organisation(Strict):
@@ -154,6 +155,7 @@ class Field_(Strict):
     required: bool = False
     in_force_from: dt.date | None = None  # 000: 個人番号 is part of 本人確認情報 from 2016-01-01
     article: Article
+    open: OpenParameter | None = None  # the regulation does not name the field (003 name_kana)
 
 
 class Task(Strict):
@@ -636,7 +638,11 @@ class IncidentRoute(Strict):
     escalate_after_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 24  # an unacknowledged step goes on to the next
     ppc: PpcReport = PpcReport()
     measures: dict[MeasureKind, IncidentMeasure] = {}
+    # Consecutive route roles told at the same time (001 §9.1: 市長及び総括責任者に報告): when the first of a
+    # group is told, the others of the group are told at once too, each acknowledging on its own.
+    together: list[list[Key]] = []
     article: Article
+    open: OpenParameter | None = None  # the route is not in the text (004 §16: the parent 規程 §18)
 
 
 class GovernanceBody(Strict):
@@ -647,6 +653,11 @@ class GovernanceBody(Strict):
     secretariat: str = ""
     circulated_decisions: bool = False
     agenda: list[str] = []
+    # Who besides the members the body may ask to attend and hear (000 §8.5: 関係職員, 外部の専門家; 001 §15:
+    # 委員以外の者): the committee records them as attendees only where this names them.
+    may_hear: list[Literal["staff", "expert", "other"]] = []
+    may_request_materials: bool = False  # 001 §15: 委員以外の者から資料の提出を求める
+    hearing_article: Article = "—"  # what a hearing / materials record and its refusal cite ("—": ``article``)
     article: Article
 
 
@@ -726,6 +737,50 @@ class Pia(Strict):
     article: Article = "—"
 
 
+class Safeguard(Strict):
+    """A list of measures the regulation requires (001 §8 障害の防止, 003 §16 不正アクセス等の防止): each item is
+    a line of the inspection and audit checklists (tokutei.audits)."""
+
+    ja: str
+    items: list[str] = Field(min_length=1)
+    roles: list[Key] = []  # who takes the measures
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class Acknowledgement(Strict):
+    """A duty every member of staff acknowledges in writing, per version of the rules (000 §21, 002 §9)."""
+
+    ja: str
+    text: str  # the duty as the regulation words it (shown to the person acknowledging)
+    audience: list[Key] = []  # roles whose holders must acknowledge ([]: every member of staff)
+    article: Article
+    open: OpenParameter | None = None
+
+
+class Discipline(Strict):
+    """Disciplinary measures where the regulation provides for them (001 §17)."""
+
+    ja: str = "懲戒等"
+    decided_by: list[Key] = Field(min_length=1)  # who decides (001: 市長)
+    recorded_by: list[Key] = []  # who may record the decision besides those who decide
+    visible_to: list[Key] = Field(min_length=1)  # the only roles that see the records
+    grounds: list[str] = []  # the duties whose breach it concerns (001 §10)
+    kinds: dict[Key, str] = Field(min_length=1)  # the measures (処分 under the 条例, その他の措置)
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
+class OrgRecords(Strict):
+    """Organisation records (tokutei.org): acknowledgements of duties and disciplinary measures."""
+
+    acknowledgements: dict[Key, Acknowledgement] = {}
+    discipline: Discipline | None = None
+    article: Article = "—"
+
+
 class Profile(Strict):
     format: Literal[1]
     organisation: Organisation
@@ -758,6 +813,8 @@ class Profile(Strict):
     tasks_open: OpenParameter | None = None  # the task list is the organisation's to complete
     notes: list[str] = []
     pia: Pia = Pia()
+    safeguards: dict[Key, Safeguard] = {}  # measures the regulation lists, as checklist items
+    org: OrgRecords = OrgRecords()
 
     @model_validator(mode="after")
     def _check_references(self) -> Profile:
@@ -910,6 +967,14 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     if isinstance(hs, dict):
         need("role", roles, hs.get("recorder_roles"), "handling_status.recorder_roles")
         need("unit", units, hs.get("recorder_units"), "handling_status.recorder_units")
+        seen: dict[str, str] = {}
+        for ckey, category in _d(hs.get("categories")).items():
+            for stage in _l(_d(category).get("stages")):
+                if stage in seen:  # one event would be written under two headings of the form
+                    errors.append((f"handling_status.categories.{ckey}.stages",
+                                   f"stage '{stage}' is already in category '{seen[stage]}'"
+                                   f"（段階 '{stage}' は '{seen[stage]}' の欄にもあります）"))
+                seen.setdefault(stage, ckey)
     fr = data.get("file_register")
     if isinstance(fr, dict):
         need("role", roles, fr.get("owner_roles"), "file_register.owner_roles")
@@ -955,6 +1020,22 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
             need("role", roles, [incident["reporter"]], "incident.reporter")
         for kind, measure in _d(incident.get("measures")).items():
             need("role", roles, _l(_d(measure).get("roles")), f"incident.measures.{kind}.roles")
+        route = [r for r in _l(incident.get("route")) if isinstance(r, str)]
+        for i, group in enumerate(_l(incident.get("together"))):
+            group = _l(group)
+            where = [route.index(r) for r in group if r in route]
+            if len(group) < 2 or len(where) != len(group) or sorted(where) != list(range(min(where), min(where) + len(where))):
+                errors.append((f"incident.together.{i}", "a group lists two or more consecutive roles of the route"
+                               "（同時に報告する役割は経路の連続する2つ以上の役割です）"))
+    for key, safeguard in _d(data.get("safeguards")).items():
+        need("role", roles, _d(safeguard).get("roles"), f"safeguards.{key}.roles")
+    org = _d(data.get("org"))
+    for key, ack in _d(org.get("acknowledgements")).items():
+        need("role", roles, _d(ack).get("audience"), f"org.acknowledgements.{key}.audience")
+    discipline = org.get("discipline")
+    if isinstance(discipline, dict):
+        for name in ("decided_by", "recorded_by", "visible_to"):
+            need("role", roles, discipline.get(name), f"org.discipline.{name}")
     if roles_map and not any(_d(r).get("handles_data") is True for r in roles_map.values()):
         errors.append(("roles", "at least one role must have handles_data: true（個人データを扱う役割が必要です）"))
     if roles_map and not any(_d(r).get("administers_system") is True for r in roles_map.values()):

@@ -57,6 +57,9 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         for v in org.versions
     )
     add(f"  施行: {versions}")
+    for v in org.versions:  # what each version changed or keeps (001: the 住基カード transitional rule)
+        if v.note:
+            add(f"    {v.in_force.isoformat()}: {v.note}")
     for inst in org.supplementary_instruments:
         add(f"  別に定めるもの: {inst}")
 
@@ -207,6 +210,13 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         for key, room in profile.rooms.items():
             who = f" 入室許可: {_roles(profile, room.entry_approver_roles)}" if room.entry_approver_roles else ""
             add(f"  ■ {room.ja}（{key}）{who}（{cite(room.article, profile)}）")
+            if room.measures:
+                add(f"    措置: {'、'.join(room.measures)}")
+            if room.visitors is not None:
+                vr = room.visitors
+                need = [t for t, on in (("識別（名札）", vr.identification), ("立会い", vr.escort)) if on]
+                by = f"（立会者: {_roles(profile, vr.escort_roles)}）" if vr.escort and vr.escort_roles else ""
+                add(f"    業者・来訪者: {'・'.join(need) or '定めなし'}{by}（{cite(vr.article, profile)}）")
 
     registers = dict(profile.registers)
     if profile.file_register is not None:
@@ -223,12 +233,54 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         add("")
         add(f"【{hs.ja}】（{cite(hs.article, profile)}）")
         for key, category in hs.categories.items():
-            add(f"  ■ {category.ja}（{key}）: {'、'.join(category.columns)}")
+            add(f"  ■ {category.ja}（{key}）: {'、'.join(category.columns)}"
+                f" ／ 段階: {'・'.join(_STAGE_JA.get(st, st) for st in category.stages)}")
 
     if profile.incident is not None:
-        route = " → ".join(profile.roles[r].ja if r in profile.roles else r for r in profile.incident.route)
+        inc = profile.incident
+        parts: list[str] = []
+        for i, r in enumerate(inc.route):
+            name = profile.roles[r].ja if r in profile.roles else r
+            if i and any(r in g and inc.route[i - 1] in g for g in inc.together):
+                parts[-1] = f"{parts[-1].removesuffix('（同時）')}・{name}（同時）"
+            else:
+                parts.append(name)
         add("")
-        add(f"【事故の報告経路】 {route}（{cite(profile.incident.article, profile)}）")
+        add(f"【事故の報告経路】 {' → '.join(parts)}（{cite(inc.article, profile)}）")
+        if inc.measures:
+            add(f"  措置: {'、'.join(m.ja or k for k, m in inc.measures.items())}")
+
+    gb = profile.governance_body
+    if gb is not None:
+        heard = {"staff": "関係職員", "expert": "外部の専門家", "other": "委員以外の者"}
+        add("")
+        chair = profile.roles[gb.chair].ja if gb.chair in profile.roles else gb.chair
+        add(f"【{gb.ja}】 委員長・議長: {chair}（{cite(gb.article, profile)}）")
+        if gb.may_hear or gb.may_request_materials:
+            materials = "、資料の提出を求めることができる" if gb.may_request_materials else ""
+            add(f"  出席を求め意見を聴くことができる者: {'・'.join(heard[w] for w in gb.may_hear) or '—'}{materials}"
+                f"（{cite(gb.hearing_article if gb.hearing_article != '—' else gb.article, profile)}）")
+
+    if profile.safeguards:
+        add("")
+        add("【措置の一覧（点検・監査のチェックリスト）】")
+        for key, sg in profile.safeguards.items():
+            who = f" 担当: {_roles(profile, sg.roles)}" if sg.roles else ""
+            add(f"  ■ {sg.ja}（{key}）{who}（{cite(sg.article, profile)}）")
+            for item in sg.items:
+                add(f"    ・{item}")
+
+    orgrec = profile.org
+    if orgrec.acknowledgements or orgrec.discipline is not None:
+        add("")
+        add("【組織の記録】")
+        for key, ack in orgrec.acknowledgements.items():
+            who = _roles(profile, ack.audience) if ack.audience else "全職員"
+            add(f"  ■ {ack.ja}（{key}）対象: {who}（{cite(ack.article, profile)}）")
+        if orgrec.discipline is not None:
+            d = orgrec.discipline
+            add(f"  ■ {d.ja}: 決定 {_roles(profile, d.decided_by)}、閲覧 {_roles(profile, d.visible_to)}"
+                f"（{cite(d.article, profile)}）")
 
     add("")
     add("【規程が定めていない値（組織が決めたもの）】")
@@ -242,6 +294,10 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         add(f"  注: {note}")
     return out
 
+
+_STAGE_JA = {"acquisition": "取得", "input": "入力", "use": "利用", "output": "出力", "provision": "提供",
+             "forwarding": "回付", "submission": "進達", "storage": "保管", "carry_out": "持出し", "deletion": "削除",
+             "disposal": "廃棄"}
 
 _TYPES_JA = {"text": "文字", "date": "日付", "datetime": "日時", "person": "職員", "room": "室・区域", "asset": "情報資産",
              "choice": "選択", "number": "数値"}

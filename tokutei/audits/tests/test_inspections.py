@@ -184,3 +184,13 @@ def test_no_my_number_in_an_answer(shipped, person):
     with pytest.raises(Refused, match="個人番号"):
         services.answer(actor=web(mgr), engagement_id=insp.pk, item_id=row.id, result="finding",
                         evidence_text="番号 123456789018 の書類")
+
+
+@pytest.mark.parametrize(("name", "key", "article", "count"),
+                         [("kokubunji", "hazards", "001 §8", 8), ("inabe", "network", "003 §16", 5)])
+def test_the_checklists_hold_each_measure_the_profile_lists(shipped, name, key, article, count):
+    profile = shipped(name)
+    for kind in ("inspection", "audit"):
+        rows = [r for r in evidence.checklist(profile, kind, today(), today()) if r.id.startswith(f"safeguard-{key}-")]
+        assert [r.ja for r in rows] == profile.safeguards[key].items and len(rows) == count
+        assert {r.article for r in rows} == {article} and {r.kind for r in rows} == {"CHK"}

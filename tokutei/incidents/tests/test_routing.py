@@ -34,18 +34,26 @@ def test_000_an_operators_report_goes_to_the_system_administrator(activate, make
     assert Entry.objects.filter(action="incidents.route", target_id=str(incident.pk)).count() == 1
 
 
-def test_001_the_security_officer_then_the_mayor_then_the_general_head_in_order(activate, make_user, report):
+def test_001_the_security_officer_reports_to_the_mayor_and_the_general_head_at_once(activate, make_user, report):
+    # 001 §9.1: セキュリティ責任者は市長及び総括責任者に報告 — both are told when the officer passes it on
     activate("kokubunji")
     operator = make_user("sosasha", "operator")
     officer, mayor, head = make_user("sekinin", "sec_officer"), make_user("shicho", "mayor"), make_user("sokatsu", "general_head")
     incident = report(operator)
     assert told(incident) == [("sec_officer", ["sekinin"])]
     services.acknowledge(actor=web(officer), incident_id=incident.pk)
-    assert told(incident)[-1] == ("mayor", ["shicho"])
+    assert told(incident) == [("sec_officer", ["sekinin"]), ("mayor", ["shicho"]), ("general_head", ["sokatsu"])]
+    services.acknowledge(actor=web(head), incident_id=incident.pk)  # each acknowledges on their own
     services.acknowledge(actor=web(mayor), incident_id=incident.pk)
-    assert told(incident)[-1] == ("general_head", ["sokatsu"])
-    services.acknowledge(actor=web(head), incident_id=incident.pk)
     assert Entry.objects.filter(action="incidents.acknowledge", target_id=str(incident.pk)).count() == 3
+    assert len(told(incident)) == 3
+
+
+def test_001_the_security_officers_own_report_reaches_both_at_once(activate, make_user, report):
+    activate("kokubunji")
+    officer = make_user("sekinin", "sec_officer")
+    make_user("shicho", "mayor"), make_user("sokatsu", "general_head")
+    assert told(report(officer)) == [("mayor", ["shicho"]), ("general_head", ["sokatsu"])]
 
 
 def test_002_staff_report_to_their_own_units_manager_first(activate, make_user, report, unit, other_unit):
@@ -134,7 +142,7 @@ def test_an_unacknowledged_step_escalates_after_the_profiles_time(activate, make
     hours = profile.incident.escalate_after_hours
     assert services.escalate_overdue(actor=Actor.system(), now=timezone.now() + dt.timedelta(hours=hours - 1)) == 0
     assert services.escalate_overdue(actor=Actor.system(), now=timezone.now() + dt.timedelta(hours=hours, minutes=1)) == 1
-    assert told(incident)[-1] == ("mayor", ["shicho"])
+    assert told(incident)[1] == ("mayor", ["shicho"])  # with the 総括責任者 (nobody holds it here), 001 §9.1
     assert RouteStep.objects.get(incident=incident, index=0).escalated_at is not None
     assert Entry.objects.filter(action="incidents.escalate", target_id=str(incident.pk)).count() == 1
 
@@ -153,7 +161,7 @@ def test_a_step_nobody_holds_is_passed_on_at_once(activate, make_user, report):
     activate("kokubunji")
     make_user("shicho", "mayor")  # no 住基ネット情報セキュリティ責任者 is designated
     incident = report(make_user("sosasha", "operator"))
-    assert told(incident) == [("sec_officer", []), ("mayor", ["shicho"])]
+    assert told(incident) == [("sec_officer", []), ("mayor", ["shicho"]), ("general_head", [])]  # 001 §9.1: together
     assert RouteStep.objects.get(incident=incident, index=0).redirect == "no_holder"
 
 

@@ -214,3 +214,16 @@ def test_a_designator_cannot_end_a_designation_of_a_role_they_do_not_designate(c
     assert response.status_code == 403 and "テスト規程第4条" in response.content.decode()
     assert assignment.__class__.objects.get(pk=assignment.pk).revoked_at is None
     assert entries("staff.revoke", result="refused", actor_id=manager.pk).count() == 1
+
+
+def test_004_the_audit_officer_must_be_one_of_the_insiders_of_s5(hyogo, make_user):
+    """004 §5: who may know 特定個人情報等 in the course of duty is 事務局長, 年金課長 or 年金課 staff — the audit
+    officer, who reads the log and the 運用状況, is designated from them (E-33)."""
+    outside = Unit.objects.create(key="somuka", name_ja="総務課")
+    outsider = make_user("kansa1", unit=outside)
+    with pytest.raises(Refused) as exc:
+        services.designate(actor=Actor(user=hyogo), user=outsider, role_key="audit_officer")
+    assert exc.value.code == "ineligible_unit" and not has_role(outsider, ["audit_officer"])
+    insider = _person(make_user, "kansa2", unit_key="jimukyoku")
+    services.designate(actor=Actor(user=hyogo), user=insider, role_key="audit_officer")
+    assert has_role(insider, ["audit_officer"])
