@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
@@ -56,6 +57,10 @@ class ServiceToken(HttpBearer):
         if account is None:
             return None
         terminal = getattr(request, "terminal", None)
+        if account.user.credentials_suspended_at is not None:  # 異動等: suspended with the person (E-13)
+            raise refuse(_("異動等により、この API トークンは停止されています"), action=Action.STAFF_ACCESS,
+                         article=get_profile().authentication.on_change_article, code="credentials_suspended",
+                         actor=account.user, terminal=terminal, details={"service_account": account.pk})
         if terminal is None or terminal.pk != account.terminal_id:
             raise refuse("この API トークンは、登録された端末からのみ利用できます", action=Action.STAFF_ACCESS,
                          article=get_profile().authentication.article, code="token_terminal", actor=account.user,
