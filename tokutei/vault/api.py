@@ -158,7 +158,8 @@ class VaultSearchIn(Schema):
 class CorrectIn(Schema):
     purpose: Key60
     changes: Annotated[dict[Key60, Note2000 | None], Field(max_length=60)]
-    instructed_by: Key150  # the instructing staff member's user ID
+    instructed_by: Key150 = ""  # the instructing staff member's user ID
+    approval_id: RecordId | None = None  # the recorded instruction, where the profile names its instructor (002 §12)
     reason: Note500 = ""
 
 
@@ -232,10 +233,10 @@ def correct(request: HttpRequest, person_id: RecordId, payload: CorrectIn):
 
     actor = _actor(request, Action.VAULT_CORRECT, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CORRECT)
-    instructed_by = User.objects.filter(username=payload.instructed_by).first()
-    if instructed_by is None:
+    instructed_by = User.objects.filter(username=payload.instructed_by).first() if payload.instructed_by else None
+    if instructed_by is None and payload.approval_id is None:
         raise FieldErrors({"instructed_by": "指示者のユーザIDが見つかりません"})
     services.correct_person(actor=actor, person=person, changes=payload.changes, instructed_by=instructed_by,
-                            reason=payload.reason)
+                            approval_id=payload.approval_id, reason=payload.reason)
     person.refresh_from_db()
     return Status(201, _summary(person))

@@ -128,8 +128,13 @@ def correction_form_class(task_fields: list[str], instructors: list[tuple[int, s
                                     forms.TextInput(attrs={"autocomplete": "off"}))
         for key in task_fields
     }
-    attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
-                                                    choices=[("", "—"), *instructors])
+    from tokutei.approvals.services import rule_for
+
+    if rule_for("correction") is not None:  # 002 §12: the instruction is a recorded approval (its approver)
+        attrs["approval_id"] = RecordIdField(label=_("訂正の指示（承認）の番号"))
+    else:
+        attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
+                                                        choices=[("", "—"), *instructors])
     attrs["reason"] = TextField(label=_("訂正の理由（個人情報を書かないでください）"), required=False,
                                       max_length=300)
     return type("CorrectionForm", (forms.Form,), attrs)
