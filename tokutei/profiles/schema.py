@@ -492,6 +492,8 @@ class Intake(Strict):
 
     identity_verification: IdentityVerification = IdentityVerification()
     second_person_confirmation: bool = False  # 004 §14(3)② (E-24): a different person confirms
+    # The checks a confirmation must record (004 §14(3)②: 目視 and 読合せ); empty: any one of them.
+    confirmation_checks: list[Literal["visual", "read_back", "re_entry"]] = []
     confirmation_article: Article = "—"
     ground_required: bool = False  # 002 §17–§19 (E-37): a 番号法 ground for every request / file
     ground_article: Article = "—"

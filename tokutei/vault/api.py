@@ -141,7 +141,8 @@ class IntakeOut(Schema):
 
 class ConfirmIn(Schema):
     purpose: Key60
-    method: Key60
+    method: Key60 = ""  # one check; or ``checks``: every check made (E-24)
+    checks: Annotated[list[Key60], Field(max_length=3)] = []
     my_number: Text60 = ""
     matched: bool = False
 
@@ -199,8 +200,8 @@ def confirm(request: HttpRequest, person_id: RecordId, payload: ConfirmIn):
     """入力者と別の者による確認 (004 §14(3)②, E-24)."""
     actor = _actor(request, Action.VAULT_CONFIRM, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CONFIRM)
-    person = services.confirm_person(actor=actor, person=person, method=payload.method, my_number=payload.my_number,
-                                     matched=payload.matched)
+    person = services.confirm_person(actor=actor, person=person, method=payload.method, checks=payload.checks,
+                                     my_number=payload.my_number, matched=payload.matched)
     return _summary(person)
 
 

@@ -189,7 +189,7 @@ def confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.confirm_person(actor=actor, person=obj, method=d["method"], my_number=d["my_number"],
+            services.confirm_person(actor=actor, person=obj, checks=d["checks"], my_number=d["my_number"],
                                     matched=d["matched"])
         except Refused as exc:
             # The bound form keeps the chosen method; the number field (PasswordInput) never echoes its value.
