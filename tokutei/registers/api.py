@@ -155,6 +155,6 @@ def open_dispatch(request: HttpRequest, payload: DispatchIn):
 def complete_dispatch(request: HttpRequest, dispatch_id: RecordId, payload: DispatchCompleteIn):
     """回付・進達を完了する: its 別紙1 entry is written with it; a 進達 only by a traceable method of the list."""
     actor = api_actor(request, Action.REGISTERS_VIEW)
-    row = get_or_refuse(actor, Action.REGISTERS_VIEW, Dispatch.objects.filter(created_by=request.user), pk=dispatch_id)
+    row = get_or_refuse(actor, Action.REGISTERS_VIEW, Dispatch.objects.filter(created_by=actor.user), pk=dispatch_id)
     return _dispatch_out(dispatches.complete_dispatch(actor=actor.for_purpose(row.purpose), dispatch_id=row.pk,
                                                       method=payload.method, sealed=payload.sealed))

@@ -71,7 +71,7 @@ def personal_data_access(request: HttpRequest):
     return {"allowed": True}
 
 
-class CloseIn(Schema):
+class ProvisioningCloseIn(Schema):
     outcome: Literal["set", "cancelled"]
     note: Note500 = ""
 
@@ -86,7 +86,7 @@ class ProvisioningOut(Schema):
 
 
 @router.post("/provisioning/{task_id}/close", response=ProvisioningOut)
-def close_provisioning(request: HttpRequest, task_id: RecordId, payload: CloseIn):
+def close_provisioning(request: HttpRequest, task_id: RecordId, payload: ProvisioningCloseIn):
     """Close an open provisioning task as set (設定) or cancelled (取消し) — 異動等 (E-13)."""
     actor = api_actor(request, Action.STAFF_PROVISIONING_CLOSE)
     task = get_or_refuse(actor, Action.STAFF_PROVISIONING_CLOSE,
