@@ -59,6 +59,7 @@ class Action(StrEnum):
     VAULT_VIEW = "vault.view", "閲覧", "View of a record", "use", True
     VAULT_REVEAL = "vault.reveal", "個人番号の表示", "Reveal of a My Number", "use", True
     VAULT_EXPORT = "vault.export", "出力", "Export", "output", True
+    VAULT_TRANSMIT = "vault.transmit", "送信", "Transmission to another system or body", "provision", True
     VAULT_DELETE = "vault.delete", "削除", "Deletion", "deletion", True
     VAULT_DISPOSE = "vault.dispose", "ファイルの廃棄（鍵の消去）", "Disposal of a file (keys destroyed)",\
         "disposal", True
@@ -158,6 +159,10 @@ class Action(StrEnum):
     DOCUMENT_CHECK = "document.check", "書類の保管状況の確認", "Document checked", "storage", True
     DOCUMENT_DISPOSE = "document.dispose", "書類の廃棄", "Document disposed of", "disposal", True
     REGISTERS_VIEW = "registers.view", "記録媒体・書類台帳の閲覧", "Registers viewed"
+    # 回付・進達 (004 §14(2), E-39): opened, then completed with its 別紙1 entry (the stage is in the entry)
+    DISPATCH_OPEN = "dispatch.open", "回付・進達の起票", "Forwarding or submission opened", None, True
+    DISPATCH_COMPLETE = "dispatch.complete", "回付・進達の完了", "Forwarding or submission completed",\
+        "submission", True
 
     # --- 取扱状況の記録・台帳 (ledgers) ------------------------------------------------------------------
     LEDGERS_VIEW = "ledgers.view", "記録・台帳の閲覧", "Ledger viewed"

@@ -280,6 +280,17 @@ class VaultSink:
         from tokutei.policy import require
 
         decision = require(actor, Action.BULK_IMPORT, self.file, target=("file", self.file.pk))
+        intake = self.profile.intake
+        task = self.profile.tasks.get(actor.purpose)
+        if intake.ground_required and not ((task.ground if task is not None else "") or self.file.ground):
+            # 002 §17–§19 (E-37): no 個人番号 is collected into a file without a 番号法 ground — as for intake.
+            from django.utils.translation import gettext as _
+
+            from tokutei.auditlog.services import refuse
+
+            raise refuse(_("番号法上の根拠（個人番号利用事務等）がないため、個人番号を取り込むことはできません"),
+                         action=Action.BULK_IMPORT, article=intake.ground_article, code="no_ground",
+                         **actor.log_fields(), target_type="file", target_id=self.file.pk)
         self.allowed_fields = decision.fields
         self.actor = actor.user
         self.purpose = actor.purpose

@@ -24,6 +24,13 @@ def _may(user: User, action: Action, target: Any) -> bool:
     return decide(Actor.console(user), action, target).allowed
 
 
+def _mailing(profile) -> str:
+    """A 進達's mailing method: one of the profile's traceable methods where it lists them (E-39)."""
+    if profile.dispatch is not None:
+        return next((m.ja for m in profile.dispatch.mailing_methods.values() if m.traceable), "")
+    return "封緘の上、簡易書留で郵送"
+
+
 def load() -> list[str]:
     profile = get_profile()
     users = list(User.objects.filter(is_active=True).order_by("pk"))
@@ -35,7 +42,7 @@ def load() -> list[str]:
         file_id = next((f.id for f in files.all_files()), None)
         steps: list[dict[str, Any]] = [
             dict(stage="submission", occurred_on=today - dt.timedelta(days=6), purpose=task, file_id=file_id, count=3,
-                 recipient="地方公務員共済組合連合会年金業務部", method="封緘の上、簡易書留で郵送", item="届出書"),
+                 recipient="地方公務員共済組合連合会年金業務部", method=_mailing(profile), item="届出書"),
             dict(stage="disposal", occurred_on=today - dt.timedelta(days=4), purpose=task, count=3,
                  method="シュレッダー細断", item="住基ネット出力帳票・本人確認書類の写し"),
             dict(stage="storage", occurred_on=today - dt.timedelta(days=2), purpose=task, count=12,

@@ -306,6 +306,12 @@ def add_manual_record(
     missing = [label for label, value in required if not value.strip()]
     if missing:
         raise ValidationError(_("この区分では次の項目が必要です: %(labels)s") % {"labels": "、".join(missing)})
+    if stage == "submission" and profile.dispatch is not None:
+        # 004 §14(2), E-39: a 進達 is mailed by a method of the profile's list that leaves a record — not free text.
+        traceable = [m.ja for m in profile.dispatch.mailing_methods.values() if m.traceable]
+        if method.strip() not in traceable:
+            raise ValidationError(_("進達の郵送方法は、郵送の履歴が残る次の方法から選んでください: %(methods)s")
+                                  % {"methods": "、".join(traceable)})
     if checker:
         from tokutei.staff.models import User
 

@@ -152,6 +152,10 @@ def decide(actor: Actor, action: Action | str, obj: Any = None) -> Decision:
         problem = _channel_problem(actor, rule, profile)
         if problem is not None:
             return problem
+        if (rule.task or rule.needs_terminal) and getattr(actor.user, "credentials_suspended_at", None):
+            # 異動等 (001 §5.5, 002 §10.1, E-13): suspended until the provisioning task is set or cancelled.
+            return _deny(_("異動等により、特定個人情報等を取り扱うための認証情報が停止されています。認証情報の設定を待ってください"),
+                         profile.authentication.on_change_article, "credentials_suspended")
         decision = _task_decision(actor, rule, profile) if rule.task else _role_decision(actor, rule, profile)
         if not decision.allowed:
             return decision

@@ -228,6 +228,15 @@ class Console(Strict):
     article: Article = "—"
 
 
+class CredentialSuspension(Strict):
+    """異動等 (001 §5.5, 002 §10.1, E-13): a transfer or an end of designation suspends the person's credentials
+    for 特定個人情報等 at once — sessions ended, second factors and API tokens suspended — until the
+    provisioning task is closed as set (設定) or cancelled (取消し)."""
+
+    open: OpenParameter | None = None
+    article: Article = "—"  # "—": the authentication article
+
+
 class Authentication(Strict):
     modes: list[Literal["password", "totp", "webauthn", "ic_card"]]
     biometric_required: bool = False  # WebAuthn with user verification counts as 生体認証
@@ -243,8 +252,14 @@ class Authentication(Strict):
     terminals_required: bool = True  # only registered terminals reach personal data (002 §31, 004 §14(7))
     systems: dict[Key, SystemAuthentication] = {}  # per-system rules where they differ (004 §14(7))
     console: Console = Console()  # what the server's console may do (tokutei.policy)
+    on_change: CredentialSuspension = CredentialSuspension()  # 異動等: credentials suspended (E-13)
     note: str = ""
     article: Article
+
+    @property
+    def on_change_article(self) -> str:
+        """The article a suspension after 異動等 cites: ``on_change``'s, else the authentication article."""
+        return self.on_change.article if self.on_change.article not in ("", "—") else self.article
 
 
 class Bulk(Strict):
@@ -479,6 +494,8 @@ class Intake(Strict):
 
     identity_verification: IdentityVerification = IdentityVerification()
     second_person_confirmation: bool = False  # 004 §14(3)② (E-24): a different person confirms
+    # The checks a confirmation must record (004 §14(3)②: 目視 and 読合せ); empty: any one of them.
+    confirmation_checks: list[Literal["visual", "read_back", "re_entry"]] = []
     confirmation_article: Article = "—"
     ground_required: bool = False  # 002 §17–§19 (E-37): a 番号法 ground for every request / file
     ground_article: Article = "—"
@@ -513,6 +530,50 @@ class CarryOut(Strict):
     protection_any_of: dict[Key, str] = {}  # at least one of these must be recorded
     protection_all_of: dict[Key, str] = {}  # every one of these must be recorded
     record_fields: list[str] = []  # what the carry-out record holds (000 §11.3)
+    note: str = ""
+    article: Article
+
+
+class TransmissionChannel(Strict):
+    """A channel a file of 特定個人情報等 may be sent over (002 §24): ``encrypted`` says the communication path
+    is protected; a channel that is not is refused (E-45)."""
+
+    ja: str
+    en: str = ""
+    encrypted: bool
+    note: str = ""
+
+
+class Transmission(Strict):
+    """送信 (002 §11(2), §24; E-08, E-45): sending a file to another system or body — an operation of its own,
+    on the recorded instruction (``approval``, an operation key in ``approvals``), over a channel of this list."""
+
+    ja: str = "送信"
+    approval: Key | None = None
+    channels: dict[Key, TransmissionChannel]
+    open: OpenParameter | None = None
+    note: str = ""
+    article: Article
+
+
+class MailingMethod(Strict):
+    """A way of mailing a 進達 (004 §14(2)): ``traceable`` — the post keeps a record of it (E-39)."""
+
+    ja: str
+    en: str = ""
+    traceable: bool
+
+
+class Dispatch(Strict):
+    """回付・進達 (004 §14(2), E-39): a recorded workflow, completed only with its handling-status (別紙1) entry;
+    a 進達 only by a traceable mailing method of ``mailing_methods`` (chosen, never free text)."""
+
+    ja: str = "回付・進達"
+    forwarding_ja: str = "回付"
+    submission_ja: str = "進達"
+    submission_to: list[str] = []  # the usual recipients (004: 地方公務員共済組合連合会年金業務部)
+    mailing_methods: dict[Key, MailingMethod] = {}
+    sealed: bool = False  # 封緘 must be confirmed for a 進達
     note: str = ""
     article: Article
 
@@ -806,6 +867,8 @@ class Profile(Strict):
     intake: Intake = Intake()
     storage: Storage = Storage()
     carry_out: CarryOut | None = None
+    dispatch: Dispatch | None = None  # 回付・進達 (004 §14(2), E-39); None: no such workflow
+    transmission: Transmission | None = None  # 送信 (002 §11(2), §24); None: not an operation of its own
     schedules: dict[Key, Schedule] = {}
     audits: AuditSettings = AuditSettings()
     counterparties: dict[Key, str] = {}  # external bodies (004: 連合会, J-LIS, 日本年金機構 …)
@@ -985,6 +1048,9 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
     co = data.get("carry_out")
     if isinstance(co, dict) and co.get("approval") is not None:
         need("approval", approvals, [co.get("approval")], "carry_out.approval")
+    tr = data.get("transmission")
+    if isinstance(tr, dict) and tr.get("approval") is not None:
+        need("approval", approvals, [tr.get("approval")], "transmission.approval")
     pia = _d(data.get("pia"))  # tokutei.pia
     need("role", roles, pia.get("roles"), "pia.roles")
     disclosure = _d(pia.get("disclosure"))

@@ -135,6 +135,10 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
             add(f"      保護措置（いずれか）: {'／'.join(co.protection_any_of.values())}")
         if co.record_fields:
             add(f"      記録: {'、'.join(co.record_fields)}")
+    if profile.transmission is not None:
+        tr = profile.transmission
+        add(f"  {tr.ja}: 承認 {tr.approval or '定めなし'}（{cite(tr.article, profile)}）")
+        add("      経路: " + "／".join(f"{c.ja}{'' if c.encrypted else '（暗号化なし・不可）'}" for c in tr.channels.values()))
 
     auth = profile.authentication
     add("")
@@ -144,6 +148,7 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
         add(f"  パスワードの有効期間: {_period(auth.password_max_age)}")
     add(f"  ロックアウト: {auth.lockout_threshold}回失敗で{auth.lockout_minutes}分")
     add(f"  無操作時の自動ログオフ: {auth.idle_logoff_minutes}分")
+    add(f"  異動等: 認証情報を直ちに停止し、設定又は取消しまで停止（{cite(auth.on_change_article, profile)}）")
     add(f"  登録端末のみ: {'はい' if auth.terminals_required else 'いいえ'}")
     exc = auth.password_only_exception
     if exc.allowed:

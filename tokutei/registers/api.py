@@ -5,17 +5,23 @@ file show (``tables.TABLES``), and the entry/exit book's entries. Decided by the
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
 from tokutei.auditlog.actions import Action
+from tokutei.core.fields import Key60, RecordId, Text200
+from tokutei.policy import get_or_refuse
 from tokutei.policy.web import api_actor
 
-from . import tables
-from .services import rooms
+from . import selectors, tables
+from .models import Dispatch
+from .services import dispatches, rooms, transmissions
 
 PREFIX = "registers"
 router = Router(tags=["registers"], auth=django_auth)
@@ -80,3 +86,75 @@ def add_room_entry(request: HttpRequest, room_id: int, payload: RoomEntryIn):
                                name_tag=payload.name_tag, escort=escort)
     return RoomEntryOut(id=entry.pk, room_id=entry.room_id, kind=entry.kind, entered_at=entry.entered_at,
                         permission_id=entry.permission_id, escort_id=entry.escort_id)
+
+
+class TransmitIn(Schema):
+    channel: Key60  # a key of the profile's transmission.channels
+    recipient: Text200
+    approval_id: RecordId | None = None
+    note: Text200 = ""
+
+
+class TransmissionOut(Schema):
+    id: int
+    copy_id: int
+    channel: str
+    recipient: str
+    approval_id: int | None
+    sent_at: dt.datetime
+
+
+@router.post("/exports/{copy_id}/transmit", response=TransmissionOut)
+def transmit_export(request: HttpRequest, copy_id: RecordId, payload: TransmitIn):
+    """送信 of one's export file (E-08, E-45): on the recorded instruction, over an encrypted channel of the
+    profile's list; refused otherwise (403 with the article, logged)."""
+    actor = api_actor(request, Action.REGISTERS_VIEW)
+    copy = get_or_refuse(actor, Action.REGISTERS_VIEW, selectors.copies_of(request.user).filter(
+        deleted_at__isnull=True, expires_at__gt=timezone.now()), pk=copy_id)
+    sent = transmissions.transmit(actor=actor.for_purpose(copy.purpose), copy_id=copy.pk, channel=payload.channel,
+                                  recipient=payload.recipient, approval_id=payload.approval_id, note=payload.note)
+    return TransmissionOut(id=sent.pk, copy_id=copy.pk, channel=sent.channel, recipient=sent.recipient,
+                           approval_id=sent.approval_id, sent_at=sent.sent_at)
+
+
+class DispatchIn(Schema):
+    purpose: Key60
+    kind: Literal["forwarding", "submission"]
+    recipient: Text200
+    item: Text200 = ""
+    record_count: int = Field(0, ge=0, le=10_000_000)
+
+
+class DispatchCompleteIn(Schema):
+    method: Key60 = ""  # a key of the profile's dispatch.mailing_methods (a 進達)
+    sealed: bool = False
+
+
+class DispatchOut(Schema):
+    id: int
+    kind: str
+    recipient: str
+    status: str
+    method: str
+
+
+def _dispatch_out(d: Dispatch) -> DispatchOut:
+    return DispatchOut(id=d.pk, kind=d.kind, recipient=d.recipient, status=d.status, method=d.method)
+
+
+@router.post("/dispatches", response=DispatchOut)
+def open_dispatch(request: HttpRequest, payload: DispatchIn):
+    """回付・進達を起票する (004 §14(2), E-39)."""
+    actor = api_actor(request, Action.REGISTERS_VIEW)
+    return _dispatch_out(dispatches.open_dispatch(actor=actor.for_purpose(payload.purpose), kind=payload.kind,
+                                                  recipient=payload.recipient, item=payload.item,
+                                                  record_count=payload.record_count))
+
+
+@router.post("/dispatches/{dispatch_id}/complete", response=DispatchOut)
+def complete_dispatch(request: HttpRequest, dispatch_id: RecordId, payload: DispatchCompleteIn):
+    """回付・進達を完了する: its 別紙1 entry is written with it; a 進達 only by a traceable method of the list."""
+    actor = api_actor(request, Action.REGISTERS_VIEW)
+    row = get_or_refuse(actor, Action.REGISTERS_VIEW, Dispatch.objects.filter(created_by=actor.user), pk=dispatch_id)
+    return _dispatch_out(dispatches.complete_dispatch(actor=actor.for_purpose(row.purpose), dispatch_id=row.pk,
+                                                      method=payload.method, sealed=payload.sealed))

@@ -125,6 +125,48 @@ class ExportForm(Form):
             raise forms.ValidationError(_("内部IDは数字をカンマで区切って入力してください")) from None
 
 
+class TransmitForm(Form):
+    """送信 (E-08, E-45): the channel is chosen from the profile's list, never typed."""
+
+    channel = forms.ChoiceField(label=_("送信の経路"))
+    recipient = TextField(label=_("送信先（システム・機関）"), max_length=200)
+    approval_id = RecordIdField(label=_("送信の指示（承認）の番号"), required=False)
+    note = TextField(label=_("備考"), max_length=200, required=False, help_text=NO_PERSONAL)
+
+    def __init__(self, *args, **kwargs):
+        from .services.transmissions import channel_choices
+
+        super().__init__(*args, **kwargs)
+        form_field(self, "channel", forms.ChoiceField).choices = channel_choices()
+
+
+class DispatchForm(Form):
+    """回付・進達を起票する (E-39)."""
+
+    purpose = forms.ChoiceField(label=_("事務（利用目的）"))
+    kind = forms.ChoiceField(label=_("区分"), choices=[("forwarding", _("回付")), ("submission", _("進達"))])
+    recipient = TextField(label=_("回付先・進達先（機関名）"), max_length=200)
+    item = TextField(label=_("書類・媒体"), max_length=200, required=False, help_text=NO_PERSONAL)
+    record_count = CountField(label=_("件数"), min_value=0, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_field(self, "purpose", forms.ChoiceField).choices = _task_choices(blank=False)
+
+
+class DispatchCompleteForm(Form):
+    """回付・進達を完了する: 進達の郵送方法は一覧から選ぶ (E-39)."""
+
+    method = forms.ChoiceField(label=_("郵送方法（進達）"), required=False)
+    sealed = forms.BooleanField(label=_("封筒に封緘した（進達）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .services.dispatches import method_choices
+
+        super().__init__(*args, **kwargs)
+        form_field(self, "method", forms.ChoiceField).choices = [("", "—"), *method_choices()]
+
+
 # --- typed register fields (issue 17) ----------------------------------------------------------------------
 
 

@@ -228,6 +228,59 @@ class TemporaryCopy(models.Model):
         return self.file_name
 
 
+class Transmission(models.Model):
+    """送信 (002 §11(2), §24; E-08, E-45): an export file sent to another system or body, over a channel of
+    the profile's list whose path is protected, on the recorded instruction (``approval``)."""
+
+    copy = models.ForeignKey(TemporaryCopy, on_delete=models.PROTECT, related_name="transmissions")
+    channel = models.CharField(_("送信の経路"), max_length=60)  # key of profile.transmission.channels
+    recipient = models.CharField(_("送信先"), max_length=200)
+    approval = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id} → {self.recipient}"
+
+
+class Dispatch(models.Model):
+    """回付・進達 (004 §14(2), E-39): opened, then completed — only with its 別紙1 entry, and a 進達 only by a
+    traceable mailing method of the profile's list (``method`` is its key)."""
+
+    class Kind(models.TextChoices):
+        FORWARDING = "forwarding", _("回付")
+        SUBMISSION = "submission", _("進達")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未完了")
+        DONE = "done", _("完了")
+
+    kind = models.CharField(_("区分"), max_length=12, choices=Kind)
+    purpose = models.CharField(max_length=60)
+    recipient = models.CharField(_("回付先・進達先"), max_length=200)
+    item = models.CharField(_("書類・媒体"), max_length=200, blank=True)
+    record_count = models.PositiveIntegerField(_("件数"), default=0)
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    method = models.CharField(_("郵送方法"), max_length=60, blank=True)  # key of profile.dispatch.mailing_methods
+    sealed = models.BooleanField(_("封緘"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.recipient}"
+
+
 # --- 室・区域と入退室 (000 §13; 002 §20, §36, §37; 003 §11; 004 §12) — issue 17 ----------------------------
 
 

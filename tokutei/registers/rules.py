@@ -155,6 +155,47 @@ def carry_outs_in_scope(queryset, actor, decision, profile):
     return queryset
 
 
+def transmission_article(profile) -> str:
+    """送信 (002 §11(2), §24): the profile's transmission article, else the general provisions."""
+    return profile.transmission.article if profile.transmission is not None else profile.organisation.article
+
+
+def dispatch_article(profile) -> str:
+    """回付・進達 (004 §14(2)): the profile's dispatch article, else the general provisions."""
+    return profile.dispatch.article if profile.dispatch is not None else profile.organisation.article
+
+
+def dispatch_in_scope(actor, obj, decision, profile) -> Deny | None:
+    """A 回付・進達 is completed by the one who opened it, for its task (else: not found)."""
+    from .models import Dispatch
+
+    if (not isinstance(obj, Dispatch) or obj.created_by_id != getattr(actor.user, "pk", None)
+            or obj.purpose != actor.purpose):
+        return Deny(NOT_FOUND_MESSAGE)
+    return None
+
+
+def dispatches_in_scope(queryset, actor, decision, profile):
+    return queryset.filter(created_by=actor.user, purpose=actor.purpose)
+
+
+def own_export(actor, obj, decision, profile) -> Deny | None:
+    """An export file is sent by the one who made it, for the task it was made for (else: not found)."""
+    from .models import TemporaryCopy
+
+    if (not isinstance(obj, TemporaryCopy) or obj.kind != TemporaryCopy.Kind.EXPORT or obj.deleted_at is not None
+            or obj.created_by_id != getattr(actor.user, "pk", None) or obj.purpose != actor.purpose):
+        return Deny(NOT_FOUND_MESSAGE)
+    return None
+
+
+def own_exports(queryset, actor, decision, profile):
+    from .models import TemporaryCopy
+
+    return queryset.filter(kind=TemporaryCopy.Kind.EXPORT, deleted_at__isnull=True, created_by=actor.user,
+                           purpose=actor.purpose)
+
+
 register(
     Rule(Action.REGISTERS_VIEW, roles=readers, article=media_article, check=carry_out_in_scope,
          scope=carry_outs_in_scope),
@@ -175,6 +216,11 @@ register(
     Rule(Action.DOCUMENT_CHECK, roles=lambda p: keepers(p, DOCUMENT_REGISTER_KEY) | p.manager_roles(),
          article=document_article),
     Rule(Action.DOCUMENT_DISPOSE, roles=lambda p: keepers(p, DOCUMENT_REGISTER_KEY), article=document_article),
+    # 送信 of 特定個人情報等: a designated handler for the declared task (E-01, E-02), its own export file.
+    Rule(Action.DISPATCH_OPEN, task=True, article=dispatch_article),
+    Rule(Action.DISPATCH_COMPLETE, task=True, article=dispatch_article, check=dispatch_in_scope,
+         scope=dispatches_in_scope),
+    Rule(Action.VAULT_TRANSMIT, task=True, article=transmission_article, check=own_export, scope=own_exports),
     Rule(Action.DOCUMENT_DELETE_COPY, roles=lambda p: p.handler_roles() | p.manager_roles() | p.admin_roles(),
          article=copies_article, channels=frozenset({*EVERY_CHANNEL, Channel.SYSTEM})),
 )

@@ -13,6 +13,9 @@ urlpatterns = [
     path("exports/", views.export_list, name="exports"),
     path("exports/<id:pk>/download/", views.export_download, name="export_download"),
     path("exports/<id:pk>/delete/", views.export_delete, name="export_delete"),
+    path("exports/<id:pk>/transmit/", views.export_transmit, name="export_transmit"),
+    path("dispatches/", views.dispatch_list, name="dispatches"),
+    path("dispatches/<id:pk>/complete/", views.dispatch_complete, name="dispatch_complete"),
     # issue 17: rooms, assets, IDs, and print/Excel of every register
     path("rooms/", views_typed.room_list, name="rooms"),
     path("rooms/<id:pk>/", views_typed.room_detail, name="room"),

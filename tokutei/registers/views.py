@@ -28,15 +28,18 @@ from .forms import (
     CarryOutDoForm,
     CarryOutForm,
     CloseCarryOutForm,
+    DispatchCompleteForm,
+    DispatchForm,
     DisposeForm,
     DocumentForm,
     DocumentOpForm,
     ExportForm,
     FaultForm,
     MediumForm,
+    TransmitForm,
 )
-from .models import CarryOut, Document
-from .services import exports, media
+from .models import CarryOut, Dispatch, Document
+from .services import dispatches, exports, media, transmissions
 
 # --- media ---------------------------------------------------------------------------------------------
 
@@ -195,6 +198,22 @@ def export_download(request: SignedInRequest, pk: int) -> HttpResponseBase:
                         content_type="application/octet-stream")
 
 
+@action_required(Action.REGISTERS_VIEW)
+def export_transmit(request: SignedInRequest, pk: int) -> HttpResponse:
+    """送信 of one's export file (E-08, E-45): for the task it was made for, over a channel of the list."""
+    actor = actor_of(request)
+    copy = get_or_refuse(actor, Action.REGISTERS_VIEW, selectors.copies_of(request.user).filter(
+        deleted_at__isnull=True, expires_at__gt=timezone.now()), pk=pk)
+    form = TransmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        transmissions.transmit(actor=actor.for_purpose(copy.purpose), copy_id=copy.pk, **form.cleaned_data)
+        messages.success(request, _("送信を記録しました"))
+        return redirect("registers:exports")
+    labels = dict(transmissions.channel_choices())
+    sent = [(t, labels.get(t.channel, t.channel)) for t in copy.transmissions.select_related("sent_by")]
+    return render(request, "registers/transmit.html", {"copy": copy, "form": form, "sent": sent})
+
+
 @require_POST
 @action_required(Action.DOCUMENT_DELETE_COPY)
 def export_delete(request: SignedInRequest, pk: int) -> HttpResponse:
@@ -203,3 +222,35 @@ def export_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     exports.delete_copy(copy=copy, actor=actor, reason="manual")
     messages.success(request, _("出力ファイルを削除しました"))
     return redirect("registers:exports")
+
+
+# --- 回付・進達 (004 §14(2), E-39) ----------------------------------------------------------------------------
+
+
+@action_required(Action.REGISTERS_VIEW)
+def dispatch_list(request: SignedInRequest) -> HttpResponse:
+    """One's 回付・進達: open them, and complete an open one (a 進達 by a mailing method of the list)."""
+    actor = actor_of(request)
+    form = DispatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dispatches.open_dispatch(actor=actor.for_purpose(data.pop("purpose")), **data)
+        messages.success(request, _("回付・進達を起票しました"))
+        return redirect("registers:dispatches")
+    rows = Dispatch.objects.filter(created_by=request.user).select_related("completed_by")[:200]
+    return render(request, "registers/dispatches.html", {"form": form, "rows": rows,
+                                                         "complete_form": DispatchCompleteForm()})
+
+
+@require_POST
+@action_required(Action.REGISTERS_VIEW)
+def dispatch_complete(request: SignedInRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    row = get_or_refuse(actor, Action.REGISTERS_VIEW, Dispatch.objects.filter(created_by=request.user), pk=pk)
+    form = DispatchCompleteForm(request.POST)
+    if form.is_valid():
+        dispatches.complete_dispatch(actor=actor.for_purpose(row.purpose), dispatch_id=row.pk, **form.cleaned_data)
+        messages.success(request, _("回付・進達を完了し、運用状況記録票に記録しました"))
+    else:
+        messages.error(request, _("郵送方法は一覧から選択してください"))
+    return redirect("registers:dispatches")

@@ -379,9 +379,13 @@ def provisioning_view(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         task = get_or_refuse(actor_of(request), Action.STAFF_PROVISIONING_CLOSE,
                              ProvisioningTask.objects.filter(closed_at__isnull=True), pk=_int(request.POST.get("task")))
-        services.close_provisioning_task(actor=actor_of(request), task=task,
-                                         note=request.POST.get("note", ""))
-        messages.success(request, "手続を完了しました。")
+        try:
+            services.close_provisioning_task(actor=actor_of(request), task=task,
+                                             outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "手続を完了しました。")
         return redirect("staff:provisioning")
     tasks = ProvisioningTask.objects.select_related("user", "opened_by", "closed_by")[:500]
     return render(request, "staff/admin/provisioning.html", {"tasks": tasks})

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.inforce import in_force_on
@@ -46,9 +47,23 @@ class User(AbstractUser):
     failed_sign_ins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)  # never deleted, never reused (E-14)
+    # 異動等 (001 §5.5, E-13): credentials for personal data suspended until the provisioning task is closed.
+    credentials_suspended_at = models.DateTimeField(null=True, blank=True)
+    # Raised to end every session of the user at once (folded into the session's auth hash).
+    session_epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password hash, with the session epoch folded in: raising the epoch (in the
+        same transaction as a transfer) ends every session of the user at the next request, on any session
+        backend, without finding the sessions. Epoch 0 keeps Django's own value (sessions made before the
+        field existed stay valid)."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # private in django-stubs
+        return salted_hmac("tokutei.staff.User.session_auth_hash", f"{self.password}\x00{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -222,6 +237,10 @@ class ProvisioningTask(models.Model):
         PROVISION = "provision", _("設定")
         DEPROVISION = "deprovision", _("取消し")
 
+    class Outcome(models.TextChoices):
+        SET = "set", _("設定した")
+        CANCELLED = "cancelled", _("取り消した")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provisioning")
     kind = models.CharField(max_length=12, choices=Kind)
     cause = models.CharField(max_length=40)  # designation, revocation, transfer, post, deactivation
@@ -232,6 +251,7 @@ class ProvisioningTask(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    outcome = models.CharField(max_length=10, choices=Outcome, blank=True)  # how it was closed (E-13)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -26,7 +26,7 @@ from tokutei.core.inforce import in_force_q
 from tokutei.policy import Actor, require
 from tokutei.profiles.selectors import get_profile
 
-from . import guards
+from . import credentials, guards
 from .models import (
     PasswordOnlyDecision,
     Post,
@@ -147,8 +147,9 @@ def deactivation_step(*, actor: Actor, user: User, reason: str, cause: str) -> i
     user.save(update_fields=["is_active", "deactivated_at"])
     ProvisioningTask.objects.create(user=user, kind=ProvisioningTask.Kind.DEPROVISION, cause=cause,
                                     opened_by=actor.user)
+    suspended = credentials.suspend_step(user, now=now)
     record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user", target_id=user.pk,
-           count=count, details={"cause": cause})
+           count=count, details={"cause": cause, **suspended})
     return count
 
 
@@ -245,8 +246,11 @@ def assign_post(*, actor: Actor, user: User, post: Post, start_date: dt.date) ->
             forget_assignments()
             ProvisioningTask.objects.create(user=old.user, kind=ProvisioningTask.Kind.DEPROVISION, cause="post",
                                             opened_by=actor.user, note=post.name_ja)
+            # The old holder's roles end before today: their credentials are suspended now (E-13).
+            suspended = (credentials.suspend_step(old.user, now=timezone.now())
+                         if old.end_date < timezone.localdate() else {})
             record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user", target_id=old.user_id,
-                   count=ended, details={"post": post.key, "basis": "ex_officio"})
+                   count=ended, details={"post": post.key, "basis": "ex_officio", **suspended})
         holding = PostHolding.objects.create(post=post, user=user, start_date=start_date, created_by=actor.user)
         for role_key in role_keys_for_post:
             RoleAssignment.objects.create(
@@ -275,8 +279,10 @@ def end_post_holding(*, actor: Actor, holding: PostHolding, end_date: dt.date) -
         forget_assignments()
         ProvisioningTask.objects.create(user=holding.user, kind=ProvisioningTask.Kind.DEPROVISION, cause="post",
                                         opened_by=actor.user, note=holding.post.name_ja)
-        record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user",
-               target_id=holding.user_id, count=count, details={"post": holding.post.key, "basis": "ex_officio"})
+        suspended = (credentials.suspend_step(holding.user, now=timezone.now())
+                     if holding.end_date < timezone.localdate() else {})
+        record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user", target_id=holding.user_id,
+               count=count, details={"post": holding.post.key, "basis": "ex_officio", **suspended})
 
 
 # --- designations (R-ORG-3, E-11, E-33) -----------------------------------------------------------------
@@ -350,11 +356,15 @@ def end_designation(
     role = get_profile().roles.get(assignment.role_key)
     today = timezone.localdate()
     with transaction.atomic(durable=True):
+        suspended: dict[str, bool] = {}
         if end_date is None or end_date <= today:
             assignment.revoked_at = timezone.now()
             assignment.revoked_by = actor.user
             assignment.revoke_reason = reason[:200]
             assignment.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+            forget_assignments()
+            # Ended now: the person's credentials are suspended at once (001 §5.5, 002 §10.1, E-13).
+            suspended = credentials.suspend_step(assignment.user, now=assignment.revoked_at)
         else:
             assignment.end_date = end_date
             assignment.save(update_fields=["end_date"])
@@ -363,7 +373,7 @@ def end_designation(
         record(action=Action.STAFF_REVOKE, **actor.log_fields(), target_type="user",
                target_id=assignment.user_id, article=role.article if role else "",
                details={"assignment_id": assignment.pk, "role": assignment.role_key,
-                        "end_date": (end_date or today).isoformat()})
+                        "end_date": (end_date or today).isoformat(), **suspended})
     return assignment
 
 
@@ -378,21 +388,35 @@ def transfer_user(*, actor: Actor, user: User, unit: Unit, reason: str = "") -> 
         user.save(update_fields=["unit"])
         ProvisioningTask.objects.create(user=user, kind=ProvisioningTask.Kind.DEPROVISION, cause="transfer",
                                         opened_by=actor.user, note=f"{old_unit}→{unit.key}")
+        suspended = credentials.suspend_step(user, now=now)  # sessions, second factors, API tokens (E-13)
         record(action=Action.STAFF_TRANSFER, **actor.log_fields(), target_type="user", target_id=user.pk,
-               count=count, details={"from_unit": old_unit, "to_unit": unit.key, "revoked": count})
+               count=count, details={"from_unit": old_unit, "to_unit": unit.key, "revoked": count, **suspended})
     return count
 
 
-def close_provisioning_task(*, actor: Actor, task: ProvisioningTask, note: str = "") -> None:
+def close_provisioning_task(*, actor: Actor, task: ProvisioningTask, outcome: str, note: str = "") -> None:
+    """Close a provisioning task as set (設定) or cancelled (取消し) — it stays open until one of them (E-13).
+
+    A deprovisioning task closed as cancelled revokes the person's second factors and API tokens; the
+    suspension of their credentials is lifted once none of their deprovisioning tasks is open
+    (tokutei.staff.credentials)."""
     require(actor, Action.STAFF_PROVISIONING_CLOSE, task, target=("user", task.user_id))
+    if outcome not in ProvisioningTask.Outcome.values:
+        raise ValidationError(_("設定したか取り消したかを選択してください。"))
+    if task.closed_at is not None:
+        raise ValidationError(_("この手続は既に完了しています。"))
     with transaction.atomic(durable=True):
-        task.closed_at = timezone.now()
+        now = timezone.now()
+        task.closed_at = now
         task.closed_by = actor.user
+        task.outcome = outcome
         if note:
             task.note = note[:200]
-        task.save(update_fields=["closed_at", "closed_by", "note"])
+        task.save(update_fields=["closed_at", "closed_by", "outcome", "note"])
+        effects = credentials.resolve_step(task, now=now)
         record(action=Action.STAFF_PROVISIONING_CLOSE, **actor.log_fields(), target_type="user",
-               target_id=task.user_id, details={"task_id": task.pk, "kind": task.kind, "cause": task.cause})
+               target_id=task.user_id, article=get_profile().authentication.on_change_article,
+               details={"task_id": task.pk, "kind": task.kind, "cause": task.cause, "outcome": outcome, **effects})
 
 
 # --- the 001 §5.3 password-only exception ---------------------------------------------------------------

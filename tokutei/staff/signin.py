@@ -23,7 +23,7 @@ from tokutei.auditlog.models import Entry
 from tokutei.auditlog.services import record
 from tokutei.profiles.selectors import get_profile
 
-from . import throttle
+from . import credentials, throttle
 from .middleware import IDLE_KEY
 from .models import User
 from .selectors import (
@@ -120,15 +120,26 @@ def password_step(request: HttpRequest, username: str, password: str) -> Passwor
                details={"reason": "inactive", **throttle.keys(request, username)})
         raise SignInFailed(GENERIC_FAILURE)
 
+    suspended = credentials.is_suspended(user)
     exception = auth.password_only_exception
-    if exception.allowed:
+    if exception.allowed and not suspended:  # the exception is a credential too (001 §5.3, §5.5)
         decision = active_password_only_decision(user)
         if decision is not None:
             complete(request, user, method="password_only_exception", details={"decision_id": decision.pk})
             return PasswordResult(user, "done")
     if not second_factor_required(user):
-        complete(request, user, method="password")
+        complete(request, user, method="password")  # the policy still refuses personal data (E-13)
         return PasswordResult(user, "done")
+    if suspended:
+        # 異動等 (E-13): the second factors can neither be used nor enrolled anew until the provisioning task
+        # is set or cancelled.
+        record(action="staff.sign_in_failed", actor=user, terminal=_terminal(request), result=Entry.Result.REFUSED,
+               target_type="user", target_id=user.pk, article=auth.on_change_article,
+               details={"reason": "credentials_suspended", **throttle.keys(request, username)})
+        from tokutei.profiles.citations import cite
+
+        raise SignInFailed(_("異動等により認証情報が停止されています。認証情報の設定又は取消しが済むまでサインインできません。"),
+                           cite(auth.on_change_article))
     request.session.cycle_key()
     request.session[PENDING_KEY] = {"uid": user.pk, "at": time.time()}
     if usable_factors(user, kinds=allowed_factor_kinds()).exists():
@@ -141,7 +152,7 @@ def pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True, credentials_suspended_at__isnull=True).first()
     if user is None or _is_locked(user, request):
         return None
     return user

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
@@ -56,6 +57,10 @@ class ServiceToken(HttpBearer):
         if account is None:
             return None
         terminal = getattr(request, "terminal", None)
+        if account.user.credentials_suspended_at is not None:  # 異動等: suspended with the person (E-13)
+            raise refuse(_("異動等により、この API トークンは停止されています"), action=Action.STAFF_ACCESS,
+                         article=get_profile().authentication.on_change_article, code="credentials_suspended",
+                         actor=account.user, terminal=terminal, details={"service_account": account.pk})
         if terminal is None or terminal.pk != account.terminal_id:
             raise refuse("この API トークンは、登録された端末からのみ利用できます", action=Action.STAFF_ACCESS,
                          article=get_profile().authentication.article, code="token_terminal", actor=account.user,
@@ -136,7 +141,8 @@ class IntakeOut(Schema):
 
 class ConfirmIn(Schema):
     purpose: Key60
-    method: Key60
+    method: Key60 = ""  # one check; or ``checks``: every check made (E-24)
+    checks: Annotated[list[Key60], Field(max_length=3)] = []
     my_number: Text60 = ""
     matched: bool = False
 
@@ -157,7 +163,8 @@ class VaultLookupIn(VaultSearchIn):
 class CorrectIn(Schema):
     purpose: Key60
     changes: Annotated[dict[Key60, Note2000 | None], Field(max_length=60)]
-    instructed_by: Key150  # the instructing staff member's user ID
+    instructed_by: Key150 = ""  # the instructing staff member's user ID
+    approval_id: RecordId | None = None  # the recorded instruction, where the profile names its instructor (002 §12)
     reason: Note500 = ""
 
 
@@ -197,8 +204,8 @@ def confirm(request: HttpRequest, person_id: RecordId, payload: ConfirmIn):
     """入力者と別の者による確認 (004 §14(3)②, E-24)."""
     actor = _actor(request, Action.VAULT_CONFIRM, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CONFIRM)
-    person = services.confirm_person(actor=actor, person=person, method=payload.method, my_number=payload.my_number,
-                                     matched=payload.matched)
+    person = services.confirm_person(actor=actor, person=person, method=payload.method, checks=payload.checks,
+                                     my_number=payload.my_number, matched=payload.matched)
     return _summary(person)
 
 
@@ -249,10 +256,10 @@ def correct(request: HttpRequest, person_id: RecordId, payload: CorrectIn):
 
     actor = _actor(request, Action.VAULT_CORRECT, payload.purpose)
     person = services.get_person(actor=actor, pk=person_id, action=Action.VAULT_CORRECT)
-    instructed_by = User.objects.filter(username=payload.instructed_by).first()
-    if instructed_by is None:
+    instructed_by = User.objects.filter(username=payload.instructed_by).first() if payload.instructed_by else None
+    if instructed_by is None and payload.approval_id is None:
         raise FieldErrors({"instructed_by": "指示者のユーザIDが見つかりません"})
     services.correct_person(actor=actor, person=person, changes=payload.changes, instructed_by=instructed_by,
-                            reason=payload.reason)
+                            approval_id=payload.approval_id, reason=payload.reason)
     person.refresh_from_db()
     return Status(201, _summary(person))

@@ -9,4 +9,9 @@ class VaultConfig(AppConfig):
     init_hook = "tokutei.vault.keys.ensure_keys"
 
     def ready(self) -> None:
+        from tokutei.staff.credentials import register_holder
+
         from . import rules  # noqa: F401 - registers the vault's actions with tokutei.policy
+        from .services.accounts import cancel_tokens_of
+
+        register_holder(cancel_tokens_of)  # API tokens are cancelled with the person's credentials (E-13)

@@ -113,10 +113,22 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
 
 
 class ConfirmForm(Form):
-    method = forms.ChoiceField(label=_("確認方法"), choices=METHODS, widget=forms.RadioSelect, initial="re_entry")
+    """The checks made (E-24): the profile's required ones are pre-ticked and named in the label."""
+
+    checks = forms.MultipleChoiceField(label=_("行った確認"), choices=METHODS, widget=forms.CheckboxSelectMultiple)
     my_number = forms.CharField(label=_("個人番号（再入力の場合）"), required=False, max_length=30,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
     matched = forms.BooleanField(label=_("個人番号と個人情報が原票と一致していることを確認した"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        required = get_profile().intake.confirmation_checks
+        field = form_field(self, "checks", forms.MultipleChoiceField)
+        field.initial = list(required) or ["re_entry"]
+        if required:
+            labels = dict(METHODS)
+            names = "、".join(str(labels[key]) for key in required)
+            field.help_text = _("必要な確認: %(checks)s") % {"checks": names}
 
 
 def correction_form_class(task_fields: list[str], instructors: list[tuple[int, str]]) -> type[forms.Form]:
@@ -128,8 +140,13 @@ def correction_form_class(task_fields: list[str], instructors: list[tuple[int, s
                                     forms.TextInput(attrs={"autocomplete": "off"}))
         for key in task_fields
     }
-    attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
-                                                    choices=[("", "—"), *instructors])
+    from tokutei.approvals.services import rule_for
+
+    if rule_for("correction") is not None:  # 002 §12: the instruction is a recorded approval (its approver)
+        attrs["approval_id"] = RecordIdField(label=_("訂正の指示（承認）の番号"))
+    else:
+        attrs["instructed_by"] = forms.TypedChoiceField(label=_("訂正を指示した者"), coerce=int,
+                                                        choices=[("", "—"), *instructors])
     attrs["reason"] = TextField(label=_("訂正の理由（個人情報を書かないでください）"), required=False,
                                       max_length=300)
     return type("CorrectionForm", (forms.Form,), attrs)

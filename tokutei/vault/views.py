@@ -189,7 +189,7 @@ def confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.confirm_person(actor=actor, person=obj, method=d["method"], my_number=d["my_number"],
+            services.confirm_person(actor=actor, person=obj, checks=d["checks"], my_number=d["my_number"],
                                     matched=d["matched"])
         except Refused as exc:
             # The bound form keeps the chosen method; the number field (PasswordInput) never echoes its value.
@@ -223,8 +223,9 @@ def correct(request: SignedInRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         changes = {k: d[f"f_{k}"] for k in task_fields if d.get(f"f_{k}")}
         try:
-            services.correct_person(actor=actor, person=obj, changes=changes,
-                                    instructed_by=User.objects.get(pk=d["instructed_by"]), reason=d["reason"])
+            instructor = User.objects.get(pk=d["instructed_by"]) if d.get("instructed_by") else None
+            services.correct_person(actor=actor, person=obj, changes=changes, instructed_by=instructor,
+                                    approval_id=d.get("approval_id"), reason=d["reason"])
         except Refused as exc:
             form.add_error(None, exc.display())  # a rule of the correction itself, logged; the form stays
         except FieldErrors as exc:

@@ -28,7 +28,8 @@ PLACEHOLDER_ID = 999_999
 SIGNED_IN_ONLY = frozenset({"/api/v1/staff/me"})
 # The engine's codes for "not this caller" (tokutei/policy/engine.py), as opposed to a refusal of the content.
 POLICY_CODES = frozenset({"not_signed_in", "channel", "console", "terminal", "not_handler", "no_purpose",
-                          "unknown_purpose", "token_scope", "out_of_scope", "no_role", "unknown_action"})
+                          "unknown_purpose", "token_scope", "out_of_scope", "no_role", "unknown_action",
+                          "credentials_suspended"})
 
 
 def endpoints() -> list[tuple[str, str, dict]]:

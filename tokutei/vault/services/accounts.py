@@ -52,6 +52,12 @@ def create_service_account(*, actor: Actor, name: str, user, terminal, tasks: li
     return account, token
 
 
+def cancel_tokens_of(user, now) -> int:
+    """The API tokens that act as ``user``, revoked — a step of closing their deprovisioning task as
+    cancelled (tokutei.staff.credentials, E-13), inside its transaction and logged by it."""
+    return ServiceAccount.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+
+
 def revoke_service_account(*, actor: Actor, name: str) -> int:
     """Revoke the API client named ``name`` (its token stops working at once); the number revoked (0 or 1).
 

@@ -29,12 +29,20 @@ from .refusals import _refuse
 
 # --- correction (002 §12, 001 §4.2) --------------------------------------------------------------------
 
-def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], instructed_by,
-                   reason: str = "") -> PersonCorrection:
-    """訂正: on the instruction of ``instructed_by``; old and new values kept, encrypted."""
+def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], instructed_by=None,
+                   approval_id: int | str | None = None, reason: str = "") -> PersonCorrection:
+    """訂正: on the instruction of ``instructed_by``; old and new values kept, encrypted.
+
+    Where the profile names who instructs a correction (``approvals.correction``: 002 §12, the 保護管理者), the
+    instruction is that recorded approval (``approval_id``), decided before the correction and used by it
+    once; its approver is the instructor, whoever the caller names. Elsewhere ``instructed_by`` is recorded.
+    """
     profile = get_profile()
     decision = require(actor, Action.VAULT_CORRECT, person)
     _check_storage(action=Action.VAULT_CORRECT, actor=actor)
+    instruction, instructor = _recorded_instruction(actor=actor, person=person, approval_id=approval_id)
+    if instruction is not None:
+        instructed_by = instructor
     if instructed_by is None:
         raise _refuse(_("訂正には指示者（保護管理者等）の記録が必要です"), _correction_article(profile),
                       action=Action.VAULT_CORRECT, code="no_instruction", target_type="person",
@@ -61,15 +69,46 @@ def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], ins
                       _correction_article(profile), **_refuse_args)
     try:
         return _apply_correction(person=person, codec=codec, profile=profile, mn_key=mn_key, new_values=new_values,
-                                 removed=removed, instructed_by=instructed_by, reason=reason, actor=actor)
+                                 removed=removed, instructed_by=instructed_by, reason=reason, actor=actor,
+                                 instruction=instruction)
     except IntegrityError:
         raise _refuse(_("訂正後の個人番号は、このファイルの別の本人に登録されています"),
                       _correction_article(profile), **_refuse_args) from None
 
 
+def _recorded_instruction(*, actor: Actor, person: Person, approval_id):
+    """(approval, its approver) where the profile names who instructs a correction (002 §12); (None, None)
+    elsewhere. The approval must be decided for this task (and this person, where it names one)."""
+    from tokutei.approvals import services as approvals
+
+    if approvals.rule_for(CORRECTION) is None:
+        return None, None
+
+    def scope(particulars: dict[str, Any]) -> str | None:
+        if particulars.get("purpose") not in (None, actor.purpose):
+            return _("事務（目的）が指示と異なります")
+        if particulars.get("person_id") not in (None, person.pk):
+            return _("訂正する本人が指示と異なります")
+        return None
+
+    req = approvals.require_approval(operation=CORRECTION, actor=actor, approval_id=approval_id,
+                                     particulars_check=scope, action=Action.VAULT_CORRECT, target_type="person",
+                                     target_id=person.pk)
+    assert req is not None  # the profile requires the approval: require_approval refused otherwise
+    last = req.decisions.filter(decision="approve").select_related("approver").order_by("-step_index").first()
+    return req, (last.approver if last is not None else None)
+
+
+CORRECTION = "correction"  # the approvals operation of a correction's instruction (002 §12)
+
+
 def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, instructed_by, reason,
-                      actor: Actor) -> PersonCorrection:
+                      actor: Actor, instruction=None) -> PersonCorrection:
     with transaction.atomic(durable=True):
+        if instruction is not None:  # the recorded instruction is used by this correction, once
+            from tokutei.approvals import services as approvals
+
+            approvals.consume_approval(request_id=instruction.pk, operation=CORRECTION, actor=actor)
         locked = Person.objects.select_for_update().get(pk=person.pk)
         current = decrypt_person_fields(locked.data, file_id=locked.file_id)
         changed = sorted(k for k in set(new_values) | set(removed)
@@ -96,7 +135,8 @@ def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, in
             values=hist_blob, key_id=hist_key)
         record(action=Action.VAULT_CORRECT, target_type="person", target_id=person.pk,
                details={"file_id": person.file_id, "fields": changed, "instructed_by": instructed_by.pk,
-                        "correction_id": correction.pk}, **actor.log_fields())
+                        "correction_id": correction.pk,
+                        "instruction_id": instruction.pk if instruction is not None else None}, **actor.log_fields())
     person.refresh_from_db()
     return correction
 

@@ -189,10 +189,19 @@ def _digit_article(profile) -> str:
 
 # --- confirmation (004 §14(3)②, E-24) ------------------------------------------------------------------
 
-def confirm_person(*, actor: Actor, person: Person, method: str, my_number: str = "",
-                   matched: bool = False) -> Person:
-    """入力者と別の者による確認: 再入力 (must match) or 目視・読合せ (the checker attests the match)."""
+CHECKS = (Person.Method.VISUAL, Person.Method.READ_BACK, Person.Method.RE_ENTRY)
+
+
+def confirm_person(*, actor: Actor, person: Person, method: str = "", checks: list[str] | None = None,
+                   my_number: str = "", matched: bool = False) -> Person:
+    """入力者と別の者による確認: 再入力 (must match) and/or 目視・読合せ (the checker attests the match).
+
+    ``checks`` are the checks made (``method``: one check, as before); the profile's ``confirmation_checks``
+    are required (004 §14(3)②: 目視 and 読合せ, E-24). The checks are recorded in the log entry, and so in the
+    handling-status record's row of the confirmation (method, checker).
+    """
     profile = get_profile()
+    made = list(dict.fromkeys([*(checks or []), *([method] if method else [])]))
     require(actor, Action.VAULT_CONFIRM, person)
     article = profile.intake.confirmation_article
     if person.status == Person.Status.CONFIRMED:
@@ -202,9 +211,15 @@ def confirm_person(*, actor: Actor, person: Person, method: str, my_number: str 
         raise _refuse(_("入力した本人は確認できません。入力者と別の職員が確認してください"), article,
                       action=Action.VAULT_CONFIRM, code="same_person", target_type="person", target_id=person.pk,
                       actor=actor)
-    if method not in (Person.Method.VISUAL, Person.Method.READ_BACK, Person.Method.RE_ENTRY):
+    if not made or any(c not in CHECKS for c in made):
         raise FieldErrors({"method": "確認方法を選択してください"}, article)
-    if method == Person.Method.RE_ENTRY:
+    missing = [c for c in profile.intake.confirmation_checks if c not in made]
+    if missing:
+        raise _refuse(_("次の確認が記録されていません: %(checks)s")
+                      % {"checks": "、".join(str(Person.Method(c).label) for c in missing)}, article,
+                      action=Action.VAULT_CONFIRM, code="checks_missing", target_type="person", target_id=person.pk,
+                      details={"checks": made, "missing": missing}, actor=actor)
+    if Person.Method.RE_ENTRY in made:
         values = decrypt_person_fields(person.data, file_id=person.file_id)
         mn_key = PersonCodec.for_file(person.file_id, profile=profile).index_fields.get("my_number", "my_number")
         entered, _error = check_my_number(my_number)
@@ -212,8 +227,9 @@ def confirm_person(*, actor: Actor, person: Person, method: str, my_number: str 
             raise _refuse(_("再入力された個人番号が一致しません。原票を確認してください"), article,
                           action=Action.VAULT_CONFIRM, code="mismatch", target_type="person", target_id=person.pk,
                           actor=actor)
-    elif not matched:
+    if (Person.Method.VISUAL in made or Person.Method.READ_BACK in made) and not matched:
         raise FieldErrors({"matched": "個人番号と個人情報が一致していることを確認してください"}, article)
+    method = made[0]
     with transaction.atomic(durable=True):
         locked = Person.objects.select_for_update().get(pk=person.pk)
         locked.status = Person.Status.CONFIRMED
@@ -222,5 +238,6 @@ def confirm_person(*, actor: Actor, person: Person, method: str, my_number: str 
         locked.confirmation_method = method
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "confirmation_method"])
         record(action=Action.VAULT_CONFIRM, target_type="person", target_id=person.pk,
-               details={"file_id": person.file_id, "method": method}, **actor.log_fields())
+               details={"file_id": person.file_id, "method": "・".join(str(Person.Method(c).label) for c in made),
+                        "checks": made, "checker": actor.username}, **actor.log_fields())
     return locked

@@ -84,5 +84,53 @@ def test_004_manual_entry_waits_for_a_different_handler(nenkin, terminal, pensio
         confirm_person(actor=Actor(user=nenkin[0], terminal=terminal, purpose="p1_ha"), person=person, method="read_back",
                        matched=True)
     assert info.value.article == "004 §14(3)②"
-    assert confirm_person(actor=Actor(user=nenkin[1], terminal=terminal, purpose="p1_ha"), person=person, method="read_back",
-                          matched=True).status == Person.Status.CONFIRMED
+    assert confirm_person(actor=Actor(user=nenkin[1], terminal=terminal, purpose="p1_ha"), person=person,
+                          checks=["visual", "read_back"], matched=True).status == Person.Status.CONFIRMED
+
+
+def test_004_the_confirmation_records_both_the_visual_and_the_read_back_check(nenkin, terminal, pension):
+    """E-24 (004 §14(3)②): 目視チェック及び読合せチェック — the profile requires both; the checks made are recorded
+    (log entry, 別紙1 row); a record awaiting them is marked on its page and in the API."""
+    from tokutei.auditlog.models import Entry
+    from tokutei.ledgers.models import HandlingRecord
+
+    person = _intake(nenkin[0], terminal, pension, number(5),
+                     {"route": "documents", "documents": ["my_number_card"]}).person
+    checker = Actor(user=nenkin[1], terminal=terminal, purpose="p1_ha")
+    with pytest.raises(Refused) as info:
+        confirm_person(actor=checker, person=person, method="read_back", matched=True)
+    assert "目視チェック" in info.value.message and info.value.article == "004 §14(3)②"
+    refused = Entry.objects.get(action="vault.confirm", result=Entry.Result.REFUSED)
+    assert refused.details["code"] == "checks_missing" and refused.details["missing"] == ["visual"]
+    person.refresh_from_db()
+    assert person.status == Person.Status.UNCONFIRMED
+    confirm_person(actor=checker, person=person, checks=["visual", "read_back"], matched=True)
+    entry = Entry.objects.get(action="vault.confirm", result=Entry.Result.OK)
+    assert entry.details["checks"] == ["visual", "read_back"]
+    row = HandlingRecord.objects.get(action="vault.confirm", result="ok")
+    assert row.method == "目視チェック・読合せチェック" and row.checker == nenkin[1].username
+
+
+def test_004_the_confirm_page_asks_for_every_required_check_and_marks_the_record_until_then(nenkin, pension,
+                                                                                           make_terminal):
+    from django.conf import settings
+    from django.test import Client
+
+    terminal, credential = make_terminal("年金課端末")
+    person = _intake(nenkin[0], terminal, pension, number(6),
+                     {"route": "documents", "documents": ["my_number_card"]}).person
+    c = Client()
+    c.force_login(nenkin[1])
+    c.cookies[settings.TERMINAL_COOKIE_NAME] = credential
+    c.post("/vault/purpose/", {"purpose": "p1_ha", "next": "/vault/queue/"})
+    page = c.get(f"/vault/people/{person.pk}/confirm/").content.decode()
+    assert "必要な確認: 目視チェック、読合せチェック" in page
+    assert "確認待ち" in c.get(f"/vault/people/{person.pk}/").content.decode()
+    refused = c.post(f"/vault/people/{person.pk}/confirm/", {"checks": ["visual"], "matched": "on"})
+    assert "読合せチェック" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.status == Person.Status.UNCONFIRMED
+    c.post(f"/vault/people/{person.pk}/confirm/", {"checks": ["visual", "read_back"], "matched": "on"})
+    person.refresh_from_db()
+    assert person.status == Person.Status.CONFIRMED
+    assert "確認済" in c.get(f"/vault/people/{person.pk}/").content.decode()

@@ -84,18 +84,18 @@ def test_intake_checklist_and_second_person_queue(handler, checker, make_termina
     assert person.status == "unconfirmed"
     assert "自分の入力" in c.get("/vault/queue/").content.decode()
     # The person who entered the number cannot confirm it: the page says so (no server error), nothing changes.
-    page = c.post(f"/vault/people/{person.pk}/confirm/", {"method": "re_entry", "my_number": number(55)})
+    page = c.post(f"/vault/people/{person.pk}/confirm/", {"checks": ["re_entry"], "my_number": number(55)})
     html = page.content.decode()
     assert page.status_code == 200 and "入力した本人は確認できません" in html and "テスト要綱第14条第3号" in html
     assert number(55) not in html
     c2 = signed_in(checker, cred)
     c2.get("/vault/queue/?purpose=pension")
-    page = c2.post(f"/vault/people/{person.pk}/confirm/", {"method": "re_entry", "my_number": number(56)})
+    page = c2.post(f"/vault/people/{person.pk}/confirm/", {"checks": ["re_entry"], "my_number": number(56)})
     assert page.status_code == 200 and number(56) not in page.content.decode()
     person.refresh_from_db()
     assert person.status == "unconfirmed"
     c2.get("/vault/queue/?purpose=pension")
-    page = c2.post(f"/vault/people/{person.pk}/confirm/", {"method": "re_entry", "my_number": number(55)})
+    page = c2.post(f"/vault/people/{person.pk}/confirm/", {"checks": ["re_entry"], "my_number": number(55)})
     assert page.status_code == 302
     person.refresh_from_db()
     assert person.status == "confirmed" and person.confirmed_by == checker
