@@ -12,8 +12,11 @@ class RegistersConfig(AppConfig):
         from tokutei.staff import factors
 
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
-        from .services.ids import ENROLMENT_GUARD
+        from .services.ids import ENROLMENT_GUARD, RESET_GUARD
 
         # 照合情報の登録には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
         if ENROLMENT_GUARD not in factors.ENROLMENT_GUARDS:
             factors.ENROLMENT_GUARDS.append(ENROLMENT_GUARD)
+        # … and deleting it, by an administrator's credential reset too.
+        if RESET_GUARD not in factors.DELETION_GUARDS:
+            factors.DELETION_GUARDS.append(RESET_GUARD)

@@ -91,7 +91,14 @@ def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "holdings": PostHolding.objects.filter(user=member).select_related("post"),
         "transfer_form": TransferForm(), "deactivate_form": DeactivateForm(),
         "tasks_open": ProvisioningTask.objects.filter(user=member, closed_at__isnull=True),
+        # 照合情報の削除には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
+        "deletion_approval": _enabled_approval(profile, "biometric_delete"),
     })
+
+
+def _enabled_approval(profile, operation: str):
+    rule = profile.approvals.get(operation)
+    return rule if rule is not None and rule.enabled else None
 
 
 @require_POST
@@ -140,6 +147,7 @@ def staff_reset(request: SignedInRequest, pk: int) -> HttpResponse:
     password = services.reset_credentials(
         actor=actor_of(request), user=member, password=what == "password",
         second_factors=what == "second_factors", unlock=what == "unlock",
+        approval_id=request.POST.get("approval_id") or None,
     )
     if password is not None:
         return render(request, "staff/admin/staff_created.html", {"created": member, "password": password,
