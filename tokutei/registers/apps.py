@@ -9,6 +9,9 @@ class RegistersConfig(AppConfig):
     demo_loader = "tokutei.registers.demo.load"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from tokutei.approvals.pickers import Picker, register_picker
         from tokutei.staff import factors
 
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
@@ -20,3 +23,12 @@ class RegistersConfig(AppConfig):
         # … and deleting it, by an administrator's credential reset too.
         if RESET_GUARD not in factors.DELETION_GUARDS:
             factors.DELETION_GUARDS.append(RESET_GUARD)
+        # 端末の持出し・持込みの申請 (002 §32.2, E-18): the terminal is chosen from the 情報資産管理簿.
+        register_picker(Picker("asset_id", _("情報資産（端末）"), _terminal_choices))
+
+
+def _terminal_choices() -> list[tuple[int, str]]:
+    from .models import Asset
+
+    return [(a.pk, f"{a.tag} {a.name}") for a in Asset.objects.filter(kind=Asset.Kind.TERMINAL).exclude(
+        status=Asset.Status.DISPOSED).order_by("tag")[:500]]

@@ -202,12 +202,14 @@ def user_id_rows() -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
     for u in User.objects.order_by("username"):
+        active = False
         if u.deactivated_at is not None or not u.is_active:
             status = _("返却（失効）")
         elif u.locked_until is not None and u.locked_until > now:
             status = _("停止（ロック中）")
         else:
-            status = _("利用中")
+            status, active = _("利用中"), True
         rows.append({"user": u, "user_id": u.username, "holder": u.display_name, "issued_at": u.date_joined,
+                     "active": active,
                      "issued_by": issuers.get(str(u.pk), ""), "status": status, "returned_at": u.deactivated_at})
     return rows
