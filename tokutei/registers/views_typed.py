@@ -238,7 +238,9 @@ def linkage_ids(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         if "suspend" in request.POST or "resume" in request.POST or "return" in request.POST:
             step = next(k for k in ("suspend", "resume", "return") if k in request.POST)
-            pk, reason = int(request.POST.get(step) or 0), request.POST.get("reason", "")
+            from tokutei.core.fields import db_id
+
+            pk, reason = db_id(request.POST.get(step)) or 0, request.POST.get("reason", "")
             if step == "return":
                 linkage.return_id(actor=actor, record_id=pk, reason=reason)
             else:

@@ -20,6 +20,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record as log
 from tokutei.auditlog.services import refuse
 from tokutei.core.mynumber import looks_like_my_number
+from tokutei.core.text import is_clean
 from tokutei.policy import Actor, get_or_refuse, require
 from tokutei.profiles.selectors import get_profile
 
@@ -39,6 +40,9 @@ def _text(actor: Actor, action: Action, holder_id: Any, label: str, value: str, 
     if required and not value:
         raise _no(actor, _("「%(f)s」を入力してください") % {"f": label}, action=action, code="invalid",
                   holder_id=holder_id)
+    if not is_clean(value):
+        raise _no(actor, _("「%(f)s」に使用できない文字（制御文字など）が含まれています") % {"f": label}, action=action,
+                  code="invalid", holder_id=holder_id)
     if looks_like_my_number(value):
         raise _no(actor, _("「%(f)s」に個人番号を書くことはできません") % {"f": label}, action=action,
                   code="personal_number", holder_id=holder_id)
