@@ -32,11 +32,11 @@ def _table_endpoint(name: str):
     table = tables.TABLES[name]
 
     def read(request: HttpRequest) -> TableOut:
+        actor = api_actor(request, table.action)
         if not table.kept():  # a register this organisation does not keep (linkage_ids outside 004)
             from django.http import Http404
 
             raise Http404
-        actor = api_actor(request, table.action)
         columns, rows = table.build(actor)
         return TableOut(name=name, title=tables.title_of(name), columns=columns, rows=rows)
 
