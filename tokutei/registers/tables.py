@@ -217,6 +217,14 @@ class Table:
     def kept(self) -> bool:
         return not self.optional or self.register in get_profile().registers
 
+    def not_kept(self, actor: Actor, name: str) -> Exception:
+        """A register this organisation does not keep: logged, and answered exactly like a missing one."""
+        from tokutei.core.errors import NOT_FOUND_MESSAGE
+        from tokutei.policy import Decision, refusal
+
+        return refusal(actor, self.action, Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found"),
+                       target=("register", name))
+
 
 TABLES: dict[str, Table] = {
     "media": Table(lambda: _("記録媒体管理簿"), Action.REGISTERS_VIEW, _media, "media"),

@@ -108,3 +108,6 @@ def test_an_organisation_without_linkage_ids_has_no_such_register(client, office
     client.force_login(officers000["sys_admin"])
     assert client.get(reverse("registers:linkage_ids")).status_code == 404
     assert client.get(reverse("registers:print", args=["linkage_ids"])).status_code == 404
+    before = Entry.objects.filter(result="refused").count()
+    assert client.get("/api/v1/registers/tables/linkage-ids").status_code == 404
+    assert Entry.objects.filter(result="refused").count() == before + 1  # logged, like a missing record
