@@ -12,6 +12,8 @@ from tokutei.core.fields import CountField, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 from tokutei.profiles.selectors import get_profile
 
+from .pickers import PICKERS
+
 if TYPE_CHECKING:
     from tokutei.staff.models import User
 
@@ -33,10 +35,9 @@ class RequestForm(Form):
     medium_id = RecordIdField(label=_("記録媒体"), required=False, min_value=1)
     document_id = RecordIdField(label=_("ドキュメント"), required=False, min_value=1)
     carry_out_id = RecordIdField(label=_("持出し記録の番号"), required=False, min_value=1)
-    terminal_id = RecordIdField(label=_("端末の番号"), required=False, min_value=1)
     vendor_id = RecordIdField(label=_("委託先の番号"), required=False, min_value=1)
     file_id = RecordIdField(label=_("特定個人情報ファイルの番号"), required=False, min_value=1)
-    subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("許可の対象者（入室許可等）"),
+    subject: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("対象者（入室許可・照合情報等）"),
                                                                    required=False, queryset=None)
     note = TextField(label=_("申請理由"), required=False, max_length=200, help_text=NO_PERSONAL)
 
@@ -48,11 +49,16 @@ class RequestForm(Form):
         form_field(self, "purpose", forms.ChoiceField).choices = _task_choices()
         form_field(self, "subject", forms.ModelChoiceField).queryset = get_user_model().objects.filter(
             is_active=True).order_by("username")
+        # The objects other apps' registers hold (pickers.py): chosen from a list, not typed as a number.
+        for picker in PICKERS.values():
+            self.fields[picker.key] = forms.TypedChoiceField(
+                label=picker.label, required=False, coerce=int, empty_value=None,
+                choices=[("", "—"), *picker.choices()])
 
     def particulars(self) -> dict:
         data = self.cleaned_data
-        keys = ["purpose", "count_limit", "medium_id", "document_id", "carry_out_id", "terminal_id", "vendor_id",
-                "file_id", "note"]
+        keys = ["purpose", "count_limit", "medium_id", "document_id", "carry_out_id", "vendor_id", "file_id",
+                *PICKERS, "note"]
         return {k: data[k] for k in keys if data.get(k) not in (None, "")}
 
 

@@ -11,6 +11,7 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import role_keys
 
 from .models import ApprovalRequest
+from .pickers import label_of
 
 Status = ApprovalRequest.Status
 
@@ -76,7 +77,7 @@ def has_room_permission(user, operation: str) -> bool:
 PARTICULAR_LABELS = {
     "purpose": "事務（利用目的）", "count_limit": "件数の上限", "file_id": "特定個人情報ファイル", "medium_id": "記録媒体",
     "document_id": "ドキュメント", "carry_out_id": "持出し記録", "terminal_id": "端末", "vendor_id": "委託先",
-    "quantity": "数量", "record_count": "記録件数", "media_type": "記録媒体の種類", "note": "申請理由",
+    "asset_id": "情報資産（端末）", "quantity": "数量", "record_count": "記録件数", "media_type": "記録媒体の種類", "note": "申請理由",
 }
 
 
@@ -89,5 +90,8 @@ def particulars_display(request: ApprovalRequest) -> list[tuple[str, str]]:
             continue
         if key == "purpose" and value in profile.tasks:
             value = f"{profile.tasks[value].ja}（{value}）"
+        name = label_of(key, value)
+        if name is not None:
+            value = f"{name}（{value}）"
         out.append((PARTICULAR_LABELS.get(key, key), str(value)))
     return out

@@ -377,8 +377,13 @@ def expire_overdue(*, actor: Actor | None = None, now: dt.datetime | None = None
 
 
 def _problem(req: ApprovalRequest | None, *, operation: str, rule: dict[str, Any], actor,
-             particulars_check: ScopeCheck | None, now: dt.datetime) -> tuple[str, str] | None:
-    """(code, message) when the approval does not allow the operation now, else None (``actor``: the user)."""
+             particulars_check: ScopeCheck | None, now: dt.datetime, by_operator: bool = False
+             ) -> tuple[str, str] | None:
+    """(code, message) when the approval does not allow the operation now, else None (``actor``: the user).
+
+    ``by_operator``: the approval may be used by whoever performs the operation, not only by its applicant or
+    subject — for an operation whose own rule already decided who performs it (an administrator's credential
+    reset using the 拠点管理者's approved application to delete that person's 照合情報, 000 §7.3)."""
     if req is None:
         titles = [step_title(s) for s in rule.get("steps", [])]
         return "approval_missing", _missing_message(operation, rule, titles)
@@ -393,7 +398,7 @@ def _problem(req: ApprovalRequest | None, *, operation: str, rule: dict[str, Any
         return "approval_closed", _("この申請は%(s)sです") % {"s": req.get_status_display()}
     if req.status == Status.EXPIRED or req.is_expired(now):
         return "approval_expired", _("承認の有効期限が切れています")
-    if req.requester_id != actor.pk and req.subject_id != actor.pk:
+    if not by_operator and req.requester_id != actor.pk and req.subject_id != actor.pk:
         return "approval_not_yours", _("この承認は申請者本人の操作にのみ使用できます")
     if particulars_check is not None:
         reason = particulars_check(req.particulars or {})
@@ -404,7 +409,7 @@ def _problem(req: ApprovalRequest | None, *, operation: str, rule: dict[str, Any
 
 def require_approval(
     *, operation: str, actor: Actor, approval_id: int | str | None, particulars_check: ScopeCheck | None = None,
-    action: Action | str | None = None, target_type: str = "", target_id: Any = "",
+    action: Action | str | None = None, target_type: str = "", target_id: Any = "", by_operator: bool = False,
 ) -> ApprovalRequest | None:
     """The central guard: raise a logged Refused unless ``approval_id`` is a usable approval of ``operation``.
 
@@ -430,7 +435,8 @@ def require_approval(
                       code="approval_not_found", target_type=target_type, target_id=target_id,
                       details={"operation": operation})
     problem = _problem(req, operation=operation, rule=snapshot, actor=actor.user,
-                       particulars_check=particulars_check if req is not None else None, now=timezone.now())
+                       particulars_check=particulars_check if req is not None else None, now=timezone.now(),
+                       by_operator=by_operator)
     if problem:
         code, message = problem
         raise _no(actor, message, action=action, article=(req.article if req else rule.article), code=code,
@@ -440,7 +446,7 @@ def require_approval(
 
 
 def consume_approval(
-    *, request_id: int, operation: str, actor: Actor, check: ScopeCheck | None = None,
+    *, request_id: int, operation: str, actor: Actor, check: ScopeCheck | None = None, by_operator: bool = False,
 ) -> ApprovalRequest:
     """Mark the approval used, exactly once (approvals.use). Locks the row (SELECT … FOR UPDATE).
 
@@ -453,7 +459,7 @@ def consume_approval(
     with transaction.atomic():  # the caller's transaction (a savepoint), or its own at top level
         req = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
         problem = _problem(req, operation=operation, rule=req.rule if req else {}, actor=actor.user,
-                           particulars_check=check, now=now)
+                           particulars_check=check, now=now, by_operator=by_operator)
         if problem is None:
             assert req is not None
             req.status = Status.USED

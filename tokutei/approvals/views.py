@@ -55,7 +55,7 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     links = []
     p = req.particulars or {}
     for key, name in (("carry_out_id", "registers:carry_out"), ("medium_id", "registers:medium"),
-                      ("document_id", "registers:document")):
+                      ("document_id", "registers:document"), ("asset_id", "registers:asset")):
         if isinstance(p.get(key), int):
             links.append((selectors.PARTICULAR_LABELS.get(key, key), reverse(name, args=[p[key]])))
     return render(request, "approvals/detail.html", {

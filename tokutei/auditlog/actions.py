@@ -264,6 +264,12 @@ class Action(StrEnum):
     BIOMETRIC_DELETE = "ids.biometric_delete", "照合情報の削除", "Biometric matching data deleted"
     DELEGATED_AUTHORITY = "ids.delegated_authority", "委託する操作権限の追加・返却", \
         "Delegated operation authority added or returned"
+    LINKAGE_ID_APPLY = "ids.linkage_apply", "情報連携システムIDの連合会への申請の記録", \
+        "Application to the federation for a linkage-system ID recorded"
+    LINKAGE_ID_ACTIVATE = "ids.linkage_activate", "情報連携システムIDの利用開始", "Linkage-system ID activated"
+    LINKAGE_ID_SUSPEND = "ids.linkage_suspend", "情報連携システムIDの利用停止・再開", \
+        "Linkage-system ID suspended or resumed"
+    LINKAGE_ID_RETURN = "ids.linkage_return", "情報連携システムIDの返却", "Linkage-system ID returned"
     TYPED_REGISTERS_VIEW = "registers.typed_view", "室・区域・情報資産・ID 台帳の閲覧", "Rooms, assets and ID registers viewed"
     TYPED_REGISTERS_EXPORT = "registers.export", "台帳の出力（印刷・Excel）", "Register printed or exported"
 

@@ -21,6 +21,7 @@ EXTERNAL: dict[str, tuple[str, ...]] = {
     "assets": ("registers:assets",),
     "device_allowlist": ("registers:assets",),
     "biometric": ("registers:ids",),
+    "linkage_ids": ("registers:linkage_ids",),  # E-44: activated only on the recorded application
 }
 
 

@@ -39,6 +39,8 @@ def _table_endpoint(name: str):
 
     def read(request: HttpRequest) -> TableOut:
         actor = api_actor(request, table.action)
+        if not table.kept():  # a register this organisation does not keep (linkage_ids outside 004)
+            raise table.not_kept(actor, name)
         columns, rows = table.build(actor)
         return TableOut(name=name, title=tables.title_of(name), columns=columns, rows=rows)
 

@@ -9,11 +9,26 @@ class RegistersConfig(AppConfig):
     demo_loader = "tokutei.registers.demo.load"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from tokutei.approvals.pickers import Picker, register_picker
         from tokutei.staff import factors
 
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
-        from .services.ids import ENROLMENT_GUARD
+        from .services.ids import ENROLMENT_GUARD, RESET_GUARD
 
         # 照合情報の登録には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
         if ENROLMENT_GUARD not in factors.ENROLMENT_GUARDS:
             factors.ENROLMENT_GUARDS.append(ENROLMENT_GUARD)
+        # … and deleting it, by an administrator's credential reset too.
+        if RESET_GUARD not in factors.DELETION_GUARDS:
+            factors.DELETION_GUARDS.append(RESET_GUARD)
+        # 端末の持出し・持込みの申請 (002 §32.2, E-18): the terminal is chosen from the 情報資産管理簿.
+        register_picker(Picker("asset_id", _("情報資産（端末）"), _terminal_choices))
+
+
+def _terminal_choices() -> list[tuple[int, str]]:
+    from .models import Asset
+
+    return [(a.pk, f"{a.tag} {a.name}") for a in Asset.objects.filter(kind=Asset.Kind.TERMINAL).exclude(
+        status=Asset.Status.DISPOSED).order_by("tag")[:500]]

@@ -1,7 +1,10 @@
-"""Demo data: a medium, a document and a planned carry-out (with its approval request, where one is needed).
+"""Demo data: a medium, a document and a planned carry-out (with its approval request, where one is needed);
+one room of each class with the entry/exit book (a member of staff, a vendor with identification, name tag and
+escort), the terminals as assets in their rooms with their device allow-lists, a terminal taken out and brought
+back (with the approvals, where the profile names them), a 照合情報 line, and 004's 情報連携システムIDs.
 
-Generic over profiles: the carry-out follows the profile's rule (a protection it accepts, a purpose it
-allows), and its approval is requested only where the profile names one.
+Generic over profiles: everything goes through the services and the approvals the profile names, by holders
+of the roles the profile gives; what a profile does not keep is left out (demo_registers.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ def load() -> list[str]:
     except Refused as exc:  # a demo must not stop the whole demo load
         lines.append(f"記録簿デモの一部を作成できませんでした: {exc}")
     lines += _rooms_and_assets(profile)
+    from . import demo_registers
+
+    lines += demo_registers.load(profile)
     return lines
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.approvals.forms import NO_PERSONAL, _task_choices
-from tokutei.core.fields import CountField, RecordIdField, TextField
+from tokutei.core.fields import CountField, DateField, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 
 from .models import Document, Medium
@@ -283,3 +283,35 @@ class AllowDeviceForm(Form):
 
 class ConnectionsImportForm(Form):
     file = forms.FileField(label=_("端末管理ツールの接続記録（CSV）"))
+
+
+# --- 情報連携システムのID (004 §14(2), §14(7), E-44) ------------------------------------------------------------
+
+
+class _PersonForm(Form):
+    def user(self, name: str):
+        pk = self.cleaned_data.get(name)
+        return get_user_model().objects.filter(pk=pk).first() if pk else None
+
+
+class LinkageApplicationForm(_PersonForm):
+    holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
+    applied_on = DateField(label=_("連合会への申請日"))
+    reference = TextField(label=_("申請の受付番号"), max_length=60)
+    applied_by = forms.ChoiceField(label=_("申請者"), choices=[], required=False,
+                                   help_text=_("空欄のときは記録する人"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choose(self, ["holder", "applied_by"], _staff_choices())
+
+
+class LinkageActivationForm(_PersonForm):
+    holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
+    linkage_id = TextField(label=_("ID"), max_length=60)
+    issued_on = DateField(label=_("連合会の交付日"))
+    activated_on = DateField(label=_("利用開始日"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choose(self, ["holder"], _staff_choices())

@@ -511,3 +511,37 @@ class DelegatedAuthority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_id} {self.scope}"
+
+
+class LinkageId(models.Model):
+    """情報連携システムのID (004 §14(2), §14(7); R-IAM-13, E-44): one per handler, applied for to the 連合会 by
+    the 特定個人情報保護責任者 (the application — date, the 連合会's reference, who applied — recorded first),
+    activated only then, suspended or resumed, and returned. Never deleted: the line is the register."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("申請中")
+        ACTIVE = "active", _("利用中")
+        SUSPENDED = "suspended", _("停止中")
+        RETURNED = "returned", _("返却済み")
+
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    applied_on = models.DateField(_("連合会への申請日"))
+    reference = models.CharField(_("申請の受付番号"), max_length=60)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状態"), max_length=10, choices=Status, default=Status.APPLIED)
+    linkage_id = models.CharField(_("ID"), max_length=60, blank=True)
+    issued_on = models.DateField(_("連合会の交付日"), null=True, blank=True)
+    activated_on = models.DateField(_("利用開始日"), null=True, blank=True)
+    activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    suspended_on = models.DateField(_("停止日"), null=True, blank=True)
+    returned_on = models.DateField(_("返却日"), null=True, blank=True)
+    note = models.CharField(_("備考（停止・返却の理由等）"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["holder_id", "-applied_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.linkage_id or self.reference

@@ -25,4 +25,11 @@ def nav_items(request: SignedInRequest) -> list[NavItem]:
             NavItem(_("ユーザID・照合情報"), reverse("registers:ids"), 47),
             NavItem(_("台帳の印刷・Excel"), reverse("registers:print_index"), 48),
         ]
+        from tokutei.profiles.selectors import get_profile
+
+        from .rules import LINKAGE_REGISTER_KEY
+
+        if LINKAGE_REGISTER_KEY in get_profile().registers:  # 004 §14(2), §14(7)
+            items.append(NavItem(get_profile().registers[LINKAGE_REGISTER_KEY].ja, reverse("registers:linkage_ids"),
+                                 47))
     return items

@@ -299,6 +299,22 @@ def id_article(profile) -> str:
     return profile.authentication.article
 
 
+LINKAGE_REGISTER_KEY = "linkage_ids"
+
+
+def linkage_keepers(profile) -> set[str]:
+    """情報連携システムのID (004 §14(2), §14(7)): the ``linkage_ids`` register's keepers (004: the
+    特定個人情報保護責任者, who applies to the 連合会); nobody where the profile has no such register."""
+    if LINKAGE_REGISTER_KEY not in profile.registers:
+        return set()
+    return typed_keepers(profile, (LINKAGE_REGISTER_KEY,))
+
+
+def linkage_article(profile) -> str:
+    reg = profile.registers.get(LINKAGE_REGISTER_KEY)
+    return reg.article if reg is not None and _given(reg.article) else id_article(profile)
+
+
 def terminal_movers(profile) -> set[str]:
     return (profile.handler_roles() | profile.manager_roles() | typed_keepers(profile, ASSET_REGISTER_KEYS)
             | _approval_applicants(profile, "terminal_carry_out", "terminal_bring_in"))
@@ -318,4 +334,7 @@ register(
     Rule(Action.DEVICE_IMPORT, roles=lambda p: typed_keepers(p, ASSET_REGISTER_KEYS), article=device_article),
     Rule(Action.BIOMETRIC_DELETE, roles=id_keepers, article=id_article),
     Rule(Action.DELEGATED_AUTHORITY, roles=id_keepers, article=id_article),
+    *(Rule(action, roles=linkage_keepers, article=linkage_article)
+      for action in (Action.LINKAGE_ID_APPLY, Action.LINKAGE_ID_ACTIVATE, Action.LINKAGE_ID_SUSPEND,
+                     Action.LINKAGE_ID_RETURN)),
 )

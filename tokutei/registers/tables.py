@@ -182,6 +182,18 @@ def _biometric(actor: Actor) -> Rows:
                    _("削除済み") if b.deleted_at else _("利用中")] for b in qs]
 
 
+def _linkage_ids(actor: Actor) -> Rows:
+    """情報連携システムIDの申請・交付記録 (004 §14(2), §14(7)): the application to the 連合会 on each line."""
+    from .models import LinkageId
+
+    qs = LinkageId.objects.select_related("holder", "applied_by")
+    cols = [_("事務取扱担当者"), _("連合会への申請日"), _("申請の受付番号"), _("申請者"), _("ID"), _("連合会の交付日"),
+            _("利用開始日"), _("状態"), _("停止日"), _("返却日"), _("備考")]
+    return cols, [[person(x.holder), only_day(x.applied_on), x.reference, person(x.applied_by), x.linkage_id,
+                   only_day(x.issued_on), only_day(x.activated_on), x.get_status_display(), only_day(x.suspended_on),
+                   only_day(x.returned_on), x.note] for x in qs]
+
+
 def _operators(actor: Actor) -> Rows:
     from tokutei.staff.admin_views import register_columns
     from tokutei.staff.selectors import operator_register
@@ -200,6 +212,18 @@ class Table:
     action: Action
     build: Callable[[Actor], Rows]
     register: str = ""  # the profile's register whose form this prints (its title and 確認印 box)
+    optional: bool = False  # kept only where the profile has ``register`` (else not found)
+
+    def kept(self) -> bool:
+        return not self.optional or self.register in get_profile().registers
+
+    def not_kept(self, actor: Actor, name: str) -> Exception:
+        """A register this organisation does not keep: logged, and answered exactly like a missing one."""
+        from tokutei.core.errors import NOT_FOUND_MESSAGE
+        from tokutei.policy import Decision, refusal
+
+        return refusal(actor, self.action, Decision(False, reason=NOT_FOUND_MESSAGE, code="not_found"),
+                       target=("register", name))
 
 
 TABLES: dict[str, Table] = {
@@ -216,6 +240,8 @@ TABLES: dict[str, Table] = {
                        "device_allowlist"),
     "user_ids": Table(lambda: _("ユーザID管理簿"), Action.TYPED_REGISTERS_VIEW, _user_ids, "user_ids"),
     "biometric": Table(lambda: _("照合情報管理簿"), Action.TYPED_REGISTERS_VIEW, _biometric, "biometric"),
+    "linkage_ids": Table(lambda: _("情報連携システムIDの申請・交付記録"), Action.TYPED_REGISTERS_VIEW, _linkage_ids,
+                         "linkage_ids", optional=True),
     "operators": Table(lambda: _("操作者登録簿"), Action.STAFF_REGISTER_VIEW, _operators, "operators"),
 }
 

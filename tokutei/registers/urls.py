@@ -22,6 +22,7 @@ urlpatterns = [
     path("assets/", views_typed.asset_list, name="assets"),
     path("assets/<id:pk>/", views_typed.asset_detail, name="asset"),
     path("ids/", views_typed.id_registers, name="ids"),
+    path("linkage-ids/", views_typed.linkage_ids, name="linkage_ids"),
     path("print/", views_typed.register_index, name="print_index"),
     path("print/<slug:name>/", views_typed.print_view, name="print"),
     path("export/<slug:name>.xlsx", views_typed.export_view, name="export"),

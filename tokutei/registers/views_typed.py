@@ -40,6 +40,24 @@ def _may(request, action: Action) -> bool:
     return bool(decide(actor_of(request), action))
 
 
+def _application_url(request, operation: str, **chosen) -> str | None:
+    """The approval request form of ``operation`` with its object already chosen — where the profile names
+    that approval and the viewer may apply for it (its ``applicant_roles``), else None."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from tokutei.approvals.services import rule_for
+    from tokutei.staff.selectors import has_role
+
+    rule = rule_for(operation)
+    if rule is None or not _may(request, Action.APPROVALS_REQUEST):
+        return None
+    if rule.applicant_roles and not has_role(request.user, rule.applicant_roles):
+        return None
+    return f"{reverse('approvals:new')}?{urlencode({'operation': operation, **chosen})}"
+
+
 # --- rooms and the entry/exit book -----------------------------------------------------------------------
 
 
@@ -157,6 +175,7 @@ def asset_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "allowed": AllowedDevice.objects.filter(asset=asset, removed_on__isnull=True),
         "connections": asset.connections.all()[:200], "movements": asset.movements.select_related("by")[:100],
         "needs_approval": {d: bool(get_profile().approvals.get(op)) for d, op in assets.MOVEMENT_OPERATION.items()},
+        "apply": {d: _application_url(request, op, asset_id=asset.pk) for d, op in assets.MOVEMENT_OPERATION.items()},
         "may_move": _may(request, Action.TERMINAL_MOVEMENT), "may_allow": _may(request, Action.DEVICE_ALLOW)})
 
 
@@ -183,19 +202,81 @@ def id_registers(request: SignedInRequest) -> HttpResponse:
                                   approval_id=approval_id)
                 messages.success(request, _("操作権限の追加を記録しました"))
         return redirect("registers:ids")
+    register_url = ids.requires_application() and _application_url(request, ids.REGISTER_OPERATION)
+    delete_url = ids.requires_application(ids.DELETE_OPERATION) and _application_url(request, ids.DELETE_OPERATION)
+    user_ids = ids.user_id_rows()
+    for row in user_ids:  # 照合情報の登録の申請, the person already chosen (000 §7.3, E-10)
+        row["apply_register"] = f"{register_url}&subject={row['user'].pk}" if register_url and row["active"] else ""
+    biometric = [(line, f"{delete_url}&subject={line.user_id}" if delete_url and not line.deleted_at else "")
+                 for line in BiometricRecord.objects.select_related("user")[:500]]
     return render(request, "registers/ids.html", {
-        "user_ids": ids.user_id_rows(), "biometric": BiometricRecord.objects.select_related("user")[:500],
+        "user_ids": user_ids, "biometric": biometric, "register_url": register_url,
         "authorities": DelegatedAuthority.objects.select_related("holder")[:500],
         "requires_application": ids.requires_application(),
         "staff": get_user_model().objects.filter(is_active=True).order_by("username")[:500],
         "may_delete": _may(request, Action.BIOMETRIC_DELETE), "may_delegate": _may(request, Action.DELEGATED_AUTHORITY)})
 
 
+# --- 情報連携システムのID (004 §14(2), §14(7), E-44) ----------------------------------------------------------
+
+
+@action_required(Action.TYPED_REGISTERS_VIEW)
+def linkage_ids(request: SignedInRequest) -> HttpResponse:
+    """The applications to the 連合会 and the IDs issued on them: activated only on a recorded application."""
+    from django.http import Http404
+
+    from .forms import LinkageActivationForm, LinkageApplicationForm
+    from .models import LinkageId
+    from .rules import LINKAGE_REGISTER_KEY
+    from .services import linkage
+
+    profile = get_profile()
+    if LINKAGE_REGISTER_KEY not in profile.registers:
+        raise Http404
+    actor = actor_of(request)
+    apply_form, activate_form = LinkageApplicationForm(prefix="a"), LinkageActivationForm(prefix="b")
+    if request.method == "POST":
+        if "suspend" in request.POST or "resume" in request.POST or "return" in request.POST:
+            step = next(k for k in ("suspend", "resume", "return") if k in request.POST)
+            from tokutei.core.fields import db_id
+
+            pk, reason = db_id(request.POST.get(step)) or 0, request.POST.get("reason", "")
+            if step == "return":
+                linkage.return_id(actor=actor, record_id=pk, reason=reason)
+            else:
+                linkage.suspend(actor=actor, record_id=pk, reason=reason, resume=step == "resume")
+            messages.success(request, _("記録しました"))
+            return redirect("registers:linkage_ids")
+        if "apply" in request.POST:
+            apply_form = LinkageApplicationForm(request.POST, prefix="a")
+            if apply_form.is_valid():
+                data = apply_form.cleaned_data
+                linkage.record_application(actor=actor, holder=apply_form.user("holder"),
+                                           applied_on=data["applied_on"], reference=data["reference"],
+                                           applied_by=apply_form.user("applied_by"))
+                messages.success(request, _("連合会への申請を記録しました"))
+                return redirect("registers:linkage_ids")
+        else:
+            activate_form = LinkageActivationForm(request.POST, prefix="b")
+            if activate_form.is_valid():
+                data = activate_form.cleaned_data
+                linkage.activate(actor=actor, holder=activate_form.user("holder"), linkage_id=data["linkage_id"],
+                                 issued_on=data["issued_on"], activated_on=data["activated_on"])
+                messages.success(request, _("IDの利用開始を記録しました"))
+                return redirect("registers:linkage_ids")
+    return render(request, "registers/linkage_ids.html", {
+        "register": profile.registers[LINKAGE_REGISTER_KEY],
+        "lines": LinkageId.objects.select_related("holder", "applied_by", "activated_by")[:500],
+        "apply_form": apply_form, "activate_form": activate_form,
+        "may_apply": _may(request, Action.LINKAGE_ID_APPLY), "may_activate": _may(request, Action.LINKAGE_ID_ACTIVATE),
+        "may_suspend": _may(request, Action.LINKAGE_ID_SUSPEND), "may_return": _may(request, Action.LINKAGE_ID_RETURN)})
+
+
 # --- print (A4) and Excel for every register ------------------------------------------------------------------
 
 
 def _table(request, name: str):
-    if name not in tables.TABLES:
+    if name not in tables.TABLES or not tables.TABLES[name].kept():
         from django.http import Http404
 
         raise Http404
@@ -238,6 +319,6 @@ def export_view(request: SignedInRequest, name: str) -> HttpResponse:
 @login_required
 def register_index(request: SignedInRequest) -> HttpResponse:
     actor = actor_of(request)
-    available = [(n, tables.title_of(n)) for n, t in tables.TABLES.items() if decide(actor, t.action)]
+    available = [(n, tables.title_of(n)) for n, t in tables.TABLES.items() if t.kept() and decide(actor, t.action)]
     return render(request, "registers/index.html", {"tables": available})
 

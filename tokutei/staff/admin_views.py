@@ -39,7 +39,7 @@ from .forms import (
 )
 from .http import SignedInRequest
 from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
-from .selectors import designatable_roles, holder_alerts, operator_register
+from .selectors import designatable_roles, has_role, holder_alerts, operator_register
 
 
 def _refused(request: HttpRequest, exc: Refused | ValidationError) -> None:
@@ -86,12 +86,22 @@ def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
          "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks), "active": a.is_active_on()}
         for a in RoleAssignment.objects.filter(user=member).select_related("designated_by")
     ]
+    deletion = _enabled_approval(profile, "biometric_delete")
     return render(request, "staff/admin/staff_detail.html", {
         "member": member, "assignments": assignments,
         "holdings": PostHolding.objects.filter(user=member).select_related("post"),
         "transfer_form": TransferForm(), "deactivate_form": DeactivateForm(),
         "tasks_open": ProvisioningTask.objects.filter(user=member, closed_at__isnull=True),
+        # 照合情報の削除には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
+        "deletion_approval": deletion,
+        "may_apply_deletion": deletion is not None and (not deletion.applicant_roles
+                                                        or has_role(request.user, deletion.applicant_roles)),
     })
+
+
+def _enabled_approval(profile, operation: str):
+    rule = profile.approvals.get(operation)
+    return rule if rule is not None and rule.enabled else None
 
 
 @require_POST
@@ -140,6 +150,7 @@ def staff_reset(request: SignedInRequest, pk: int) -> HttpResponse:
     password = services.reset_credentials(
         actor=actor_of(request), user=member, password=what == "password",
         second_factors=what == "second_factors", unlock=what == "unlock",
+        approval_id=request.POST.get("approval_id") or None,
     )
     if password is not None:
         return render(request, "staff/admin/staff_created.html", {"created": member, "password": password,

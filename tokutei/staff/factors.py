@@ -121,6 +121,14 @@ def _uv_required() -> bool:
 ENROLMENT_GUARDS: list[tuple[Any, Any]] = []
 
 
+# (check, done) pairs for deleting authenticators (照合情報) outside the 照合情報管理簿 — an administrator's
+# credential reset (000 §7.3, E-10): ``check(actor=, user=, factor_ids=, approval_id=)`` runs before the
+# reset's transaction and raises a logged Refused when the deletion needs an approved application that is
+# missing; ``done(actor=, user=, factor_ids=, token=)`` runs inside it (uses the approval, writes the
+# register's deletion) and returns details for the reset's log entry.
+DELETION_GUARDS: list[tuple[Any, Any]] = []
+
+
 def check_enrolment(user: User, terminal: Any = None) -> list[Any]:
     return [check(user=user, terminal=terminal) for check, _done in ENROLMENT_GUARDS]
 

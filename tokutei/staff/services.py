@@ -174,12 +174,25 @@ def change_password(*, actor: Actor, old_password: str | None, new_password: str
 
 def reset_credentials(
     *, actor: Actor, user: User, password: bool = False, second_factors: bool = False, unlock: bool = False,
+    approval_id: int | str | None = None,
 ) -> str | None:
     """Administrator recovery: a new temporary password (returned, shown once), second factors revoked
-    (the user enrols again at the next sign-in), and/or the lockout lifted. One log entry."""
+    (the user enrols again at the next sign-in), and/or the lockout lifted. One log entry.
+
+    Revoking a WebAuthn authenticator deletes the person's 照合情報: where the profile requires an approved
+    application for that (000 §7.3, E-10: the 拠点管理者 applies, the システム管理者 approves), the guards of
+    ``factors.DELETION_GUARDS`` refuse the reset without one (logged, citing the approval's article) and, with
+    one, use it and record the deletion in the 照合情報管理簿. ``approval_id`` names the approval; without it
+    the newest approved application for this person is used. Elsewhere the reset revokes as before."""
     require(actor, Action.STAFF_CREDENTIAL_RESET, user, target=("user", user.pk))
+    from . import factors
     from .models import SecondFactor
 
+    webauthn_ids = list(SecondFactor.objects.filter(
+        user=user, kind=SecondFactor.Kind.WEBAUTHN, revoked_at__isnull=True).values_list("pk", flat=True)
+    ) if second_factors else []
+    tokens = [check(actor=actor, user=user, factor_ids=webauthn_ids, approval_id=approval_id)
+              for check, _done in factors.DELETION_GUARDS]
     new_password = secrets.token_urlsafe(12) if password else None
     with transaction.atomic(durable=True):
         fields = []
@@ -195,11 +208,14 @@ def reset_credentials(
         if fields:
             user.save(update_fields=fields)
         revoked = 0
+        details: dict[str, Any] = {}
         if second_factors:
             revoked = SecondFactor.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            for (_check, done), token in zip(factors.DELETION_GUARDS, tokens, strict=True):
+                details.update(done(actor=actor, user=user, factor_ids=webauthn_ids, token=token) or {})
         record(action=Action.STAFF_CREDENTIAL_RESET, **actor.log_fields(), target_type="user",
-               target_id=user.pk, count=max(1, revoked),
-               details={"password": bool(password), "second_factors": revoked, "unlock": bool(unlock)})
+               target_id=user.pk, count=max(1, revoked), article=details.pop("article", ""),
+               details={"password": bool(password), "second_factors": revoked, "unlock": bool(unlock), **details})
     return new_password
 
 

@@ -71,6 +71,55 @@ def enrolment_done(*, user, terminal=None, factor, token: ApprovalRequest | None
 ENROLMENT_GUARD = (enrolment_check, enrolment_done)
 
 
+# --- an administrator's credential reset (staff.services.reset_credentials; 000 §7.3, E-10) ------------------
+#
+# Revoking a person's WebAuthn authenticators deletes their 照合情報. Where the profile names the approval
+# ``biometric_delete``, a 000 organisation expects the same application as for any other deletion (the
+# 拠点管理者 applies, the システム管理者 approves), and the authenticators must stop working (a lost or stolen
+# 照合情報, 000 §15): so the reset is refused without that approval rather than keeping them. With it, the
+# administrator performing the reset uses it (``by_operator``: the reset's own rule decided who may reset).
+
+
+def reset_check(*, actor: Actor, user, factor_ids: list[int], approval_id: int | str | None = None
+                ) -> ApprovalRequest | None:
+    """Before the reset: None when no authenticator is revoked or the profile requires no application;
+    else the approved application for this person (the one named, or the newest), or a logged refusal."""
+    if not factor_ids or not requires_application(DELETE_OPERATION):
+        return None
+    if approval_id in (None, ""):
+        found = approved_for(user, DELETE_OPERATION)
+        approval_id = found.pk if found else None
+    approval = require_approval(operation=DELETE_OPERATION, actor=actor, approval_id=approval_id,
+                                action=Action.STAFF_CREDENTIAL_RESET, target_type="user", target_id=user.pk,
+                                by_operator=True)
+    _subject_problem(actor, approval, user.pk, action=Action.STAFF_CREDENTIAL_RESET, target=("user", user.pk))
+    return approval
+
+
+def reset_done(*, actor: Actor, user, factor_ids: list[int], token: ApprovalRequest | None) -> dict[str, Any]:
+    """Inside the reset's transaction: use the approval and record the deletion on the register's lines (a
+    line is written for an authenticator enrolled before the register kept them)."""
+    if not factor_ids:
+        return {}
+    if token is not None:
+        consume_approval(request_id=token.pk, operation=DELETE_OPERATION, actor=actor, by_operator=True)
+    now = timezone.now()
+    from tokutei.staff.models import SecondFactor
+
+    known = set(BiometricRecord.objects.filter(factor_id__in=factor_ids).values_list("factor_id", flat=True))
+    BiometricRecord.objects.bulk_create([
+        BiometricRecord(user=user, factor_id=f.pk, registered_at=f.created_at)
+        for f in SecondFactor.objects.filter(pk__in=set(factor_ids) - known)])
+    lines = BiometricRecord.objects.filter(factor_id__in=factor_ids, deleted_at__isnull=True)
+    record_ids = list(lines.values_list("pk", flat=True))
+    lines.update(deleted_at=now, deleted_by=actor.user, delete_approval=token)
+    return {"biometric_record_ids": record_ids, "approval_id": getattr(token, "pk", None),
+            "article": token.article if token is not None else ""}
+
+
+RESET_GUARD = (reset_check, reset_done)
+
+
 # --- deletion and delegated authority ------------------------------------------------------------------------
 
 
@@ -153,12 +202,14 @@ def user_id_rows() -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
     for u in User.objects.order_by("username"):
+        active = False
         if u.deactivated_at is not None or not u.is_active:
             status = _("返却（失効）")
         elif u.locked_until is not None and u.locked_until > now:
             status = _("停止（ロック中）")
         else:
-            status = _("利用中")
+            status, active = _("利用中"), True
         rows.append({"user": u, "user_id": u.username, "holder": u.display_name, "issued_at": u.date_joined,
+                     "active": active,
                      "issued_by": issuers.get(str(u.pk), ""), "status": status, "returned_at": u.deactivated_at})
     return rows

@@ -26,13 +26,14 @@ def filled000(officers000):
     return officers000
 
 
-@pytest.mark.parametrize("name", list(tables.TABLES))
+@pytest.mark.parametrize("name", [n for n, t in tables.TABLES.items() if not t.optional])
 def test_every_register_prints_on_a4_and_exports_to_excel(client, filled000, name):
     client.force_login(filled000["sys_admin"])
     page = client.get(reverse("registers:print", args=[name]))
     assert page.status_code == 200, name
     html = page.content.decode()
-    assert "size: A4" in html and "table-layout: fixed" in html and "counter(page)" in html
+    assert "registers/print.css" in html and "<style" not in html and "onclick" not in html  # CSP: no inline
+    assert "data-print" in html and "ledgers/print.js" in html
     title = tables.title_of(name)
     assert title in html
     response = client.get(reverse("registers:export", args=[name]))
@@ -42,6 +43,30 @@ def test_every_register_prints_on_a4_and_exports_to_excel(client, filled000, nam
     columns, _rows = tables.TABLES[name].build(Actor.console(filled000["sys_admin"]))
     assert [c.value for c in ws[4]] == columns
     assert Entry.objects.filter(action="registers.export", target_id=name).count() == 1
+
+
+def _static(path: str) -> str:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find(path)
+    assert found, path
+    return open(found, encoding="utf-8").read()
+
+
+def test_the_print_form_is_a4_with_whole_columns_repeated_headers_and_page_numbers():
+    """In a static file: the Content-Security-Policy (style-src 'self') would block an inline style."""
+    css = _static("registers/print.css")
+    for rule in ("size: A4 portrait", "size: A4 landscape", "table-layout: fixed", "overflow-wrap: anywhere",
+                 "display: table-header-group", "counter(page)", 'data-orientation="landscape"'):
+        assert rule in css, rule
+    assert "window.print()" in _static("ledgers/print.js")
+
+
+def test_a_wide_register_prints_landscape(client, filled000):
+    client.force_login(filled000["sys_admin"])
+    html = client.get(reverse("registers:print", args=["media"])).content.decode()  # ten columns
+    assert 'data-orientation="landscape"' in html
+    assert "style-src 'self'" in client.get(reverse("registers:print", args=["media"]))["Content-Security-Policy"]
 
 
 def test_the_entry_book_prints_its_rows_in_wareki_with_the_seal_box(client, filled000):
