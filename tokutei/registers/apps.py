@@ -15,7 +15,7 @@ class RegistersConfig(AppConfig):
         from tokutei.staff import factors
 
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
-        from .services.ids import ENROLMENT_GUARD, RESET_GUARD
+        from .services.ids import ENROLMENT_GUARD, RESET_GUARD, deletion_needs_application
 
         # 照合情報の登録には拠点管理者の申請とシステム管理者の承認 (000 §7.3, E-10), where the profile says so.
         if ENROLMENT_GUARD not in factors.ENROLMENT_GUARDS:
@@ -23,6 +23,8 @@ class RegistersConfig(AppConfig):
         # … and deleting it, by an administrator's credential reset too.
         if RESET_GUARD not in factors.DELETION_GUARDS:
             factors.DELETION_GUARDS.append(RESET_GUARD)
+        if deletion_needs_application not in factors.DELETION_NEEDS_APPLICATION:
+            factors.DELETION_NEEDS_APPLICATION.append(deletion_needs_application)
         # 端末の持出し・持込みの申請 (002 §32.2, E-18): the terminal is chosen from the 情報資産管理簿.
         register_picker(Picker("asset_id", _("情報資産（端末）"), _terminal_choices))
 

@@ -30,6 +30,12 @@ from django.db.models.functions import Coalesce
 
 from .models import ProvisioningTask, SecondFactor, User
 
+
+def deletion_needs_application() -> bool:
+    from .factors import deletion_needs_application as needs
+
+    return needs()
+
 # cancel(user, now) -> how many credentials were revoked
 Holder = Callable[[User, dt.datetime], int]
 _HOLDERS: list[Holder] = []
@@ -55,16 +61,34 @@ def resolve_step(task: ProvisioningTask, *, now: dt.datetime) -> dict[str, int |
     user = task.user
     found: dict[str, int | bool] = {}
     if task.kind == ProvisioningTask.Kind.DEPROVISION and task.outcome == ProvisioningTask.Outcome.CANCELLED:
-        found["second_factors_revoked"] = SecondFactor.objects.filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=now)
+        factors = SecondFactor.objects.filter(user=user, revoked_at__isnull=True)
+        if deletion_needs_application():
+            # Deleting 照合情報 needs its own approved application (000 §7.3, E-10): the authenticators stay,
+            # unusable while the suspension lasts, until the approved reset deletes them.
+            factors = factors.exclude(kind=SecondFactor.Kind.WEBAUTHN)
+        found["second_factors_revoked"] = factors.update(revoked_at=now)
         found["tokens_revoked"] = sum(cancel(user, now) for cancel in _HOLDERS)
+    lift_step(user, found)
+    return found
+
+
+def lift_step(user: User, found: dict[str, int | bool] | None = None) -> None:
+    """Lift ``user``'s suspension once no deprovisioning task of theirs is open and no authenticator is left
+    waiting for its deletion application (inside the caller's transaction)."""
+    found = {} if found is None else found
     still_open = ProvisioningTask.objects.filter(user=user, kind=ProvisioningTask.Kind.DEPROVISION,
                                                  closed_at__isnull=True).exists()
-    if user.credentials_suspended_at is not None and not still_open:
+    suspended = user.credentials_suspended_at
+    waiting = suspended is not None and deletion_needs_application() and ProvisioningTask.objects.filter(
+        user=user, kind=ProvisioningTask.Kind.DEPROVISION, outcome=ProvisioningTask.Outcome.CANCELLED,
+        closed_at__gte=suspended).exists() and SecondFactor.objects.filter(
+        user=user, kind=SecondFactor.Kind.WEBAUTHN, revoked_at__isnull=True).exists()
+    if waiting:
+        found["authenticators_await_deletion_application"] = True
+    if user.credentials_suspended_at is not None and not still_open and not waiting:
         User.objects.filter(pk=user.pk).update(credentials_suspended_at=None)
         user.credentials_suspended_at = None
         found["suspension_lifted"] = True
-    return found
 
 
 def is_suspended(user: object) -> bool:

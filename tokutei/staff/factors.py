@@ -127,6 +127,13 @@ ENROLMENT_GUARDS: list[tuple[Any, Any]] = []
 # missing; ``done(actor=, user=, factor_ids=, token=)`` runs inside it (uses the approval, writes the
 # register's deletion) and returns details for the reset's log entry.
 DELETION_GUARDS: list[tuple[Any, Any]] = []
+# ``needs()`` → True where deleting an authenticator needs such an application at all (the registers app
+# registers it): then nothing but the approved reset deletes one — not a cancelled provisioning task either.
+DELETION_NEEDS_APPLICATION: list[Any] = []
+
+
+def deletion_needs_application() -> bool:
+    return any(needs() for needs in DELETION_NEEDS_APPLICATION)
 
 
 def check_enrolment(user: User, terminal: Any = None) -> list[Any]:

@@ -213,6 +213,8 @@ def reset_credentials(
             revoked = SecondFactor.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
             for (_check, done), token in zip(factors.DELETION_GUARDS, tokens, strict=True):
                 details.update(done(actor=actor, user=user, factor_ids=webauthn_ids, token=token) or {})
+            # A suspension kept only for authenticators awaiting their deletion application ends with them.
+            credentials.lift_step(user, details)
         record(action=Action.STAFF_CREDENTIAL_RESET, **actor.log_fields(), target_type="user",
                target_id=user.pk, count=max(1, revoked), article=details.pop("article", ""),
                details={"password": bool(password), "second_factors": revoked, "unlock": bool(unlock), **details})

@@ -46,6 +46,10 @@ def requires_application(operation: str = REGISTER_OPERATION) -> bool:
     return rule_for(operation) is not None
 
 
+def deletion_needs_application() -> bool:
+    return requires_application(DELETE_OPERATION)
+
+
 # --- the staff app's enrolment guard (E-10) ----------------------------------------------------------------
 
 

@@ -97,3 +97,30 @@ def test_the_reset_revokes_authenticators_without_an_application_where_the_profi
     assert _active(handler) == 0
     assert BiometricRecord.objects.get().deleted_at is not None  # the register still says when
     assert not Entry.objects.filter(result="refused").exists()
+
+
+def test_a_cancelled_deprovisioning_keeps_the_authenticator_suspended_until_its_approved_deletion_in_000(
+        officers000):
+    """E-13 meets E-10: a transfer suspends the operator's credentials; closing the removal as cancelled
+    revokes what needs no application, but the authenticator (照合情報) waits, unusable, for the approved
+    deletion, which then lifts the suspension."""
+    from tokutei.approvals.tests.conftest import a_unit
+    from tokutei.staff.models import ProvisioningTask
+
+    operator, sys_admin = officers000["operator"], officers000["sys_admin"]
+    _approved(officers000, "biometric_register", operator)
+    _enrol(operator)
+    staff.transfer_user(actor=Actor.console(sys_admin), user=operator, unit=a_unit(), reason="4月異動")
+    task = ProvisioningTask.objects.get(user=operator, kind="deprovision")
+    staff.close_provisioning_task(actor=Actor.console(sys_admin), task=task, outcome="cancelled")
+    operator.refresh_from_db()
+    assert _active(operator) == 1 and operator.credentials_suspended_at is not None
+    assert BiometricRecord.objects.get().deleted_at is None
+    closed = Entry.objects.get(action="staff.provisioning_close")
+    assert closed.details["authenticators_await_deletion_application"] is True
+
+    _approved(officers000, "biometric_delete", operator)
+    staff.reset_credentials(actor=Actor.console(sys_admin), user=operator, second_factors=True)
+    operator.refresh_from_db()
+    assert _active(operator) == 0 and operator.credentials_suspended_at is None
+    assert BiometricRecord.objects.get().deleted_at is not None
