@@ -354,12 +354,21 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
                             "partial": partial, **_id_span(item),
                             "witness_id": getattr(witness, "pk", None), "vendor": bool(chosen.vendor)},
                    **actor.log_fields())
+        # People erased: a rotation that destroys the files' previous data keys and the previous index key
+        # (docs/keys.md §4) — asked for in this transaction, run after the commit by `tokutei keys rotate`.
+        erased_files = sorted({i.file_id for i in items if i.record_class in ("person", "file") and i.file_id})
+        rotation_id = None
+        if erased_files:
+            from tokutei.vault.rotation import request_shredding
+
+            rotation_id = request_shredding(file_ids=erased_files, reason=f"disposal:{locked.pk}").pk
         locked.status = DisposalList.Status.EXECUTED if chosen.vendor else DisposalList.Status.CLOSED
         locked.executed_by, locked.executed_at = actor.user, now
         locked.closed_at = None if chosen.vendor else now
         locked.save(update_fields=["status", "executed_by", "executed_at", "closed_at"])
         record(action=Action.DISPOSAL_EXECUTE, target_type="disposal_list", target_id=locked.pk, count=len(items),
-               details={"method": method, "items": len(items), "awaiting_certificate": chosen.vendor},
+               details={"method": method, "items": len(items), "awaiting_certificate": chosen.vendor,
+                        "key_rotation": rotation_id},
                **actor.log_fields())
     return locked
 

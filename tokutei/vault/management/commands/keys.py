@@ -81,5 +81,11 @@ class Command(BaseCommand):
         if job.status == job.Status.DONE:
             self.stdout.write(self.style.SUCCESS(
                 f"完了: 本人記録 {job.people_done} 件、訂正履歴 {job.corrections_done} 件を新しい鍵に移しました"))
+            job.refresh_from_db()
+            if job.destroyed_keys:
+                self.stdout.write(f"廃棄した本人の旧い鍵 {len(job.destroyed_keys)} 件を破棄しました（暗号消去）。"
+                                  "これより前のデータのバックアップは復元できません。新しいデータのバックアップを取得してください")
+            if rotation.pending_shredding():
+                self.stdout.write("実行中に廃棄が行われました: もう一度 `tokutei keys rotate` を実行してください")
         else:
             self.stdout.write(f"中断: `tokutei keys rotate` で再開できます（{job.people_done} 件処理済）")
