@@ -63,6 +63,12 @@ class Command(BaseCommand):
         if job:
             out(f"実行中の鍵更新 (rotation job #{job.pk}): {job.people_done} 件処理済, {job.batches} バッチ, "
                 f"cursor={job.last_person_id}")
+        from tokutei.vault.rotation import pending_shredding
+
+        waiting = pending_shredding()
+        if waiting:
+            out(f"廃棄に伴う鍵更新の実行待ち (pending shredding rotation): {len(waiting)} 件"
+                f"（{', '.join(j.reason for j in waiting)}）— `tokutei keys rotate` で旧い鍵を破棄します")
         for problem in check_permissions():
             self.stderr.write(f"警告: {problem}")
 
