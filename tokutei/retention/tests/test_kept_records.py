@@ -177,3 +177,20 @@ def test_it_refuses_an_ordinary_delete_of_an_append_only_record(activate, make_u
     assert HandlingRecord.objects.filter(pk=row.pk).exists()
     with transaction.atomic():
         assert HandlingRecord.objects.filter(pk=row.pk).dispose(permit=DisposalPermit(disposal_item_id=1)) == 1
+
+
+def test_a_due_day_of_handling_records_goes_on_a_list_from_the_worklist_page(activate, make_user, clock,
+                                                                            records_made_on, client):
+    activate("hyogo-kyosai")
+    tanto = make_user("tanto", "handler", tasks=["p1"])
+    made = D(2015, 6, 1)
+    handling, _entry, _approval = records_made_on(made, tanto, entry_no=1)
+    clock(D(2026, 4, 1))
+    client.force_login(tanto)
+    page = client.get("/retention/?on=2026-04-01").content.decode()
+    assert f'value="handling_record:day:{made}"' in page  # the row's 「廃棄リストに載せる」
+    response = client.post("/retention/disposals/new/", {"ref": f"handling_record:day:{made}"})
+    disposal = DisposalList.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/retention/disposals/{disposal.pk}/"
+    assert disposal.items.get().record_ids == [handling.pk]
+    assert f"記録番号: {handling.pk}" in client.get(f"/retention/disposals/{disposal.pk}/").content.decode()
