@@ -101,3 +101,49 @@ def file_names() -> dict[int, str]:
     if model is None:
         return {}
     return {pk: str(name) for pk, name in model._default_manager.values_list("pk", "name")}
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """A file's entry on a disposal list (the retention app's), for the register's 廃棄・削除状況."""
+
+    list_id: int
+    whole_file: bool  # the file itself; otherwise people of the file
+    count: int
+    state: str  # "done", "awaiting" (a vendor's certificate), "pending" (on a list, not yet executed)
+    on: Any = None  # the day it was executed
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext as _
+
+        what = _("ファイル全体") if self.whole_file else _("本人の記録 %(n)s件") % {"n": self.count}
+        state = {"done": _("廃棄・削除済"), "awaiting": _("実施済・証明書待ち")}.get(self.state) \
+            or _("廃棄リストに掲載・未実施")
+        return _("廃棄リスト No.%(n)s（%(what)s・%(state)s）") % {"n": self.list_id, "what": what, "state": state}
+
+
+def disposals_of(file_ids: list[int]) -> dict[int, list[Disposal]]:
+    """The disposal lists (not cancelled) that hold each file or people of it, oldest first."""
+    try:
+        item_model = apps.get_model("retention", "DisposalItem")
+    except LookupError:
+        return {}
+    rows = (item_model._default_manager.filter(file_id__in=file_ids, record_class__in=["file", "person"])
+            .exclude(disposal__status="cancelled")
+            .values_list("file_id", "disposal_id", "record_class", "status", "count", "executed_at")
+            .order_by("disposal_id", "id"))
+    grouped: dict[tuple[int, int, bool], list[tuple[str, int, Any]]] = {}
+    for file_id, list_id, record_class, status, count, executed_at in rows:
+        if file_id is None:
+            continue
+        grouped.setdefault((file_id, list_id, record_class == "file"), []).append((status, count, executed_at))
+    result: dict[int, list[Disposal]] = {}
+    for (file_id, list_id, whole), items in grouped.items():
+        states = {s for s, _c, _e in items}
+        state = "pending" if "pending" in states else "awaiting" if "awaiting" in states else "done"
+        executed = [e for _s, _c, e in items if e is not None]
+        count = len(items) if not whole else sum(c for _s, c, _e in items)
+        result.setdefault(file_id, []).append(Disposal(list_id=list_id, whole_file=whole, count=count, state=state,
+                                                       on=max(executed) if executed else None))
+    return result

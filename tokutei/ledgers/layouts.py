@@ -39,7 +39,9 @@ def _file_cell(row: dict, label: str) -> str:
         return "、".join(f"{p['name']}（{p['username']}・{'／'.join(p['roles'])}）" for p in row["access"]) or "なし"
     if "廃棄" in label or "削除" in label:
         deleted = _local_date(info.deleted_on)
-        return f"{info.status_ja}（{deleted}）" if deleted else info.status_ja
+        text = f"{info.status_ja}（{deleted}）" if deleted else info.status_ja
+        lists = [d.text + (f" {_local_date(d.on)}" if d.on else "") for d in row.get("disposals", [])]
+        return "／".join([text, *lists])
     if "根拠" in label:
         return info.ground or "、".join(row["grounds"])
     if "目的" in label or "事務" in label:

@@ -313,7 +313,8 @@ def latest_sign_offs() -> dict[int, FileRegisterSignOff]:
 
 
 def file_register_row(info: files.FileInfo, *, profile: Profile, sign_off: FileRegisterSignOff | None = None,
-                      first_sign_off_at: dt.datetime | None = None) -> dict[str, Any]:
+                      first_sign_off_at: dt.datetime | None = None,
+                      disposals: list[files.Disposal] | None = None) -> dict[str, Any]:
     people = access_list(info, profile=profile)
     purposes = [profile.tasks[t].ja if t in profile.tasks else t for t in info.tasks]
     grounds = sorted({profile.tasks[t].ground for t in info.tasks if t in profile.tasks and profile.tasks[t].ground})
@@ -346,6 +347,7 @@ def file_register_row(info: files.FileInfo, *, profile: Profile, sign_off: FileR
         "file": info, "purposes": purposes, "grounds": grounds, "access": people, "sign_off": sign_off, "flags": flags,
         "added": added, "removed": user_names(set(removed)) if removed else {}, "snapshot": snapshot,
         "first_use": first_use,
+        "disposals": files.disposals_of([info.id]).get(info.id, []) if disposals is None else disposals,
     }
 
 
@@ -353,9 +355,12 @@ def file_register(profile: Profile, infos: list[files.FileInfo] | None = None) -
     """The register's rows for ``infos`` (the files the reader may see; default every file)."""
     latest = latest_sign_offs()
     firsts = dict(FileRegisterSignOff.objects.values("file_id").annotate(m=Min("signed_at")).values_list("file_id", "m"))
+    infos = files.all_files() if infos is None else infos
+    disposals = files.disposals_of([info.id for info in infos])
     return [
-        file_register_row(info, profile=profile, sign_off=latest.get(info.id), first_sign_off_at=firsts.get(info.id))
-        for info in (files.all_files() if infos is None else infos)
+        file_register_row(info, profile=profile, sign_off=latest.get(info.id), first_sign_off_at=firsts.get(info.id),
+                          disposals=disposals.get(info.id, []))
+        for info in infos
     ]
 
 

@@ -250,6 +250,7 @@ def file_register(request: HttpRequest) -> HttpResponse:
     for row in context["rows"]:
         row["may_sign"] = _may(actor_of(request), Action.LEDGERS_FILE_SIGN_OFF, row["file"])
     context["sign_form"] = SignOffForm()
+    context["may_view_disposals"] = decide(actor_of(request), Action.DISPOSAL_VIEW).allowed
     return render(request, "ledgers/file_register.html", context)
 
 

@@ -567,6 +567,11 @@ def restore_data(*, folder: Path, passphrase: str, actor: Actor | None = None, k
     if not (key_root() / "keyring.json").exists():
         raise BackupError("鍵がありません。先に鍵のバックアップを復元してください: tokutei restore keys FILE")
     reset_cache()
+    from .shredding import refusal_for
+
+    refused = refusal_for(manifest)  # older than a disposal's key rotation: its keys are gone, by design
+    if refused:
+        raise BackupError(refused)
     live = key_inventory()
     # A key the data backup already saw destroyed must stay destroyed (crypto-shredding outlives backups).
     revived = sorted(set(manifest["keys_destroyed"]) & set(live["alive"]))

@@ -154,7 +154,29 @@ def check_checkpoint() -> Check:
     return Check("checkpoint", OK, _("最も古い未署名の操作履歴は %(hours).1f 時間前（上限 %(limit).0f 時間）") % values)
 
 
-CHECKS = (check_database, check_log_writable, check_keys, check_disk, check_checkpoint)
+def check_shredding() -> Check:
+    """A disposal's key rotation still to run, or data backups it has made unrestorable (docs/keys.md §4)."""
+    from .models import BackupCopy
+    from .shredding import pending, shreddings
+
+    waiting = pending()
+    if waiting:
+        return Check("shredding", WARN, _("廃棄に伴う鍵更新（鍵更新 #%(job)s）が未完了です。旧い鍵を破棄するまで、廃棄前のデータの"
+                                          "バックアップから廃棄した本人を読めます。`tokutei keys rotate` を実行してください")
+                     % {"job": waiting[0]})
+    done = shreddings()
+    if not done:
+        return Check("shredding", OK, _("廃棄に伴う鍵の破棄はありません"))
+    last = done[0]
+    newest = BackupCopy.objects.filter(kind=BackupCopy.Kind.DATA).order_by("-created_at").first()
+    if newest is None or newest.created_at < last.finished_at:
+        return Check("shredding", WARN, _("鍵更新 #%(job)s で廃棄した本人の旧い鍵を破棄しました。これより前のデータのバックアップは"
+                                          "ファイル %(files)s を含むため復元できません。新しいデータのバックアップを取得してください"
+                                          "（`tokutei backup`）") % {"job": last.job_id, "files": last.files_text})
+    return Check("shredding", OK, _("廃棄に伴う鍵の破棄の後のデータのバックアップがあります"))
+
+
+CHECKS = (check_database, check_log_writable, check_keys, check_disk, check_checkpoint, check_shredding)
 
 
 def run_checks() -> list[Check]:

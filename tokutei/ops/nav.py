@@ -39,7 +39,10 @@ def dashboard_cards(request: HttpRequest) -> list[Card]:
     if not _is_admin(request):
         return []
     from .models import BackupCopy, RestoreDrill
+    from .shredding import backup_note
 
+    backups = list(BackupCopy.objects.select_related(None)[:5])
+    for b in backups:
+        b.restore_note = backup_note(b.created_at) if b.kind == BackupCopy.Kind.DATA else ""  # type: ignore[attr-defined]
     return [Card(_("バックアップ"), "ops/card_backups.html",
-                 {"backups": list(BackupCopy.objects.select_related(None)[:5]),
-                  "drill": RestoreDrill.objects.first()}, order=63)]
+                 {"backups": backups, "drill": RestoreDrill.objects.first()}, order=63)]

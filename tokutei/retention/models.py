@@ -122,7 +122,10 @@ class DisposalItem(models.Model):
 
     disposal = models.ForeignKey(DisposalList, on_delete=models.PROTECT, related_name="items")
     record_class = models.CharField(max_length=30)
-    record_id = models.CharField(max_length=40)  # person/medium/document/copy id, or "file:<id>"
+    record_id = models.CharField(max_length=40)  # person/medium/document/copy id, "file:<id>", or "day:<date>"
+    # The ids of the kept records (handling records, register entries, approvals) the item stands for: fixed
+    # when drafted, narrowed at the execution to the ids actually disposed of.
+    record_ids = models.JSONField(default=list, blank=True)
     file_id = models.PositiveIntegerField(null=True, blank=True)
     unit_name = models.CharField(max_length=100, blank=True)
     label = models.CharField(max_length=200)  # register label — never personal data
@@ -153,3 +156,15 @@ class DisposalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_class}:{self.record_id}"
+
+    @property
+    def ids_display(self) -> str:
+        """The ids of a group of kept records, runs shortened: ``3, 5–9, 12``."""
+        ids = sorted(int(i) for i in self.record_ids)
+        runs: list[list[int]] = []
+        for i in ids:
+            if runs and i == runs[-1][1] + 1:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+        return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)

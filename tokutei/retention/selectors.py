@@ -158,24 +158,65 @@ def _copies(ctx: Context) -> Iterator[Item]:
         yield Item(record_class, [str(c.pk)], f"{c.get_kind_display()} #{c.pk}", c.record_count, s).at(ctx.on)
 
 
-def _grouped(ctx: Context, record_class: str, queryset, date_field: str, label: str) -> Iterator[Item]:
-    rows = (queryset.annotate(day=TruncDate(date_field)).values("day").annotate(n=Count("id")).order_by("day"))
+# Kept records about handling: listed in groups of one creation day, named ``day:YYYY-MM-DD`` (one row of the
+# worklist, one item of a disposal list), or one by one by their id.
+KEPT_LABELS = {"handling_record": "取扱状況の記録", "register_entry": "記録簿の記載", "approval": "承認の記録"}
+DAY_PREFIX = "day:"
+
+
+def kept_model(record_class: str) -> Any:
+    if record_class == "approval":
+        from tokutei.approvals.models import ApprovalRequest
+
+        return ApprovalRequest
+    from tokutei.ledgers.models import HandlingRecord, RegisterEntry
+
+    return {"handling_record": HandlingRecord, "register_entry": RegisterEntry}[record_class]
+
+
+def _grouped(ctx: Context, record_class: str) -> Iterator[Item]:
+    rows = (kept_model(record_class).objects.annotate(day=TruncDate("created_at")).values("day")
+            .annotate(n=Count("id")).order_by("day"))
     for row in rows:
         s = ctx.schedule(record_class, "", {"created": row["day"], "closed": row["day"]})
-        yield Item(record_class, [], f"{label}（{row['day']}）", row["n"], s).at(ctx.on)
+        yield Item(record_class, [f"{DAY_PREFIX}{row['day'].isoformat()}"], f"{KEPT_LABELS[record_class]}（{row['day']}）",
+                   row["n"], s, extra={"day": row["day"]}).at(ctx.on)
 
 
 def _ledgers(ctx: Context) -> Iterator[Item]:
-    from tokutei.ledgers.models import HandlingRecord, RegisterEntry
-
-    yield from _grouped(ctx, "handling_record", HandlingRecord.objects.all(), "created_at", "取扱状況の記録")
-    yield from _grouped(ctx, "register_entry", RegisterEntry.objects.all(), "created_at", "記録簿の記載")
+    yield from _grouped(ctx, "handling_record")
+    yield from _grouped(ctx, "register_entry")
 
 
 def _approvals(ctx: Context) -> Iterator[Item]:
-    from tokutei.approvals.models import ApprovalRequest
+    yield from _grouped(ctx, "approval")
 
-    yield from _grouped(ctx, "approval", ApprovalRequest.objects.all(), "created_at", "承認の記録")
+
+def kept_ids(record_class: str, record_id: str) -> list[int]:
+    """The ids of the kept records a worklist reference stands for: one creation day, or one record."""
+    model = kept_model(record_class)
+    if record_id.startswith(DAY_PREFIX):
+        try:
+            day = dt.date.fromisoformat(record_id.removeprefix(DAY_PREFIX))
+        except ValueError:
+            return []
+        qs = model.objects.annotate(day=TruncDate("created_at")).filter(day=day)
+        return sorted(qs.values_list("pk", flat=True))
+    if not record_id.isdigit():
+        return []
+    return list(model.objects.filter(pk=int(record_id)).values_list("pk", flat=True))
+
+
+def _kept_item(ctx: Context, record_class: str, record_id: str) -> Item | None:
+    if record_id.startswith(DAY_PREFIX):
+        return next((i for i in _grouped(ctx, record_class) if i.ids == [record_id]), None)
+    row = kept_model(record_class).objects.filter(pk=int(record_id)).values("created_at").first() \
+        if record_id.isdigit() else None
+    if row is None:
+        return None
+    created = _local_date(row["created_at"])
+    s = ctx.schedule(record_class, record_id, {"created": created, "closed": created})
+    return Item(record_class, [record_id], f"{KEPT_LABELS[record_class]} #{record_id}", 1, s).at(ctx.on)
 
 
 def _log(ctx: Context) -> Iterator[Item]:
@@ -240,6 +281,8 @@ def find_item(profile: Any, record_class: str, record_id: str, on: dt.date | Non
     ctx = context(profile, on)
     if record_class == "file":
         return _file_item(ctx, int(record_id))
+    if record_class in KEPT_LABELS:
+        return _settle(item, ctx.on) if (item := _kept_item(ctx, record_class, str(record_id))) else None
     if record_class == "person":
         from tokutei.vault.models import Person
 

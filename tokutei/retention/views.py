@@ -24,10 +24,10 @@ from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.citations import cite
 from tokutei.profiles.selectors import get_profile
 
-from . import selectors, services
+from . import schedule, selectors, services
 from .forms import CertificateForm, EventForm, ExecuteForm, HoldForm, PaymentForm
 from .models import DisposalList, LegalHold, PaymentDate
-from .schedule import status_label, today
+from .schedule import status_label
 from .services.disposal import EXECUTABLE, methods_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,11 +38,11 @@ STATUS_FILTERS = {"due": {"due", "overdue"}, "overdue": {"overdue"}, "held": {"h
 def _on(request: HttpRequest) -> dt.date:
     text = request.GET.get("on", "").strip()
     if not text:
-        return today()
+        return schedule.today()
     try:
         return parse_date(text)
     except ValueError:
-        return today()
+        return schedule.today()
 
 
 def _worklist_context(request: HttpRequest) -> dict:
@@ -256,5 +256,5 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(d.items.select_related("executed_by", "witness", "certificate_by"))
     articles = sorted({i.article for i in items if i.article})
     return render(request, "retention/certificate.html", {
-        "d": d, "items": items, "org": profile.organisation, "today": today(),
+        "d": d, "items": items, "org": profile.organisation, "today": schedule.today(),
         "articles": [cite(a) for a in articles]})

@@ -27,7 +27,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol, TypedDict
@@ -392,17 +392,35 @@ class Keyring:
         return {"master": new_master, "retired_master": old_master, "rewrapped": rewrapped,
                 "old_data": old_data, "new_data": new_data, "old_index": old_index, "new_index": new_index}
 
-    def finish_rotation(self) -> None:
-        """After the job re-encrypted every row: previous data keys retire, previous index keys retire."""
+    def finish_rotation(self, *, shred_scopes: Sequence[str] = (), shred_index: bool = False,
+                        note: str = "") -> list[str]:
+        """After the job re-encrypted every row: previous data keys retire, previous index keys retire.
+
+        A rotation asked for by a disposal (docs/keys.md §4) destroys instead — crypto-shreds — the previous
+        data keys of ``shred_scopes`` and, with ``shred_index``, the previous index keys, so that a data
+        backup taken before the disposal no longer opens nor confirms the disposed people with the keys
+        that survive. Returns the destroyed keys (``"data:5"``, ``"index:2"``)."""
+        destroyed: list[str] = []
         with self.provider.lock():
             self.refresh(force=True)
             for k in self.infos("data"):
-                if k.status == PREVIOUS:
+                if k.status == PREVIOUS and k.scope in shred_scopes:
+                    self.provider.destroy("data", k.id)
+                    self.provider.update("data", k.id, note=note)
+                    self._sealers.pop(k.id, None)
+                    destroyed.append(f"data:{k.id}")
+                elif k.status == PREVIOUS:
                     self.provider.update("data", k.id, status=RETIRED)
             for k in self.infos("index"):
-                if k.status == PREVIOUS:
+                if k.status == PREVIOUS and shred_index:
+                    self.provider.destroy("index", k.id)
+                    self.provider.update("index", k.id, note=note)
+                    self._indexers.pop(k.id, None)
+                    destroyed.append(f"index:{k.id}")
+                elif k.status == PREVIOUS:
                     self.provider.update("index", k.id, status=RETIRED)
             self.refresh(force=True)
+        return destroyed
 
 
 # Key files kept outside the key store by earlier versions, by the scope they now belong to.

@@ -234,6 +234,7 @@ class RotationJob(models.Model):
     """A key rotation's re-encryption job: resumable, one transaction per batch (progress here)."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("実行待ち")
         RUNNING = "running", _("実行中")
         DONE = "done", _("完了")
 
@@ -248,6 +249,12 @@ class RotationJob(models.Model):
     people_done = models.PositiveIntegerField(default=0)
     corrections_done = models.PositiveIntegerField(default=0)
     batches = models.PositiveIntegerField(default=0)
+    # A rotation asked for by a disposal that erased people (docs/keys.md §4): when it finishes, the previous
+    # data keys of these files and the previous index key are destroyed, not retired.
+    shred_files = models.JSONField(default=list, blank=True)
+    shred_index = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True)  # e.g. "disposal:12" — ids only
+    destroyed_keys = models.JSONField(default=list, blank=True)  # "data:5", "index:2" destroyed at the finish
 
     def __str__(self) -> str:
         return f"鍵更新 #{self.pk}"

@@ -34,17 +34,55 @@ def running_job() -> RotationJob | None:
     return RotationJob.objects.filter(status=RotationJob.Status.RUNNING).order_by("-pk").first()
 
 
+def pending_shredding() -> list[RotationJob]:
+    """Rotations asked for by disposals and not started yet (docs/keys.md §4)."""
+    return list(RotationJob.objects.filter(status=RotationJob.Status.PENDING).order_by("pk"))
+
+
+def request_shredding(*, file_ids: list[int], reason: str) -> RotationJob:
+    """A disposal erased people of ``file_ids``: ask for a rotation that, when it finishes, destroys the
+    previous data keys of those files and the previous index key. Written inside the disposal's transaction
+    (it goes, or stays, with the disposal); run after the commit by ``tokutei keys rotate`` (the scheduler's
+    job, as every rotation — a whole pass over the people, never inside a request)."""
+    return RotationJob.objects.create(status=RotationJob.Status.PENDING, shred_files=sorted(set(file_ids)),
+                                      shred_index=True, reason=reason[:200], new_index_key=0, master_key=0)
+
+
+def last_shredding() -> RotationJob | None:
+    """The newest finished rotation that destroyed keys after a disposal."""
+    return (RotationJob.objects.filter(status=RotationJob.Status.DONE, shred_index=True)
+            .exclude(destroyed_keys=[]).order_by("-finished_at", "-pk").first())
+
+
 def start(*, actor=None) -> RotationJob:
-    """Create the new key versions and the job that moves every row onto them (or resume the open one)."""
+    """Create the new key versions and the job that moves every row onto them (or resume the open one).
+
+    Disposals' pending requests are taken up by the new job (one rotation serves every request made before
+    it started); a request made while a job runs waits for the next one — its people may already have been
+    re-encrypted under the job's new keys, which that job does not destroy."""
     job = running_job()
     if job is not None:
         return job
+    pending = pending_shredding()
     summary = get_keyring().start_rotation()
     with transaction.atomic():
-        job = RotationJob.objects.create(old_data_keys=summary["old_data"], new_index_key=summary["new_index"],
-                                         master_key=summary["master"])
+        fields = {"old_data_keys": summary["old_data"], "new_index_key": summary["new_index"],
+                  "master_key": summary["master"], "status": RotationJob.Status.RUNNING}
+        if pending:
+            job = pending[0]
+            for name, value in fields.items():
+                setattr(job, name, value)
+            job.shred_files = sorted({f for p in pending for f in p.shred_files})
+            job.shred_index = any(p.shred_index for p in pending)
+            job.reason = ", ".join(p.reason for p in pending)[:200]
+            job.save()
+            RotationJob.objects.filter(pk__in=[p.pk for p in pending[1:]]).update(
+                status=RotationJob.Status.DONE, finished_at=timezone.now(), reason=f"→ #{job.pk}")
+        else:
+            job = RotationJob.objects.create(**fields)
         record(action=Action.VAULT_KEY_ROTATE, actor=actor, target_type="rotation", target_id=job.pk,
-               details={"stage": "started", **{k: v for k, v in summary.items()}})
+               details={"stage": "started", **{k: v for k, v in summary.items()},
+                        "shred_files": job.shred_files, "reason": job.reason})
     return job
 
 
@@ -115,8 +153,17 @@ def run_batch(job: RotationJob, *, batch_size: int = 1000) -> int:
         job.save(update_fields=["status", "finished_at"])
         record(action=Action.VAULT_KEY_ROTATE, target_type="rotation", target_id=job.pk, count=max(job.people_done, 1),
                details={"stage": "finished", "people": job.people_done, "corrections": job.corrections_done,
-                        "staff_secrets": secrets, "batches": job.batches})
-    ring.finish_rotation()
+                        "staff_secrets": secrets, "batches": job.batches, "shred_files": job.shred_files})
+    # Every row is on the new keys: retire the previous ones — or, for a disposal's rotation, destroy them.
+    # After the commit, like every key destruction: the job is recorded done before any key goes.
+    destroyed = ring.finish_rotation(shred_scopes=[f"file:{f}" for f in job.shred_files],
+                                     shred_index=job.shred_index, note=f"shredded by rotation #{job.pk}")
+    if destroyed:
+        with transaction.atomic():
+            RotationJob.objects.filter(pk=job.pk).update(destroyed_keys=destroyed)
+            record(action=Action.VAULT_KEY_ROTATE, target_type="rotation", target_id=job.pk, count=len(destroyed),
+                   details={"stage": "shredded", "destroyed": destroyed, "shred_files": job.shred_files,
+                            "reason": job.reason})
     return 0
 
 

@@ -28,7 +28,7 @@ def test_healthz_answers_ok_without_signing_in_and_without_personal_data(client,
     response = client.get("/healthz")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "ok"
-    assert set(statuses(response)) == {"database", "log_writable", "keys", "disk", "checkpoint"}
+    assert set(statuses(response)) == {"database", "log_writable", "keys", "disk", "checkpoint", "shredding"}
     from tokutei.ops.models import Probe
 
     assert not Probe.objects.exists()  # the write probe was rolled back

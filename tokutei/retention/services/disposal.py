@@ -30,13 +30,17 @@ from tokutei.profiles.selectors import get_profile
 
 from ..models import DisposalItem, DisposalList
 from ..schedule import OPERATION_LOG, rule_for, today
-from ..selectors import Item, find_item, person_ids, worklist
+from ..selectors import Item, find_item, kept_ids, person_ids, worklist
+from . import kept
 
-# Record classes this system can dispose of itself; the others are kept records about handling, purged by
-# their own app (the operation log: ``tokutei log purge``) or not at all.
-EXECUTABLE = {"person", "file", "medium", "document", "export", "temporary_copy"}
+# Record classes disposed of through a disposal list: every class of the profile's schedule. The operation log
+# alone is not: it has its own retention, purged by ``tokutei log purge`` (E-35), and its entries stay.
+KEPT = {"handling_record", "register_entry", "approval"}  # kept records about handling (services/kept.py)
+EXECUTABLE = {"person", "file", "medium", "document", "export", "temporary_copy", *KEPT}
 # The medium class (profile ``retention.methods.*.media``) of each record class.
-MEDIA_OF = {"person": "electronic", "file": "electronic", "export": "electronic", "temporary_copy": "electronic", "document": "paper"}
+MEDIA_OF = {"person": "electronic", "file": "electronic", "export": "electronic", "temporary_copy": "electronic",
+            "document": "paper", "handling_record": "electronic", "register_entry": "electronic",
+            "approval": "electronic"}
 MEDIUM_KIND_MEDIA = {"paper": "paper", "built_in": "computer"}  # other kinds of Medium: "media"
 
 
@@ -54,7 +58,9 @@ def digest(record_class: str, record_id: str, content: bytes = b"") -> str:
                     hashlib.sha256).hexdigest()
 
 
-def _content(record_class: str, record_id: str) -> bytes:
+def _content(record_class: str, record_id: str, ids: list[int] | None = None) -> bytes:
+    if ids:
+        return ",".join(str(i) for i in ids).encode()
     if record_class == "person":
         from tokutei.vault.models import Person
 
@@ -90,9 +96,14 @@ def draft_from_worklist(*, actor: Actor, title: str = "", record_class: str | No
     items = [i for i in worklist(get_profile(), statuses={"due", "overdue"}, record_class=record_class)
              if i.record_class in EXECUTABLE and (file_id is None or i.file_id == file_id)]
     refs: list[tuple[str, str]] = []
+    listed = _open_kept_ids()
     for item in items:
         if item.record_class == "person":
             refs.extend(("person", str(pk)) for pk in person_ids(item))
+        elif item.record_class in KEPT:  # a day's group whose records all stay (or are listed) is left out
+            refs.extend((item.record_class, rid) for rid in item.ids
+                        if set(kept.disposable_ids(item.record_class, kept_ids(item.record_class, rid)))
+                        - listed.get(item.record_class, set()))
         else:
             refs.extend((item.record_class, rid) for rid in item.ids)
     return draft_list(actor=actor, refs=refs, title=title)
@@ -108,7 +119,9 @@ def draft_list(*, actor: Actor, refs: list[tuple[str, str]], title: str = "") ->
     open_refs = set(DisposalItem.objects.exclude(disposal__status__in=[DisposalList.Status.CLOSED,
                                                                        DisposalList.Status.CANCELLED])
                     .exclude(status=DisposalItem.Status.DONE).values_list("record_class", "record_id"))
+    open_ids = _open_kept_ids()
     found: list[tuple[str, str, Item]] = []
+    ids_of: dict[tuple[str, str], list[int]] = {}
     for record_class, record_id in dict.fromkeys(refs):
         target = (record_class, record_id)
         if record_class not in EXECUTABLE:
@@ -124,6 +137,17 @@ def draft_list(*, actor: Actor, refs: list[tuple[str, str]], title: str = "") ->
                        else _("保存期間が満了していない記録は廃棄できません"))
             raise _no(actor, message, item.schedule.rule.article, action=Action.DISPOSAL_DRAFT, code="retention",
                       target=target, details={"due": item.schedule.due.isoformat() if item.schedule.due else None})
+        if record_class in KEPT:
+            ids = kept.disposable_ids(record_class, kept_ids(record_class, record_id))
+            if not ids:
+                raise _no(actor, _("この記録は、訂正後の記録又はこの記録を参照する記録を保存している間は廃棄できません"),
+                          item.schedule.rule.article, action=Action.DISPOSAL_DRAFT, code="kept_with", target=target)
+            listed = set(ids) & open_ids.get(record_class, set())
+            ids = [i for i in ids if i not in listed]
+            if not ids:
+                raise _no(actor, _("この記録は既に別の廃棄リストに載っています"), item.schedule.rule.article,
+                          action=Action.DISPOSAL_DRAFT, code="listed", target=target)
+            ids_of[(record_class, record_id)] = ids
         if (record_class, record_id) in open_refs:
             raise _no(actor, _("この記録は既に別の廃棄リストに載っています"), item.schedule.rule.article,
                       action=Action.DISPOSAL_DRAFT, code="listed", target=target)
@@ -136,13 +160,26 @@ def draft_list(*, actor: Actor, refs: list[tuple[str, str]], title: str = "") ->
             confirm_roles=sorted({role for r in rules for role in r.confirmed_by}))
         DisposalItem.objects.bulk_create([
             DisposalItem(disposal=disposal, record_class=c, record_id=r, file_id=i.file_id, unit_name=i.unit_name[:100],
-                         label=i.label[:200], digest=digest(c, r, _content(c, r)), rule_key=i.schedule.rule_key,
-                         article=i.schedule.rule.article, due=i.schedule.due or day, count=i.count)
+                         label=i.label[:200], digest=digest(c, r, _content(c, r, ids_of.get((c, r)))),
+                         rule_key=i.schedule.rule_key, article=i.schedule.rule.article, due=i.schedule.due or day,
+                         count=len(ids_of[(c, r)]) if (c, r) in ids_of else i.count,
+                         record_ids=ids_of.get((c, r), []))
             for c, r, i in found])
         record(action=Action.DISPOSAL_DRAFT, target_type="disposal_list", target_id=disposal.pk, count=len(found),
                details={"items": len(found), "needs_check": disposal.needs_check,
                         "confirm_roles": disposal.confirm_roles}, **actor.log_fields())
     return disposal
+
+
+def _open_kept_ids() -> dict[str, set[int]]:
+    """The kept records already on an open disposal list, per class."""
+    listed: dict[str, set[int]] = {}
+    rows = (DisposalItem.objects.filter(record_class__in=KEPT).exclude(status=DisposalItem.Status.DONE)
+            .exclude(disposal__status__in=[DisposalList.Status.CLOSED, DisposalList.Status.CANCELLED])
+            .values_list("record_class", "record_ids"))
+    for record_class, ids in rows:
+        listed.setdefault(record_class, set()).update(int(i) for i in ids)
+    return listed
 
 
 def _list(actor: Actor, action: Action, disposal_id: int) -> DisposalList:
@@ -167,11 +204,13 @@ def _article(disposal: DisposalList, *, want: str) -> str:
 
 # --- the second person's check (004 §14(6)①②, E-25) ------------------------------------------------------
 
-def access_history(record_class: str, record_id: str) -> list[dict]:
-    """The operation-log entries about a record (they hold no personal data)."""
+def access_history(record_class: str, record_id: str, ids: list[int] | None = None) -> list[dict]:
+    """The operation-log entries about a record, or about each of ``ids`` (they hold no personal data)."""
+    targets = [str(i) for i in ids] if ids else [str(record_id)]
     return [{"seq": e.seq, "at": e.at.isoformat(), "action": e.action, "actor": e.actor_username,
-             "terminal": e.terminal_name, "purpose": e.purpose, "result": e.result}
-            for e in Entry.objects.filter(target_type=record_class, target_id=str(record_id)).order_by("seq")]
+             "terminal": e.terminal_name, "purpose": e.purpose, "result": e.result,
+             **({"target_id": e.target_id} if ids else {})}
+            for e in Entry.objects.filter(target_type=record_class, target_id__in=targets).order_by("seq")]
 
 
 def check_list(*, actor: Actor, disposal_id: int, note: str = "") -> DisposalList:
@@ -191,7 +230,7 @@ def check_list(*, actor: Actor, disposal_id: int, note: str = "") -> DisposalLis
         if locked.status != DisposalList.Status.DRAFT:
             raise Refused(_("この廃棄リストは確認できる状態ではありません"), article=article, code="state")
         for item in locked.items.all():
-            item.access_history = access_history(item.record_class, item.record_id)
+            item.access_history = access_history(item.record_class, item.record_id, item.record_ids)
             item.save(update_fields=["access_history"])
         locked.status = DisposalList.Status.CHECKED
         locked.checked_by = actor.user
@@ -284,6 +323,11 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
         current = find_item(profile, item.record_class, item.record_id, day)
         if current is None or not current.schedule.disposable_on(day):
             raise no(_("保存期間が満了していない記録、又は法的保存中の記録が含まれています"), item.article, "retention")
+        if item.record_class in KEPT:  # a correction or a referring record added since the draft keeps its row
+            going = kept.disposable_ids(item.record_class, [int(i) for i in item.record_ids])
+            if going != item.record_ids:
+                item.record_ids, item.count = going, len(going)
+                item.digest = digest(item.record_class, item.record_id, _content(item.record_class, "", going))
     if chosen.witness and (witness is None or witness.pk == actor.user.pk):
         raise no(_("この方法では、実施者以外の立会者を記録してください"), chosen.article, "witness")
     if chosen.vendor and not vendor.strip():
@@ -300,25 +344,48 @@ def execute_list(*, actor: Actor, disposal_id: int, method: str, witness=None, v
             item.method, item.method_label, item.vendor = method, label[:200], vendor.strip()[:200]
             item.witness, item.executed_by, item.executed_at = witness, actor.user, now
             item.save(update_fields=["status", "method", "method_label", "vendor", "witness", "executed_by",
-                                     "executed_at"])
+                                     "executed_at", "record_ids", "count", "digest"])
             record(action=Action.DISPOSAL_EXECUTE, target_type=item.record_class, target_id=item.record_id,
                    count=item.count, article=item.article,
-                   details={"disposal_id": locked.pk, "item_id": item.pk, "method": method, "digest": item.digest,
-                            "partial": partial,
+                   details={"disposal_id": locked.pk, "item_id": item.pk, "method_key": method, "digest": item.digest,
+                            # what the handling-status record (別紙1) shows: the method, the list, who checked
+                            "method": item.method_label, "item": _("廃棄リスト No.%(n)s") % {"n": locked.pk},
+                            "checker": locked.checked_by.username if locked.checked_by else "",
+                            "partial": partial, **_id_span(item),
                             "witness_id": getattr(witness, "pk", None), "vendor": bool(chosen.vendor)},
                    **actor.log_fields())
+        # People erased: a rotation that destroys the files' previous data keys and the previous index key
+        # (docs/keys.md §4) — asked for in this transaction, run after the commit by `tokutei keys rotate`.
+        erased_files = sorted({i.file_id for i in items if i.record_class in ("person", "file") and i.file_id})
+        rotation_id = None
+        if erased_files:
+            from tokutei.vault.rotation import request_shredding
+
+            rotation_id = request_shredding(file_ids=erased_files, reason=f"disposal:{locked.pk}").pk
         locked.status = DisposalList.Status.EXECUTED if chosen.vendor else DisposalList.Status.CLOSED
         locked.executed_by, locked.executed_at = actor.user, now
         locked.closed_at = None if chosen.vendor else now
         locked.save(update_fields=["status", "executed_by", "executed_at", "closed_at"])
         record(action=Action.DISPOSAL_EXECUTE, target_type="disposal_list", target_id=locked.pk, count=len(items),
-               details={"method": method, "items": len(items), "awaiting_certificate": chosen.vendor},
+               details={"method": method, "items": len(items), "awaiting_certificate": chosen.vendor,
+                        "key_rotation": rotation_id},
                **actor.log_fields())
     return locked
 
 
+def _id_span(item: DisposalItem) -> dict[str, Any]:
+    """For the log entry of a group of kept records: how many, the first and last id (the ids themselves are
+    in the disposal record; the entry's digest covers them)."""
+    if not item.record_ids:
+        return {}
+    return {"ids_count": len(item.record_ids), "first_id": min(item.record_ids), "last_id": max(item.record_ids)}
+
+
 def _dispose(item: DisposalItem, *, actor: Actor, method_label: str, witness, partial: bool = False) -> None:
     """The effect on the record itself, inside the execution's transaction."""
+    if item.record_class in KEPT:
+        kept.dispose(item.record_class, [int(i) for i in item.record_ids], disposal_item_id=item.pk)
+        return
     pk = int(item.record_id)
     if item.record_class == "person" and partial:
         from tokutei.vault.services import erase_my_numbers

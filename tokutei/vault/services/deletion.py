@@ -121,6 +121,10 @@ def _finalise_deletion(deletion: PersonDeletion) -> None:
     from ..tombstones import record_after_commit
 
     record_after_commit(person_ids=[deletion.person_id])  # replayed by every restore (docs/keys.md §4)
+    from ..rotation import request_shredding
+
+    # The old keys go too, once `tokutei keys rotate` has run (docs/keys.md §4): asked for in this transaction.
+    request_shredding(file_ids=[deletion.person.file_id], reason=f"deletion:{deletion.pk}")
     Person.objects.filter(pk=deletion.person_id).update(
         deleted_at=now, data=b"", key_id=0, bi_my_number=None, bi_resident_code=None, bi_kana_birth=None, bi_org_key=None)
 

@@ -81,11 +81,13 @@ class Command(BaseCommand):
 
     def _list(self, o) -> None:
         from tokutei.ops.models import BackupCopy
+        from tokutei.ops.shredding import backup_note
 
         for b in BackupCopy.objects.all()[:200]:
+            note = backup_note(b.created_at) if b.kind == BackupCopy.Kind.DATA else ""
             self.stdout.write(f"{b.created_at:%Y-%m-%d %H:%M} {b.get_kind_display():<3} {b.name:<36} "
                               f"{b.size_bytes / 1e6:>9.1f} MB  保管場所: {b.location or '未登録'}  "
-                              f"保管責任者: {b.custodian or '未登録'}")
+                              f"保管責任者: {b.custodian or '未登録'}" + (f"  {note}" if note else ""))
 
     def _register(self, o) -> None:
         from tokutei.ops.models import BackupCopy

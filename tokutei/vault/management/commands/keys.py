@@ -63,6 +63,12 @@ class Command(BaseCommand):
         if job:
             out(f"実行中の鍵更新 (rotation job #{job.pk}): {job.people_done} 件処理済, {job.batches} バッチ, "
                 f"cursor={job.last_person_id}")
+        from tokutei.vault.rotation import pending_shredding
+
+        waiting = pending_shredding()
+        if waiting:
+            out(f"廃棄に伴う鍵更新の実行待ち (pending shredding rotation): {len(waiting)} 件"
+                f"（{', '.join(j.reason for j in waiting)}）— `tokutei keys rotate` で旧い鍵を破棄します")
         for problem in check_permissions():
             self.stderr.write(f"警告: {problem}")
 
@@ -81,5 +87,11 @@ class Command(BaseCommand):
         if job.status == job.Status.DONE:
             self.stdout.write(self.style.SUCCESS(
                 f"完了: 本人記録 {job.people_done} 件、訂正履歴 {job.corrections_done} 件を新しい鍵に移しました"))
+            job.refresh_from_db()
+            if job.destroyed_keys:
+                self.stdout.write(f"廃棄した本人の旧い鍵 {len(job.destroyed_keys)} 件を破棄しました（暗号消去）。"
+                                  "これより前のデータのバックアップは復元できません。新しいデータのバックアップを取得してください")
+            if rotation.pending_shredding():
+                self.stdout.write("実行中に廃棄が行われました: もう一度 `tokutei keys rotate` を実行してください")
         else:
             self.stdout.write(f"中断: `tokutei keys rotate` で再開できます（{job.people_done} 件処理済）")
