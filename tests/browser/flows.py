@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from .office import (
     Office,
     choose_record,
+    field,
     fill,
     look,
     pdf_pages,
@@ -23,7 +24,9 @@ from .office import (
     use_purpose,
 )
 
-PERSON = {"氏名": "試験 花子", "氏名（カナ）": "シケン ハナコ", "生年月日": "昭和50年4月1日", "住所": "県庁所在地1-1"}
+# What a clerk types for each kind of field (the labels are the profile's: 生年月日 in one, 出生の年月日 in another).
+BY_KIND = {"name": "試験 花子", "kana": "シケン ハナコ", "date": "昭和50年4月1日", "sex": "女", "address": "県庁所在地1-1"}
+PERSON = {"氏名": BY_KIND["name"]}
 
 
 def a_number(seed: int) -> str:
@@ -37,7 +40,7 @@ def grouped(number: str) -> re.Pattern[str]:
     return re.compile(r"\s?".join(number[i:i + 4] for i in (0, 4, 8)))
 
 
-def intake(page, *, task: str, number: str, shot: str) -> int:
+def intake(page, *, profile, task: str, number: str, shot: str) -> int:
     """A clerk enters a person from a document the person presented (本人からの提供, 個人番号カード)."""
     page.get_by_role("link", name="特定個人情報ファイル").first.click()
     use_purpose(page, task)
@@ -45,9 +48,9 @@ def intake(page, *, task: str, number: str, shot: str) -> int:
     page.get_by_role("row").filter(has_text="全事務").get_by_role("link", name="本人の登録").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("本人の登録")
     fill(page, "個人番号", number)
-    for name, value in PERSON.items():
-        fill(page, name, value)
-    fill(page, "性別", "女")
+    for spec in profile.fields.values():
+        if spec.kind in BY_KIND and field(page, spec.ja).count():
+            fill(page, spec.ja, BY_KIND[spec.kind])
     route = page.get_by_label(re.compile(r"^\s*取得経路"))
     if route.count():
         select_option_matching(route, "本人")
@@ -201,10 +204,11 @@ def search_log_and_verify(page, *, operation: str, user: str, shot: str) -> None
     look(page, f"{shot}-log-verified")
 
 
-def print_register(page, *, link: str, title: str, shot: str) -> None:
+def print_register(page, *, link: str, title: str, shot: str, row: str | None = None) -> None:
     """Open a register's print view: it prints on A4 (pages counted in Chromium's PDF) and, in print media,
     its tables fit the page width (no column cut off)."""
-    anchor = page.get_by_role("link", name=link).first
+    scope = page.get_by_role("row").filter(has_text=row) if row else page
+    anchor = scope.get_by_role("link", name=link).first
     if anchor.get_attribute("target") == "_blank":
         with page.context.expect_page() as opened:
             anchor.click()

@@ -91,8 +91,11 @@ def field(page, name: str):
 def fill(page, name: str, value: str) -> None:
     """Type into a text box, or choose the option of that label where the value is one of fixed choices."""
     control = field(page, name)
-    if control.evaluate("e => e.tagName") == "SELECT":
-        control.select_option(label=value)
+    if control.count() == 0:  # a choice of radio buttons under a group of that name
+        page.get_by_role("group", name=re.compile(re.escape(name))).get_by_role(
+            "radio", name=re.compile(re.escape(value))).first.check()
+    elif control.evaluate("e => e.tagName") == "SELECT":
+        select_option_matching(control, re.escape(value))
     else:
         control.fill(value)
 

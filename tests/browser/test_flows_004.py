@@ -7,7 +7,10 @@ handler2 and handler3 (事務取扱担当者), audit_officer1 (監査責任者).
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from . import flows
 from .office import task_label
@@ -23,7 +26,7 @@ def test_a_clerk_enters_a_person_and_a_second_clerk_confirms_it_then_finds_and_r
     o.sign_in(page, "handler2")
     page.goto("/")
     flows.look(page, "004-clerk-dashboard")
-    person = flows.intake(page, task=task, number=number, shot="004-clerk")
+    person = flows.intake(page, profile=o.profile, task=task, number=number, shot="004-clerk")
 
     o.sign_in(page, "handler3")
     page.goto("/")
@@ -32,7 +35,7 @@ def test_a_clerk_enters_a_person_and_a_second_clerk_confirms_it_then_finds_and_r
     flows.search_and_reveal(page, task=task, number=number, shot="004-clerk")
     from tokutei.auditlog.models import Entry
 
-    assert Entry.objects.filter(action="vault.reveal", actor__username="handler3", target_id=str(person)).exists()
+    assert Entry.objects.filter(action="vault.reveal", actor_username="handler3", target_id=str(person)).exists()
 
 
 def test_a_clerk_exports_the_task_as_an_encrypted_file_without_an_approval(page, office):
@@ -75,3 +78,13 @@ def test_the_handling_record_prints_on_a4(page, office):
 def _reveal_as(o, username: str) -> None:
     """A clerk's reveal of a person, made through the service as the person page makes it."""
     flows.reveal_through_service(username)
+
+
+@pytest.mark.xfail(reason="issue 18 items 4-5: an export of chosen people asks for their internal ids "
+                          "(対象の本人番号（内部ID、カンマ区切り）); with unconfirmed people in the task, "
+                          "exporting all is refused, so a clerk cannot export without typing ids", strict=False)
+def test_an_export_of_chosen_people_needs_no_internal_id(page, office):
+    o = office(PROFILE)
+    o.sign_in(page, "handler3")
+    page.goto("/registers/exports/")
+    expect(page.get_by_label(re.compile("内部ID"))).to_have_count(0)
