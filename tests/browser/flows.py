@@ -18,6 +18,7 @@ from .office import (
     field,
     fill,
     look,
+    pdf_first_page,
     pdf_pages,
     record_number,
     select_option_matching,
@@ -219,6 +220,7 @@ def print_register(page, *, link: str, title: str, shot: str, row: str | None = 
     look(page, f"{shot}-print")
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf_pages(pdf) >= 1
+    pdf_first_page(pdf, f"{shot}-a4")
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 718, "height": 1000})  # A4's 190 mm between 10 mm margins, at 96 dpi
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")

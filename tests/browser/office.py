@@ -73,12 +73,41 @@ def look(page, name: str | None = None) -> None:
     """Every page visited: no horizontal scrolling at 1366×768; the manual's screenshot when asked for."""
     page.wait_for_load_state("load")
     no_horizontal_scroll(page)
-    if name and os.environ.get("TOKUTEI_MANUAL_SCREENSHOTS") == "1":
+    if name and screenshots_wanted():
         MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
         path = MANUAL_IMAGES / f"{name}.png"
+        page.evaluate("() => window.scrollTo(0, 0)")  # the manual shows each page from its top
         page.screenshot(path=str(path))
-        if shutil.which("optipng"):
-            subprocess.run(["optipng", "-quiet", "-o2", str(path)], check=False)
+        optimise(path)
+
+
+def screenshots_wanted() -> bool:
+    """TOKUTEI_MANUAL_SCREENSHOTS=1: write the manual's screenshots (normal runs leave the tree clean)."""
+    return os.environ.get("TOKUTEI_MANUAL_SCREENSHOTS") == "1"
+
+
+def optimise(path: Path) -> None:
+    """Small PNGs for the repository: a palette of at most 256 colours (pngquant), then lossless (optipng)."""
+    if shutil.which("pngquant"):
+        subprocess.run(["pngquant", "--quality=70-90", "--speed", "3", "--force", "--skip-if-larger",
+                        "--output", str(path), str(path)], check=False)
+    if shutil.which("optipng"):
+        subprocess.run(["optipng", "-quiet", "-o1", str(path)], check=False)
+
+
+def pdf_first_page(pdf: bytes, name: str) -> None:
+    """The first printed page as the manual's picture (pdftoppm, where poppler-utils is installed)."""
+    if not (screenshots_wanted() and shutil.which("pdftoppm")):
+        return
+    MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
+    source = MANUAL_IMAGES / f"{name}.pdf"
+    source.write_bytes(pdf)
+    try:
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(source),
+                        str(MANUAL_IMAGES / name)], check=True)
+    finally:
+        source.unlink()
+    optimise(MANUAL_IMAGES / f"{name}.png")
 
 
 # --- finding controls as a person does ----------------------------------------------------------------------
