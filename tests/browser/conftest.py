@@ -14,7 +14,7 @@ import pytest
 # running loop unless told this is safe (it is: the test and the live server use their own connections).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("TOKUTEI_CHROMIUM", "/usr/bin/chromium"))  # another path: to try the skip
 VIEWPORT = {"width": 1366, "height": 768}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
