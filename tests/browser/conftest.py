@@ -14,7 +14,8 @@ import pytest
 # running loop unless told this is safe (it is: the test and the live server use their own connections).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("TOKUTEI_CHROMIUM", "/usr/bin/chromium"))  # another path: to try the skip
+VIEWPORT = {"width": 1366, "height": 768}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
 
@@ -35,7 +36,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="ja-JP")
+    # 1366×768: the smallest screen of an office PC the screens must fit without horizontal scrolling.
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport=VIEWPORT)
     page = context.new_page()
     # Generous waits: on CI's two cores the browser shares them with the other test worker. A wait only
     # lasts this long when something is wrong, so a real failure still fails (later).
@@ -84,3 +86,18 @@ def signed_in(live_server):
                                    "url": live_server.url}])
 
     return _sign_in
+
+
+@pytest.fixture
+def office(transactional_db, live_server, make_terminal, signed_in, monkeypatch):
+    """office("hyogo-kyosai") → an Office: the profile initialised as ``tokutei init`` does, the demo data of
+    every app (``tokutei demo``: staff for every role, files, synthetic people, pending approvals) and one
+    registered terminal; ``office.sign_in(page, "handler2")`` makes that page a signed-in session of the
+    demo user on the terminal (server-side, as after a real sign-in: the WebAuthn page has its own test)."""
+    from .office import Office
+
+    def _office(profile: str, *, people: int = 40, unconfirmed: int = 12) -> Office:
+        return Office.start(profile, live_server=live_server, make_terminal=make_terminal, signed_in=signed_in,
+                            monkeypatch=monkeypatch, people=people, unconfirmed=unconfirmed)
+
+    return _office

@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from .office import look
+
 pytestmark = pytest.mark.browser
 
 
@@ -113,14 +115,16 @@ def test_webauthn_with_a_virtual_authenticator(page, live_server, activate, make
         "isUserVerified": True, "automaticPresenceSimulation": True,
     }})
 
-    def password_step():
+    def password_step(shot=None):
         page.goto("/login/")
         page.get_by_label("ユーザID").fill("nenkin1")
         page.get_by_label("パスワード").fill("correct horse 42")
+        look(page, shot)
         page.get_by_role("button", name="次へ").click()
 
-    password_step()
+    password_step("common-sign-in")
     page.wait_for_url(re.compile(r"/login/enrol/$"))
+    look(page, "common-sign-in-enrol")
     page.get_by_role("button", name="この端末の生体認証を登録する").click()
     page.wait_for_url(re.compile(r"^http://[^/]+/$"))
     expect(page.get_by_role("heading", name="ダッシュボード", level=1)).to_be_visible()
@@ -129,6 +133,7 @@ def test_webauthn_with_a_virtual_authenticator(page, live_server, activate, make
     page.wait_for_url(re.compile(r"/login/"))
     password_step()
     page.wait_for_url(re.compile(r"/login/verify/$"))
+    look(page, "common-sign-in-verify")
     page.get_by_role("button", name="生体認証で確認する").click()
     page.wait_for_url(re.compile(r"^http://[^/]+/$"))
     methods = list(_entries("staff.sign_in").values_list("details", flat=True))
