@@ -1,17 +1,27 @@
-"""The dashboard and the shell pages."""
+"""The dashboard, the shell pages and the one shape of a form's POST (:func:`post_form`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 from tokutei.staff.selectors import active_assignments
 
+from .forms import flash_errors
 from .i18n import label
 from .navigation import dashboard_cards
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 @login_required
@@ -94,3 +104,34 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
         return json_error(404)
     return render_refusal(request, exc)
+
+
+def post_form(
+    request: HttpRequest, *, call: Callable[[dict[str, Any]], T], back: str,
+    record: tuple[Any, QuerySet[M], int] | None = None, form: BaseForm | Callable[[M], BaseForm] | None = None,
+    message: str | Callable[[dict[str, Any]], str] = "", done: Callable[[T], str] | None = None,
+) -> HttpResponse:
+    """The one shape of a POST that changes a record: load it (``record`` = (action, queryset, pk); a missing
+    or foreign id answers 404 through the policy, before the form is read), validate ``form`` (its errors
+    become messages on ``back``), ``call`` the service with the cleaned data, say ``message`` (a text, or a
+    function of the cleaned data), redirect to
+    ``done(result)`` or ``back``. A refusal raised by the service leaves as ``Refused`` (the refusal page).
+
+    ``form`` may be a function of the loaded record (a form whose choices depend on it).
+    """
+    from tokutei.policy import get_or_refuse
+    from tokutei.policy.web import actor_of
+
+    obj = get_or_refuse(actor_of(request), record[0], record[1], pk=record[2]) if record is not None else None
+    data: dict[str, Any] = {}
+    if form is not None:
+        bound = form if isinstance(form, BaseForm) else form(obj)  # type: ignore[arg-type]
+        if not bound.is_valid():
+            flash_errors(request, bound)
+            return redirect(back)
+        data = bound.cleaned_data
+    result = call(data)
+    text = message(data) if callable(message) else message
+    if text:
+        messages.success(request, text)
+    return redirect(done(result) if done is not None else back)
