@@ -22,5 +22,9 @@
     var token = input ? input.value : (m ? m[1] : "");
     if (token) { evt.detail.headers["X-CSRFToken"] = token; }
   });
+  // A print button (the CSP allows no inline handlers).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   void logoutUrl;
 })();
