@@ -66,7 +66,7 @@ class KindForm(Form):
 
     def __init__(self, *args, operation: str, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.operation = operation
+        self.kind = operation
         self.fields["operation"].initial = operation
         pickers = _pickers(user)
         for name, required in kinds.fields_of(operation):
@@ -75,7 +75,7 @@ class KindForm(Form):
                 label, queryset, text = pickers[name]
                 field = forms.ModelChoiceField(label=label, queryset=queryset, required=required,
                                                empty_label=_("— 選択してください —"))
-                field.label_from_instance = text  # type: ignore[attr-defined]
+                field.label_from_instance = text  # type: ignore[method-assign,assignment]
             elif name == kinds.PURPOSE:
                 field = forms.ChoiceField(label=_("事務（利用目的）"), required=required, choices=_task_choices())
             elif name == kinds.COUNT:
@@ -89,9 +89,9 @@ class KindForm(Form):
             self.fields[name] = field
 
     def clean_operation(self) -> str:
-        if self.cleaned_data.get("operation") != self.operation:
+        if self.cleaned_data.get("operation") != self.kind:
             raise forms.ValidationError(_("申請する操作が変わりました。もう一度選んでください"))
-        return self.operation
+        return self.kind
 
     def particulars(self) -> dict[str, Any]:
         """The scope as the services that use the approval compare it (``particulars_check``): ids of the

@@ -106,7 +106,7 @@ def particulars_display(request: ApprovalRequest) -> list[tuple[str, str]]:
     particulars = dict(request.particulars or {})
     if "asset_id" in particulars:
         particulars.pop("terminal_id", None)  # the same terminal, named once
-    out = []
+    out: list[tuple[str, str]] = []
     note = particulars.pop("note", None)
     for key, value in particulars.items():
         if value is None or value == "":
@@ -117,7 +117,7 @@ def particulars_display(request: ApprovalRequest) -> list[tuple[str, str]]:
             value = _record_text(key, value)
         elif key in ("count_limit", "record_count", "quantity") and isinstance(value, int):
             value = f"{value:,}"
-        out.append((PARTICULAR_LABELS.get(key, key), str(value)))
+        out.append((PARTICULAR_LABELS.get(key) or key, str(value)))
     if note:
         out.append((PARTICULAR_LABELS["note"], str(note)))
     return out
@@ -131,9 +131,9 @@ def history(request: ApprovalRequest) -> list[tuple[object, str, str, str]]:
     def who(user) -> str:
         return f"{user.display_name}（{user.username}）" if user is not None else ""
 
-    rows: list[tuple[object, str, str, str]] = [(request.created_at, _("申請"), who(request.requester), "")]
+    rows: list[tuple[object, str, str, str]] = [(request.created_at, str(_("申請")), who(request.requester), "")]
     for d in request.decisions.all():
-        rows.append((d.at, d.get_decision_display(), who(d.approver), d.comment))
+        rows.append((d.at, str(d.get_decision_display()), who(d.approver), d.comment))
     if request.approved_at:
         rows.append((request.approved_at, _("承認（すべての段階）"), "", ""))
     if request.used_at:
