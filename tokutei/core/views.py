@@ -64,6 +64,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return default(request)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the layout's Japanese 403 page (Django's is English), saying what to do."""
+    if _is_api(request):
+        from tokutei.api import json_error
+
+        return json_error(403)
+    return render(request, "403.html", {"csrf": True}, status=403)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400 (e.g. a request that cannot be decoded): JSON under /api/."""
     if _is_api(request):
