@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
@@ -40,6 +41,33 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         request, "core/dashboard.html",
         {"roles": roles, "cards": dashboard_cards(request), "health_banner": health_banner(request)},
     )
+
+
+@login_required
+def active_profile(request: SignedInRequest) -> HttpResponse:
+    """適用中の規程: the organisation's profile in force — the regulation, roles, tasks with their fields,
+    the approvals and the rules the system applies, each with its article as the regulation reads."""
+    profile = get_profile()
+    fields = {k: f.ja for k, f in profile.fields.items()}
+    roles = [{"ja": r.ja, "designated_by": [profile.roles[k].ja for k in r.designated_by if k in profile.roles],
+              "handler": k in profile.handler_roles()} for k, r in profile.roles.items()]
+    tasks = [{"ja": t.ja, "law": t.law, "fields": [fields.get(f, f) for f in t.fields], "article": t.article}
+             for t in profile.selectable_tasks().values()]
+    approvals = [{"ja": r.ja, "steps": ["又は".join(profile.roles[k].ja if k in profile.roles else k for k in s.roles)
+                                         for s in r.steps], "article": r.article}
+                 for r in profile.approvals.values() if r.enabled]
+    auth = profile.authentication
+    log = profile.retention.operation_log
+    rules = [
+        (_("無操作時の自動サインアウト"), _("%(n)s 分") % {"n": auth.idle_logoff_minutes}, auth.article),
+        (_("大量の取扱いの基準"), _("%(n)s 件を超えると事前の承認が必要") % {"n": profile.bulk.threshold}
+         if profile.bulk.threshold is not None else _("定めなし"), profile.bulk.article),
+        (_("入力内容の確認"), _("入力者と別の職員が確認する") if profile.intake.second_person_confirmation
+         else _("定めなし"), profile.intake.article),
+        (_("操作履歴の保存期間"), log.label_ja() if log is not None else _("定めなし"), ""),
+    ]
+    return render(request, "core/profile.html", {
+        "profile": profile, "roles": roles, "tasks": tasks, "approvals": approvals, "rules": rules})
 
 
 def _is_api(request: HttpRequest) -> bool:

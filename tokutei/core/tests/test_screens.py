@@ -4,6 +4,7 @@ demo's one address (127.0.0.1 sent on to localhost)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -88,3 +89,46 @@ def test_the_demo_sends_a_loopback_ip_on_to_localhost(client, org, settings, hos
 def test_without_a_canonical_host_nothing_is_redirected(client, org, settings):
     settings.CANONICAL_HOST = ""
     assert client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code == 200
+
+
+def test_every_destructive_button_asks_for_confirmation_with_the_consequence():
+    """A 'danger' button sends its form only after the confirmation (data-confirm, app.js)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    missing = []
+    for path in root.glob("*/templates/**/*.html"):
+        text = path.read_text(encoding="utf-8")
+        for form in re.findall(r"<form\b.*?</form>", text, re.S):
+            if 'class="danger"' in form and "data-confirm=" not in form.split(">", 1)[0]:
+                missing.append(str(path.relative_to(root)))
+    assert missing == []
+
+
+def test_the_confirmation_dialog_is_on_every_page_and_safe_by_default(client, org, clerk):
+    client.force_login(clerk)
+    html = client.get("/").content.decode()
+    dialog = html.split('id="confirm-dialog"', 1)[1].split("</dialog>")[0]
+    assert "この操作は取り消せません" in dialog and "data-confirm-no autofocus" in dialog
+
+
+def test_the_terminal_revocation_spells_out_what_follows(client, org, sysadmin):
+    from tokutei.staff import services
+
+    services.register_terminal(actor=Actor(user=sysadmin), name="年金課1")
+    client.force_login(sysadmin)
+    page = client.get("/staff/terminals/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'data-confirm="[^"]*直ちに特定個人情報等を扱えなくなり', html)
+
+
+def test_the_active_profile_page_shows_the_regulation_roles_tasks_and_rules(client, org, clerk):
+    client.force_login(clerk)
+    html = client.get("/profile/").content.decode()
+    assert org.organisation.instrument in html
+    assert all(t.ja in html for t in org.selectable_tasks().values())
+    assert all(r.ja in html for r in org.roles.values())
+    assert "無操作時の自動サインアウト" in html and f"{org.authentication.idle_logoff_minutes} 分" in html
+    assert 'href="/profile/"' in client.get("/").content.decode()  # one click from every page

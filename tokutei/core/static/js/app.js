@@ -50,3 +50,32 @@
   });
   void logoutUrl;
 })();
+
+// Irreversible actions (issue 18): a form with data-confirm="…" is sent only after a confirmation that
+// spells out the consequence (the dialog in base.html); the button pressed is sent as it was pressed.
+(function () {
+  "use strict";
+  var dialog = document.getElementById("confirm-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") { return; }
+  var text = dialog.querySelector("[data-confirm-text]");
+  var pending = null;
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) { return; }
+    if (form.getAttribute("data-confirmed") === "1") { form.removeAttribute("data-confirmed"); return; }
+    evt.preventDefault();
+    pending = { form: form, submitter: evt.submitter || null };
+    text.textContent = form.getAttribute("data-confirm");
+    dialog.showModal();
+  }, true);
+  dialog.querySelector("[data-confirm-yes]").addEventListener("click", function () {
+    dialog.close();
+    if (!pending) { return; }
+    var p = pending;
+    pending = null;
+    p.form.setAttribute("data-confirmed", "1");
+    if (p.submitter && typeof p.form.requestSubmit === "function") { p.form.requestSubmit(p.submitter); }
+    else { p.form.requestSubmit(); }
+  });
+  dialog.querySelector("[data-confirm-no]").addEventListener("click", function () { pending = null; dialog.close(); });
+})();
