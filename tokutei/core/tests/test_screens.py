@@ -132,3 +132,14 @@ def test_the_active_profile_page_shows_the_regulation_roles_tasks_and_rules(clie
     assert all(r.ja in html for r in org.roles.values())
     assert "無操作時の自動サインアウト" in html and f"{org.authentication.idle_logoff_minutes} 分" in html
     assert 'href="/profile/"' in client.get("/").content.decode()  # one click from every page
+
+
+def test_no_page_relies_on_inline_styles_or_handlers_the_csp_blocks():
+    """CSP style-src/script-src 'self': an inline <style> or onclick= does nothing in the browser (the print
+    button of the registers' A4 page did not print)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [str(p.relative_to(root)) for p in root.glob("*/templates/**/*.html")
+                 if re.search(r"<style\b|\son(click|submit|change|load)=", p.read_text(encoding="utf-8"))]
+    assert offenders == []
