@@ -259,7 +259,11 @@ def correct(request: SignedInRequest, pk: int) -> HttpResponse:
             return redirect("vault:person", pk=obj.pk)
     # The current values beside each field (a logged view, the number masked), so that only what changes
     # is typed.
-    for shown in services.view_person(actor=actor, person=obj, reveal=False).fields:
+    try:
+        current = services.view_person(actor=actor, person=obj, reveal=False).fields
+    except Refused:
+        current = []  # may correct but not view (logged): the form without the current values
+    for shown in current:
         if f"f_{shown.key}" in form.fields:
             form.fields[f"f_{shown.key}"].help_text = _("現在: %(v)s") % {"v": shown.display or "—"}
     return render(request, "vault/correct.html", _ctx(request, form=form, person=obj))
