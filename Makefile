@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make demo: a demo organisation with synthetic staff and people, served by `tokutei serve` (the
-## production server, gunicorn) on http://127.0.0.1:8000 — demo settings: plain HTTP on loopback, 2 workers.
+## production server, gunicorn) on http://localhost:8000 — demo settings: plain HTTP on loopback, 2 workers;
+## a page asked for on 127.0.0.1 is sent on to localhost (WebAuthn does not work on an IP address).
 DEMO_ENV = TOKUTEI_DATA_DIR=$(DEMO_DIR) TOKUTEI_SECURE=0 TOKUTEI_WORKERS=2 \
-	  TOKUTEI_WEBAUTHN_ORIGINS=http://localhost:$(PORT),http://127.0.0.1:$(PORT)
+	  TOKUTEI_WEBAUTHN_ORIGINS=http://localhost:$(PORT) TOKUTEI_CANONICAL_HOST=localhost:$(PORT)
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/tokutei demo --port $(PORT) --no-serve
 	$(DEMO_ENV) $(BIN)/tokutei serve --bind 127.0.0.1:$(PORT)

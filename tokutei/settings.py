@@ -93,6 +93,7 @@ def _read_secret_key() -> str:
 SECRET_KEY = _read_secret_key()
 
 ALLOWED_HOSTS = env_list("TOKUTEI_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CANONICAL_HOST = env_str("TOKUTEI_CANONICAL_HOST", "")  # e.g. localhost:8000 (make demo): loopback IPs go there
 CSRF_TRUSTED_ORIGINS = env_list("TOKUTEI_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -127,6 +128,7 @@ MIDDLEWARE = [
     # Static files from the application itself, hashed and compressed (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tokutei.core.middleware.SecurityHeadersMiddleware",
+    "tokutei.core.middleware.CanonicalHostMiddleware",  # demo: 127.0.0.1 → localhost (TOKUTEI_CANONICAL_HOST)
     "tokutei.core.middleware.ApiJsonErrorsMiddleware",  # every error under /api/ is JSON with a code
     "tokutei.core.middleware.NoNumberInRedirectMiddleware",  # no 個人番号 in a Location (core/mynumber.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,6 +145,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tokutei.urls"
+CSRF_FAILURE_VIEW = "tokutei.core.views.csrf_failure"  # the Japanese 403 page in the layout (issue 18)
 WSGI_APPLICATION = "tokutei.wsgi.application"
 
 TEMPLATES = [

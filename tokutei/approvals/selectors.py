@@ -11,7 +11,6 @@ from tokutei.profiles.selectors import get_profile
 from tokutei.staff.selectors import role_keys
 
 from .models import ApprovalRequest
-from .pickers import label_of
 
 Status = ApprovalRequest.Status
 
@@ -76,22 +75,70 @@ def has_room_permission(user, operation: str) -> bool:
 
 PARTICULAR_LABELS = {
     "purpose": "事務（利用目的）", "count_limit": "件数の上限", "file_id": "特定個人情報ファイル", "medium_id": "記録媒体",
-    "document_id": "ドキュメント", "carry_out_id": "持出し記録", "terminal_id": "端末", "vendor_id": "委託先",
-    "asset_id": "情報資産（端末）", "quantity": "数量", "record_count": "記録件数", "media_type": "記録媒体の種類", "note": "申請理由",
+    "document_id": "ドキュメント", "carry_out_id": "持出し", "terminal_id": "端末", "asset_id": "情報資産（端末）",
+    "vendor_id": "委託先",
+    "quantity": "数量", "record_count": "記録件数", "media_type": "記録媒体の種類", "destination": "持出し先・提供先",
+    "note": "申請理由",
+}
+
+# A particular naming a record: (app, model, how the record reads). The id itself is never shown alone.
+_RECORDS = {
+    "file_id": ("vault", "SpecificFile", lambda o: o.name),
+    "medium_id": ("registers", "Medium", lambda o: f"{o.label}（{o.get_kind_display()}）"),
+    "document_id": ("registers", "Document", lambda o: o.title),
+    "carry_out_id": ("registers", "CarryOut", lambda o: f"{o.counterparty}（{o.media_type}）"),
+    "asset_id": ("registers", "Asset", lambda o: f"{o.tag} {o.name}"),
+    "vendor_id": ("vendors", "Vendor", lambda o: o.name),
 }
 
 
+def _record_text(key: str, value) -> str:
+    from django.apps import apps
+
+    app, model, text = _RECORDS[key]
+    obj = apps.get_model(app, model).objects.filter(pk=value).first() if isinstance(value, int) else None
+    return text(obj) if obj is not None else f"#{value}"
+
+
 def particulars_display(request: ApprovalRequest) -> list[tuple[str, str]]:
-    """The scope of a request in words: labels for keys, task titles for purposes."""
+    """The scope of a request in words: labels for keys, task names for purposes, records by their names
+    (the file's name, the medium's number, the vendor's name), the reason last."""
     profile = get_profile()
-    out = []
-    for key, value in (request.particulars or {}).items():
+    particulars = dict(request.particulars or {})
+    if "asset_id" in particulars:
+        particulars.pop("terminal_id", None)  # the same terminal, named once
+    out: list[tuple[str, str]] = []
+    note = particulars.pop("note", None)
+    for key, value in particulars.items():
         if value is None or value == "":
             continue
-        if key == "purpose" and value in profile.tasks:
-            value = f"{profile.tasks[value].ja}（{value}）"
-        name = label_of(key, value)
-        if name is not None:
-            value = f"{name}（{value}）"
-        out.append((PARTICULAR_LABELS.get(key, key), str(value)))
+        if key == "purpose":
+            value = profile.tasks[value].ja if value in profile.tasks else value
+        elif key in _RECORDS:
+            value = _record_text(key, value)
+        elif key in ("count_limit", "record_count", "quantity") and isinstance(value, int):
+            value = f"{value:,}"
+        out.append((PARTICULAR_LABELS.get(key) or key, str(value)))
+    if note:
+        out.append((PARTICULAR_LABELS["note"], str(note)))
     return out
+
+
+def history(request: ApprovalRequest) -> list[tuple[object, str, str, str]]:
+    """The request's course, oldest first: (when, what, who, comment) — the application, each decision,
+    the approval, its use, and how it closed."""
+    from django.utils.translation import gettext as _
+
+    def who(user) -> str:
+        return f"{user.display_name}（{user.username}）" if user is not None else ""
+
+    rows: list[tuple[object, str, str, str]] = [(request.created_at, str(_("申請")), who(request.requester), "")]
+    for d in request.decisions.all():
+        rows.append((d.at, str(d.get_decision_display()), who(d.approver), d.comment))
+    if request.approved_at:
+        rows.append((request.approved_at, _("承認（すべての段階）"), "", ""))
+    if request.used_at:
+        rows.append((request.used_at, _("使用"), who(request.used_by), ""))
+    if request.closed_at and request.status in (Status.WITHDRAWN, Status.EXPIRED):
+        rows.append((request.closed_at, str(Status(request.status).label), "", ""))
+    return sorted(rows, key=lambda r: r[0])  # type: ignore[arg-type,return-value]

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from tokutei.auditlog.actions import Action
 from tokutei.policy import get_or_refuse
 from tokutei.policy.web import action_required, actor_of
+from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
 from . import selectors, services
-from .forms import DecisionForm, RequestForm
+from .forms import DecisionForm, KindForm
 from .models import ApprovalRequest
 
 # --- requests ------------------------------------------------------------------------------------------
@@ -34,18 +35,30 @@ def index(request: SignedInRequest) -> HttpResponse:
             for r in selectors.my_requests(request.user)[:100]]
     rooms = selectors.room_permissions_in_force() if selectors.may_see_room_permissions(request.user) else None
     return render(request, "approvals/index.html", {
-        "mine": mine, "queue": selectors.approver_queue(actor_of(request)), "rooms": rooms})
+        "mine": mine, "rooms": rooms,
+        "queue": [(r, selectors.particulars_display(r)) for r in selectors.approver_queue(actor_of(request))]})
 
 
 @action_required(Action.APPROVALS_REQUEST)
 def new_request(request: SignedInRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None, initial=request.GET.dict() or None)
+    """承認の申請: first the kind of operation, then that kind's own form (tokutei.approvals.kinds)."""
+    profile = get_profile()
+    enabled = {k: r for k, r in profile.approvals.items() if r.enabled}
+    operation = request.POST.get("operation") or request.GET.get("operation", "")
+    if operation not in enabled:
+        choices = [(k, r, [services.step_title(s.model_dump()) for s in r.steps]) for k, r in enabled.items()]
+        return render(request, "approvals/choose.html", {"kinds": choices, "title": _("承認の申請")})
+    rule = enabled[operation]
+    initial = {k: v for k, v in request.GET.items() if k != "operation"}
+    form = KindForm(request.POST or None, operation=operation, user=request.user, initial=initial or None)
     if request.method == "POST" and form.is_valid():
-        req = services.create_request(actor=actor_of(request), operation=form.cleaned_data["operation"],
-                                      particulars=form.particulars(), subject=form.cleaned_data.get("subject"))
+        req = services.create_request(actor=actor_of(request), operation=operation, particulars=form.particulars(),
+                                      subject=form.subject())
         messages.success(request, _("申請しました（承認番号 %(n)s）") % {"n": req.pk})
         return redirect("approvals:detail", pk=req.pk)
-    return render(request, "approvals/form.html", {"form": form, "title": _("承認の申請")})
+    return render(request, "approvals/form.html", {
+        "form": form, "rule": rule, "title": _("承認の申請: %(kind)s") % {"kind": rule.ja},
+        "steps": [services.step_title(s.model_dump()) for s in rule.steps]})
 
 
 @action_required(Action.APPROVALS_VIEW)
@@ -61,9 +74,20 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "approvals/detail.html", {
         "links": links, "particulars": selectors.particulars_display(req),
         "req": req, "steps": services.steps_state(req), "missing": services.missing_steps(req),
+        "history": selectors.history(req),
         "title": services.operation_title(req.operation, req.rule),
         "can_decide": selectors.can_decide_now(req, request.user), "form": DecisionForm(),
         "is_requester": req.requester_id == request.user.pk})
+
+
+@action_required(Action.APPROVALS_VIEW)
+def print_sheet(request: SignedInRequest, pk: int) -> HttpResponse:
+    """決裁票: the request on one A4 page — title block, scope, a 決裁欄 per step with its decision."""
+    req = get_or_refuse(actor_of(request), Action.APPROVALS_VIEW,
+                        ApprovalRequest.objects.prefetch_related("decisions"), pk=pk)
+    return render(request, "approvals/print.html", {
+        "req": req, "particulars": selectors.particulars_display(req), "steps": services.steps_state(req),
+        "history": selectors.history(req), "title": services.operation_title(req.operation, req.rule)})
 
 
 @require_POST

@@ -103,6 +103,32 @@ def outside_designation(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
         Q(action=Action.STAFF_ACCESS) | Q(action__in=personal_codes()), result=Entry.Result.REFUSED
     )
     for e in qs.order_by("seq"):
+        if _is_input_error(e):
+            continue  # counted in input_errors
+        report.findings.append(Finding(e.at, e.actor_username, e.terminal_name, e.action, e.reason, e.seq,
+                                       article=e.article))
+    return report
+
+
+# Refusals of what was typed, not of who typed it: a wrong check digit, a re-entry that does not match, a
+# value a field type refused. Counted apart so that the access-policy refusals stand out.
+INPUT_ERROR_CODES = frozenset({"invalid_input", "check_digit", "mismatch", "invalid", "date", "date_range",
+                               "text"})
+
+
+def _is_input_error(entry: Entry) -> bool:
+    return isinstance(entry.details, dict) and entry.details.get("code") in INPUT_ERROR_CODES
+
+
+def input_errors(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
+    """Input errors (typing mistakes) refused on personal-data screens, apart from the policy's refusals."""
+    report = Report("input_errors", "入力の誤り（チェックデジット・照合不一致・入力値の誤り）",
+                    "入力した値の誤りにより受け付けなかった記録です（アクセスの制限による拒否ではありません）。")
+    qs = _entries(scope, day_from, day_to).filter(
+        Q(action=Action.STAFF_ACCESS) | Q(action__in=personal_codes()), result=Entry.Result.REFUSED)
+    for e in qs.order_by("seq"):
+        if not _is_input_error(e):
+            continue
         report.findings.append(Finding(e.at, e.actor_username, e.terminal_name, e.action, e.reason, e.seq,
                                        article=e.article))
     return report
@@ -182,6 +208,7 @@ REPORTS = {
     "volume": volume,
     "outside_designation": outside_designation,
     "sign_in_failures": sign_in_failures,
+    "input_errors": input_errors,
     "reveals": reveals,
     "shared_terminals": shared_terminals,
 }

@@ -89,8 +89,11 @@ def entry(request: HttpRequest, seq: int) -> HttpResponse:
     """One entry of the log, in full: out of the reader's reach it is not found (and the attempt logged)."""
     actor = actor_of(request)
     found = get_or_refuse(actor, Action.LOG_VIEW, Entry.objects.all(), seq=seq)
+    # The entries around it, within the reader's reach: what happened just before and after.
+    around = list(restrict(Entry.objects.all(), actor, Action.LOG_VIEW)
+                  .filter(seq__gte=found.seq - 5, seq__lte=found.seq + 5).order_by("seq"))
     record(action=Action.LOG_VIEW, **actor.log_fields(), target_type="log_entry", target_id=found.seq)
-    return render(request, "auditlog/entry.html", {"e": found})
+    return render(request, "auditlog/entry.html", {"e": found, "around": around})
 
 
 @action_required(Action.LOG_ANALYSE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core import jdates
-from tokutei.core.forms import flash_errors
+from tokutei.core.views import post_form
 from tokutei.policy import decide, get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -80,53 +81,44 @@ def print_minutes(request: SignedInRequest, pk: int) -> HttpResponse:
         "chair": selectors.presiding_title(meeting)})
 
 
+def _back(pk: int) -> str:
+    return reverse("committee:detail", args=[pk])
+
+
 @require_POST
 @action_required(Action.COMMITTEE_ATTENDANCE)
 def attendee(request: SignedInRequest, pk: int) -> HttpResponse:
-    get_or_refuse(actor_of(request), Action.COMMITTEE_ATTENDANCE, Meeting.objects.all(), pk=pk)  # 404 before the form
-    form = AttendeeForm(request.POST)
-    if form.is_valid():
-        services.add_attendee(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
-        messages.success(request, _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("committee:detail", pk=pk)
+    return post_form(request, record=(Action.COMMITTEE_ATTENDANCE, Meeting.objects.all(), pk),
+                     form=AttendeeForm(request.POST), back=_back(pk), message=_("記録しました"),
+                     call=lambda d: services.add_attendee(actor=actor_of(request), meeting_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.COMMITTEE_MINUTES)
 def minutes(request: SignedInRequest, pk: int) -> HttpResponse:
-    get_or_refuse(actor_of(request), Action.COMMITTEE_MINUTES, Meeting.objects.all(), pk=pk)  # 404 before the form
-    form = MinutesForm(request.POST)
-    if form.is_valid():
-        finalise = request.POST.get("finalise") == "1"
-        services.record_minutes(actor=actor_of(request), meeting_id=pk, minutes=form.cleaned_data["minutes"],
-                                finalise=finalise)
-        messages.success(request, _("議事録を確定しました") if finalise else _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("committee:detail", pk=pk)
+    finalise = request.POST.get("finalise") == "1"
+    return post_form(request, record=(Action.COMMITTEE_MINUTES, Meeting.objects.all(), pk),
+                     form=MinutesForm(request.POST), back=_back(pk),
+                     message=_("議事録を確定しました") if finalise else _("記録しました"),
+                     call=lambda d: services.record_minutes(actor=actor_of(request), meeting_id=pk,
+                                                            minutes=d["minutes"], finalise=finalise))
 
 
 @require_POST
 @action_required(Action.COMMITTEE_ACTION_ITEM)
 def action_item(request: SignedInRequest, pk: int) -> HttpResponse:
-    get_or_refuse(actor_of(request), Action.COMMITTEE_ACTION_ITEM, Meeting.objects.all(), pk=pk)  # 404 before the form
-    form = ActionItemForm(request.POST)
-    if form.is_valid():
-        services.add_action_item(actor=actor_of(request), meeting_id=pk, **form.cleaned_data)
-        messages.success(request, _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("committee:detail", pk=pk)
+    return post_form(request, record=(Action.COMMITTEE_ACTION_ITEM, Meeting.objects.all(), pk),
+                     form=ActionItemForm(request.POST), back=_back(pk), message=_("記録しました"),
+                     call=lambda d: services.add_action_item(actor=actor_of(request), meeting_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.COMMITTEE_ACTION_ITEM)
 def close_item(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = services.close_action_item(actor=actor_of(request), item_id=pk, note=request.POST.get("note", "")[:500])
-    messages.success(request, _("完了にしました"))
-    return redirect("committee:detail", pk=item.meeting_id)
+    return post_form(request, back=reverse("committee:index"), message=_("完了にしました"),
+                     call=lambda d: services.close_action_item(actor=actor_of(request), item_id=pk,
+                                                               note=request.POST.get("note", "")[:500]),
+                     done=lambda item: _back(item.meeting_id))
 
 
 @action_required(Action.COMMITTEE_EXPORT)

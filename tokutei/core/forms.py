@@ -45,8 +45,8 @@ class RefusalNoting:
 
 
 class Form(RefusalNoting, forms.Form):
-    pass
+    required_css_class = "required"  # a required field's label is marked (app.css: label.required)
 
 
 class ModelForm(RefusalNoting, forms.ModelForm):
-    pass
+    required_css_class = "required"

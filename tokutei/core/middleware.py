@@ -24,6 +24,27 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class CanonicalHostMiddleware:
+    """The demo's one address (TOKUTEI_CANONICAL_HOST, e.g. ``localhost:8000``): a page asked for on a
+    loopback IP (127.0.0.1, [::1]) is sent on to it, since WebAuthn refuses IP addresses with an English
+    browser error. Off unless set; only GET and HEAD (a form is never re-sent elsewhere)."""
+
+    LOOPBACK = ("127.0.0.1", "[::1]")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        canonical = settings.CANONICAL_HOST
+        if canonical and request.method in ("GET", "HEAD"):
+            host = request.META.get("HTTP_HOST", "")
+            if host != canonical and host.rsplit(":", 1)[0] in self.LOOPBACK:
+                from django.http import HttpResponseRedirect
+
+                return HttpResponseRedirect(f"{request.scheme}://{canonical}{request.get_full_path()}")
+        return self.get_response(request)
+
+
 class InputRefusalMiddleware:
     """Every refusal of input by the field types (tokutei.core.fields) is logged: once per request, with
     the rules that refused, the path and the person — never the values. A refusal already logged (the API's

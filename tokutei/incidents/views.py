@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core import jdates
-from tokutei.core.forms import flash_errors
+from tokutei.core.views import post_form
 from tokutei.policy import decide, get_or_refuse, restrict
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -112,84 +113,68 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/detail.html", _detail_context(request, incident))
 
 
-def _visible(request: SignedInRequest, pk: int, action: Action) -> Incident:
-    return get_or_refuse(actor_of(request), action, Incident.objects.all(), pk=pk)
+def _back(pk: int) -> str:
+    return reverse("incidents:detail", args=[pk])
 
 
-def _invalid(request: SignedInRequest, pk: int, form) -> HttpResponse:
-    flash_errors(request, form)
-    return redirect("incidents:detail", pk=pk)
+def _on(pk: int, action: Action) -> tuple[Action, Any, int]:
+    """The incident a POST is about: a missing or foreign id answers 404 before the form is read."""
+    return action, Incident.objects.all(), pk
 
 
 @require_POST
 @action_required(Action.INCIDENTS_TIMELINE)
 def timeline(request: SignedInRequest, pk: int) -> HttpResponse:
-    _visible(request, pk, Action.INCIDENTS_TIMELINE)  # a missing or foreign id answers 404 before the form is read
-    form = TimelineForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, form)
-    d = form.cleaned_data
-    services.add_timeline_entry(actor=actor_of(request), incident_id=pk, kind=d["kind"], text=d["text"],
-                                occurred_at=d.get("occurred_at"))
-    messages.success(request, _("経過を記録しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, record=_on(pk, Action.INCIDENTS_TIMELINE), form=TimelineForm(request.POST),
+                     back=_back(pk), message=_("経過を記録しました"),
+                     call=lambda d: services.add_timeline_entry(actor=actor_of(request), incident_id=pk, kind=d["kind"],
+                                                                text=d["text"], occurred_at=d.get("occurred_at")))
 
 
 @require_POST
 @action_required(Action.INCIDENTS_ACKNOWLEDGE)
 def acknowledge(request: SignedInRequest, pk: int) -> HttpResponse:
-    services.acknowledge(actor=actor_of(request), incident_id=pk)
-    messages.success(request, _("報告を受領しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, back=_back(pk), message=_("報告を受領しました"),
+                     call=lambda d: services.acknowledge(actor=actor_of(request), incident_id=pk))
 
 
 @require_POST
 @action_required(Action.INCIDENTS_SERIOUS)
 def serious(request: SignedInRequest, pk: int) -> HttpResponse:
-    services.report_serious(actor=actor_of(request), incident_id=pk, reason=request.POST.get("reason", "")[:1500])
-    messages.success(request, _("報告経路のすべての報告先に報告しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, back=_back(pk), message=_("報告経路のすべての報告先に報告しました"),
+                     call=lambda d: services.report_serious(actor=actor_of(request), incident_id=pk,
+                                                            reason=request.POST.get("reason", "")[:1500]))
 
 
 @require_POST
 @action_required(Action.INCIDENTS_PPC_ASSESS)
 def ppc(request: SignedInRequest, pk: int) -> HttpResponse:
-    _visible(request, pk, Action.INCIDENTS_PPC_ASSESS)  # a missing or foreign id answers 404 before the form is read
     form = PpcForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, form)
-    d = form.cleaned_data
-    services.assess_ppc(actor=actor_of(request), incident_id=pk, learned_at=d["learned_at"],
-                        categories=d["categories"], affected_people=d.get("affected_people"), items=form.items())
-    messages.success(request, _("個人情報保護委員会への報告の判断を記録しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, record=_on(pk, Action.INCIDENTS_PPC_ASSESS), form=form, back=_back(pk),
+                     message=_("個人情報保護委員会への報告の判断を記録しました"),
+                     call=lambda d: services.assess_ppc(actor=actor_of(request), incident_id=pk,
+                                                        learned_at=d["learned_at"], categories=d["categories"],
+                                                        affected_people=d.get("affected_people"),
+                                                        items=form.items()))
 
 
 @require_POST
 @action_required(Action.INCIDENTS_PPC_SUBMIT)
 def submission(request: SignedInRequest, pk: int) -> HttpResponse:
-    _visible(request, pk, Action.INCIDENTS_PPC_SUBMIT)  # a missing or foreign id answers 404 before the form is read
-    form = SubmissionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, form)
-    services.record_ppc_submission(actor=actor_of(request), incident_id=pk, kind=form.cleaned_data["kind"],
-                                   on=form.cleaned_data["on"])
-    messages.success(request, _("報告の提出を記録しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, record=_on(pk, Action.INCIDENTS_PPC_SUBMIT), form=SubmissionForm(request.POST),
+                     back=_back(pk), message=_("報告の提出を記録しました"),
+                     call=lambda d: services.record_ppc_submission(actor=actor_of(request), incident_id=pk,
+                                                                   kind=d["kind"], on=d["on"]))
 
 
 @require_POST
 @action_required(Action.INCIDENTS_NOTIFY_PERSON)
 def notice(request: SignedInRequest, pk: int) -> HttpResponse:
-    _visible(request, pk, Action.INCIDENTS_NOTIFY_PERSON)  # a missing or foreign id answers 404 before the form is read
-    form = NoticeForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, form)
-    d = form.cleaned_data
-    services.record_person_notice(actor=actor_of(request), incident_id=pk, record_id=d["record_id"],
-                                  method=d["method"], notified_on=d["notified_on"], note=d["note"])
-    messages.success(request, _("本人への通知を記録しました"))
-    return redirect("incidents:detail", pk=pk)
+    return post_form(request, record=_on(pk, Action.INCIDENTS_NOTIFY_PERSON), form=NoticeForm(request.POST),
+                     back=_back(pk), message=_("本人への通知を記録しました"),
+                     call=lambda d: services.record_person_notice(
+                         actor=actor_of(request), incident_id=pk, record_id=d["record_id"], method=d["method"],
+                         notified_on=d["notified_on"], note=d["note"]))
 
 
 @require_POST
@@ -198,17 +183,17 @@ def measure(request: SignedInRequest, pk: int) -> HttpResponse:
     from tokutei.staff.models import User
 
     actor = actor_of(request)
-    incident = _visible(request, pk, Action.INCIDENTS_MEASURE)  # 404 for a missing or foreign id, first
-    form = _measure_form(actor, incident, request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, form)
-    d = form.cleaned_data
-    person = User.objects.filter(username=d.get("username") or "").first() if d.get("username") else None
-    measures_.take_measure(actor=actor, incident_id=pk, kind=d["kind"], text=d["text"],
-                           occurred_at=d.get("occurred_at"), user_id=person.pk if person else None,
-                           terminal_id=d.get("terminal"), recipients=d.get("recipients"), vendor_id=d.get("vendor"))
-    messages.success(request, _("措置を記録しました: %(m)s") % {"m": measures_.label(d["kind"])})
-    return redirect("incidents:detail", pk=pk)
+
+    def take(d: dict[str, Any]) -> None:
+        person = User.objects.filter(username=d.get("username") or "").first() if d.get("username") else None
+        measures_.take_measure(actor=actor, incident_id=pk, kind=d["kind"], text=d["text"],
+                               occurred_at=d.get("occurred_at"), user_id=person.pk if person else None,
+                               terminal_id=d.get("terminal"), recipients=d.get("recipients"),
+                               vendor_id=d.get("vendor"))
+
+    return post_form(request, record=_on(pk, Action.INCIDENTS_MEASURE), back=_back(pk), call=take,
+                     form=lambda incident: _measure_form(actor, incident, request.POST),
+                     message=lambda d: _("措置を記録しました: %(m)s") % {"m": measures_.label(d["kind"])})
 
 
 @action_required(Action.INCIDENTS_RECORDS_LOG)
@@ -260,9 +245,8 @@ def absences(request: SignedInRequest) -> HttpResponse:
 @require_POST
 @action_required(Action.INCIDENTS_ABSENCE)
 def cancel_absence(request: SignedInRequest, pk: int) -> HttpResponse:
-    services.cancel_absence(actor=actor_of(request), absence_id=pk)
-    messages.success(request, _("不在の登録を取り消しました"))
-    return redirect("incidents:absences")
+    return post_form(request, back=reverse("incidents:absences"), message=_("不在の登録を取り消しました"),
+                     call=lambda d: services.cancel_absence(actor=actor_of(request), absence_id=pk))
 
 
 @action_required(Action.INCIDENTS_EXPORT)

@@ -137,7 +137,7 @@ def load() -> list[str]:
     demo.designate_roles()
     code = demo.terminal()
     kinds = allowed_factor_kinds()
-    host = "localhost" if "webauthn" in kinds else "127.0.0.1"
+    host = "localhost"  # the one address of the demo (WebAuthn needs a name, not an IP; 127.0.0.1 redirects)
     lines = ["", "デモ職員 (demo staff) — パスワードはすべて " + DEMO_PASSWORD + ":"]
     profile = demo.profile
     for user, label in demo.people:
@@ -145,8 +145,8 @@ def load() -> list[str]:
         lines.append(f"  {user.username:<24} {user.full_name}（{roles or label}）")
     if "webauthn" in kinds and profile.authentication.biometric_required:
         lines += [
-            "初回サインイン時に生体認証 (WebAuthn) を登録します。生体認証は IP アドレスでは動かないため",
-            "  http://localhost:8000/ で開いてください。指紋・顔認証のない PC では Chrome の DevTools →",
+            "初回サインイン時に生体認証 (WebAuthn) を登録します。",
+            "  指紋・顔認証のない PC では Chrome の DevTools →",
             "  「その他のツール」→「WebAuthn」で仮想認証器 (ユーザー確認あり) を有効にすると試せます。",
         ]
     elif "totp" in kinds:

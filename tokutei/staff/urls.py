@@ -14,6 +14,7 @@ urlpatterns = [
     path("webauthn/register/options/", views.webauthn_register_options, name="webauthn_register_options"),
     path("webauthn/register/verify/", views.webauthn_register_verify, name="webauthn_register_verify"),
     path("logout/", views.logout_view, name="logout"),
+    path("session/keep-alive/", views.keep_alive_view, name="keep_alive"),
     path("account/password/", views.password_change_view, name="password_change"),
     path("account/security/", views.security_view, name="security"),
     path("account/security/enrol/", views.enrol_view, name="security_enrol"),

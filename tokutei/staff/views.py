@@ -276,7 +276,9 @@ def terminal_enrol_view(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form.add_error("code", str(exc))
         else:
-            response = render(request, "staff/terminal_enrolled.html", {"enrolled": terminal})
+            # "terminal": the header's badge names the terminal on this very page (the cookie only
+            # comes back with the next request).
+            response = render(request, "staff/terminal_enrolled.html", {"enrolled": terminal, "terminal": terminal})
             response.set_cookie(
                 settings.TERMINAL_COOKIE_NAME, credential, max_age=5 * 365 * 24 * 3600, httponly=True,
                 samesite="Strict", secure=settings.TERMINAL_COOKIE_SECURE, path="/",
@@ -299,3 +301,12 @@ def my_scope_view(request: SignedInRequest) -> HttpResponse:
                          "fields": [profile.fields[f].ja for f in task.fields if f in profile.fields],
                          "end_date": a.end_date})
     return render(request, "staff/my_scope.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def keep_alive_view(request: HttpRequest) -> HttpResponse:
+    """「操作を続ける」 on the idle-logoff warning: a request is activity (SignInPolicyMiddleware stores its
+    time), so the session goes on; a session already past its limit was ended by the middleware instead."""
+    limit = get_profile().authentication.idle_logoff_minutes * 60
+    return JsonResponse({"ok": True, "idle_logoff_seconds": limit})

@@ -107,6 +107,11 @@ def clean_value(kind: str, raw: object) -> str:
         try:
             day = parse_date(text)
         except Exception as exc:
+            # "13月40日" is a date that does not exist, not a wrong format (the value is not repeated).
+            if "存在しない日付" in str(exc):
+                raise ValueError("存在しない日付です（月は1～12、日はその月の日数まで）") from exc
+            if "期間外" in str(exc):
+                raise ValueError("元号の期間外の日付です") from exc
             raise ValueError("日付は 2024-04-01 または 令和6年4月1日 の形で入力してください") from exc
         return PERSON_DATES.check(day).isoformat()
     if kind == "sex":

@@ -73,6 +73,9 @@ def load() -> list[str]:
     now = timezone.now()
     created = 0
     unconfirmed_ids: list[int] = []
+    kana_key = next((k for k, f in profile.fields.items() if f.kind == "kana"), None)
+    birth_key = next((k for k, f in profile.fields.items() if f.kind == "date"), None)
+    samples: list[str] = []  # a few people to search for (カナ氏名＋生年月日; never a number at rest)
     for batch in batches(PEOPLE, size=PEOPLE, seed=20260401, prefecture=prefecture):
         rows = []
         for i, raw in enumerate(batch):
@@ -84,6 +87,9 @@ def load() -> list[str]:
             values = codec.clean(values, require=False)
             key_id, blob = codec.encrypt(values)
             manual = i < UNCONFIRMED and profile.intake.second_person_confirmation
+            if not manual and len(samples) < 3 and kana_key and birth_key and values.get(kana_key) \
+                    and values.get(birth_key):
+                samples.append(f"  {values[kana_key]}　{values[birth_key]}（{f.name}・{profile.tasks[f.tasks[0]].ja[:20]}）")
             rows.append(Person(
                 file=f, task=f.tasks[0], data=blob, key_id=key_id, **codec.indexes(values),
                 status=Person.Status.UNCONFIRMED if manual else Person.Status.CONFIRMED,
@@ -107,4 +113,6 @@ def load() -> list[str]:
     if unconfirmed_ids:
         lines.append(f"  確認待ち {len(unconfirmed_ids)} 件: {first.user.username} が入力。別の事務取扱担当者が"
                      "「確認待ち」画面で再入力または目視・読合せで確認します")
+    if samples:
+        lines += ["検索の例（本人の検索 → 「カナ氏名＋生年月日」、利用目的はファイルの事務）:", *samples]
     return lines

@@ -22,6 +22,10 @@ ROUTES = [("documents", _("本人確認書類の提示（郵送等は写し）")
           ("agent", _("代理人からの提供")), ("jlis", _("J-LIS から取得（本人確認不要）"))]
 
 
+SEX_CHOICES = [("", "—"), ("男", _("男")), ("女", _("女")), ("不明", _("不明"))]
+DATE_PLACEHOLDER = _("例: 昭和35年5月1日 または 1960-05-01")
+
+
 class NoEchoInput(forms.TextInput):
     """A text box that never writes the submitted value back into the page (no 個人番号 in responses)."""
 
@@ -80,10 +84,14 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
     attrs: dict[str, forms.Field] = {}
     for key in task_fields:
         spec = profile.fields[key]
+        if spec.kind == "sex":  # a fixed set of values: chosen, not typed
+            attrs[f"f_{key}"] = forms.ChoiceField(label=spec.ja, required=spec.required, choices=SEX_CHOICES)
+            continue
         widget_class = NoEchoInput if spec.kind == "my_number" else forms.TextInput
+        extra = {"placeholder": DATE_PLACEHOLDER} if spec.kind == "date" else {}
         attrs[f"f_{key}"] = TextField(
             label=spec.ja, required=spec.required, max_length=200,
-            widget=widget_class(attrs={"autocomplete": "off", **(
+            widget=widget_class(attrs={"autocomplete": "off", **extra, **(
                 {"inputmode": "numeric"} if spec.kind in ("my_number", "resident_code") else {})}))
     if profile.intake.channels:
         attrs["channel"] = forms.ChoiceField(label=_("取得経路"), choices=list(profile.intake.channels.items()))
@@ -109,7 +117,7 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
             attrs["agent_documents"] = forms.MultipleChoiceField(
                 label=_("代理人の書類（すべて必要）"), required=False, choices=list(iv.agent_documents.items()),
                 widget=forms.CheckboxSelectMultiple)
-    return type("IntakeForm", (forms.Form,), attrs)
+    return type("IntakeForm", (forms.Form,), {**attrs, "required_css_class": "required"})
 
 
 class ConfirmForm(Form):

@@ -115,7 +115,8 @@ def search(request: SignedInRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             results = services.search_people(actor=actor_of(request), by=d["by"], value=d["value"], kana=d["kana"],
-                                             birth_date=d["birth_date"], bulk_approval_id=d.get("bulk_approval"))
+                                             birth_date=d["birth_date"], bulk_approval_id=d.get("bulk_approval"),
+                                             identify=True)
         except FieldErrors as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -129,7 +130,9 @@ def person(request: SignedInRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     obj = services.get_person(actor=actor, pk=pk, action=Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW)
     shown = services.view_person(actor=actor, person=obj, reveal=reveal)
-    corrections = PersonCorrection.objects.filter(person=obj).select_related("actor", "instructed_by")
+    labels = {k: f.ja for k, f in get_profile().fields.items()}
+    corrections = [(c, [labels.get(k, k) for k in c.field_keys]) for c in
+                   PersonCorrection.objects.filter(person=obj).select_related("actor", "instructed_by")]
     pending = PersonDeletion.objects.filter(person=obj, status=PersonDeletion.Status.PENDING).first()
     template = "vault/_fields.html" if request.headers.get("HX-Request") else "vault/person.html"
     channel_label = get_profile().intake.channels.get(obj.channel, obj.channel)
@@ -158,18 +161,40 @@ def intake(request: SignedInRequest, file_pk: int) -> HttpResponse:
             # A rule of the entry itself (check digit, identity verification, a duplicate): shown on the
             # form the clerk is filling in, already logged; the page stays so the entry can be corrected.
             form.add_error(None, exc.display())
+            _all_problems(form, file, values, task_fields, d.get("channel", ""), evidence)
         except FieldErrors as exc:
             _field_errors(form, exc)
+            _all_problems(form, file, values, task_fields, d.get("channel", ""), evidence)
         else:
             note = _("（確認待ち: 入力者以外の職員が確認してください）") if result.person.status == "unconfirmed" else ""
             if result.duplicate_in_files:
                 note += _("（同じ個人番号が他のファイル %(n)s 件にあります）") % {"n": len(result.duplicate_in_files)}
             messages.success(request, _("本人 #%(pk)s を登録しました") % {"pk": result.person.pk} + note)
             return redirect("vault:intake", file_pk=file.pk)
+    elif request.method == "POST":
+        # The form's own errors (a required field left blank) and the entry's (a date that does not
+        # exist, the check digit) in the same answer, each beside its field.
+        raw = request.POST
+        evidence = {"route": raw.get("route", ""), "documents": raw.getlist("documents"),
+                    "presentation": raw.get("presentation", ""), "preprinted_match": bool(raw.get("preprinted_match")),
+                    "agent_documents": raw.getlist("agent_documents")}
+        _all_problems(form, file, {k: raw.get(f"f_{k}", "") for k in task_fields}, task_fields,
+                      raw.get("channel", ""), evidence)
     iv = profile.intake.identity_verification
     return render(request, "vault/intake.html", _ctx(request, form=form, file=file, iv=iv,
                                                       document_sets=[[iv.documents.get(k, k) for k in s]
                                                                      for s in iv.document_sets]))
+
+
+def _all_problems(form, file, values, task_fields, channel, evidence) -> None:
+    """After the first refusal, every other problem of the entry beside its field (all at once)."""
+    for key, message in services.intake_problems(file=file, values=values, fields=set(task_fields),
+                                                 channel=channel, evidence=evidence).items():
+        name = None if key == "__all__" else (f"f_{key}" if f"f_{key}" in form.fields else
+                                              (key if key in form.fields else None))
+        already = form.errors.get(name or "__all__", [])
+        if message not in already and (name is None or not already):
+            form.add_error(name, message)
 
 
 @action_required(Action.VAULT_OPEN)
@@ -233,6 +258,15 @@ def correct(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("本人 #%(pk)s を訂正しました（訂正履歴に記録）") % {"pk": obj.pk})
             return redirect("vault:person", pk=obj.pk)
+    # The current values beside each field (a logged view, the number masked), so that only what changes
+    # is typed.
+    try:
+        current = services.view_person(actor=actor, person=obj, reveal=False).fields
+    except Refused:
+        current = []  # may correct but not view (logged): the form without the current values
+    for shown in current:
+        if f"f_{shown.key}" in form.fields:
+            form.fields[f"f_{shown.key}"].help_text = _("現在: %(v)s") % {"v": shown.display or "—"}
     return render(request, "vault/correct.html", _ctx(request, form=form, person=obj))
 
 

@@ -4,15 +4,18 @@ Access is the policy's (``action_required``, ``get_or_refuse``); nothing is writ
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
-from tokutei.core.forms import flash_errors
+from tokutei.core.views import post_form
 from tokutei.policy import decide, get_or_refuse
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
@@ -95,54 +98,48 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
                     Action.VENDORS_SUPERVISE)})
 
 
+def _vendor_page(pk: int) -> str:
+    return reverse("vendors:detail", args=[pk])
+
+
+def _on_vendor(pk: int, action: Action) -> tuple[Action, Any, int]:
+    """The vendor a POST is about: a missing or foreign id answers 404 before the form is read."""
+    return action, Vendor.objects.select_related("unit", "owner", "parent"), pk
+
+
 @require_POST
 @action_required(Action.VENDORS_QUALIFY)
 def qualify(request: SignedInRequest, pk: int) -> HttpResponse:
-    _vendor(request, pk, Action.VENDORS_QUALIFY)  # 404 before the form
-    form = QualificationForm(request.POST, methods=_methods())
-    if form.is_valid():
-        services.record_qualification(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
-        messages.success(request, _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:detail", pk=pk)
+    return post_form(request, record=_on_vendor(pk, Action.VENDORS_QUALIFY),
+                     form=QualificationForm(request.POST, methods=_methods()), back=_vendor_page(pk),
+                     message=_("記録しました"),
+                     call=lambda d: services.record_qualification(actor=actor_of(request), vendor_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.VENDORS_SUPERVISE)
 def supervise(request: SignedInRequest, pk: int) -> HttpResponse:
-    _vendor(request, pk, Action.VENDORS_SUPERVISE)
-    form = SupervisionForm(request.POST)
-    if form.is_valid():
-        services.record_supervision(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
-        messages.success(request, _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:detail", pk=pk)
+    return post_form(request, record=_on_vendor(pk, Action.VENDORS_SUPERVISE), form=SupervisionForm(request.POST),
+                     back=_vendor_page(pk), message=_("記録しました"),
+                     call=lambda d: services.record_supervision(actor=actor_of(request), vendor_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.VENDORS_EVALUATE)
 def new_evaluation(request: SignedInRequest, pk: int) -> HttpResponse:
-    _vendor(request, pk, Action.VENDORS_EVALUATE)
-    form = EvaluationForm(request.POST, methods=_methods())
-    if form.is_valid():
-        ev = services.create_evaluation(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
-        return redirect("vendors:evaluation", pk=ev.pk)
-    flash_errors(request, form)
-    return redirect("vendors:detail", pk=pk)
+    return post_form(request, record=_on_vendor(pk, Action.VENDORS_EVALUATE),
+                     form=EvaluationForm(request.POST, methods=_methods()), back=_vendor_page(pk),
+                     call=lambda d: services.create_evaluation(actor=actor_of(request), vendor_id=pk, **d),
+                     done=lambda ev: reverse("vendors:evaluation", args=[ev.pk]))
 
 
 @require_POST
 @action_required(Action.VENDORS_CONTRACT)
 def new_contract(request: SignedInRequest, pk: int) -> HttpResponse:
-    _vendor(request, pk, Action.VENDORS_CONTRACT)
     form = ContractForm(request.POST, fields=[(k, f.ja) for k, f in get_profile().fields.items()])
-    if form.is_valid():
-        contract = services.draft_contract(actor=actor_of(request), vendor_id=pk, **form.cleaned_data)
-        return redirect("vendors:contract", pk=contract.pk)
-    flash_errors(request, form)
-    return redirect("vendors:detail", pk=pk)
+    return post_form(request, record=_on_vendor(pk, Action.VENDORS_CONTRACT), form=form, back=_vendor_page(pk),
+                     call=lambda d: services.draft_contract(actor=actor_of(request), vendor_id=pk, **d),
+                     done=lambda contract: reverse("vendors:contract", args=[contract.pk]))
 
 
 # --- 別紙3 -------------------------------------------------------------------------------------------------
@@ -207,9 +204,10 @@ def grade(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.VENDORS_IMPROVEMENT)
 def close_improvement(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = services.close_improvement(actor=actor_of(request), item_id=pk, note=request.POST.get("note", "")[:500])
-    messages.success(request, _("改善措置の完了を記録しました"))
-    return redirect("vendors:evaluation", pk=item.evaluation_id)
+    return post_form(request, back=reverse("vendors:index"), message=_("改善措置の完了を記録しました"),
+                     call=lambda d: services.close_improvement(actor=actor_of(request), item_id=pk,
+                                                               note=request.POST.get("note", "")[:500]),
+                     done=lambda item: reverse("vendors:evaluation", args=[item.evaluation_id]))
 
 
 @action_required(Action.VENDORS_EXPORT)
@@ -243,97 +241,79 @@ def contract(request: SignedInRequest, pk: int) -> HttpResponse:
                     Action.VENDORS_SUBCONTRACT, Action.VENDORS_END, Action.VENDORS_RETURN)})
 
 
+def _contract_page(pk: int) -> str:
+    return reverse("vendors:contract", args=[pk])
+
+
+def _on_contract(pk: int, action: Action) -> tuple[Action, Any, int]:
+    """The contract a POST is about: a missing or foreign id answers 404 before the form is read."""
+    return action, Contract.objects.select_related("vendor"), pk
+
+
 @require_POST
 @action_required(Action.VENDORS_CLAUSE)
 def confirm_clause(request: SignedInRequest, pk: int) -> HttpResponse:
-    _contract(request, pk, Action.VENDORS_CLAUSE)
-    form = ClauseForm(request.POST)
-    if form.is_valid():
-        services.confirm_clause(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
-        messages.success(request, _("確認を記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:contract", pk=pk)
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_CLAUSE), form=ClauseForm(request.POST),
+                     back=_contract_page(pk), message=_("確認を記録しました"),
+                     call=lambda d: services.confirm_clause(actor=actor_of(request), contract_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.VENDORS_ACTIVATE)
 def activate(request: SignedInRequest, pk: int) -> HttpResponse:
-    _contract(request, pk, Action.VENDORS_ACTIVATE)
-    services.activate_contract(actor=actor_of(request), contract_id=pk)
-    messages.success(request, _("契約を有効にしました"))
-    return redirect("vendors:contract", pk=pk)
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_ACTIVATE), back=_contract_page(pk),
+                     message=_("契約を有効にしました"),
+                     call=lambda d: services.activate_contract(actor=actor_of(request), contract_id=pk))
 
 
 @require_POST
 @action_required(Action.VENDORS_MEMORANDUM)
 def memorandum(request: SignedInRequest, pk: int) -> HttpResponse:
-    _contract(request, pk, Action.VENDORS_MEMORANDUM)
     memo = _out().memorandum
-    form = MemorandumForm(request.POST, items=memo.items if memo else [])
-    if form.is_valid():
-        services.record_memorandum(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
-        messages.success(request, _("記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:contract", pk=pk)
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_MEMORANDUM),
+                     form=MemorandumForm(request.POST, items=memo.items if memo else []), back=_contract_page(pk),
+                     message=_("記録しました"),
+                     call=lambda d: services.record_memorandum(actor=actor_of(request), contract_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.VENDORS_SUBCONTRACT)
 def subcontractor(request: SignedInRequest, pk: int) -> HttpResponse:
-    c = _contract(request, pk, Action.VENDORS_SUBCONTRACT)
-    form = SubContractorForm(request.POST, vendors=selectors.vendors(actor_of(request)).exclude(pk=c.vendor_id),
-                             subcontractors=c.subcontractors.all())
-    if form.is_valid():
-        d = form.cleaned_data
-        services.add_subcontractor(actor=actor_of(request), contract_id=pk, vendor_id=d["vendor"].pk,
-                                   above_id=d["above"].pk if d["above"] else None, work=d["work"], reason=d["reason"],
-                                   safety_check=d["safety_check"], equivalent_conditions=d["equivalent_conditions"],
-                                   approval_id=d["approval_id"])
-        messages.success(request, _("再委託先を登録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:contract", pk=pk)
+    def form(c: Contract) -> SubContractorForm:
+        return SubContractorForm(request.POST, vendors=selectors.vendors(actor_of(request)).exclude(pk=c.vendor_id),
+                                 subcontractors=c.subcontractors.all())
+
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_SUBCONTRACT), form=form,
+                     back=_contract_page(pk), message=_("再委託先を登録しました"),
+                     call=lambda d: services.add_subcontractor(
+                         actor=actor_of(request), contract_id=pk, vendor_id=d["vendor"].pk,
+                         above_id=d["above"].pk if d["above"] else None, work=d["work"], reason=d["reason"],
+                         safety_check=d["safety_check"], equivalent_conditions=d["equivalent_conditions"],
+                         approval_id=d["approval_id"]))
 
 
 @require_POST
 @action_required(Action.VENDORS_END)
 def end(request: SignedInRequest, pk: int) -> HttpResponse:
-    _contract(request, pk, Action.VENDORS_END)
-    form = EndForm(request.POST)
-    if form.is_valid():
-        services.end_contract(actor=actor_of(request), contract_id=pk, note=form.cleaned_data["note"])
-        messages.success(request, _("契約を終了しました。返還・消去の確認を記録してください"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:contract", pk=pk)
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_END), form=EndForm(request.POST),
+                     back=_contract_page(pk), message=_("契約を終了しました。返還・消去の確認を記録してください"),
+                     call=lambda d: services.end_contract(actor=actor_of(request), contract_id=pk, note=d["note"]))
 
 
 @require_POST
 @action_required(Action.VENDORS_RETURN)
 def return_done(request: SignedInRequest, pk: int) -> HttpResponse:
-    _contract(request, pk, Action.VENDORS_RETURN)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        services.record_return(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
-        messages.success(request, _("返還・消去の確認を記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:contract", pk=pk)
+    return post_form(request, record=_on_contract(pk, Action.VENDORS_RETURN), form=ReturnForm(request.POST),
+                     back=_contract_page(pk), message=_("返還・消去の確認を記録しました"),
+                     call=lambda d: services.record_return(actor=actor_of(request), contract_id=pk, **d))
 
 
 @require_POST
 @action_required(Action.VENDORS_DELIVERY)
 def hand_over(request: SignedInRequest, pk: int) -> HttpResponse:
-    get_or_refuse(actor_of(request), Action.VENDORS_DELIVERY, Contract.objects.all(), pk=pk)  # 404 before the form
-    form = HandOverForm(request.POST)
-    if form.is_valid():
-        services.hand_over(actor=actor_of(request), contract_id=pk, **form.cleaned_data)
-        messages.success(request, _("引渡しを記録しました"))
-    else:
-        flash_errors(request, form)
-    return redirect("vendors:index")
+    return post_form(request, record=(Action.VENDORS_DELIVERY, Contract.objects.all(), pk),
+                     form=HandOverForm(request.POST), back=reverse("vendors:index"), message=_("引渡しを記録しました"),
+                     call=lambda d: services.hand_over(actor=actor_of(request), contract_id=pk, **d))
 
 
 # --- 派遣労働者 ----------------------------------------------------------------------------------------------

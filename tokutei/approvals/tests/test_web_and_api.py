@@ -93,4 +93,4 @@ def test_the_approver_sees_the_scope_in_words(client, officers000, org000):
                                   particulars={"purpose": purpose, "count_limit": 500})
     client.force_login(officers000["id_manager"])
     page = client.get(f"/approvals/{req.pk}/").content.decode()
-    assert org000.tasks[purpose].ja in page and "件数の上限: 500" in page and "承認する" in page
+    assert org000.tasks[purpose].ja in page and "<dt>件数の上限</dt><dd>500</dd>" in page and "承認する" in page

@@ -106,3 +106,13 @@ def test_the_chart_counts_per_local_day(write_at, clerk):
     write_at(at(MONDAY, 23, 50), action="vault.view", actor=clerk, result="refused")
     days = daily_counts(Entry.objects.all(), day_from=SUNDAY, day_to=MONDAY)
     assert days == [{"day": SUNDAY, "ok": 0, "refused": 0}, {"day": MONDAY, "ok": 1, "refused": 1}]
+
+
+def test_it_counts_typing_mistakes_apart_from_refusals_by_the_access_policy(write_at, clerk):
+    write_at(at(MONDAY, 10), action="vault.intake", actor=clerk, result="refused", reason="チェックデジット",
+             details={"code": "check_digit"})
+    write_at(at(MONDAY, 10), action="staff.access", actor=clerk, result="refused", reason="入力内容に誤りがあります",
+             details={"code": "invalid_input"})
+    write_at(at(MONDAY, 11), action="vault.view", actor=clerk, result="refused", reason="指定外")
+    assert [f.action for f in _run(reports.outside_designation)] == ["vault.view"]
+    assert sorted(f.action for f in _run(reports.input_errors)) == ["staff.access", "vault.intake"]

@@ -160,3 +160,22 @@ def test_a_printed_search_names_its_conditions_in_words_and_who_printed_it(clien
     assert "staff.sign_in" not in criteria
     head = body.split('print-head">', 1)[1].split("</p>", 1)[0]
     assert "印刷日時" in head and auditor.username in head
+
+
+def test_an_entry_shows_its_task_and_target_in_words_and_the_entries_around_it(client, auditor, some_log):
+    viewed = Entry.objects.filter(action="vault.view", result="ok").get()
+    client.force_login(auditor)
+    html = client.get(reverse("auditlog:entry", args=[viewed.seq])).content.decode()
+    assert "前後の操作履歴" in html and "本人の記録 1" in html
+    assert ">payroll<" not in html and "person 1" not in html  # no codes
+    after = Entry.objects.filter(action="staff.sign_in").get()
+    assert reverse("auditlog:entry", args=[after.seq]) in html  # the next entry one click away
+
+
+def test_each_finding_of_the_analysis_links_to_its_entry(client, auditor, some_log):
+    refused = Entry.objects.filter(action="vault.view", result="refused").get()
+    day = timezone.localtime(refused.at).date()
+    client.force_login(auditor)
+    html = client.get(reverse("auditlog:analysis"), {"date_from": day.isoformat(), "date_to": day.isoformat()}
+                      ).content.decode()
+    assert f'href="{reverse("auditlog:entry", args=[refused.seq])}"' in html

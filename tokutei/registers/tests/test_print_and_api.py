@@ -26,14 +26,26 @@ def filled000(officers000):
     return officers000
 
 
+def _app_css() -> str:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("css/app.css")
+    assert path, "css/app.css"
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
 @pytest.mark.parametrize("name", [n for n, t in tables.TABLES.items() if not t.optional])
 def test_every_register_prints_on_a4_and_exports_to_excel(client, filled000, name):
     client.force_login(filled000["sys_admin"])
     page = client.get(reverse("registers:print", args=[name]))
     assert page.status_code == 200, name
     html = page.content.decode()
-    assert "registers/print.css" in html and "<style" not in html and "onclick" not in html  # CSP: no inline
-    assert "data-print" in html and "ledgers/print.js" in html
+    # The A4 rules live in the style sheet the page links (the CSP blocks an inline <style>).
+    assert 'class="register-print"' in html and "css/app.css" in html and "<style" not in html
+    assert "size: A4" in _app_css() and ".register-print table { width: 100%; table-layout: fixed;" in _app_css()
+    assert "counter(page)" in _app_css()
+    assert "onclick" not in html and "data-print" in html
     title = tables.title_of(name)
     assert title in html
     response = client.get(reverse("registers:export", args=[name]))
@@ -55,11 +67,11 @@ def _static(path: str) -> str:
 
 def test_the_print_form_is_a4_with_whole_columns_repeated_headers_and_page_numbers():
     """In a static file: the Content-Security-Policy (style-src 'self') would block an inline style."""
-    css = _static("registers/print.css")
+    css = _static("css/app.css")
     for rule in ("size: A4 portrait", "size: A4 landscape", "table-layout: fixed", "overflow-wrap: anywhere",
-                 "display: table-header-group", "counter(page)", 'data-orientation="landscape"'):
+                 "display: table-header-group", "counter(page)", "data-orientation=landscape"):
         assert rule in css, rule
-    assert "window.print()" in _static("ledgers/print.js")
+    assert "window.print()" in _static("js/app.js")
 
 
 def test_a_wide_register_prints_landscape(client, filled000):

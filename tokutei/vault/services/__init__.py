@@ -24,7 +24,7 @@ from .deletion import (
     retention_due,
 )
 from .files import SITE_ENV, create_file, installation_site, set_installation_site, shred_file
-from .intake import IntakeResult, confirm_person, intake_person, verification_problem
+from .intake import IntakeResult, confirm_person, intake_person, intake_problems, verification_problem
 from .reading import MASK, PersonView, ShownField, get_file, get_person, search_people, view_person
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "get_person",
     "installation_site",
     "intake_person",
+    "intake_problems",
     "request_deletion",
     "retention_due",
     "revoke_service_account",

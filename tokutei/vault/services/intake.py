@@ -101,6 +101,31 @@ class _BulkLoading(Exception):
     """The file is being bulk-loaded (SpecificFile.bulk_loading)."""
 
 
+def intake_problems(*, file: SpecificFile, values: dict[str, Any], fields: set[str], channel: str = "",
+                    evidence: dict | None = None) -> dict[str, str]:
+    """Every problem of an intake entry at once, field by field (``__all__`` for the verification), for the
+    form to show beside its fields after :func:`intake_person` refused the first one. Checks only: nothing
+    is logged here (the refusal already was), no value is repeated in a message."""
+    profile = get_profile()
+    problems: dict[str, str] = {}
+    if profile.intake.channels and channel not in profile.intake.channels:
+        problems["channel"] = "取得経路を選択してください"
+    codec = PersonCodec.for_file(file.pk, profile=profile)
+    mn_key = codec.index_fields.get("my_number", "my_number")
+    _mn, mn_error = check_my_number(str(values.get(mn_key) or ""))
+    if mn_error:
+        problems[mn_key] = mn_error
+    try:
+        codec.clean(values, allowed=frozenset(fields | {mn_key}))
+    except FieldErrors as exc:
+        for key, message in exc.errors.items():
+            problems.setdefault(key, message)
+    problem = verification_problem(channel, evidence or {})
+    if problem:
+        problems["__all__"] = problem
+    return problems
+
+
 def intake_person(*, actor: Actor, file: SpecificFile, values: dict[str, Any],
                   channel: str = "", evidence: dict | None = None, retention_trigger_date: dt.date | None = None
                   ) -> IntakeResult:

@@ -88,6 +88,8 @@ def view_person(*, actor: Actor, person: Person, reveal: bool = False) -> Person
             continue
         if spec.kind == "my_number" and not reveal:
             shown.append(ShownField(key, spec.ja, MASK, masked=True))
+        elif spec.kind == "my_number":  # read as it is printed on the card: 1234 5678 9012
+            shown.append(ShownField(key, spec.ja, values[key], display=_grouped(values[key])))
         elif spec.kind == "date":
             shown.append(ShownField(key, spec.ja, values[key], display=_with_wareki(values[key])))
         else:
@@ -95,6 +97,10 @@ def view_person(*, actor: Actor, person: Person, reveal: bool = False) -> Person
     record(action=action, **actor.log_fields(), target_type="person", target_id=person.pk,
            details={"file_id": person.file_id, "fields": [f.key for f in shown if not f.masked]})
     return PersonView(person, shown, reveal, actor.purpose)
+
+
+def _grouped(digits: str) -> str:
+    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 
 def _with_wareki(iso: str) -> str:
@@ -108,8 +114,11 @@ def _with_wareki(iso: str) -> str:
 
 def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
                   birth_date: str = "", limit: int = 50,
-                  bulk_approval_id: int | str | None = None) -> list[Person]:
+                  bulk_approval_id: int | str | None = None, identify: bool = False) -> list[Person]:
     """検索: exact blind-index lookups only (個人番号 / 住民票コード / カナ+生年月日 / 組織の番号).
+
+    ``identify``: each person found gets ``identity`` — the fields that confirm it is the right person
+    (氏名, カナ, 生年月日), those of the task only; the search's log entry names the fields shown.
 
     大量 (000 §9.2, E-05): when the whole result set — not one page — exceeds the profile's bulk threshold,
     the search needs a prior approval naming its scope (``bulk_approval_id``), which it uses up.
@@ -165,7 +174,30 @@ def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
         people = select_models(Person, where, [*digests, *files], order_by='"id"', limit=limit)
         for person in people:
             person.file = files[person.file_id]
+    shown_keys: list[str] = []
+    if identify:
+        shown_keys = _identify(people, decision)
     record(action=Action.VAULT_SEARCH, **actor.log_fields(),
            target_type="person" if len(people) == 1 else "", target_id=people[0].pk if len(people) == 1 else "",
-           count=len(people), details={"by": by, "person_ids": [p.pk for p in people]})
+           count=len(people), details={"by": by, "person_ids": [p.pk for p in people],
+                                       **({"fields": shown_keys} if identify else {})})
     return people
+
+
+IDENTIFYING_KINDS = ("name", "kana", "date")  # what a clerk compares with the paper in hand
+
+
+def _identify(people: list[Person], decision: Decision) -> list[str]:
+    """Set ``person.identity`` (the task's 氏名, カナ and dates, decrypted) on each person; return their keys."""
+    profile = get_profile()
+    keys = [k for k, spec in profile.fields.items() if spec.kind in IDENTIFYING_KINDS and k in decision.fields]
+    for person in people:
+        try:
+            values = decrypt_person_fields(person.data, file_id=person.file_id)
+        except CryptoError:
+            values = {}
+        person.identity = [  # type: ignore[attr-defined]
+            ShownField(k, profile.fields[k].ja, values.get(k, ""),
+                       display=_with_wareki(values[k]) if profile.fields[k].kind == "date" and values.get(k) else "")
+            for k in keys]
+    return keys

@@ -2,7 +2,8 @@
 
 Initialises the database on first run (profile ``--profile``, default 004), asks each app to load its
 demo data (its AppConfig's ``demo_loader``, tokutei.core.hooks), prints the demo sign-ins and
-serves on 127.0.0.1.
+serves on the loopback address, announced as http://localhost:PORT/ only (WebAuthn needs a host name;
+the server sends 127.0.0.1 on to localhost, TOKUTEI_CANONICAL_HOST).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join([
             "",
             "== Tokutei デモ (demo) ==",
-            f"URL: http://127.0.0.1:{port}/",
+            f"URL: http://localhost:{port}/",
             "管理者 (administrator): admin / demo-admin-2026!",
             *(line.replace(":8000/", f":{port}/")
               for line in self._notes_path().read_text(encoding="utf-8").splitlines()),
