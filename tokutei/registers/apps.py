@@ -9,9 +9,6 @@ class RegistersConfig(AppConfig):
     demo_loader = "tokutei.registers.demo.load"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
-        from tokutei.approvals.pickers import Picker, register_picker
         from tokutei.staff import factors
 
         from . import rules  # noqa: F401 - registers the registers' actions with tokutei.policy
@@ -25,12 +22,5 @@ class RegistersConfig(AppConfig):
             factors.DELETION_GUARDS.append(RESET_GUARD)
         if deletion_needs_application not in factors.DELETION_NEEDS_APPLICATION:
             factors.DELETION_NEEDS_APPLICATION.append(deletion_needs_application)
-        # 端末の持出し・持込みの申請 (002 §32.2, E-18): the terminal is chosen from the 情報資産管理簿.
-        register_picker(Picker("asset_id", _("情報資産（端末）"), _terminal_choices))
-
-
-def _terminal_choices() -> list[tuple[int, str]]:
-    from .models import Asset
-
-    return [(a.pk, f"{a.tag} {a.name}") for a in Asset.objects.filter(kind=Asset.Kind.TERMINAL).exclude(
-        status=Asset.Status.DISPOSED).order_by("tag")[:500]]
+        # (端末の持出し・持込みの申請, 002 §32.2, E-18: the approvals' own terminal picker lists the
+        # 情報資産管理簿's terminals — tokutei.approvals.forms.)

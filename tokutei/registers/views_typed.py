@@ -175,7 +175,7 @@ def asset_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "allowed": AllowedDevice.objects.filter(asset=asset, removed_on__isnull=True),
         "connections": asset.connections.all()[:200], "movements": asset.movements.select_related("by")[:100],
         "needs_approval": {d: bool(get_profile().approvals.get(op)) for d, op in assets.MOVEMENT_OPERATION.items()},
-        "apply": {d: _application_url(request, op, asset_id=asset.pk) for d, op in assets.MOVEMENT_OPERATION.items()},
+        "apply": {d: _application_url(request, op, terminal=asset.pk) for d, op in assets.MOVEMENT_OPERATION.items()},
         "may_move": _may(request, Action.TERMINAL_MOVEMENT), "may_allow": _may(request, Action.DEVICE_ALLOW)})
 
 

@@ -25,6 +25,13 @@ def _link(page: str, text: str) -> str:
     return html.unescape(found.group(1))
 
 
+def _operation(page: str) -> str:
+    """The kind of request the form is for (chosen before the form opens: a hidden field)."""
+    found = re.search(r'name="operation" value="([^"]*)"', page)
+    assert found, "operation"
+    return found.group(1)
+
+
 def _selected(page: str, name: str) -> str:
     select = re.search(r'<select name="' + name + r'".*?</select>', page, re.S)
     assert select, name
@@ -37,9 +44,10 @@ def test_the_take_out_link_of_a_terminal_opens_the_request_form_with_that_termin
     client.force_login(sayama["staff"])
     url = _link(client.get(reverse("registers:asset", args=[asset.pk])).content.decode(), "持出しの承認を申請")
     form = client.get(url).content.decode()
-    assert _selected(form, "operation") == "terminal_carry_out" and _selected(form, "asset_id") == str(asset.pk)
-    assert 'name="terminal_id"' not in form  # no number to type
-    response = client.post(url, {"operation": "terminal_carry_out", "asset_id": str(asset.pk), "note": "研修会場"})
+    assert _operation(form) == "terminal_carry_out" and _selected(form, "terminal") == str(asset.pk)
+    assert 'name="terminal_id"' not in form and 'name="asset_id"' not in form  # no number to type
+    response = client.post(url, {"operation": "terminal_carry_out", "terminal": str(asset.pk), "destination": "研修会場",
+                                 "note": "研修で使う"})
     req = ApprovalRequest.objects.get()
     assert response.status_code == 302 and req.operation == "terminal_carry_out"
     assert req.particulars["asset_id"] == asset.pk and req.requester == sayama["staff"]
@@ -54,7 +62,7 @@ def test_the_bring_in_link_chooses_the_bring_in_approval(client, sayama):  # noq
     asset = _terminal_asset(sayama)
     client.force_login(sayama["staff"])
     url = _link(client.get(reverse("registers:asset", args=[asset.pk])).content.decode(), "持込みの承認を申請")
-    assert _selected(client.get(url).content.decode(), "operation") == "terminal_bring_in"
+    assert _operation(client.get(url).content.decode()) == "terminal_bring_in"
 
 
 def test_the_id_registers_link_to_the_registration_and_deletion_applications_of_that_person(
@@ -65,15 +73,15 @@ def test_the_id_registers_link_to_the_registration_and_deletion_applications_of_
     links = [html.unescape(u) for u in re.findall(r'<a href="([^"]+)">登録を申請</a>', page)]
     url = next(u for u in links if u.endswith(f"subject={operator.pk}"))
     form = client.get(url).content.decode()
-    assert _selected(form, "operation") == "biometric_register" and _selected(form, "subject") == str(operator.pk)
-    client.post(url, {"operation": "biometric_register", "subject": str(operator.pk)})
+    assert _operation(form) == "biometric_register" and _selected(form, "subject") == str(operator.pk)
+    client.post(url, {"operation": "biometric_register", "subject": str(operator.pk), "note": "生体認証の登録"})
     req = ApprovalRequest.objects.get()
     assert req.operation == "biometric_register" and req.subject == operator and req.requester == site_admin
     decide(actor=Actor.console(officers000["sys_admin"]), request_id=req.pk, approve=True)
     _enrol(operator)  # the approved application lets the operator enrol
     url = _link(client.get(reverse("registers:ids")).content.decode(), "削除を申請")
     assert _selected(client.get(url).content.decode(), "subject") == str(operator.pk)
-    client.post(url, {"operation": "biometric_delete", "subject": str(operator.pk)})
+    client.post(url, {"operation": "biometric_delete", "subject": str(operator.pk), "note": "生体認証の削除"})
     assert ApprovalRequest.objects.filter(operation="biometric_delete", subject=operator).exists()
 
 
