@@ -51,7 +51,12 @@ def test_lanes_are_verified_side_by_side_and_a_modified_entry_is_still_named(set
     assert len(lanes) == 3
     scanned: list[int] = []
     scan_one = verify._scan_lane_pg
-    monkeypatch.setattr(verify, "_scan_lane_pg", lambda alias, lane, *a: scanned.append(lane) or scan_one(alias, lane, *a))
+
+    def counted(alias, lane, *args):
+        scanned.append(lane)
+        return scan_one(alias, lane, *args)
+
+    monkeypatch.setattr(verify, "_scan_lane_pg", counted)
 
     report = verify_database(make_checkpoint=False)
     assert report.ok, report.problems
