@@ -57,8 +57,11 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()  # the workers open their own after the fork
         scheme = "https" if options.certfile else "http"
+        # Where the site answers: the canonical host when one is set (make demo: localhost, where WebAuthn
+        # works; a loopback address redirects there), else each address bound.
+        addresses = [settings.CANONICAL_HOST] if settings.CANONICAL_HOST else options.bind
         self.stdout.write(
-            f"Tokutei を起動します: {', '.join(f'{scheme}://{b}/' for b in options.bind)} "
+            f"Tokutei を起動します: {', '.join(f'{scheme}://{b}/' for b in addresses)} "
             f"（{options.server_name}、"
             + (f"スレッド {options.worker_count() * max(1, options.threads)}" if options.server_name == "waitress"
                else f"プロセス {options.worker_count()}、スレッド {options.threads}")
