@@ -89,7 +89,7 @@ def load() -> list[str]:
             manual = i < UNCONFIRMED and profile.intake.second_person_confirmation
             if not manual and len(samples) < 3 and kana_key and birth_key and values.get(kana_key) \
                     and values.get(birth_key):
-                samples.append(f"  {values[kana_key]}　{values[birth_key]}（{f.name}・{profile.tasks[f.tasks[0]].ja[:20]}）")
+                samples.append(f"  {values[kana_key]}　{values[birth_key]}（{f.name}・{profile.tasks[f.tasks[0]].ja}）")
             rows.append(Person(
                 file=f, task=f.tasks[0], data=blob, key_id=key_id, **codec.indexes(values),
                 status=Person.Status.UNCONFIRMED if manual else Person.Status.CONFIRMED,
