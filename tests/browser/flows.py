@@ -119,23 +119,32 @@ def export(page, *, task: str, recipient: str, bulk_approval: int | None, shot: 
 
 
 def request_approval(page, *, operation: str, task: str | None = None, limit: int | None = None,
-                     carry_out: int | None = None, reason: str, shot: str) -> int:
-    """Ask for an approval of ``operation`` (the profile's name of it); returns the request's number."""
+                     carry_out: int | None = None, carry_out_to: str = "", reason: str, shot: str) -> int:
+    """Ask for an approval of ``operation`` (the profile's name of it): the kind is chosen from the list of
+    operations, then its own form is filled (a carry-out chosen by its number or whom it goes to); returns
+    the request's number."""
     page.get_by_role("link", name="承認・申請").first.click()
     page.get_by_role("link", name="承認を申請する").click()
-    select_option_matching(page.get_by_label(re.compile("申請する操作")), re.escape(operation))
+    page.get_by_role("link", name=re.compile(re.escape(operation))).first.click()
     if task is not None:
         select_option_matching(page.get_by_label(re.compile(r"事務（利用目的）")), re.escape(task))
     if limit is not None:
         page.get_by_label(re.compile("件数の上限")).fill(str(limit))
     if carry_out is not None:
-        choose_record(page, "持出し記録", carry_out)
+        choose_record(page, "持出し（持出し前の記録）", carry_out, text=carry_out_to)
     page.get_by_label(re.compile("申請理由")).fill(reason)
     look(page, f"{shot}-approval-request")
     page.get_by_role("button", name=re.compile("送信|申請する")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("#")
     look(page)
     return record_number(page.get_by_role("heading", level=1).inner_text())
+
+
+def confirm(page) -> None:
+    """An irreversible action asks first, spelling out its consequence: go ahead (実行する)."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="実行する").click()
 
 
 def approve(page, *, number: int, shot: str | None = None) -> None:
@@ -146,6 +155,7 @@ def approve(page, *, number: int, shot: str | None = None) -> None:
     waiting.get_by_role("link", name=f"#{number}", exact=True).click()
     look(page, f"{shot}-approval-detail" if shot else None)
     page.get_by_role("button", name="承認する").click()
+    confirm(page)
     expect(page.get_by_role("status").or_(page.get_by_role("alert")).first).to_be_visible()
     look(page)
 
@@ -186,7 +196,7 @@ def search_log_and_verify(page, *, operation: str, user: str, shot: str) -> None
     """The auditor filters the log by operation and user, opens an entry, and verifies the whole chain."""
     page.get_by_role("link", name=re.compile("操作履歴")).first.click()
     expect(page.get_by_role("heading", name="操作履歴の検索")).to_be_visible()
-    select_option_matching(page.get_by_label(re.compile(r"^\s*操作")), re.escape(operation))
+    select_option_matching(page.get_by_role("combobox", name=re.compile(r"^\s*操作")), re.escape(operation))
     user_field = page.get_by_label(re.compile(r"^\s*(ユーザID|ユーザ|職員)"))
     if user_field.evaluate("e => e.tagName") == "SELECT":
         select_option_matching(user_field, re.escape(user))

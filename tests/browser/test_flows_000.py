@@ -69,7 +69,7 @@ def test_a_medium_is_carried_out_only_after_two_different_people_approve(page, o
     carry = flows.plan_carry_out(page, task=task, counterpart="地方公共団体情報システム機構", medium="光ディスク",
                                  protection="施錠できる容器の使用", shot="000-operator")
     approval = flows.request_approval(page, operation="記録媒体の外部への持出し", carry_out=carry,
-                                      reason="住基ネット連携データの提出", shot="000-operator-carry-out")
+                                      carry_out_to="地方公共団体情報システム機構", reason="住基ネット連携データの提出", shot="000-operator-carry-out")
     o.sign_in(page, "jimukyoku_jicho")
     page.goto("/")
     flows.approve(page, number=approval, shot="000-manager-carry-out")
