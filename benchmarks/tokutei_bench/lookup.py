@@ -37,19 +37,25 @@ from .worker import BENCH_USER, TASK
 PORTS = range(18100, 18200)  # loopback ports the bench may use for its server
 
 
+def _headers(cookie: str, terminal: str) -> str:
+    """A client's request headers: the session cookie, the terminal credential and a CSRF token (cookie and
+    header, as a browser page)."""
+    import secrets
+    import string
+
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    return (f"Host: 127.0.0.1\r\nCookie: {cookie}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+            f"X-Tokutei-Terminal: {terminal}\r\n")
+
+
 class _Client:
     """One keep-alive connection that POSTs forms and reads the responses (Content-Length framed), with
-    a session cookie, the terminal credential and a CSRF token (cookie and header, as a browser page)."""
+    ``_headers``."""
 
     def __init__(self, port: int, cookie: str, terminal: str):
-        import secrets
-        import string
-
         self.port, self.buffer = port, b""
         self.sock: socket.socket | None = None
-        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-        self.headers = (f"Host: 127.0.0.1\r\nCookie: {cookie}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
-                        f"X-Tokutei-Terminal: {terminal}\r\n")
+        self.headers = _headers(cookie, terminal)
 
     def post(self, path: str, body_text: str) -> tuple[bool, bytes]:
         return self.request("POST", path, body_text)
@@ -160,7 +166,7 @@ class _AsyncClient:
 
     def __init__(self, port: int, cookie: str, terminal: str):
         self.port = port
-        self.headers = _Client(port, cookie, terminal).headers
+        self.headers = _headers(cookie, terminal)
         self.reader: Any = None
         self.writer: Any = None
 
