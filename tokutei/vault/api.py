@@ -226,12 +226,12 @@ def lookup(request: HttpRequest, payload: VaultLookupIn):
     program asks when it holds a number and needs the record. The same as ``/search`` followed by
     ``/people/{id}`` for each person found, decided and logged the same way (one search entry, then one
     view or reveal entry per person), in one request instead of one plus one per person."""
-    actor = _actor(request, Action.VAULT_SEARCH, payload.purpose)
-    people = services.search_people(actor=actor, by=payload.by, value=payload.value, kana=payload.kana,
-                                    birth_date=payload.birth_date, bulk_approval_id=payload.bulk_approval_id)
+    searcher = _actor(request, Action.VAULT_SEARCH, payload.purpose)
     viewer = _actor(request, Action.VAULT_REVEAL if payload.reveal else Action.VAULT_VIEW, payload.purpose)
-    return [_shown(person, services.view_person(actor=viewer, person=person, reveal=payload.reveal))
-            for person in people]
+    views = services.look_up(searcher=searcher, viewer=viewer, by=payload.by, value=payload.value,
+                             kana=payload.kana, birth_date=payload.birth_date,
+                             bulk_approval_id=payload.bulk_approval_id, reveal=payload.reveal)
+    return [_shown(shown.person, shown) for shown in views]
 
 
 def _shown(person: Person, shown) -> dict:

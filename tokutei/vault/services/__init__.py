@@ -25,7 +25,7 @@ from .deletion import (
 )
 from .files import SITE_ENV, create_file, installation_site, set_installation_site, shred_file
 from .intake import IntakeResult, confirm_person, intake_person, intake_problems, verification_problem
-from .reading import MASK, PersonView, ShownField, get_file, get_person, search_people, view_person
+from .reading import MASK, PersonView, ShownField, get_file, get_person, look_up, search_people, view_person
 
 __all__ = [
     "MASK",
@@ -51,6 +51,7 @@ __all__ = [
     "request_deletion",
     "retention_due",
     "revoke_service_account",
+    "look_up",
     "search_people",
     "set_installation_site",
     "shred_file",

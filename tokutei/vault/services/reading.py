@@ -201,3 +201,37 @@ def _identify(people: list[Person], decision: Decision) -> list[str]:
                        display=_with_wareki(values[k]) if profile.fields[k].kind == "date" and values.get(k) else "")
             for k in keys]
     return keys
+
+
+def look_up(*, searcher: Actor, viewer: Actor, by: str, value: str = "", kana: str = "", birth_date: str = "",
+            bulk_approval_id: int | str | None = None, reveal: bool = False) -> list[PersonView]:
+    """検索と照会を一度に: ``search_people``, then ``view_person`` of each person found — in one transaction, so
+    that the search entry and the view (or reveal) entries commit together, with one commit instead of one
+    per entry (docs/performance.md, "Lookup over HTTP").
+
+    A refusal inside (the bulk rule, a person the viewer may not open) has logged its entry when it is
+    raised: the transaction still commits — the refusal and the search that led to it stay in the log — and
+    the refusal is raised after the commit. Each person is decided before any is opened, so that no view is
+    logged for a result that is then not shown.
+    """
+    from django.db import transaction
+
+    from tokutei.core.errors import Refused
+
+    action = Action.VAULT_REVEAL if reveal else Action.VAULT_VIEW
+    refused: Refused | None = None
+    views: list[PersonView] = []
+    with transaction.atomic(durable=True):
+        try:
+            people = search_people(actor=searcher, by=by, value=value, kana=kana, birth_date=birth_date,
+                                   bulk_approval_id=bulk_approval_id)
+            for person in people:
+                require(viewer, action, person)
+            views = [view_person(actor=viewer, person=person, reveal=reveal) for person in people]
+        except Refused as exc:
+            if not getattr(exc, "logged", False):
+                raise  # not a logged refusal: nothing of this lookup is kept
+            refused = exc
+    if refused is not None:
+        raise refused
+    return views

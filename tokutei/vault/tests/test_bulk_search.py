@@ -64,3 +64,21 @@ def test_a_search_within_the_threshold_needs_no_approval(bulk_profile, make_user
     intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
                   values={"my_number": number(8), "name": "山田 花子"})
     assert len(search_people(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), by="my_number", value=number(8))) == 1
+
+
+def test_a_lookup_refused_by_the_bulk_rule_keeps_its_refusal_in_the_log(bulk_profile, make_user, make_terminal):
+    """検索と照会を一度に (``look_up``) runs in one transaction: a refusal inside it is still logged."""
+    from tokutei.vault.services import look_up
+
+    clerk = make_user("clerk", "clerk", tasks=["payroll"])
+    terminal, _credential = make_terminal()
+    for i in range(3):
+        file = create_file(actor=Actor(user=clerk, terminal=terminal), name=f"給与ファイル{i}", tasks=["payroll"])
+        intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=file,
+                      values={"my_number": number(9), "name": "山田 次郎"})
+    actor = Actor(user=clerk, terminal=terminal, purpose="payroll")
+    with pytest.raises(Refused) as refused:
+        look_up(searcher=actor, viewer=actor, by="my_number", value=number(9), reveal=True)
+    assert refused.value.article == "T97 §9.2"
+    assert Entry.objects.filter(action="vault.search", result="refused").count() == 1
+    assert not Entry.objects.filter(action="vault.reveal").exists()
