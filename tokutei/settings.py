@@ -180,6 +180,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.User"
+# ModelBackend with a fixed-statement user load (tokutei/staff/backends.py). Sessions signed in under another
+# backend path are signed out once (Django checks the stored path against this list).
+AUTHENTICATION_BACKENDS = ["tokutei.staff.backends.StaffBackend"]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "staff:login"

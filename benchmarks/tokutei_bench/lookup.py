@@ -322,6 +322,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
     already imported), ``clients`` levels, ``requests`` lookups per level; the raw baseline after."""
     import tempfile
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection, connections, transaction
@@ -352,7 +353,7 @@ def task_lookup(args: dict[str, Any]) -> dict[str, Any]:
     for _ in range(max(levels)):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store[IDLE_KEY] = time.time()
         store.create()

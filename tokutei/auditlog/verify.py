@@ -8,6 +8,7 @@ the first bad entry. The export of a bundle is ``bundle_export``, the cheap stat
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -100,6 +101,7 @@ _SQLITE_LANE = (
 )
 
 
+_PG_HASHES_RANGE = _PG_HASHES.replace("AND lane_seq > %(anchor)s", "AND lane_seq > %(anchor)s AND lane_seq <= %(upto)s")
 _SQLITE_RANGE = _SQLITE_LANE.replace("AND lane_seq > ?", "AND lane_seq > ? AND lane_seq <= ?")
 
 
@@ -116,13 +118,14 @@ class _LaneScan:
     legacy: int = 0  # format 1 entries (checked in Python)
 
 
-def _scan_pg(cursor, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
-    params = {"lane": lane, "anchor": anchor, "anchor_hash": anchor_hash}
+def _scan_pg(cursor, lane: int, anchor: int, anchor_hash: str, upto: int | None = None) -> _LaneScan:
+    """``upto``: only the entries to that position (one part of a chain, _parallel_scans)."""
+    params = {"lane": lane, "anchor": anchor, "anchor_hash": anchor_hash, "upto": upto}
     cursor.execute("SELECT seq FROM auditlog_chainhead WHERE id = %s", [lane])
     head = cursor.fetchone()
-    if head is not None and head[0] - anchor >= _PARALLEL_FROM:
+    if head is not None and min(head[0], upto or head[0]) - anchor >= _PARALLEL_FROM:
         cursor.execute(_PG_PARALLEL)
-    cursor.execute(_PG_HASHES, params)
+    cursor.execute(_PG_HASHES if upto is None else _PG_HASHES_RANGE, params)
     count, max_seq, last, modified, legacy = cursor.fetchone()
     scan = _LaneScan(count=count, max_seq=max_seq, last=last, modified=modified, legacy=legacy)
     if count:  # rows appended since the first pass are left for the next verification
@@ -191,12 +194,13 @@ def _stored_hashes(cursor, lane: int, positions: list[int]) -> dict[int, str]:
     return found
 
 
-def _scan_lane_pg(alias: str, lane: int, anchor: int, anchor_hash: str) -> _LaneScan:
-    """One lane's scan on a connection of this thread's own (closed afterwards)."""
+def _scan_lane_pg(alias: str, lane: int, anchor: int, anchor_hash: str, upto: int | None = None) -> _LaneScan:
+    """One lane's scan — or the part of it after ``anchor`` up to ``upto`` — on a connection of this thread's
+    own (closed afterwards)."""
     connection = connections[alias]
     try:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
-            return _scan_pg(cursor, lane, anchor, anchor_hash)
+            return _scan_pg(cursor, lane, anchor, anchor_hash, upto)
     finally:
         connection.close()
 
@@ -235,10 +239,13 @@ def _joined(parts: list[tuple[int, _LaneScan]]) -> _LaneScan | None:
 
 def _parallel_scans(connection, lanes: dict[int, tuple[int, str]]) -> dict[int, _LaneScan]:
     """Each lane's scan — the part that reads and hashes every entry — on every core at once, when the log is
-    large enough for it to matter: the lanes are independent chains. PostgreSQL hashes in its backends, so
-    one thread (one connection, one backend) per lane; SQLite hashes in Python, so one process per lane,
-    each reading the database file. Not inside a transaction (other connections would not see its rows)
-    nor for a database that lives in memory; then the lanes are scanned one after the other, as below."""
+    large enough for it to matter. The lanes are independent chains, and a long chain is cut into one part
+    per core at positions whose stored hash is read first: each entry's hash covers the previous entry's
+    hash as stored, so a part is checked against the hash before it exactly as the whole chain is
+    (``_joined``). PostgreSQL hashes in its backends, so one thread (one connection, one backend) per part;
+    SQLite hashes in Python, so one process per part, each reading the database file. Not inside a
+    transaction (other connections would not see its rows) nor for a database that lives in memory; then
+    the lanes are scanned one after the other, as below."""
     import os
 
     cores = os.cpu_count() or 1
@@ -249,35 +256,39 @@ def _parallel_scans(connection, lanes: dict[int, tuple[int, str]]) -> dict[int, 
         return {}
     from concurrent import futures
 
-    if connection.vendor == "postgresql":
-        if len(lanes) < 2:
-            return {}  # one chain: PostgreSQL's own parallel query shares it out (_PG_PARALLEL)
-        with futures.ThreadPoolExecutor(min(len(lanes), cores)) as pool:
-            jobs = {lane: pool.submit(_scan_lane_pg, connection.alias, lane, *anchor)
-                    for lane, anchor in lanes.items()}
-            return {lane: job.result() for lane, job in jobs.items()}
+    postgres = connection.vendor == "postgresql"
     path = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or "memory" in path or not os.path.exists(path):
+    if not postgres and (connection.vendor != "sqlite" or "memory" in path or not os.path.exists(path)):
         return {}
-    # SQLite keeps one chain: it is cut into one part per core at positions whose stored hash is read here.
-    import multiprocessing
+    total = sum(max(0, heads.get(lane, 0) - anchor) for lane, (anchor, _h) in lanes.items())
+    # The parts of every lane: (lane, after, its hash, up to — None for the chain's end).
+    plan: dict[int, list[tuple[int, str, int | None]]] = {}
+    for lane, (anchor, anchor_hash) in lanes.items():
+        size = max(0, heads.get(lane, 0) - anchor)
+        # A chain that holds a good share of the log gets one part per core; the others one part each.
+        pieces = cores if size >= max(2 * cores, total // (2 * cores)) else 1
+        cuts = [anchor + size * k // pieces for k in range(1, pieces)]
+        hashes = dict(Entry.objects.using(connection.alias).filter(lane=lane, lane_seq__in=cuts)
+                      .values_list("lane_seq", "hash")) if cuts else {}
+        if len(hashes) < len(cuts):
+            cuts = []  # a cut falls on a missing entry: this chain is scanned as a whole
+        starts = [(anchor, anchor_hash), *((cut, hashes[cut]) for cut in cuts)]
+        plan[lane] = [(after, after_hash, end) for (after, after_hash), end in zip(starts, [*cuts, None], strict=True)]
+    if postgres:
+        pool: futures.Executor = futures.ThreadPoolExecutor(min(sum(map(len, plan.values())), cores))
+        scan_part: Any = functools.partial(_scan_lane_pg, connection.alias)
+    else:
+        import multiprocessing
 
-    workers = cores
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        pool = futures.ProcessPoolExecutor(cores, mp_context=context)
+        scan_part = functools.partial(_scan_part_sqlite, path)
     scans: dict[int, _LaneScan] = {}
-    with futures.ProcessPoolExecutor(workers, mp_context=context) as procs:
-        for lane, (anchor, anchor_hash) in lanes.items():
-            size = max(0, heads.get(lane, 0) - anchor)
-            cuts = [anchor + size * k // workers for k in range(1, workers)]
-            hashes = dict(Entry.objects.using(connection.alias).filter(lane=lane, lane_seq__in=cuts)
-                          .values_list("lane_seq", "hash"))
-            if size < 2 * workers or len(hashes) < len(cuts):
-                continue  # a cut falls on a missing entry: this chain is scanned as a whole
-            starts = [(anchor, anchor_hash), *((cut, hashes[cut]) for cut in cuts)]
-            ends: list[int | None] = [*cuts, None]
-            parts = [(end, procs.submit(_scan_part_sqlite, path, lane, after, after_hash, end))
-                     for (after, after_hash), end in zip(starts, ends, strict=True)]
-            joined = _joined([(-1 if end is None else end, part.result()) for end, part in parts])
+    with pool:
+        jobs = {lane: [(end, pool.submit(scan_part, lane, after, after_hash, end)) for after, after_hash, end in parts]
+                for lane, parts in plan.items() if postgres or len(parts) > 1}
+        for lane, parts in jobs.items():
+            joined = _joined([(-1 if end is None else end, job.result()) for end, job in parts])
             if joined is not None:
                 scans[lane] = joined
     return scans

@@ -68,3 +68,37 @@ def select_models(model: type[M], where: str, params: Sequence[Any], *, order_by
                 row[index] = value
         found.append(model.from_db(using, names, row))
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_statement(model: type[Model], alias: str, vendor: str):
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column_of(f)) for f in fields)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quote(column_of(pk))}"
+    return sql, tuple(fields)
+
+
+def insert_model(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> Model:
+    """INSERT ``instance`` (a new row with an automatic primary key) with one fixed statement, as
+    ``instance.save()`` would store it — each field's own ``pre_save`` and ``get_db_prep_save`` — without the
+    ORM's per-call compilation; no signals are sent. For append-only rows written on every logged operation
+    (the handling-status record), with a test that it stores what ``save()`` stores."""
+    connection = connections[using]
+    sql, fields = _insert_statement(type(instance), using, connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:
+            pk = cursor.fetchone()[0]
+        else:
+            pk = connection.ops.last_insert_id(cursor, instance._meta.db_table, column_of(instance._meta.pk))
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using
+    return instance

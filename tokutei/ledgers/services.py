@@ -28,7 +28,7 @@ from tokutei.auditlog.services import record
 from tokutei.core.errors import NOT_FOUND_MESSAGE
 from tokutei.core.fields import bounded_count, db_id
 from tokutei.core.mynumber import looks_like_my_number
-from tokutei.core.sql import column_of
+from tokutei.core.sql import column_of, insert_model
 from tokutei.core.text import log_text
 from tokutei.policy import Actor, Decision, refusal, require
 from tokutei.profiles.selectors import get_profile
@@ -152,7 +152,9 @@ def record_from_entry(entry: Entry) -> HandlingRecord | None:
         return None
     if row.target_type == "carry_out" or row._witness_id:
         _enrich([row])
-    row.save()
+    # One row per logged handling operation, inside the operation's transaction: a fixed statement, not a
+    # compiled INSERT (docs/performance.md, "Lookup over HTTP"); it stores what ``row.save()`` stores.
+    insert_model(row)
     return row
 
 

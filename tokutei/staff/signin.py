@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 PENDING_KEY = "tokutei_pending_sign_in"
 PENDING_SECONDS = 300
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "tokutei.staff.backends.StaffBackend"
 # One message for a wrong password, an unknown ID, an inactive or a locked account: it never tells whether
 # an ID exists (a locked account signs in from a registered terminal, see _is_locked).
 GENERIC_FAILURE = _("ユーザIDまたはパスワードが正しくありません。失敗が続くと、しばらくの間サインインできなくなります。")

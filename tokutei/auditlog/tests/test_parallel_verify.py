@@ -60,11 +60,57 @@ def test_lanes_are_verified_side_by_side_and_a_modified_entry_is_still_named(set
 
     report = verify_database(make_checkpoint=False)
     assert report.ok, report.problems
-    assert sorted(scanned) == lanes and report.entries_checked == 36
+    assert sorted(set(scanned)) == lanes and report.entries_checked == 36
 
     dba_now("UPDATE auditlog_entry SET target_id = '999' WHERE lane = %s AND lane_seq = 7", [lanes[1]])
     problem = verify_database(make_checkpoint=False).first_problem
     assert problem is not None and (problem.lane, problem.position, problem.kind) == (lanes[1], 7, "modified")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the PostgreSQL parts run on connections of their own")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("edit", [
+    "UPDATE auditlog_entry SET target_id = '999' WHERE lane_seq = %s",
+    "UPDATE auditlog_entry SET hash = repeat('ab', 32) WHERE lane_seq = %s",
+    "UPDATE auditlog_entry SET prev_hash = repeat('ab', 32) WHERE lane_seq = %s",
+    "DELETE FROM auditlog_entry WHERE lane_seq = %s",
+    None,
+])
+@pytest.mark.parametrize("k", [1, 19, 20, 21, 40])
+def test_one_long_chain_is_checked_in_parts_and_names_the_entry_one_pass_names(settings, signing_key, monkeypatch,
+                                                                             dba_now, edit, k):
+    """One chain (the whole log of a single writer) is cut at its middle and both halves are hashed at once,
+    each on its own connection: the verdict is the one a single pass gives, wherever the edit falls."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one part per core: this machine has one")
+    settings.AUDIT_LOG_LANES = 1
+    settings.AUDIT_CHECKPOINT_EVERY = 1000
+    monkeypatch.setattr(verify, "_PARALLEL_FROM", 10)
+    _append(40)
+    if edit:
+        dba_now(edit, [k])
+    parts: list[tuple] = []
+    scan_one = verify._scan_lane_pg
+
+    def counted(alias, lane, after, after_hash, upto=None):
+        parts.append((lane, after, upto))
+        return scan_one(alias, lane, after, after_hash, upto)
+
+    monkeypatch.setattr(verify, "_scan_lane_pg", counted)
+    report = verify_database(make_checkpoint=False)
+    if edit is None:
+        assert report.ok and report.entries_checked == 40
+    cores = os.cpu_count() or 1
+    cuts = [40 * i // cores for i in range(1, cores)]
+    cut_deleted = edit is not None and edit.startswith("DELETE") and k in cuts
+    assert len(parts) == (1 if cut_deleted else cores), parts  # a cut on a missing entry: one pass
+    monkeypatch.setattr(verify, "_parallel_scans", lambda connection, lanes: {})
+    one_pass = verify_database(make_checkpoint=False)
+    assert [(p.lane, p.position, p.kind) for p in report.problems[:1]] == \
+           [(p.lane, p.position, p.kind) for p in one_pass.problems[:1]]
+    assert report.ok is one_pass.ok and report.entries_checked == one_pass.entries_checked
 
 
 @pytest.fixture
