@@ -74,14 +74,14 @@ class EndDesignationForm(Form):
 class HandlingScopeForm(Form):
     """取扱いの範囲 (002 §4.4, E-04): some of the designation's files and/or ranges of record numbers."""
 
-    files = forms.MultipleChoiceField(label=_("特定個人情報ファイル（選ばなければ事務のすべてのファイル）"),
-                                      required=False, widget=forms.CheckboxSelectMultiple)
+    file_ids = forms.MultipleChoiceField(label=_("特定個人情報ファイル（選ばなければ事務のすべてのファイル）"),
+                                         required=False, widget=forms.CheckboxSelectMultiple)
     records = TextField(label=_("記録番号の範囲（例: 100-199, 250。空欄は限らない）"), max_length=300, required=False)
     note = TextField(label=_("理由・備考"), max_length=200, required=False)
 
     def __init__(self, *args, files: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        form_field(self, "files", forms.MultipleChoiceField).choices = [(str(k), v) for k, v in files]
+        form_field(self, "file_ids", forms.MultipleChoiceField).choices = [(str(k), v) for k, v in files]
 
     def clean_records(self) -> list[list[int]]:
         from .scope import parse_ranges

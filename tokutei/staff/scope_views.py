@@ -29,14 +29,14 @@ def designation_scope(request: SignedInRequest, pk: int) -> HttpResponse:
     profile = get_profile()
     choices = [(f.pk, f.name) for f in scope_files_for(assignment)]
     may_set = bool(decide(actor, Action.STAFF_SCOPE_SET, assignment))
-    initial = {"files": [str(f) for f in assignment.scope_files or []],
+    initial = {"file_ids": [str(f) for f in assignment.scope_files or []],
                "records": ", ".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in assignment.scope_records or []),
                "note": assignment.scope_note}
     form = HandlingScopeForm(request.POST if request.method == "POST" else None, files=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            set_handling_scope(actor=actor, assignment=assignment, files=[int(f) for f in data["files"]],
+            set_handling_scope(actor=actor, assignment=assignment, files=[int(f) for f in data["file_ids"]],
                                records=data["records"], note=data["note"])
         except Refused as exc:
             form.add_error(None, str(exc))
