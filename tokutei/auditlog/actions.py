@@ -89,6 +89,7 @@ class Action(StrEnum):
     STAFF_USER_CREATE = "staff.user_create", "職員の登録", "Staff member registered"
     STAFF_DESIGNATE = "staff.designate", "役割の指定", "Role designated"
     STAFF_REVOKE = "staff.revoke", "指定の取消", "Designation revoked"
+    STAFF_SCOPE_SET = "staff.scope_set", "取扱いの範囲の指定", "Handling scope of a designation set"
     STAFF_TRANSFER = "staff.transfer", "異動・退職", "Transfer or departure"
     STAFF_PROVISIONING_CLOSE = "staff.provisioning_close", "初期登録の終了", "Initial provisioning closed"
     STAFF_REGISTER_EXPORT = "staff.register_export", "登録簿の出力", "Register exported"

@@ -172,6 +172,7 @@ def rows_for(entries: list[tuple[Entry, bool]], how: str, file_names: dict[int, 
 def find_people(actor: Actor, decision, my_number: str) -> list[Any]:
     """The person's records in the files of the declared task, by the blind index of their 個人番号."""
     from tokutei.core.sql import select_models
+    from tokutei.policy import records_sql
     from tokutei.vault.codec import check_my_number, lookup_digests
     from tokutei.vault.models import Person
     from tokutei.vault.selectors import usable_files
@@ -184,9 +185,10 @@ def find_people(actor: Actor, decision, my_number: str) -> list[Any]:
     digests = lookup_digests("my_number", normalised)
     if not files or not digests:
         return []
+    in_scope, scope_params = records_sql(decision)  # 取扱いの範囲 (E-04), as the vault's search
     where = (f'"bi_my_number" IN ({", ".join(["%s"] * len(digests))}) AND "deleted_at" IS NULL '
-             f'AND "file_id" IN ({", ".join(["%s"] * len(files))})')
-    people = select_models(Person, where, [*digests, *files], order_by='"id"', limit=100)
+             f'AND "file_id" IN ({", ".join(["%s"] * len(files))}) AND {in_scope}')
+    people = select_models(Person, where, [*digests, *files, *scope_params], order_by='"id"', limit=100)
     for p in people:
         p.file = files[p.file_id]
     return people

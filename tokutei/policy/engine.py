@@ -23,6 +23,7 @@ from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden, Refused
 
 from .actor import Actor, Channel
+from .records import RecordScope, scope_of
 from .rules import Rule, rule_for
 
 
@@ -35,6 +36,7 @@ class Decision:
     code: str = "refused"
     units: frozenset[int] | None = None  # None = every unit; else the unit ids the actor may reach
     roles: frozenset[str] = field(default_factory=frozenset)  # the roles in force that allow it
+    records: RecordScope | None = None  # None = every record of the task; else 取扱いの範囲 (E-04)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -92,7 +94,8 @@ def terminal_ok(terminal) -> bool:
 
 
 def _task_decision(actor: Actor, rule: Rule, profile) -> Decision:
-    """特定個人情報等: designated handler (E-01), declared task in scope (E-02), fields (E-03), units (E-04)."""
+    """特定個人情報等: designated handler (E-01), declared task in scope (E-02), fields (E-03), units and the
+    designation's 取扱いの範囲 (E-04, ``tokutei.policy.records``)."""
     allowed_roles = set(rule.roles(profile)) if rule.roles is not None else profile.handler_roles()
     handler = [a for a in _assignments(actor) if a.role_key in profile.roles
                and profile.roles[a.role_key].handles_data and a.role_key in allowed_roles]
@@ -112,8 +115,12 @@ def _task_decision(actor: Actor, rule: Rule, profile) -> Decision:
     if not in_scope:
         return _deny(_("選択された事務は、あなたの指定された事務の範囲外です"), task.article, "out_of_scope")
     units = _units_of(in_scope, profile, actor.user) if rule.unit_scoped_roles else None
-    return Decision(True, frozenset(task.fields), "", task.article, "ok", units,
-                    frozenset(a.role_key for a in in_scope))
+    # 取扱いの範囲 (002 §4.4, E-04): a narrower scope a 保護管理者 set on the designations. Its article stands
+    # with the task's, so a record out of it and a missing one are refused alike.
+    records = scope_of(in_scope, profile)
+    article = _join_articles([task.article, records.article]) if records is not None else task.article
+    return Decision(True, frozenset(task.fields), "", article, "ok", units,
+                    frozenset(a.role_key for a in in_scope), records)
 
 
 def _role_decision(actor: Actor, rule: Rule, profile) -> Decision:

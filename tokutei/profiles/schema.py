@@ -842,6 +842,21 @@ class OrgRecords(Strict):
     article: Article = "—"
 
 
+class HandlingScope(Strict):
+    """The range of 特定個人情報等 a handler handles, narrower than the task (002 §4.4, 003 §3.10, E-04).
+
+    The holders of ``set_by`` narrow a designation of one of ``roles`` to some 特定個人情報ファイル and/or
+    ranges of record numbers (本人 #N); the policy honours it on every path (tokutei.policy.records).
+    Absent: the regulation provides no such scope, and a designation reaches every record of its tasks."""
+
+    set_by: list[Key] = Field(min_length=1)  # who defines the scope (002: 保護管理者; 003: 事務取扱責任者)
+    roles: list[Key] = Field(min_length=1)  # the designations it narrows (the handler roles)
+    by: list[Literal["files", "records"]] = ["files", "records"]  # what it may be narrowed by
+    note: str = ""
+    article: Article
+    open: OpenParameter | None = None
+
+
 class Profile(Strict):
     format: Literal[1]
     organisation: Organisation
@@ -878,6 +893,7 @@ class Profile(Strict):
     pia: Pia = Pia()
     safeguards: dict[Key, Safeguard] = {}  # measures the regulation lists, as checklist items
     org: OrgRecords = OrgRecords()
+    handling_scope: HandlingScope | None = None  # E-04: a handler's scope narrower than the task
 
     @model_validator(mode="after")
     def _check_references(self) -> Profile:
@@ -1095,6 +1111,10 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
                                "（同時に報告する役割は経路の連続する2つ以上の役割です）"))
     for key, safeguard in _d(data.get("safeguards")).items():
         need("role", roles, _d(safeguard).get("roles"), f"safeguards.{key}.roles")
+    scope = data.get("handling_scope")
+    if isinstance(scope, dict):
+        need("role", roles, scope.get("set_by"), "handling_scope.set_by")
+        need("role", roles, scope.get("roles"), "handling_scope.roles")
     org = _d(data.get("org"))
     for key, ack in _d(org.get("acknowledgements")).items():
         need("role", roles, _d(ack).get("audience"), f"org.acknowledgements.{key}.audience")

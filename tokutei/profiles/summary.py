@@ -275,6 +275,16 @@ def summary_lines(profile: Profile, name: str = "") -> list[str]:
             for item in sg.items:
                 add(f"    ・{item}")
 
+    scope = profile.handling_scope
+    add("")
+    add("【取扱いの範囲（事務より狭い範囲の指定）】")
+    if scope is None:
+        add("  定めなし（指定された事務のすべての記録）")
+    else:
+        by = "・".join({"files": "特定個人情報ファイル", "records": "記録番号の範囲"}[b] for b in scope.by)
+        add(f"  {_roles(profile, scope.set_by)}が{_roles(profile, scope.roles)}の範囲を{by}で限る"
+            f"（{cite(scope.article, profile)}）")
+
     orgrec = profile.org
     if orgrec.acknowledgements or orgrec.discipline is not None:
         add("")

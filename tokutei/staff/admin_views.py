@@ -39,6 +39,7 @@ from .forms import (
 )
 from .http import SignedInRequest
 from .models import PasswordOnlyDecision, Post, PostHolding, ProvisioningTask, RoleAssignment, Terminal, User
+from .scope import describe
 from .selectors import designatable_roles, has_role, holder_alerts, operator_register
 
 
@@ -83,7 +84,8 @@ def staff_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     profile = get_profile()
     assignments = [
         {"a": a, "role": profile.roles[a.role_key].ja if a.role_key in profile.roles else a.role_key,
-         "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks), "active": a.is_active_on()}
+         "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks), "active": a.is_active_on(),
+         "scope": describe(a) if a.narrowed else ""}
         for a in RoleAssignment.objects.filter(user=member).select_related("designated_by")
     ]
     deletion = _enabled_approval(profile, "biometric_delete")
@@ -205,7 +207,7 @@ def designation_end(request: SignedInRequest, pk: int) -> HttpResponse:
 REGISTER_COLUMNS = [
     ("user_id", "ユーザID"), ("name", "氏名"), ("unit", "所属"), ("role", "役割"), ("basis", "根拠"),
     ("tasks", "事務の範囲"), ("designated_by", "指定者"), ("start_date", "開始日"), ("end_date", "終了日"),
-    ("auth", "認証方法"),
+    ("auth", "認証方法"), ("scope", "取扱いの範囲"),
 ]
 # The profile's own column labels (001 別記様式 is left open; 000 ユーザID管理簿) and the data they show.
 REGISTER_LABELS = {
@@ -213,6 +215,7 @@ REGISTER_LABELS = {
     "操作者": "name", "所属": "unit", "役割": "role", "事務の範囲": "tasks", "指定者": "designated_by",
     "交付者": "designated_by", "登録年月日": "start_date", "交付日": "start_date", "開始日": "start_date",
     "登録取消年月日": "end_date", "失効日": "end_date", "終了日": "end_date", "認証方法": "auth",
+    "取扱いの範囲": "scope", "取扱範囲": "scope",
 }
 
 
@@ -230,6 +233,8 @@ def register_columns() -> list[tuple[str, str]]:
     columns = [(REGISTER_LABELS[label], label) for label in (register.labels if register else [])
                if label in REGISTER_LABELS]
     shown = {key for key, _label in columns}
+    if get_profile().handling_scope is None:  # no 取扱いの範囲 in this regulation (E-04: 002, 003 only)
+        shown.add("scope")
     return columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]
 
 

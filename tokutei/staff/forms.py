@@ -71,6 +71,27 @@ class EndDesignationForm(Form):
     reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
+class HandlingScopeForm(Form):
+    """取扱いの範囲 (002 §4.4, E-04): some of the designation's files and/or ranges of record numbers."""
+
+    file_ids = forms.MultipleChoiceField(label=_("特定個人情報ファイル（選ばなければ事務のすべてのファイル）"),
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    records = TextField(label=_("記録番号の範囲（例: 100-199, 250。空欄は限らない）"), max_length=300, required=False)
+    note = TextField(label=_("理由・備考"), max_length=200, required=False)
+
+    def __init__(self, *args, files: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        form_field(self, "file_ids", forms.MultipleChoiceField).choices = [(str(k), v) for k, v in files]
+
+    def clean_records(self) -> list[list[int]]:
+        from .scope import parse_ranges
+
+        try:
+            return parse_ranges(self.cleaned_data.get("records") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 class TransferForm(Form):
     unit = forms.ModelChoiceField(label=_("異動先"), queryset=Unit.objects.order_by("key"))
     reason = TextField(label=_("理由"), max_length=200, required=False)

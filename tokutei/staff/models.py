@@ -131,6 +131,15 @@ class RoleAssignment(models.Model):
     )
     revoke_reason = models.CharField(max_length=200, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    # 取扱いの範囲 (002 §4.4, 003 §3.10, E-04): narrower than the tasks, set by whom the profile names
+    # (``handling_scope.set_by``). Empty lists: every record of the tasks. tokutei.policy.records reads them.
+    scope_files = models.JSONField(default=list, blank=True)  # 特定個人情報ファイル ids
+    scope_records = models.JSONField(default=list, blank=True)  # [[first, last], ...] record numbers (本人 #N)
+    scope_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scope_set_at = models.DateTimeField(null=True, blank=True)
+    scope_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["user_id", "role_key", "-start_date"]
@@ -141,6 +150,11 @@ class RoleAssignment(models.Model):
 
     def is_active_on(self, day: dt.date | None = None) -> bool:
         return in_force_on(self, day)
+
+    @property
+    def narrowed(self) -> bool:
+        """A 取扱いの範囲 narrower than the tasks is set (E-04)."""
+        return bool(self.scope_files or self.scope_records)
 
 
 class Terminal(models.Model):

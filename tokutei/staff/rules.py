@@ -7,6 +7,10 @@ check: may this actor designate (or end the designation of) THIS role. A unit-sc
 ``eligible_units`` / ``eligible_roles``, E-11, E-33) is a fact about the designee, not the actor:
 ``tokutei.staff.selectors.ineligibility`` answers it for designations and posts alike.
 
+``STAFF_SCOPE_SET`` narrows a handler's designation to some files or record numbers (取扱いの範囲, 002 §4.4,
+003 §3.10, E-04): only the profile's ``handling_scope.set_by`` roles, for the roles it names, a unit-scoped
+setter within their own unit; the policy then honours it (tokutei.policy.records).
+
 ``STAFF_ACCESS`` is the gate of the personal-data screens that are not yet on a task action: a handler
 designation in force (E-01) on a registered terminal (002 §31, 004 §14(7), E-16).
 """
@@ -116,6 +120,36 @@ def may_revoke(actor, obj, decision, profile: Profile) -> Deny | None:
     return _admin_only(decision, profile)
 
 
+def scope_setters(profile: Profile) -> set[str]:
+    """Who defines a handler's 取扱いの範囲 (002 §4.4: 保護管理者; 003 §3.10: 事務取扱責任者) — the profile's
+    ``handling_scope.set_by``; nobody where the regulation provides no such scope."""
+    return set(profile.handling_scope.set_by) if profile.handling_scope else set()
+
+
+def scope_article(profile: Profile) -> str:
+    return profile.handling_scope.article if profile.handling_scope else profile.organisation.article
+
+
+def may_set_scope(actor, obj, decision, profile: Profile) -> Deny | None:
+    """A designation of a role the scope narrows; a unit-scoped setter (保護管理者) in their own unit only."""
+    from .models import RoleAssignment
+
+    setting = profile.handling_scope
+    if not isinstance(obj, RoleAssignment) or setting is None:
+        return Deny(NOT_FOUND_MESSAGE)
+    if obj.role_key not in setting.roles:
+        role = profile.roles.get(obj.role_key)
+        return Deny(_("%(role)sの指定には取扱いの範囲を定めません") % {"role": role.ja if role else obj.role_key},
+                    code="not_scopable", article=setting.article)
+    held = set(decision.roles)
+    unscoped = {k for k in held & set(setting.set_by) if not profile.roles[k].unit_scoped}
+    unit_id = obj.unit_id or getattr(obj.user, "unit_id", None)
+    if not unscoped and actor.user.unit_id != unit_id:
+        return Deny(_("自分の所管課以外の職員の取扱いの範囲は指定できません"), code="outside_unit",
+                    article=setting.article)
+    return None
+
+
 def _password_only_roles(profile: Profile) -> set[str]:
     exception = profile.authentication.password_only_exception
     return set(exception.granted_by) if exception.allowed else set()
@@ -139,6 +173,8 @@ register(
     *(Rule(action, roles=admin_roles, article=admin_article, unit_scoped_roles=False) for action in ADMIN_ACTIONS),
     Rule(Action.STAFF_DESIGNATE, roles=administrators_or_designators, check=may_designate, unit_scoped_roles=False),
     Rule(Action.STAFF_REVOKE, roles=administrators_or_designators, check=may_revoke, unit_scoped_roles=False),
+    Rule(Action.STAFF_SCOPE_SET, roles=scope_setters, article=scope_article, check=may_set_scope,
+         unit_scoped_roles=False),
     Rule(Action.STAFF_REGISTER_VIEW, roles=administrators_or_designators, unit_scoped_roles=False),
     Rule(Action.STAFF_REGISTER_EXPORT, roles=administrators_or_designators, unit_scoped_roles=False),
     Rule(Action.STAFF_PASSWORD_ONLY, roles=_password_only_roles, article=_password_only_article,

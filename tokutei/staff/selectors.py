@@ -209,6 +209,10 @@ def password_change_required(user: User) -> str:
     return ""
 
 
+def _scopable(profile, role_key: str) -> bool:
+    return profile.handling_scope is not None and role_key in profile.handling_scope.roles
+
+
 def operator_register(*, include_ended: bool = True) -> list[dict]:
     """端末機操作者登録簿 (001 §5) / ユーザID管理簿 (000 §14.2): every designation with its facts (R-IAM-1)."""
     profile = _profile()
@@ -218,6 +222,9 @@ def operator_register(*, include_ended: bool = True) -> list[dict]:
     )
     rows = []
     today = timezone.localdate()
+    from .scope import describe, file_names
+
+    names = file_names()
     for a in qs:
         active = a.is_active_on(today) and a.user.is_active
         if not include_ended and not active:
@@ -241,6 +248,8 @@ def operator_register(*, include_ended: bool = True) -> list[dict]:
             "role": role.ja if role else a.role_key,
             "basis": a.get_basis_display(),
             "tasks": "、".join(profile.tasks[t].ja for t in a.tasks if t in profile.tasks),
+            # 取扱いの範囲 (002 §4.4, E-04, R-IAM-2): only where the profile provides one for the role
+            "scope": describe(a, names) if _scopable(profile, a.role_key) else "",
             "designated_by": a.designated_by.display_name if a.designated_by else "",
             "start_date": a.start_date,
             "end_date": end,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, scope_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/<id:pk>/deactivate/", admin_views.staff_deactivate, name="staff_deactivate"),
     path("staff/designations/new/", admin_views.designation_create, name="designation_create"),
     path("staff/designations/<id:pk>/end/", admin_views.designation_end, name="designation_end"),
+    path("staff/designations/<id:pk>/", scope_views.designation_scope, name="designation_scope"),
     path("staff/register/", admin_views.register_view, name="register"),
     path("staff/posts/", admin_views.posts_view, name="posts"),
     path("staff/posts/holdings/<id:pk>/end/", admin_views.post_end, name="post_end"),

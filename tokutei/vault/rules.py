@@ -3,7 +3,8 @@
 Common to every one (tokutei.policy.engine): a designated handler (E-01), for a declared task inside the
 designation's scope (E-02), with that task's fields (E-03), from a registered terminal (E-16). Here, per
 record: only people and files that serve the declared task, are active, and lie within the designation's
-units (E-04) — anything else is refused as not found.
+units and its 取扱いの範囲 (files, record numbers: 002 §4.4, E-04, ``tokutei.policy.records``) — anything
+else is refused as not found. Adding people to a file (intake, import) needs the whole file in the scope.
 
 ``vault.open`` is the one vault action without a declared task: a designated handler on a registered
 terminal opening the vault's pages to choose the task (利用目的) — it reaches no record.
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import NOT_FOUND_MESSAGE
-from tokutei.policy import Channel, Deny, Rule, register
+from tokutei.policy import Channel, Deny, Rule, register, within_records
 
 VAULT_ACTIONS = (
     Action.VAULT_INTAKE, Action.VAULT_CONFIRM, Action.VAULT_SEARCH, Action.VAULT_LIST, Action.VAULT_VIEW,
@@ -31,6 +32,8 @@ def record_in_scope(actor, obj, decision, profile) -> Deny | None:
     if isinstance(obj, Person):
         if obj.deleted_at is not None:
             return Deny(NOT_FOUND_MESSAGE)
+        if decision.records is not None and not decision.records.holds(obj.file_id, obj.pk):
+            return Deny(NOT_FOUND_MESSAGE)  # outside the 取扱いの範囲 (E-04): exactly like a missing record
         target = obj.file
     elif isinstance(obj, SpecificFile):
         target = obj
@@ -45,14 +48,27 @@ def record_in_scope(actor, obj, decision, profile) -> Deny | None:
         return Deny(NOT_FOUND_MESSAGE)
     if decision.units is not None and target.unit_id not in decision.units:
         return Deny(NOT_FOUND_MESSAGE)
+    if decision.records is not None and not decision.records.holds_file(target.pk):
+        return Deny(NOT_FOUND_MESSAGE)
     return None
+
+
+def new_records_in_scope(actor, obj, decision, profile) -> Deny | None:
+    """Intake and import into a file: the file in scope, and — when the 取扱いの範囲 names record numbers —
+    a designation that holds the whole file (new records lie outside any range set before them)."""
+    deny = record_in_scope(actor, obj, decision, profile)
+    if deny is not None or decision.records is None or decision.records.admits_new(getattr(obj, "pk", None)):
+        return deny
+    return Deny(_("指定された取扱いの範囲は記録の範囲に限られているため、このファイルに本人を追加できません"),
+                code="outside_handling_scope", article=decision.records.article)
 
 
 def people_in_scope(queryset, actor, decision, profile):
     """Live people of the active files that serve the declared task, within the designation's units."""
     from .selectors import usable_files
 
-    return queryset.filter(deleted_at__isnull=True, file__in=[f.pk for f in usable_files(decision, actor.purpose)])
+    people = queryset.filter(deleted_at__isnull=True, file__in=[f.pk for f in usable_files(decision, actor.purpose)])
+    return within_records(people, decision)
 
 
 def files_in_scope(queryset, actor, decision, profile):
@@ -69,7 +85,8 @@ def _scope(queryset, actor, decision, profile):
     return files_in_scope(queryset, actor, decision, profile)
 
 
-register(*(Rule(action, task=True, check=record_in_scope, scope=_scope) for action in VAULT_ACTIONS))
+register(*(Rule(action, task=True, check=new_records_in_scope if action == Action.VAULT_INTAKE else record_in_scope,
+               scope=_scope) for action in VAULT_ACTIONS))
 register(Rule(Action.VAULT_OPEN, roles=lambda p: p.handler_roles(), terminal=True, unit_scoped_roles=False,
               message="事務取扱担当者として指定されていないため、特定個人情報等を取り扱えません"))
 

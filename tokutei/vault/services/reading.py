@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
 from tokutei.core.errors import NOT_FOUND_MESSAGE, NotFoundOrForbidden
-from tokutei.policy import Actor, Decision, decide, refusal, require, restrict
+from tokutei.policy import Actor, Decision, decide, records_sql, refusal, require, restrict, within_records
 from tokutei.profiles.selectors import get_profile
 
 from ..codec import (
@@ -161,17 +161,19 @@ def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
     if threshold is not None:
         from tokutei.approvals.services import check_bulk
 
-        count = Person.objects.filter(**{f"{column}__in": digests}, deleted_at__isnull=True,
-                                      file_id__in=list(files)).count() if files else 0
+        count = within_records(Person.objects.filter(**{f"{column}__in": digests}, deleted_at__isnull=True,
+                                                     file_id__in=list(files)), decision).count() if files else 0
         check_bulk(actor=actor, count=count, approval_id=bulk_approval_id,
                    operation_label=_("大量の検索"), action=Action.VAULT_SEARCH)
     people: list[Person] = []
     if files and digests:
         # Every lookup runs this: one fixed statement (tokutei.core.sql) instead of a compiled QuerySet; the
         # files were chosen by the policy above, and each person gets its file object (no query later).
+        # 取扱いの範囲 (002 §4.4, E-04): the records a 保護管理者 narrowed the designation to — the policy's condition.
+        in_scope, scope_params = records_sql(decision)
         where = (f'"{column}" IN ({", ".join(["%s"] * len(digests))}) AND "deleted_at" IS NULL '
-                 f'AND "file_id" IN ({", ".join(["%s"] * len(files))})')
-        people = select_models(Person, where, [*digests, *files], order_by='"id"', limit=limit)
+                 f'AND "file_id" IN ({", ".join(["%s"] * len(files))}) AND {in_scope}')
+        people = select_models(Person, where, [*digests, *files, *scope_params], order_by='"id"', limit=limit)
         for person in people:
             person.file = files[person.file_id]
     shown_keys: list[str] = []
