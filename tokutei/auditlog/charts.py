@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from tokutei.core.jdates import to_wareki
+
 
 @dataclass
 class Bar:
@@ -33,7 +37,8 @@ def daily_bars(days: list[dict], *, width: int = 720, height: int = 180, pad: in
             ok_y=round(base - ok_h, 1), ok_h=round(ok_h, 1),
             refused_y=round(base - ok_h - ref_h, 1), refused_h=round(ref_h, 1),
             label=f"{d['day'].month}/{d['day'].day}" if i % label_every == 0 else "",
-            title=f"{d['day'].isoformat()}: 成功 {d['ok']}件 / 拒否・失敗 {d['refused']}件",
+            title=_("%(day)s: 成功 %(ok)s件 / 拒否・失敗 %(refused)s件") % {
+                "day": to_wareki(d["day"]), "ok": d["ok"], "refused": d["refused"]},
         ))
     return {"bars": bars, "width": width, "height": height, "peak": peak, "pad": pad,
             "baseline": height - pad, "label_y": height - 6}

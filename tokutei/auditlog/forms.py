@@ -32,7 +32,10 @@ class JDateField(forms.CharField):
 DOMAIN_JA = {
     "vault": _("特定個人情報等の取扱い"), "bulk": _("一括取込"), "staff": _("職員・端末・サインイン"),
     "approvals": _("承認"), "media": _("記録媒体"), "document": _("書類"), "ledgers": _("記録・台帳"),
-    "log": _("操作履歴"), "system": _("システム"),
+    "log": _("操作履歴"), "system": _("システム"), "asset": _("情報資産"), "audits": _("監査"),
+    "committee": _("委員会"), "dispatch": _("回付・進達"), "disposal": _("廃棄"), "ids": _("ID"),
+    "incidents": _("事故等の報告"), "org": _("組織"), "pia": _("特定個人情報保護評価"), "registers": _("台帳"),
+    "retention": _("保存期間"), "room": _("室・区域"), "vendors": _("委託先"),
 }
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from tokutei.core.jdates import is_business_day
+from tokutei.core.jdates import is_business_day, to_wareki
 
 from .actions import Action, personal_codes
 from .models import Entry
@@ -158,7 +158,7 @@ def sign_in_failures(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     for (kind, who, day), entries in sorted(counts.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
         if len(entries) >= threshold:
             last = entries[-1]
-            label = f"{day.isoformat()} に {len(entries)}回失敗（{'ユーザID' if kind == 'user' else '端末'}別）"
+            label = f"{to_wareki(day)} に {len(entries)}回失敗（{'ユーザID' if kind == 'user' else '端末'}別）"
             report.findings.append(Finding(last.at, who if kind == "user" else "", last.terminal_name if
                                            kind == "terminal" else "", last.action, label, last.seq))
     return report

@@ -64,7 +64,7 @@ def active_profile(request: SignedInRequest) -> HttpResponse:
          if profile.bulk.threshold is not None else _("定めなし"), profile.bulk.article),
         (_("入力内容の確認"), _("入力者と別の職員が確認する") if profile.intake.second_person_confirmation
          else _("定めなし"), profile.intake.article),
-        (_("操作履歴の保存期間"), log.label_ja() if log is not None else _("定めなし"), ""),
+        (_("操作履歴の保存期間"), log.label() if log is not None else _("定めなし"), ""),
     ]
     return render(request, "core/profile.html", {
         "profile": profile, "roles": roles, "tasks": tasks, "approvals": approvals, "rules": rules})

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from tokutei.core import jdates
 from tokutei.core.fields import HANDLING_DATES, CountField, JapaneseDateField, TextField
 from tokutei.core.forms import Form, form_field
+from tokutei.core.i18n import label
 from tokutei.profiles.schema import Profile
 
 from . import files
-from .stages import STAGE_JA, categories
+from .stages import categories, stage_label
 
 
 def _task_choices(profile: Profile) -> list[tuple[str, str]]:
@@ -26,7 +27,7 @@ def stage_choices(profile: Profile) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = []
     for cat in categories(profile).values():
         for stage in cat.stages:
-            choices.append((stage, f"{cat.ja} — {STAGE_JA[stage]}"))
+            choices.append((stage, f"{label(cat)} — {stage_label(stage)}"))
     return choices
 
 
@@ -55,7 +56,7 @@ class ManualRecordForm(Form):
     """A paper step: 進達 (sealed mailing), 細断, 保管, 提供 … (003 §7, 004 §9, §14)."""
 
     stage = forms.ChoiceField(label=_("区分・管理段階"))
-    occurred_on = JapaneseDateField(within=HANDLING_DATES, label=_("年月日"), help_text=_("例: 令和8年4月1日、2026-04-01"))
+    occurred_on = JapaneseDateField(within=HANDLING_DATES, label=_("年月日"), help_text=_("例: 令和8年4月1日、2026/4/1"))
     purpose = forms.ChoiceField(label=_("事務（利用目的）"), required=False)
     file = forms.TypedChoiceField(label=_("特定個人情報ファイル"), coerce=int, required=False, empty_value=None)
     count = CountField(label=_("件数"), min_value=0, initial=1)

@@ -11,6 +11,8 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from tokutei.auditlog.actions import label as action_label
 from tokutei.core import jdates
@@ -21,9 +23,9 @@ from tokutei.staff.models import RoleAssignment
 
 from . import files
 from .models import FileRegisterSignOff, HandlingRecord, RegisterEntry
-from .stages import STAGE_JA, categories, content_label
+from .stages import categories, content_label, stage_label
 
-RESULT_JA = {"ok": "", "refused": "拒否", "failed": "失敗"}
+RESULT_JA = {"ok": "", "refused": N_("拒否"), "failed": N_("失敗")}
 
 
 # --- handling-status records ----------------------------------------------------------------------------
@@ -107,14 +109,14 @@ def _content(record: HandlingRecord, *, with_method: bool = True) -> str:
 def _note(record: HandlingRecord) -> str:
     parts = []
     if record.result != "ok":
-        parts.append(RESULT_JA.get(record.result, record.result) + (f"：{record.note}" if record.note else ""))
+        parts.append(_(RESULT_JA.get(record.result, record.result)) + (f"：{record.note}" if record.note else ""))
     elif record.note:
         parts.append(record.note)
     if record.corrects_id:
-        parts.append(f"No.{record.corrects_id} を訂正")
+        parts.append(_("No.%(no)s を訂正") % {"no": record.corrects_id})
     corrected_by = [c.pk for c in record.corrections.all()]
     if corrected_by:
-        parts.append("No." + "・".join(map(str, corrected_by)) + " により訂正")
+        parts.append(_("No.%(nos)s により訂正") % {"nos": "・".join(map(str, corrected_by))})
     if record.article and record.result != "ok":
         parts.append(cite(record.article))
     return "／".join(parts)
@@ -180,7 +182,8 @@ def column_value(record: HandlingRecord, kind: str, ctx: RowContext, *, first_pe
     if kind == "terminal":
         return record.terminal_name
     if kind == "result":
-        return RESULT_JA.get(record.result, record.result) or "済"
+        shown = RESULT_JA.get(record.result, record.result)
+        return _(shown) if shown else _("済")
     if kind == "content":
         return _content(record)
     if kind == "note":
@@ -203,8 +206,8 @@ def _cells(record: HandlingRecord, columns: list[str], ctx: RowContext) -> list[
     extra = []
     if "content" not in kinds and "item" not in kinds:
         extra.append(_content(record))
-    for kind, label in (("purpose", "目的"), ("recipient", "相手先"), ("place", "保管場所"), ("item", "対象"),
-                        ("count", "件数"), ("certificate", "証明書"), ("actor", "取扱者")):
+    for kind, label in (("purpose", _("目的")), ("recipient", _("相手先")), ("place", _("保管場所")),
+                        ("item", _("対象")), ("count", _("件数")), ("certificate", _("証明書")), ("actor", _("取扱者"))):
         if kind in kinds:
             continue
         value = column_value(record, kind, ctx)
@@ -251,7 +254,7 @@ def form_tables(profile: Profile, records: list[HandlingRecord], category: str |
                 "superseded": bool([c for c in r.corrections.all()]),
             })
         tables.append({"key": key, "ja": cat.ja, "columns": columns, "rows": rows,
-                       "stages": [STAGE_JA.get(s, s) for s in cat.stages]})
+                       "stages": [stage_label(s) for s in cat.stages]})
     return tables
 
 

@@ -11,24 +11,33 @@ from __future__ import annotations
 
 from typing import get_args
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
 from tokutei.auditlog.actions import Action, label, stage_of
 from tokutei.profiles.schema import HandlingStatusCategory, Profile, Stage
 
 STAGES: tuple[Stage, ...] = get_args(Stage)
 
 STAGE_JA: dict[str, str] = {
-    "acquisition": "取得・収集",
-    "input": "入力",
-    "use": "利用",
-    "output": "出力",
-    "provision": "提供",
-    "forwarding": "回付",
-    "submission": "進達・提出",
-    "storage": "保管",
-    "carry_out": "持出し",
-    "deletion": "削除",
-    "disposal": "廃棄",
+    "acquisition": N_("取得・収集"),
+    "input": N_("入力"),
+    "use": N_("利用"),
+    "output": N_("出力"),
+    "provision": N_("提供"),
+    "forwarding": N_("回付"),
+    "submission": N_("進達・提出"),
+    "storage": N_("保管"),
+    "carry_out": N_("持出し"),
+    "deletion": N_("削除"),
+    "disposal": N_("廃棄"),
 }
+
+
+def stage_label(stage: str) -> str:
+    """A stage as the page's reader reads it (STAGE_JA stays Japanese for the forms and the Excel sheets)."""
+    return gettext(STAGE_JA.get(stage, stage))
+
 
 # When the organisation has no handling-status form (000, 001), records are grouped by stage.
 DEFAULT_COLUMNS: list[str] = ["年月日", "内容", "事務（目的）", "ファイル", "件数", "取扱者", "結果", "備考"]
@@ -53,7 +62,7 @@ def stage_for(action: str, details: dict | None) -> str | None:
 def content_label(action: str, stage: str) -> str:
     """What a row says it was: the action's label, or for a paper step entered by hand its stage."""
     if action == Action.LEDGERS_MANUAL_ENTRY:
-        return STAGE_JA.get(stage, stage)
+        return stage_label(stage)
     return label(action)
 
 

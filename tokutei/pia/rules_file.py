@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from tokutei.core.jdates import to_wareki
+
 RULES_FILE = Path(__file__).parent / "data" / "thresholds.yaml"
 
 
@@ -162,3 +164,13 @@ def _load(path: str) -> Rules:
 
 def load(path: Path | None = None) -> Rules:
     return _load(str(path or RULES_FILE))
+
+
+def version_label(version: object) -> str:
+    """A version of the rules file as people read dates: 「令和6年10月1日」 for ``2024-10-01``; else unchanged."""
+    import datetime as dt
+
+    try:
+        return to_wareki(dt.date.fromisoformat(str(version)))
+    except ValueError:
+        return str(version)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.models import Entry
+from tokutei.core.jdates import to_wareki
 from tokutei.ledgers import files as register
 from tokutei.policy import Actor, restrict
 from tokutei.profiles.selectors import get_profile
@@ -20,6 +21,7 @@ from . import handlers as handler_sources
 from . import rules_file
 from .handlers import HandlerGroup
 from .models import Assessment
+from .rules_file import version_label
 
 
 def people_count(file_id: int) -> int:
@@ -153,13 +155,13 @@ def draft(computed: Computed) -> list[tuple[str, str]]:
         ("委託の有無・委託先", "、".join(vendors) if vendors else "（委託先の取扱者は未登録です。委託がある場合は記入してください）"),
         ("保存期間", retention),
         ("Ⅱ 1. 対象人数", f"{computed.rules.range_label(computed.people, 'people_ranges')}（{computed.people:,}人、"
-                         f"{timezone.localtime():%Y-%m-%d}時点）"),
+                         f"{to_wareki(timezone.localdate())}時点）"),
         ("Ⅱ 2. 取扱者数", f"{computed.rules.range_label(computed.handlers, 'handlers_ranges')}（{computed.handlers:,}人）"),
         ("Ⅱ 3. 重大事故", ("発生あり（事故等の報告 " + "、".join(f"#{i}" for i in computed.incidents) + "）")
          if computed.incidents else "発生なし（評価の前1年以内）"),
         ("Ⅲ しきい値判断結果", computed.level_ja),
         ("判断の根拠", "／".join(f"{r.text}（{r.source}）" for r in computed.result.reasons)),
-        ("しきい値判断の規則", f"tokutei/pia/data/thresholds.yaml 版 {computed.rules.version}"),
+        ("しきい値判断の規則", f"tokutei/pia/data/thresholds.yaml 版 {version_label(computed.rules.version)}"),
     ]
     return rows
 

@@ -133,8 +133,11 @@ def _role_decision(actor: Actor, rule: Rule, profile) -> Decision:
         sorted(profile.roles[k].article for k in allowed_roles if k in profile.roles))
     if not granting:
         names = role_names(profile, allowed_roles)
-        message = rule.message or (_("この操作を行えるのは、%(roles)s です") % {"roles": names} if names
-                                   else _("この組織では、この操作を行える役割が定められていません"))
+        if rule.message:  # a rule's own words, in the page's language where the catalogue has them
+            message = _(rule.message)
+        else:
+            message = (_("この操作を行えるのは、%(roles)s です") % {"roles": names} if names
+                       else _("この組織では、この操作を行える役割が定められていません"))
         return _deny(message, article, "no_role")
     units = _units_of(granting, profile, actor.user) if rule.unit_scoped_roles else None
     return Decision(True, frozenset(), "", article, "ok", units, frozenset(a.role_key for a in granting))

@@ -74,6 +74,15 @@ class Period(Strict):
             parts.append(f"{self.days}日")
         return "".join(parts) or "0日"
 
+    def label(self) -> str:
+        """The period in the page's language: label_ja, or 「1 year 6 months」 on an English page."""
+        from django.utils import translation
+
+        if not (translation.get_language() or "").startswith("en"):
+            return self.label_ja()
+        units = ((self.years, "year"), (self.months, "month"), (self.days, "day"))
+        return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in units if n) or "0 days"
+
 
 class OpenParameter(Strict):
     """Marks a value the regulation leaves open (requirements §6): the organisation decided it."""

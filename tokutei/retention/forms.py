@@ -13,6 +13,7 @@ from tokutei.core.forms import Form, form_field
 from tokutei.profiles.schema import RECORD_CLASSES, RETENTION_EVENTS
 
 from .models import LegalHold
+from .schedule import class_label
 
 if TYPE_CHECKING:
     from tokutei.staff.models import User
@@ -24,7 +25,7 @@ class PaymentForm(Form):
 
 
 class HoldForm(Form):
-    record_class = forms.ChoiceField(label=_("記録の区分"), choices=[(k, v[0]) for k, v in RECORD_CLASSES.items()])
+    record_class = forms.ChoiceField(label=_("記録の区分"), choices=lambda: [(k, class_label(k)) for k in RECORD_CLASSES])
     record_id = forms.CharField(label=_("記録の番号（ファイル全体の場合は空欄）"), max_length=40, required=False)
     file_id = forms.IntegerField(label=_("特定個人情報ファイルの番号（ファイル全体の場合）"), required=False)
     kind = forms.ChoiceField(label=_("理由の種類"), choices=LegalHold.Kind.choices)

@@ -92,7 +92,17 @@ STATUS_LABELS = {
 }
 
 
-def status_label(status: str, english: bool = False) -> str:
+def _english(english: bool | None) -> bool:
+    """Asked for, or else the language of the page."""
+    if english is not None:
+        return english
+    from django.utils import translation
+
+    return (translation.get_language() or "").startswith("en")
+
+
+def status_label(status: str, english: bool | None = None) -> str:
+    english = _english(english)
     ja, en = STATUS_LABELS.get(status, (status, status))
     return en if english else ja
 
@@ -125,7 +135,8 @@ def rule_for(profile: Any, record_class: str, *, file_rule: str = "", task: str 
     return key, profile.retention_rules[key]
 
 
-def class_label(record_class: str, english: bool = False) -> str:
+def class_label(record_class: str, english: bool | None = None) -> str:
+    english = _english(english)
     if record_class == OPERATION_LOG:
         return "Operation log" if english else "操作履歴"
     ja, en, _events = RECORD_CLASSES.get(record_class, (record_class, record_class, frozenset()))

@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
@@ -205,9 +207,9 @@ def designation_end(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- the operator register --------------------------------------------------------------------------------
 
 REGISTER_COLUMNS = [
-    ("user_id", "ユーザID"), ("name", "氏名"), ("unit", "所属"), ("role", "役割"), ("basis", "根拠"),
-    ("tasks", "事務の範囲"), ("designated_by", "指定者"), ("start_date", "開始日"), ("end_date", "終了日"),
-    ("auth", "認証方法"), ("scope", "取扱いの範囲"),
+    ("user_id", N_("ユーザID")), ("name", N_("氏名")), ("unit", N_("所属")), ("role", N_("役割")), ("basis", N_("根拠")),
+    ("tasks", N_("事務の範囲")), ("designated_by", N_("指定者")), ("start_date", N_("開始日")), ("end_date", N_("終了日")),
+    ("auth", N_("認証方法")), ("scope", N_("取扱いの範囲")),
 ]
 # The profile's own column labels (001 別記様式 is left open; 000 ユーザID管理簿) and the data they show.
 REGISTER_LABELS = {
@@ -235,7 +237,9 @@ def register_columns() -> list[tuple[str, str]]:
     shown = {key for key, _label in columns}
     if get_profile().handling_scope is None:  # no 取扱いの範囲 in this regulation (E-04: 002, 003 only)
         shown.add("scope")
-    return columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]
+    # In the page's language where the catalogue has the label (a profile's own wording stays as written).
+    return [(key, gettext(label)) for key, label in
+            columns + [(key, label) for key, label in REGISTER_COLUMNS if key not in shown]]
 
 
 @action_required(Action.STAFF_REGISTER_VIEW)

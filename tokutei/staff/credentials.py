@@ -28,13 +28,8 @@ from collections.abc import Callable
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from .factors import deletion_needs_application
 from .models import ProvisioningTask, SecondFactor, User
-
-
-def deletion_needs_application() -> bool:
-    from .factors import deletion_needs_application as needs
-
-    return needs()
 
 # cancel(user, now) -> how many credentials were revoked
 Holder = Callable[[User, dt.datetime], int]

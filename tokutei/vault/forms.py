@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokutei.core.fields import DateField, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
+from tokutei.core.i18n import label
 from tokutei.profiles.selectors import get_profile
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ ROUTES = [("documents", _("本人確認書類の提示（郵送等は写し）")
 
 
 SEX_CHOICES = [("", "—"), ("男", _("男")), ("女", _("女")), ("不明", _("不明"))]
-DATE_PLACEHOLDER = _("例: 昭和35年5月1日 または 1960-05-01")
+DATE_PLACEHOLDER = _("例: 昭和35年5月1日 または 1960/5/1")
 
 
 class NoEchoInput(forms.TextInput):
@@ -142,7 +143,7 @@ class ConfirmForm(Form):
 def correction_form_class(task_fields: list[str], instructors: list[tuple[int, str]]) -> type[forms.Form]:
     profile = get_profile()
     attrs: dict[str, forms.Field] = {
-        f"f_{key}": TextField(label=f"{profile.fields[key].ja}（訂正後）", required=False, max_length=200,
+        f"f_{key}": TextField(label=_("%(label)s（訂正後）") % {"label": label(profile.fields[key])}, required=False, max_length=200,
                                     widget=NoEchoInput(attrs={"autocomplete": "off"})
                                     if profile.fields[key].kind == "my_number" else
                                     forms.TextInput(attrs={"autocomplete": "off"}))

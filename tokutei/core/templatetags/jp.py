@@ -71,6 +71,7 @@ _TARGETS = {
     "user": _("職員"), "incident": _("事故等の報告"), "meeting": _("会議"), "vendor": _("委託先"),
     "contract": _("委託契約"), "approval": _("承認申請"), "handling_record": _("取扱状況の記録"),
     "register_entry": _("記録簿の記載"), "export": _("出力ファイル"), "carry_out": _("持出し"),
+    "ledger": _("記録簿・台帳"),
 }
 
 

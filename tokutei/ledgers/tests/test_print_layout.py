@@ -13,12 +13,12 @@ from tokutei.ledgers.tests.test_real_profiles import _shipped
 
 
 def test_the_print_sheet_is_a4_with_fixed_columns_repeated_headers_and_page_numbers():
-    found = finders.find("ledgers/ledgers.css")
-    assert found
-    css = open(found, encoding="utf-8").read()
-    for rule in ("size: A4", ".print-sheet table { width: 100%; table-layout: fixed", "overflow-wrap: anywhere",
-                 ".print-sheet thead { display: table-header-group", "counter(page)"):
-        assert rule in css, rule
+    # The table rules are the registers' print rules (css/app.css, on every page); the sheet is landscape.
+    ledgers, app = (open(str(finders.find(name)), encoding="utf-8").read() for name in ("ledgers/ledgers.css", "css/app.css"))
+    assert "size: A4 landscape" in ledgers and "counter(page)" in ledgers
+    for rule in (".print-sheet table { width: 100%; table-layout: fixed", ".print-sheet td { overflow-wrap: anywhere",
+                 ".print-sheet thead { display: table-header-group"):
+        assert rule in app, rule
 
 
 @pytest.mark.parametrize("name", PROFILES)

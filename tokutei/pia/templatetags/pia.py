@@ -11,6 +11,14 @@ register = template.Library()
 
 
 @register.filter
+def rules_version(value) -> str:
+    """The thresholds file's version (an ISO day in the file) as people read dates: 和暦."""
+    from tokutei.pia.rules_file import version_label
+
+    return version_label(value)
+
+
+@register.filter
 def pia_level(key: str) -> str:
     return rules_file.load().level_ja(key or "none")
 

@@ -43,7 +43,7 @@ def test_every_register_prints_on_a4_and_exports_to_excel(client, filled000, nam
     html = page.content.decode()
     # The A4 rules live in the style sheet the page links (the CSP blocks an inline <style>).
     assert 'class="register-print"' in html and "css/app.css" in html and "<style" not in html
-    assert "size: A4" in _app_css() and ".register-print table { width: 100%; table-layout: fixed;" in _app_css()
+    assert "size: A4" in _app_css() and ".register-print table, .print-sheet table { width: 100%; table-layout: fixed;" in _app_css()
     assert "counter(page)" in _app_css()
     assert "onclick" not in html and "data-print" in html
     title = tables.title_of(name)

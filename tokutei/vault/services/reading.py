@@ -107,7 +107,8 @@ def _with_wareki(iso: str) -> str:
     from tokutei.core.jdates import to_wareki
 
     try:
-        return f"{to_wareki(dt.date.fromisoformat(iso))}（{iso}）"
+        day = dt.date.fromisoformat(iso)
+        return f"{to_wareki(day)}（{day.year}年）"  # the 西暦 year beside the era, as Japanese forms give it
     except ValueError:
         return iso
 
