@@ -100,3 +100,13 @@ def test_a_profile_without_the_rule_confirms_at_intake_and_nothing_is_marked(cle
     person = intake_person(actor=Actor(user=clerk, terminal=terminal, purpose="payroll"), file=payroll_file,
                            values={"my_number": number(16), "name": "山田 花子"}).person
     assert person.status == Person.Status.CONFIRMED and not person.awaiting_confirmation
+
+
+def test_004_an_approvals_scope_naming_the_file_shows_its_records_awaiting_confirmation(nenkin, pension, terminal):
+    from tokutei.approvals.models import ApprovalRequest
+    from tokutei.approvals.selectors import particulars_display
+
+    scope = ApprovalRequest(particulars={"file_id": pension.pk})
+    assert dict(particulars_display(scope))["特定個人情報ファイル"] == pension.name
+    _intake(nenkin[0], terminal, pension, number(17), DOCUMENTS)
+    assert dict(particulars_display(scope))["特定個人情報ファイル"] == f"{pension.name}（確認待ち 1 件）"
