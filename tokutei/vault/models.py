@@ -165,6 +165,9 @@ class Person(models.Model):
                                     name="vault_person_one_number_per_file"),
         ]
 
+    def __str__(self) -> str:
+        return f"本人 #{self.pk}"
+
     @property
     def awaiting_confirmation(self) -> bool:
         """確認待ち: a manually entered number not yet checked by a second person (E-24)."""
@@ -179,9 +182,6 @@ class Person(models.Model):
     @property
     def checks_made_labels(self) -> list[str]:
         return [str(self.Method(k).label) if k in self.Method.values else k for k in self.checks_made]
-
-    def __str__(self) -> str:
-        return f"本人 #{self.pk}"
 
 
 class PersonCorrection(models.Model):

@@ -13,12 +13,28 @@ from tokutei.auditlog.models import Entry
 from tokutei.core.errors import Refused
 from tokutei.policy import Actor
 from tokutei.vault.models import Person
-from tokutei.vault.services import confirm_person, intake_person
+from tokutei.vault.services import confirm_person, create_file, intake_person, set_installation_site
 
-from .test_hyogo import _intake, hyogo, nenkin, pension  # noqa: F401 — the 004 fixtures
+from .test_hyogo import _intake
 from .test_intake import number
 
 DOCUMENTS = {"route": "documents", "documents": ["my_number_card"]}
+
+
+@pytest.fixture
+def nenkin(make_user, activate):
+    """Two handlers of 004's pension task (the one who enters and the one who checks)."""
+    activate("hyogo-kyosai")
+    return (make_user("nenkin1", "handler", tasks=["p1_ha", "p2_i"]),
+            make_user("nenkin2", "handler", tasks=["p1_ha", "p2_i"]))
+
+
+@pytest.fixture
+def pension(nenkin, terminal, confirm_in_register):
+    set_installation_site(site="data_centre")
+    file = create_file(actor=Actor(user=nenkin[0], terminal=terminal), name="個人番号管理システム", tasks=["p1_ha", "p2_i"],
+                       retention_rule="number_system_data")
+    return confirm_in_register(file, nenkin[0])
 
 
 @pytest.fixture
