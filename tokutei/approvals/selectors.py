@@ -83,13 +83,22 @@ PARTICULAR_LABELS = {
 
 # A particular naming a record: (app, model, how the record reads). The id itself is never shown alone.
 _RECORDS = {
-    "file_id": ("vault", "SpecificFile", lambda o: o.name),
+    "file_id": ("vault", "SpecificFile", lambda o: _file_text(o)),
     "medium_id": ("registers", "Medium", lambda o: f"{o.label}（{o.get_kind_display()}）"),
     "document_id": ("registers", "Document", lambda o: o.title),
     "carry_out_id": ("registers", "CarryOut", lambda o: f"{o.counterparty}（{o.media_type}）"),
     "asset_id": ("registers", "Asset", lambda o: f"{o.tag} {o.name}"),
     "vendor_id": ("vendors", "Vendor", lambda o: o.name),
 }
+
+
+def _file_text(file) -> str:
+    """A file in an approval's scope, with its records still awaiting the second person's check (E-24, 004
+    §14(3)②) counted, so the approver sees them: 「年金ファイル（確認待ち 3 件）」."""
+    from django.utils.translation import gettext as _
+
+    waiting = file.people.filter(status="unconfirmed", deleted_at__isnull=True).count()
+    return _("%(name)s（確認待ち %(n)s 件）") % {"name": file.name, "n": waiting} if waiting else file.name
 
 
 def _record_text(key: str, value) -> str:

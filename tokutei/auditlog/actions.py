@@ -200,6 +200,8 @@ class Action(StrEnum):
     # --- システム (system) --------------------------------------------------------------------------------
     SYSTEM_INIT = "system.init", "システムの初期設定", "System initialised"
     SYSTEM_PROFILE_ACTIVATE = "system.profile_activate", "組織プロファイルの適用", "Organisation profile applied"
+    SYSTEM_PROFILE_IN_FORCE = "system.profile_in_force", "組織プロファイルの施行（施行日の到来）", \
+        "Organisation profile took effect on its date"
     SYSTEM_BACKUP = "system.backup", "データのバックアップ", "Data backed up"
     SYSTEM_BACKUP_KEYS = "system.backup_keys", "鍵のバックアップ", "Keys backed up"
     SYSTEM_RESTORE = "system.restore", "バックアップからの復元", "Restored from a backup"

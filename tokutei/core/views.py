@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tokutei.profiles.selectors import get_profile
+from tokutei.profiles.selectors import active_profile_row, get_profile, pending_rows
 from tokutei.staff.http import SignedInRequest
 from tokutei.staff.selectors import active_assignments
 
@@ -67,7 +67,8 @@ def active_profile(request: SignedInRequest) -> HttpResponse:
         (_("操作履歴の保存期間"), log.label() if log is not None else _("定めなし"), ""),
     ]
     return render(request, "core/profile.html", {
-        "profile": profile, "roles": roles, "tasks": tasks, "approvals": approvals, "rules": rules})
+        "profile": profile, "roles": roles, "tasks": tasks, "approvals": approvals, "rules": rules,
+        "row": active_profile_row(), "pending": pending_rows()})
 
 
 def _is_api(request: HttpRequest) -> bool:

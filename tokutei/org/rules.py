@@ -75,4 +75,8 @@ register(
          message=_("懲戒等を記録できるのは、規程が定める者だけです"), unit_scoped_roles=False),
     Rule(Action.SYSTEM_PROFILE_ACTIVATE, roles=lambda p: p.admin_roles(), article=lambda p: p.organisation.article,
          channels=frozenset({Channel.CONSOLE}), unit_scoped_roles=False),
+    # The scheduled job (``tokutei org in-force``) records that a profile applied ahead of its 施行日 is now
+    # in force; an administrator may run it by hand on the console.
+    Rule(Action.SYSTEM_PROFILE_IN_FORCE, roles=lambda p: p.admin_roles(), article=lambda p: p.organisation.article,
+         channels=frozenset({Channel.CONSOLE, Channel.SYSTEM}), unit_scoped_roles=False),
 )

@@ -13,7 +13,7 @@ from tokutei.policy import Actor, restrict
 from tokutei.profiles.models import ActiveProfile
 from tokutei.profiles.schema import Acknowledgement as Duty
 from tokutei.profiles.schema import Profile, Version
-from tokutei.profiles.selectors import get_profile
+from tokutei.profiles.selectors import get_profile, in_force_rows, pending_rows
 
 from .models import Acknowledgement, DisciplinaryMeasure
 
@@ -28,9 +28,15 @@ def version_in_force(profile: Profile, day: dt.date | None = None) -> Version:
 
 
 def profile_loaded_on(day: dt.date) -> ActiveProfile | None:
-    """The profile text applied on ``day`` (the last one loaded by the end of that day)."""
+    """The profile text in force on ``day``: applied by the end of that day, with the latest 施行日 on or
+    before it (a profile applied ahead of its 施行日 counts from that day only)."""
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    return ActiveProfile.objects.filter(loaded_at__lt=end).order_by("-id").first()
+    return in_force_rows(day).filter(loaded_at__lt=end).first()
+
+
+def pending_profiles() -> list[ActiveProfile]:
+    """Profiles applied ahead of their 施行日, not yet in force (the soonest first)."""
+    return pending_rows()
 
 
 def profile_history() -> list[ActiveProfile]:

@@ -5,8 +5,10 @@
   (000 §21, 001 §10, 002 §9) — once per version.
 * ``record_acknowledgement``: the same from a signed paper 誓約書, recorded by the register's keepers.
 * ``record_measure``: a disciplinary measure (001 §17), by the roles the profile names.
-* ``apply_profile``: a changed profile of the same organisation becomes the one in force; the change is logged
-  with both digests and the regulation versions (the old text stays in ``profiles.ActiveProfile``).
+* ``apply_profile``: a changed profile of the same organisation becomes the one in force — today, or from its
+  施行日 (pending until then); the application is logged with both digests and the regulation versions (the
+  old text stays in ``profiles.ActiveProfile``).
+* ``record_taking_effect``: the scheduled job logs, once, that a pending profile's 施行日 has come.
 """
 
 from __future__ import annotations
@@ -108,21 +110,46 @@ def record_measure(*, actor: Actor, user_id: int, kind: str, ground: str, decide
     return measure
 
 
-def apply_profile(*, actor: Actor, name: str):
-    """Make the named profile (a changed version of this organisation's) the one in force, and log the change.
+def _read_profile(name: str):
+    """A shipped profile by name or code, or a YAML file by its path: (source name, text, Profile)."""
+    from pathlib import Path
+
+    from tokutei.profiles.loader import find_profile, parse_profile
+
+    path = Path(name)
+    if name.endswith((".yaml", ".yml")) and path.is_file():
+        text = path.read_text(encoding="utf-8")
+        return path.stem, text, parse_profile(text, source=str(path))
+    source = find_profile(name)
+    text = source.path.read_text(encoding="utf-8")
+    return source.name, text, parse_profile(text, source=str(source.path))
+
+
+def apply_profile(*, actor: Actor, name: str, effective: dt.date | None = None):
+    """Make the named profile (a changed version of this organisation's) the one in force — today, or from
+    its 施行日 ``effective`` — and log the application.
+
+    Applied ahead of its 施行日, it is pending: today's rules stay as they are, and from that day the
+    active-profile lookup (``profiles.selectors``) picks it without anyone acting; the scheduled
+    ``record_taking_effect`` logs the change on the day. Operations made before are not re-decided.
 
     Refused: another organisation's profile (the records are this organisation's), an invalid file (the
-    loader lists every error), or the same text as the one in force."""
-    from tokutei.profiles.loader import ProfileError, digest, find_profile, parse_profile
+    loader lists every error), the same text as the one in force (or as one already pending for that day),
+    or a 施行日 in the past (what was decided under the old rules stays decided)."""
+    from tokutei.profiles.loader import ProfileError, digest
     from tokutei.profiles.models import ActiveProfile
 
     require(actor, Action.SYSTEM_PROFILE_ACTIVATE, details={"profile": name})
     current = get_profile()
     article = current.organisation.article
+    today = timezone.localdate()
+    effective = effective or today
+    if effective < today:
+        raise _no(actor, _("施行日を過去の日にすることはできません（過去の操作は、その時の規程で判断されたままです）"),
+                  action=Action.SYSTEM_PROFILE_ACTIVATE, article=article, code="past_date", profile=name,
+                  effective_from=effective.isoformat())
     try:
-        source = find_profile(name)
-        text = source.path.read_text(encoding="utf-8")
-        new = parse_profile(text, source=str(source.path))
+        source_name, text, new = _read_profile(name)
     except (ProfileError, LookupError, OSError) as exc:
         raise _no(actor, _("プロファイルを読み込めません: %(e)s") % {"e": str(exc)[:500]},
                   action=Action.SYSTEM_PROFILE_ACTIVATE, article=article, code="invalid", profile=name) from None
@@ -130,21 +157,58 @@ def apply_profile(*, actor: Actor, name: str):
         raise _no(actor, _("別の組織のプロファイルは適用できません（%(a)s → %(b)s）")
                   % {"a": current.organisation.code, "b": new.organisation.code},
                   action=Action.SYSTEM_PROFILE_ACTIVATE, article=article, code="other_organisation", profile=name)
-    before = active_profile_row()
+    before = active_profile_row(effective)  # what would be in force on that day without this one
     sha = digest(text)
-    if before is not None and before.sha256 == sha:
+    if (before is not None and before.sha256 == sha) or ActiveProfile.objects.filter(
+            sha256=sha, effective_from=effective).exists():
         raise _no(actor, _("適用中のプロファイルと同じ内容です"), action=Action.SYSTEM_PROFILE_ACTIVATE,
                   article=article, code="unchanged", profile=name)
     old_versions = {v.in_force.isoformat() for v in current.organisation.versions}
     new_versions = [v.in_force.isoformat() for v in new.organisation.versions]
+    pending = effective > today
     with transaction.atomic(durable=True):
-        row = ActiveProfile.objects.create(name=source.name, org_code=new.organisation.code, source_yaml=text,
-                                           sha256=sha, loaded_by=actor.user)
+        row = ActiveProfile.objects.create(name=source_name, org_code=new.organisation.code, source_yaml=text,
+                                           sha256=sha, loaded_by=actor.user, effective_from=effective,
+                                           effect_logged_at=None if pending else timezone.now())
         record(action=Action.SYSTEM_PROFILE_ACTIVATE, target_type="profile", target_id=row.pk,
                article=new.organisation.article,
-               details={"profile": source.name, "from_sha256": before.sha256 if before else "", "to_sha256": sha,
+               details={"profile": source_name, "from_sha256": before.sha256 if before else "", "to_sha256": sha,
                         "from_profile": before.pk if before else None,
+                        "effective_from": effective.isoformat(), "pending": pending,
                         "versions_added": [v for v in new_versions if v not in old_versions],
-                        "version_in_force": version_in_force(new).in_force.isoformat()},
+                        "version_in_force": version_in_force(new, effective).in_force.isoformat()},
                **actor.log_fields())
     return row
+
+
+def record_taking_effect(*, actor: Actor | None = None) -> list:
+    """Log, once each, the profiles applied ahead of their 施行日 whose day has come (the scheduled
+    ``tokutei org in-force``, run daily). The rules changed on the day whether or not this has run: the
+    lookup reads the date; this only writes the log entry saying so (with the day it took effect, so a
+    late run still tells the right day)."""
+    from tokutei.profiles.models import ActiveProfile
+
+    actor = actor or Actor.system()
+    require(actor, Action.SYSTEM_PROFILE_IN_FORCE)
+    today = timezone.localdate()
+    due = list(ActiveProfile.objects.filter(effect_logged_at__isnull=True, effective_from__lte=today)
+               .order_by("effective_from", "id").values_list("pk", flat=True))
+    done = []
+    for pk in due:
+        with transaction.atomic(durable=True):
+            row = ActiveProfile.objects.select_for_update().filter(pk=pk, effect_logged_at__isnull=True).first()
+            if row is None:
+                continue  # logged meanwhile by another run
+            previous = active_profile_row(row.effective_from - dt.timedelta(days=1))  # in force the day before
+            in_force = active_profile_row(today)
+            row.effect_logged_at = timezone.now()
+            row.save(update_fields=["effect_logged_at"])
+            record(action=Action.SYSTEM_PROFILE_IN_FORCE, target_type="profile", target_id=row.pk,
+                   article=get_profile().organisation.article,
+                   details={"profile": row.name, "effective_from": row.effective_from.isoformat(),
+                            "to_sha256": row.sha256, "from_sha256": previous.sha256 if previous else "",
+                            "from_profile": previous.pk if previous else None,
+                            "in_force_now": in_force is not None and in_force.pk == row.pk},
+                   **actor.log_fields())
+        done.append(row)
+    return done

@@ -19,7 +19,7 @@ from tokutei.core import jdates
 from tokutei.core.forms import flash_errors
 from tokutei.policy import decide, get_or_refuse, restrict
 from tokutei.policy.web import action_required, actor_of
-from tokutei.profiles.selectors import get_profile
+from tokutei.profiles.selectors import active_profile_row, get_profile
 from tokutei.staff.http import SignedInRequest
 
 from . import excel, selectors, services
@@ -55,6 +55,7 @@ def versions(request: SignedInRequest) -> HttpResponse:
     return render(request, "org/versions.html", {
         "profile": profile, "versions": sorted(profile.organisation.versions, key=lambda v: v.in_force),
         "in_force": selectors.version_in_force(profile), "history": selectors.profile_history(),
+        "pending": selectors.pending_profiles(), "row_in_force": active_profile_row(),
         "on": day, "on_version": selectors.version_in_force(profile, day) if day else None,
         "on_profile": selectors.profile_loaded_on(day) if day else None})
 

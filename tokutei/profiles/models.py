@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ActiveProfile(models.Model):
-    """One row per load; the newest row is the organisation's profile in force."""
+    """One row per load (application). The profile in force on a day is the row with the latest
+    ``effective_from`` (施行日) on or before that day — the last applied among equal dates. A row applied
+    ahead of its 施行日 is pending until that day, and from that day on it is in force without anyone acting
+    (docs/profiles.md "Rules in force on a date")."""
 
     name = models.CharField(max_length=100)
     org_code = models.CharField(max_length=20)
@@ -17,6 +21,10 @@ class ActiveProfile(models.Model):
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    effective_from = models.DateField(default=timezone.localdate)  # 施行日: in force from this day
+    # When its taking effect was logged: at once for a profile applied for today, by the scheduled
+    # ``tokutei org in-force`` for one applied ahead of its 施行日 (empty until then).
+    effect_logged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

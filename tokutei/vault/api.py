@@ -112,17 +112,17 @@ class FieldOut(Schema):
     masked: bool
 
 
-class PersonOut(Schema):
-    id: int
-    file_id: int
-    status: str
-    fields: list[FieldOut] = []
-
-
 class SummaryOut(Schema):
     id: int
     file_id: int
     status: str
+    # 確認待ち (E-24, 004 §14(3)②): true while a manually entered number awaits a second person's check
+    awaiting_confirmation: bool = False
+    confirmation_checks: list[str] = []  # the checks the confirmation made: visual, read_back, re_entry
+
+
+class PersonOut(SummaryOut):
+    fields: list[FieldOut] = []
 
 
 class IntakeIn(Schema):
@@ -136,6 +136,7 @@ class IntakeIn(Schema):
 class IntakeOut(Schema):
     id: int
     status: str
+    awaiting_confirmation: bool = False
     duplicate_in_files: list[int] = []
 
 
@@ -175,7 +176,8 @@ class FileOut(Schema):
 
 
 def _summary(p: Person) -> dict:
-    return {"id": p.pk, "file_id": p.file_id, "status": p.status}
+    return {"id": p.pk, "file_id": p.file_id, "status": p.status, "awaiting_confirmation": p.awaiting_confirmation,
+            "confirmation_checks": p.checks_made}
 
 
 @router.get("/files", response={200: list[FileOut]})
@@ -195,6 +197,7 @@ def intake(request: HttpRequest, file_id: RecordId, payload: IntakeIn):
     result = services.intake_person(actor=actor, file=file, values=payload.values, channel=payload.channel,
                                     evidence=payload.evidence, retention_trigger_date=payload.retention_trigger_date)
     return Status(201, {"id": result.person.pk, "status": result.person.status,
+                        "awaiting_confirmation": result.person.awaiting_confirmation,
                         "duplicate_in_files": result.duplicate_in_files})
 
 

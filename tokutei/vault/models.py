@@ -140,6 +140,10 @@ class Person(models.Model):
                                      related_name="+", db_index=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmation_method = models.CharField(max_length=12, choices=Method, blank=True)
+    # Every check the confirmation made (004 §14(3)②, E-24), comma-separated keys of ``Method`` in the order made
+    # ("visual,read_back"); ``confirmation_method`` keeps the first. A DB default, so a bulk load's column list
+    # need not name it.
+    confirmation_checks = models.CharField(max_length=60, blank=True, default="", db_default="")
     channel = models.CharField(max_length=40, blank=True)  # acquisition channel (004 §14(1))
     verification = models.JSONField(default=dict, blank=True)  # 本人確認 evidence: document KEYS, no numbers
     retention_trigger_date = models.DateField(null=True, blank=True)  # 失権日 etc. (004 §15)
@@ -163,6 +167,21 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"本人 #{self.pk}"
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """確認待ち: a manually entered number not yet checked by a second person (E-24)."""
+        return self.status == self.Status.UNCONFIRMED
+
+    @property
+    def checks_made(self) -> list[str]:
+        """The keys of the checks the confirmation made (the first method alone for an older record)."""
+        keys = [k for k in str(self.confirmation_checks or "").split(",") if k]
+        return keys or ([self.confirmation_method] if self.confirmation_method else [])
+
+    @property
+    def checks_made_labels(self) -> list[str]:
+        return [str(self.Method(k).label) if k in self.Method.values else k for k in self.checks_made]
 
 
 class PersonCorrection(models.Model):

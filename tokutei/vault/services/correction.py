@@ -124,7 +124,8 @@ def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, in
         update = {"data": blob, "key_id": key_id, **codec.indexes(merged)}
         if mn_key in changed and profile.intake.second_person_confirmation:
             update.update(status=Person.Status.UNCONFIRMED, confirmed_by=None, confirmed_at=None,
-                          confirmation_method="", entered_by=actor.user, entered_at=timezone.now())
+                          confirmation_method="", confirmation_checks="", entered_by=actor.user,
+                          entered_at=timezone.now())
         for attr, value in update.items():
             setattr(locked, attr, value)
         locked.save(update_fields=list(update))
@@ -135,7 +136,7 @@ def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, in
             values=hist_blob, key_id=hist_key)
         record(action=Action.VAULT_CORRECT, target_type="person", target_id=person.pk,
                details={"file_id": person.file_id, "fields": changed, "instructed_by": instructed_by.pk,
-                        "correction_id": correction.pk,
+                        "correction_id": correction.pk, "status": locked.status,
                         "instruction_id": instruction.pk if instruction is not None else None}, **actor.log_fields())
     person.refresh_from_db()
     return correction

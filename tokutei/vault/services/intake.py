@@ -222,8 +222,10 @@ def confirm_person(*, actor: Actor, person: Person, method: str = "", checks: li
     """入力者と別の者による確認: 再入力 (must match) and/or 目視・読合せ (the checker attests the match).
 
     ``checks`` are the checks made (``method``: one check, as before); the profile's ``confirmation_checks``
-    are required (004 §14(3)②: 目視 and 読合せ, E-24). The checks are recorded in the log entry, and so in the
-    handling-status record's row of the confirmation (method, checker).
+    are required (004 §14(3)②: 目視 and 読合せ, E-24); a missing one is refused, citing the profile's
+    ``confirmation_article``, and logged. 再入力 must match the stored number (never shown, never echoed).
+    The checks are kept on the record (``confirmation_checks``, shown on its page and in the API) and in the log
+    entry, and so in the handling-status record's row of the confirmation (method, checker).
     """
     profile = get_profile()
     made = list(dict.fromkeys([*(checks or []), *([method] if method else [])]))
@@ -261,7 +263,9 @@ def confirm_person(*, actor: Actor, person: Person, method: str = "", checks: li
         locked.confirmed_by = actor.user
         locked.confirmed_at = timezone.now()
         locked.confirmation_method = method
-        locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "confirmation_method"])
+        locked.confirmation_checks = ",".join(made)  # every check made, shown with the record (E-24)
+        locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "confirmation_method",
+                                   "confirmation_checks"])
         record(action=Action.VAULT_CONFIRM, target_type="person", target_id=person.pk,
                details={"file_id": person.file_id, "method": "・".join(str(Person.Method(c).label) for c in made),
                         "checks": made, "checker": actor.username}, **actor.log_fields())

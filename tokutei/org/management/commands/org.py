@@ -1,8 +1,13 @@
-"""``tokutei org apply-profile NAME --as USER``: make a changed version of this organisation's profile the one
-in force (validated first; another organisation's profile is refused) and log the change with both digests.
+"""``tokutei org apply-profile NAME|FILE --as USER [--effective YYYY-MM-DD]``: make a changed version of this
+organisation's profile the one in force — today, or from its 施行日 (pending until then) — validated first
+(another organisation's profile is refused), logged with both digests.
+``tokutei org in-force``: the scheduled job (daily, just after midnight): logs once that a pending profile's
+施行日 has come (the rules change on the day whether or not it runs; this records it).
 ``tokutei org versions``: the regulation's versions and every profile text applied, newest first."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -15,8 +20,10 @@ class Command(BaseCommand):
     help = "変更したプロファイルを適用し（apply-profile）、規程・プロファイルの版を表示します（versions）。"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("what", choices=["apply-profile", "versions"])
-        parser.add_argument("name", nargs="?", default="", help="プロファイル名（apply-profile）")
+        parser.add_argument("what", choices=["apply-profile", "in-force", "versions"])
+        parser.add_argument("name", nargs="?", default="",
+                            help="プロファイル名または YAML ファイルのパス（apply-profile）")
+        parser.add_argument("--effective", default="", help="施行日 YYYY-MM-DD（省略: 今日から）")
         parser.add_argument("--as", dest="username", default="", help="操作する職員のユーザID（システム管理者）")
 
     def handle(self, *args, **options) -> None:
@@ -30,7 +37,20 @@ class Command(BaseCommand):
                 mark = "（現に施行）" if v == current else ""
                 self.stdout.write(f"施行 {v.in_force.isoformat()}{mark}\t{v.note}")
             for row in selectors.profile_history():
-                self.stdout.write(f"適用 {row.loaded_at:%Y-%m-%d %H:%M}\t{row.name}\t{row.sha256[:16]}\t{row.loaded_by or 'init'}")
+                self.stdout.write(f"適用 {row.loaded_at:%Y-%m-%d %H:%M}\t施行日 {row.effective_from.isoformat()}\t"
+                                  f"{row.name}\t{row.sha256[:16]}\t{row.loaded_by or 'init'}")
+            for row in selectors.pending_profiles():
+                self.stdout.write(f"施行待ち {row.effective_from.isoformat()}\t{row.name}\t{row.sha256[:16]}")
+            return
+        if options["what"] == "in-force":
+            from tokutei.org.services import record_taking_effect
+
+            try:
+                done = record_taking_effect(actor=self._console_or_system(options["username"]))
+            except Refused as exc:
+                raise CommandError(str(exc)) from None
+            for row in done:
+                self.stdout.write(f"施行を記録しました: {row.name} {row.sha256[:16]}（施行日 {row.effective_from.isoformat()}）")
             return
         if not options["name"] or not options["username"]:
             raise CommandError("プロファイル名と --as（システム管理者のユーザID）を指定してください")
@@ -40,7 +60,24 @@ class Command(BaseCommand):
         from tokutei.org.services import apply_profile
 
         try:
-            row = apply_profile(actor=Actor.console(user), name=options["name"])
+            effective = dt.date.fromisoformat(options["effective"]) if options["effective"] else None
+        except ValueError:
+            raise CommandError("--effective は YYYY-MM-DD で指定してください") from None
+        try:
+            row = apply_profile(actor=Actor.console(user), name=options["name"], effective=effective)
         except Refused as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"適用しました: {row.name} {row.sha256[:16]}"))
+        if row.effect_logged_at is None:
+            self.stdout.write(self.style.SUCCESS(
+                f"適用しました（施行待ち）: {row.name} {row.sha256[:16]} — {row.effective_from.isoformat()} から施行"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"適用しました: {row.name} {row.sha256[:16]}"))
+
+    @staticmethod
+    def _console_or_system(username: str) -> Actor:
+        if not username:
+            return Actor.system()  # the scheduled job
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError("そのユーザIDの職員はいません")
+        return Actor.console(user)
