@@ -58,7 +58,8 @@ class KeptChoiceField(forms.ChoiceField):
 
     def keep(self, value: str) -> None:
         if value and not super().valid_value(value):
-            self.choices = [*self.choices, (value, value)]
+            known: Any = self.choices
+            self.choices = [*known, (value, value)]
 
 
 def _all(rest: list) -> list:
