@@ -51,17 +51,88 @@ def action_choices() -> list:
     return choices
 
 
+class KeptChoiceField(forms.ChoiceField):
+    """A list of the known values that still takes a value given in the address and not in the list — a
+    link from a report, an old bookmark, a user since removed or a terminal since revoked: it is searched
+    as given and shown as itself, so no link to the log stops working."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+    def keep(self, value: str) -> None:
+        if value and not super().valid_value(value):
+            known: Any = self.choices
+            self.choices = [*known, (value, value)]
+
+
+def _all(rest: list) -> list:
+    return [("", _("すべて")), *rest]
+
+
+def user_choices(staff: list[int] | None) -> list[tuple[str, str]]:
+    """Staff by name and user ID, in kana order: 「山田 花子（yamada）」; the inactive ones last, marked."""
+    from tokutei.staff.models import User
+
+    users = User.objects.all() if staff is None else User.objects.filter(pk__in=staff)
+    rows = users.order_by("deactivated_at", "full_name_kana", "username").values_list(
+        "username", "full_name", "deactivated_at")
+    return [(username, (f"{full}（{username}）" if full else username)
+             + (str(_("（無効）")) if off else "")) for username, full, off in rows]
+
+
+def purpose_choices() -> list[tuple[str, str]]:
+    """The profile's tasks by their names (the log keeps the key)."""
+    from tokutei.core.i18n import label
+    from tokutei.profiles.selectors import get_profile
+
+    return [(key, label(task)) for key, task in get_profile().tasks.items()]
+
+
+def terminal_choices() -> list[tuple[str, str]]:
+    """Registered terminals by name (the log keeps the name the terminal had), revoked ones marked."""
+    from tokutei.staff.models import Terminal
+
+    rows = Terminal.objects.order_by("revoked_at", "name").values_list("name", "location", "revoked_at")
+    return [(name, name + (f"（{where}）" if where else "") + (str(_("（取消済）")) if off else ""))
+            for name, where, off in rows]
+
+
+def target_choices() -> list[tuple[str, str]]:
+    from .targets import KINDS
+
+    return sorted(((key, str(text)) for key, text in KINDS.items()), key=lambda kv: kv[1])
+
+
 class SearchForm(Form):
+    """The log search: every condition but the dates and the target's number is chosen from a list.
+
+    The address keeps the codes the log stores (``user=yamada&purpose=payroll&terminal=窓口端末1``), so
+    links from reports, audits and bookmarks go on working; the page shows their names.
+    """
+
     date_from = JDateField(label=_("開始日"), required=False)
     date_to = JDateField(label=_("終了日"), required=False)
-    user = TextField(label=_("ユーザID"), required=False, max_length=150)
+    user = KeptChoiceField(label=_("職員（ユーザID）"), required=False)
     action = forms.ChoiceField(label=_("操作"), required=False, choices=action_choices)
     result = forms.ChoiceField(label=_("結果"), required=False,
                                choices=[("", _("すべて")), *Entry.Result.choices])
-    purpose = TextField(label=_("利用目的（事務）"), required=False, max_length=60)
-    target_type = TextField(label=_("対象種別"), required=False, max_length=60)
-    target_id = TextField(label=_("対象ID"), required=False, max_length=80)
-    terminal = TextField(label=_("端末"), required=False, max_length=100)
+    purpose = KeptChoiceField(label=_("利用目的（事務）"), required=False)
+    target_type = KeptChoiceField(label=_("対象種別"), required=False)
+    target_id = TextField(label=_("対象の番号"), required=False, max_length=80)
+    terminal = KeptChoiceField(label=_("端末"), required=False)
+
+    def __init__(self, *args: Any, staff: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["user"].choices = _all(user_choices(staff))
+        fields["purpose"].choices = _all(purpose_choices())
+        fields["terminal"].choices = _all(terminal_choices())
+        fields["target_type"].choices = _all(target_choices())
+        if self.is_bound:
+            for name in ("user", "purpose", "terminal", "target_type"):
+                value = self.data.get(name)
+                if isinstance(value, str) and len(value) <= 150:
+                    fields[name].keep(value)
 
     def clean(self):
         data = super().clean()

@@ -79,8 +79,16 @@ class Checkpoint(models.Model):
         ordering = ["lane", "seq", "id"]
         verbose_name = "署名付きチェックポイント"
 
+    REASONS = {"manual": _("手動"), "auto": _("自動（一定件数ごと）"), "verify": _("検証時"),
+               "export": _("書出し時"), "purge": _("保存期間経過消去時")}
+
     def __str__(self) -> str:
         return f"checkpoint {self.lane}/{self.seq} {self.hash[:12]}"
+
+    @property
+    def reason_label(self) -> str:
+        """Why it was made, in words (「検証時」): the page never shows the stored code."""
+        return str(self.REASONS.get(self.reason, _("その他")))
 
 
 class PurgeRecord(models.Model):

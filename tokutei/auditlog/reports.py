@@ -32,6 +32,17 @@ class Finding:
     detail: str
     seq: int | None = None
     article: str = ""  # machine form; pages cite it
+    search: dict[str, str] = field(default_factory=dict)  # the log search that lists its entries
+
+    def search_query(self) -> str:
+        """The address query of the search listing the finding's entries (``user=…&date_from=…``)."""
+        from urllib.parse import urlencode
+
+        return urlencode(self.search)
+
+
+def _day_search(user: str, day: dt.date, **more: str) -> dict[str, str]:
+    return {"user": user, "date_from": day.isoformat(), "date_to": day.isoformat(), **more}
 
 
 @dataclass
@@ -90,7 +101,8 @@ def volume(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
                 if today >= minimum and today > factor * usual:
                     report.findings.append(Finding(
                         dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone()),
-                        user, "", "", f"個人情報の操作 {today}件（普段の中央値 {usual:g}件）"))
+                        user, "", "", f"個人情報の操作 {today}件（普段の中央値 {usual:g}件）",
+                        search=_day_search(user, day)))
             day += dt.timedelta(days=1)
     return report
 
@@ -159,17 +171,24 @@ def sign_in_failures(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
         if len(entries) >= threshold:
             last = entries[-1]
             label = f"{to_wareki(day)} に {len(entries)}回失敗（{'ユーザID' if kind == 'user' else '端末'}別）"
+            search = _day_search(who, day) if kind == "user" else {
+                "terminal": who, "date_from": day.isoformat(), "date_to": day.isoformat()}
             report.findings.append(Finding(last.at, who if kind == "user" else "", last.terminal_name if
-                                           kind == "terminal" else "", last.action, label, last.seq))
+                                           kind == "terminal" else "", last.action, label, last.seq,
+                                           search={**search, "action": "staff."}))
     return report
 
 
 def reveals(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
     """Every display of a full My Number (vault.reveal)."""
     report = Report("reveals", "個人番号の表示", "マスクを外して個人番号を表示した記録です。")
-    for e in _entries(scope, day_from, day_to).filter(action="vault.reveal").order_by("seq"):
+    from tokutei.core.templatetags.jp import target_label, task_label
+
+    from .targets import name_targets
+
+    for e in name_targets(_entries(scope, day_from, day_to).filter(action="vault.reveal").order_by("seq")):
         report.findings.append(Finding(e.at, e.actor_username, e.terminal_name, e.action,
-                                       f"{e.target_type} {e.target_id} 目的: {e.purpose or '—'}", e.seq))
+                                       f"{target_label(e)} 目的: {task_label(e.purpose)}", e.seq))
     return report
 
 
@@ -199,7 +218,8 @@ def shared_terminals(scope: Q, day_from: dt.date, day_to: dt.date) -> Report:
         if len(terminals) >= many:
             report.findings.append(Finding(
                 dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone()), user,
-                "、".join(sorted(terminals)), "", f"1日に{len(terminals)}台の端末"))
+                "、".join(sorted(terminals)), "", f"1日に{len(terminals)}台の端末",
+                search=_day_search(user, day)))
     return report
 
 

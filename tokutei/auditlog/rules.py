@@ -41,16 +41,17 @@ def supervisor_roles(profile: Profile) -> set[str]:
     return found & set(profile.roles)
 
 
-def entry_filter(actor, decision, profile: Profile) -> Q | None:
-    """A filter on ``Entry`` for what ``actor`` may see: ``Q()`` the whole log, None nothing."""
+def staff_in_reach(actor, decision, profile: Profile) -> list[int] | None:
+    """The staff whose entries ``actor`` may see: None everyone (the whole log), else their ids (possibly
+    none). A supervisor reaches the staff of the units they supervise, and themselves."""
     if decision.roles & reader_roles(profile):
-        return Q()
+        return None
     supervising = supervisor_roles(profile)
     from tokutei.staff.selectors import assignments_in_force
 
     managing = [a for a in assignments_in_force(actor.user) if a.role_key in supervising]
     if not managing:
-        return None
+        return []
     user_unit = getattr(actor.user, "unit_id", None)
     units = set()
     for a in managing:
@@ -58,12 +59,22 @@ def entry_filter(actor, decision, profile: Profile) -> Q | None:
         if unit is None:
             if profile.roles[a.role_key].unit_scoped:
                 continue  # a unit-scoped role with no unit reaches no one else
-            return Q()
+            return None
         units.add(unit)
     from tokutei.staff.models import User
 
     staff = list(User.objects.filter(unit_id__in=units).values_list("pk", flat=True)) if units else []
-    return Q(actor_id__in=staff) | Q(actor_id=actor.user.pk)
+    return [*staff, actor.user.pk] if actor.user.pk not in staff else staff
+
+
+def entry_filter(actor, decision, profile: Profile) -> Q | None:
+    """A filter on ``Entry`` for what ``actor`` may see: ``Q()`` the whole log, None nothing."""
+    staff = staff_in_reach(actor, decision, profile)
+    if staff is None:
+        return Q()
+    if not staff:
+        return None
+    return Q(actor_id__in=staff)
 
 
 def _scope(queryset, actor, decision, profile):

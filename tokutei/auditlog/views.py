@@ -21,13 +21,15 @@ from tokutei.policy import decide, get_or_refuse, require, restrict
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
 
-from . import charts, exports, reports, rules, selectors, signing
+from . import charts, details, exports, reports, rules, selectors, signing, targets
 from .actions import Action
 from .forms import PeriodForm, ReviewForm, SearchForm
 from .models import Checkpoint, Entry, LogReview
 from .services import record, sign_off_review
 from .status import last_status
 from .verify import verify_database
+
+AROUND = 5  # entries shown before and after the one opened
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,7 +52,8 @@ def search(request: HttpRequest) -> HttpResponse:
     """操作履歴の検索 (002 §22, 003 §16(5))."""
     actor = actor_of(request)
     scope = _scope(request, Action.LOG_SEARCH)
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, staff=rules.staff_in_reach(
+        actor, decide(actor, Action.LOG_SEARCH), get_profile()))
     entries = page = chart = None
     if form.is_bound and form.is_valid():
         filters = form.filters()
@@ -70,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
         record(action=Action.LOG_SEARCH, **actor.log_fields(), target_type="log",
                details={"filters": filters.used()})
         page = Paginator(qs, 100).get_page(request.GET.get("page"))
-        entries = page.object_list
+        entries = targets.name_targets(page.object_list)
         day_to = filters.date_to or timezone.localdate()
         day_from = filters.date_from or day_to - dt.timedelta(days=29)
         if (day_to - day_from).days <= 366:
@@ -90,10 +93,14 @@ def entry(request: HttpRequest, seq: int) -> HttpResponse:
     actor = actor_of(request)
     found = get_or_refuse(actor, Action.LOG_VIEW, Entry.objects.all(), seq=seq)
     # The entries around it, within the reader's reach: what happened just before and after.
-    around = list(restrict(Entry.objects.all(), actor, Action.LOG_VIEW)
-                  .filter(seq__gte=found.seq - 5, seq__lte=found.seq + 5).order_by("seq"))
+    reach = restrict(Entry.objects.all(), actor, Action.LOG_VIEW)
+    before = list(reach.filter(seq__lt=found.seq).order_by("-seq")[:AROUND])[::-1]
+    after = list(reach.filter(seq__gt=found.seq).order_by("seq")[:AROUND])
+    around = targets.name_targets([*before, found, *after])
+    known, other = details.readable(found.details)
     record(action=Action.LOG_VIEW, **actor.log_fields(), target_type="log_entry", target_id=found.seq)
-    return render(request, "auditlog/entry.html", {"e": found, "around": around})
+    return render(request, "auditlog/entry.html", {"e": found, "around": around, "details": known,
+                                                   "other_details": other})
 
 
 @action_required(Action.LOG_ANALYSE)

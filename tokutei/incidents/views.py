@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
 from tokutei.auditlog.services import record
+from tokutei.auditlog.targets import name_targets
 from tokutei.core import jdates
 from tokutei.core.views import post_form
 from tokutei.policy import decide, get_or_refuse, restrict
@@ -203,7 +204,7 @@ def records_log(request: SignedInRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     incident = get_or_refuse(actor, Action.INCIDENTS_RECORDS_LOG, Incident.objects.all(), pk=pk)
     entries = selectors.records_log(incident)
-    rows = list(entries[:500])
+    rows = name_targets(entries[:500])  # 「本人 #12（ファイル名）」: the names read once for the page
     record(action=Action.INCIDENTS_RECORDS_LOG, **actor.log_fields(), target_type="incident", target_id=incident.pk,
            count=len(rows), article=incident.article)
     return render(request, "incidents/records_log.html", {"incident": incident, "entries": rows,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+WAREKI_FORMAT = '[$-411]ggge"年"m"月"d"日"'  # Excel's Japanese era format: 令和8年4月1日
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -25,8 +28,8 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def workbook(title: str, subtitle: str, sheets: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
-    """sheets: (sheet name, column labels, rows). Row 1: the form title; row 2: organisation and period;
+def workbook(title: str, subtitle: str, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """sheets: (sheet name, column labels, rows of text, numbers and dates). Row 1: the form title; row 2: organisation and period;
     row 3: the sheet's category; row 4: the column labels; data from row 5.
 
     Written in openpyxl's write-only mode with two named styles (its speed: docs/performance.md)."""
@@ -35,8 +38,12 @@ def workbook(title: str, subtitle: str, sheets: list[tuple[str, list[str], list[
                       fill=PatternFill("solid", fgColor="EEF2F6"),
                       alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
     body = NamedStyle(name="tokutei_body", border=_BORDER, alignment=Alignment(vertical="top", wrap_text=True))
+    # A date stays a date (sortable, filterable), shown in 和暦 as the forms write it; a count stays a number.
+    day = NamedStyle(name="tokutei_date", border=_BORDER, alignment=Alignment(vertical="top"),
+                     number_format=WAREKI_FORMAT)
     wb.add_named_style(head)
     wb.add_named_style(body)
+    wb.add_named_style(day)
     used: set[str] = set()
     for name, columns, rows in sheets:
         ws = wb.create_sheet(_sheet_title(name, used))
@@ -61,7 +68,7 @@ def workbook(title: str, subtitle: str, sheets: list[tuple[str, list[str], list[
         ws.append([cell(name, font=Font(bold=True))])
         ws.append([cell(label, "tokutei_head") for label in columns])
         for values in rows:
-            ws.append([cell(v, "tokutei_body") for v in values])
+            ws.append([cell(v, "tokutei_date" if isinstance(v, dt.date) else "tokutei_body") for v in values])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

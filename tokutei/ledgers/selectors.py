@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -81,6 +83,30 @@ class RowContext:
     profile: Profile
     file_names: dict[int, str]
     users: dict[int, str]
+    confirmers: dict[str, str] = dataclasses.field(default_factory=dict)  # person id → who confirmed it
+
+
+# The stages whose record a second person confirms: the intake is checked by another member of staff
+# (目視・読合せ・再入力, vault confirmation), and that check is who the form's 確認者 is.
+CONFIRMED_STAGES = frozenset({"acquisition", "input"})
+
+
+def confirmers(records: list[HandlingRecord]) -> dict[str, str]:
+    """Who confirmed each person entered by ``records`` (the second person's check), one query: the 確認者
+    of an intake row that names none of its own. Read from the vault's records; absent app: none."""
+    from django.apps import apps
+
+    ids = {r.target_id for r in records if r.target_type == "person" and r.stage in CONFIRMED_STAGES
+           and not r.checker and r.target_id.isascii() and r.target_id.isdigit() and len(r.target_id) <= 18}
+    if not ids:
+        return {}
+    try:
+        person = apps.get_model("vault", "Person")
+    except LookupError:
+        return {}
+    rows = (person._default_manager.filter(pk__in=[int(i) for i in ids], confirmed_by__isnull=False)
+            .values_list("pk", "confirmed_by__username"))
+    return {str(pk): username for pk, username in rows}
 
 
 def _who(record: HandlingRecord, ctx: RowContext) -> str:
@@ -162,7 +188,9 @@ def column_value(record: HandlingRecord, kind: str, ctx: RowContext, *, first_pe
     ids and the count instead: the handling-status record itself holds no 特定個人情報.
     """
     if kind == "checker":
-        return record.checker
+        if record.checker or record.target_type != "person":
+            return record.checker
+        return ctx.confirmers.get(record.target_id, "")
     if kind == "actor":
         return _who(record, ctx)
     if kind == "subject":
@@ -225,13 +253,71 @@ def user_names(user_ids: set[int]) -> dict[int, str]:
     return {u.pk: f"{u.display_name}（{u.username}）" for u in User.objects.filter(pk__in=user_ids)}
 
 
-def form_tables(profile: Profile, records: list[HandlingRecord], category: str | None = None) -> list[dict]:
-    """One table per form category, in the form's order, with the form's own column labels."""
+# Routine reading of records (a search, a list, a view — never a reveal, an export or a refusal): where the
+# profile allows (handling_status.summarise_routine), one row per person, task and day on the sheet.
+ROUTINE_ACTIONS = frozenset({"vault.search", "vault.list", "vault.view"})
+
+
+def _is_routine(record: HandlingRecord) -> bool:
+    return record.source == "log" and record.result == "ok" and record.action in ROUTINE_ACTIONS \
+        and not record.corrects_id
+
+
+def summarise(records: list[HandlingRecord]) -> list[tuple[HandlingRecord, list[HandlingRecord]]]:
+    """(row, the records it stands for): routine records of one person, task and local day become one row
+    (the first of them, its count the sum) placed where the first was; every other record stands alone."""
+    groups: dict[tuple, list[HandlingRecord]] = {}
+    out: list[tuple[HandlingRecord, list[HandlingRecord]]] = []
+    for r in records:
+        if not _is_routine(r):
+            out.append((r, [r]))
+            continue
+        key = (r.actor_id, r.actor_username, r.purpose, r.file_id, timezone.localtime(r.occurred_at).date())
+        if key not in groups:
+            groups[key] = []
+            out.append((r, groups[key]))
+        groups[key].append(r)
+    rows = []
+    for first, members in out:
+        if len(members) == 1:
+            rows.append((first, members))
+            continue
+        row = copy.copy(first)  # never saved: the sheet's line for the group
+        row.count = sum(m.count for m in members)
+        row.note = f"検索・閲覧 {len(members)}回をまとめて記載（No.{members[0].pk}〜{members[-1].pk}）"
+        rows.append((row, members))
+    return rows
+
+
+def _typed(record: HandlingRecord, kinds: list[str], cells: list[str]) -> list[Any]:
+    """The cells as Excel should hold them: a date as a date, a count as a number, the rest as text."""
+    values: list[Any] = []
+    for kind, cell in zip(kinds, cells, strict=False):
+        if kind == "date" and cell:
+            values.append(timezone.localtime(record.occurred_at).date())
+        elif kind == "count" and cell == str(record.count):
+            values.append(record.count)
+        else:
+            values.append(cell)
+    return values
+
+
+def form_tables(profile: Profile, records: list[HandlingRecord], category: str | None = None, *,
+                detail: bool = False) -> list[dict]:
+    """One table per form category, in the form's order, with the form's own column labels.
+
+    Routine searches and views are one row per person, task and day where the profile says so
+    (``handling_status.summarise_routine``), unless ``detail``: the sheet stays readable over a year, and
+    the summarised row says which records it stands for (the detail view lists them one by one).
+    """
     ctx = RowContext(
         profile=profile,
         file_names=files.file_names(),
         users=user_names({r.actor_id for r in records if r.actor_id}),
+        confirmers=confirmers(records),
     )
+    form = profile.handling_status
+    grouped = form is not None and form.summarise_routine and not detail
     tables = []
     for key, cat in categories(profile).items():
         if category and key != category:
@@ -239,19 +325,22 @@ def form_tables(profile: Profile, records: list[HandlingRecord], category: str |
         columns = list(cat.columns) or ["年月日", "内容", "事務（目的）", "件数", "取扱者", "備考"]
         if not any("備考" in c for c in columns):
             columns.append("備考")
+        kinds = [column_kind(label) for label in columns]
+        mine = [r for r in records if r.stage in cat.stages]
         rows = []
-        for r in records:
-            if r.stage not in cat.stages:
-                continue
+        for r, members in (summarise(mine) if grouped else [(r, [r]) for r in mine]):
             cells = _cells(r, columns, ctx)
             rows.append({
                 "record": r,
                 "no": r.pk,
                 "cells": cells,
+                "values": _typed(r, kinds, cells),
                 # Pre-escaped: a 10,000-row print page renders in a fraction of the template-loop time.
                 "cells_html": mark_safe("".join(f"<td>{escape(c)}</td>" for c in cells)),  # noqa: S308
                 "refused": r.result != "ok",
                 "superseded": bool([c for c in r.corrections.all()]),
+                "summarised": len(members) if len(members) > 1 else 0,
+                "day": timezone.localtime(r.occurred_at).date(),
             })
         tables.append({"key": key, "ja": cat.ja, "columns": columns, "rows": rows,
                        "stages": [stage_label(s) for s in cat.stages]})

@@ -103,11 +103,12 @@ def _hsr_context(request: HttpRequest, profile, *, screen_rows: int | None = Non
     form = HandlingFilterForm(data, profile=profile, years=years)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"nendo": None, "category": "", "file": None, "unit": None}
     chosen = filters.get("category") or None
+    detail = request.GET.get("detail") == "1"  # every routine search and view on its own row
     query: dict[str, Any] = {"file_id": filters.get("file"), "nendo": filters.get("nendo"),
                              "unit_id": filters.get("unit"), "queryset": visible}
     if screen_rows is None:
         records = list(selectors.handling_records(profile, category=chosen, **query))
-        tables = selectors.form_tables(profile, records, category=chosen)
+        tables = selectors.form_tables(profile, records, category=chosen, detail=detail)
         count = len(records)
     else:
         # On screen: the newest rows of each category only (the print page and Excel carry them all).
@@ -118,7 +119,7 @@ def _hsr_context(request: HttpRequest, profile, *, screen_rows: int | None = Non
             qs = selectors.handling_records(profile, category=key, **query)
             total = qs.count()
             newest = list(qs.order_by("-occurred_at", "-id")[:screen_rows])[::-1]
-            [table] = selectors.form_tables(profile, newest, category=key)
+            [table] = selectors.form_tables(profile, newest, category=key, detail=detail)
             table["hidden"] = total - len(newest)
             tables.append(table)
             count += total
@@ -127,10 +128,23 @@ def _hsr_context(request: HttpRequest, profile, *, screen_rows: int | None = Non
     return {
         "form": form, "tables": tables, "title": form_title(profile), "period": period, "file_name": file_name,
         "article": profile.handling_status.article if profile.handling_status else "",
-        "query": request.GET.urlencode(), "count": count,
+        "query": request.GET.urlencode(), "count": count, "detail": detail,
+        "summarises": bool(profile.handling_status and profile.handling_status.summarise_routine),
+        "seal": bool(profile.handling_status and profile.handling_status.seal),
+        "detail_query": _with(request, detail="1"), "summary_query": _with(request, detail=None),
         "may_record": _may(actor, Action.LEDGERS_MANUAL_ENTRY, Ledger(HANDLING)),
         "log_url": _log_url(actor),
     }
+
+
+def _with(request: HttpRequest, **changes: str | None) -> str:
+    """The page's query with ``changes`` (None removes a key)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return query.urlencode()
 
 
 def _log_url(actor: Actor) -> str | None:
@@ -163,7 +177,7 @@ def handling_print(request: HttpRequest) -> HttpResponse:
 def handling_export(request: HttpRequest) -> HttpResponse:
     profile = get_profile()
     ctx = _hsr_context(request, profile, action=Action.LEDGERS_EXPORT)
-    sheets = [(t["ja"], ["No.", *t["columns"]], [[str(r["no"]), *r["cells"]] for r in t["rows"]])
+    sheets = [(t["ja"], ["No.", *t["columns"]], [[r["no"], *r["values"]] for r in t["rows"]])
               for t in ctx["tables"]]
     subtitle = _org_line(profile, ctx["period"] + (f"　{ctx['file_name']}" if ctx["file_name"] else ""))
     return _logged_export(actor_of(request), ledger=HANDLING, rows=ctx["count"],

@@ -479,6 +479,10 @@ class HandlingStatusForm(Strict):
     categories: dict[Key, HandlingStatusCategory]
     recorder_roles: list[Key] = []
     recorder_units: list[Key] = []  # 003 §7: only the handlers of 職員課 and 会計課 record
+    # Routine searches and views (success, from the system) printed as one row per person, task and day;
+    # off by default: every operation its own row, as the form is written. The detail stays one click away.
+    summarise_routine: bool = False
+    seal: bool = True  # the printed form has a 確認印 box
     note: str = ""
     article: Article
     open: OpenParameter | None = None

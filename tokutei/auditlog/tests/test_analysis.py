@@ -59,11 +59,11 @@ def test_it_flags_repeated_sign_in_failures(write_at, make_terminal):
     assert {(f.user, f.terminal) for f in found} == {("tanaka", ""), ("", "窓口端末1")}
 
 
-def test_it_lists_every_reveal_of_a_number(write_at, clerk):
+def test_it_lists_every_reveal_of_a_number_by_the_record_and_the_task_name(write_at, clerk):
     write_at(at(MONDAY, 10), action="vault.reveal", actor=clerk, target_type="person", target_id=9,
              purpose="payroll")
     write_at(at(MONDAY, 10), action="vault.view", actor=clerk)
-    assert [f.detail for f in _run(reports.reveals)] == ["person 9 目的: payroll"]
+    assert [f.detail for f in _run(reports.reveals)] == ["本人 #9 目的: 給与所得の源泉徴収票作成事務"]
 
 
 def test_it_flags_two_users_on_one_terminal_and_one_user_on_many(write_at, clerk, make_user, make_terminal):

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from tokutei.core import jdates
 
@@ -66,19 +65,18 @@ def task_label(key: str) -> str:
     return label(task) if task is not None else key
 
 
-_TARGETS = {
-    "person": _("本人の記録"), "file": _("ファイル"), "medium": _("記録媒体"), "terminal": _("端末"),
-    "user": _("職員"), "incident": _("事故等の報告"), "meeting": _("会議"), "vendor": _("委託先"),
-    "contract": _("委託契約"), "approval": _("承認申請"), "handling_record": _("取扱状況の記録"),
-    "register_entry": _("記録簿の記載"), "export": _("出力ファイル"), "carry_out": _("持出し"),
-    "ledger": _("記録簿・台帳"),
-}
-
-
 @register.filter
 def target_label(entry) -> str:
-    """What a log entry is about, in words: 「本人の記録 12」 rather than ``person 12``."""
+    """What a log entry is about, in words: 「本人 #16（給与所得者ファイル）」 rather than ``person 16``.
+
+    The name in brackets is there when the page named its entries first (auditlog.targets.name_targets,
+    one query per page); otherwise the kind and number alone.
+    """
+    from tokutei.auditlog.targets import kind_label
+
     kind, ident = getattr(entry, "target_type", ""), getattr(entry, "target_id", "")
     if not kind and not ident:
         return "—"
-    return f"{_TARGETS.get(kind, kind)} {ident}".strip()
+    text = f"{kind_label(kind)} #{ident}" if ident else kind_label(kind)
+    name = getattr(entry, "target_name", None)
+    return f"{text}（{name}）" if name else text

@@ -181,14 +181,14 @@ def test_the_investigator_sees_the_log_of_the_records_the_report_names_and_nothi
     client.force_login(investigator)
     assert f"/incidents/{incident.pk}/log/" in client.get(f"/incidents/{incident.pk}/").content.decode()
     page = client.get(f"/incidents/{incident.pk}/log/").content.decode()
-    assert "本人の記録 12" in page and "本人の記録 99" not in page
+    assert "本人 #12" in page and "本人 #99" not in page
     viewed = Entry.objects.get(action="incidents.records_log")
     assert viewed.actor_id == investigator.pk and viewed.target_id == str(incident.pk) and viewed.count == 1
 
     clerk = make_user("betsu", "handler")  # not an investigator: refused, whatever the id
     client.force_login(clerk)
     refused = client.get(f"/incidents/{incident.pk}/log/")
-    assert refused.status_code == 403 and "本人の記録 12" not in refused.content.decode()
+    assert refused.status_code == 403 and "本人 #12" not in refused.content.decode()
     assert client.get("/incidents/999/log/").status_code == 403
 
 

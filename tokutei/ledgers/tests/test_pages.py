@@ -60,7 +60,8 @@ def test_the_handling_export_opens_with_the_forms_headers(org, as_clerk, clerk):
     use = wb.worksheets[1]
     assert use["A1"].value == "特定個人情報等の運用状況記録票"
     assert [c.value for c in use[4]] == ["No.", "年月日", "内容", "利用目的", "件数", "提出先", "担当者", "備考"]
-    assert use["C5"].value == "閲覧" and use["B5"].value.startswith("令和")
+    assert use["C5"].value == "閲覧" and use["B5"].is_date and "ggge" in use["B5"].number_format  # a 和暦 date
+    assert use["A5"].value == int(use["A5"].value) and use["E5"].value == 1  # numbers, not text
 
 
 def test_the_printable_page_shows_every_category_of_the_form(org, as_clerk):

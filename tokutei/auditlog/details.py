@@ -1,0 +1,125 @@
+"""An entry's details as people read them: 「ファイル: 給与所得者ファイル（#3）」, not ``file_id: 3``.
+
+The log keeps the details as the code wrote them (keys and codes, for machines and the JSONL bundle);
+the entry page shows each known key by its Japanese name and its value through what it means — a task by
+its name, a field by its label, an operation by its name, a record by its number and name. A key the
+system does not know yet is shown, with its value, in a separate 「その他の記録事項」 list, so nothing the log
+holds is hidden from the auditor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+LABELS: dict[str, Any] = {
+    "file_id": _("ファイル"), "file_ids": _("ファイル"), "format": _("出力形式"), "stage": _("取扱いの段階"),
+    "channel": _("操作の経路"), "fields": _("項目"), "operation": _("操作"), "path": _("画面"),
+    "role": _("役割"), "reason": _("理由"), "post": _("職"), "vendor_id": _("委託先"), "to": _("終了日・宛先"),
+    "from": _("開始日"), "approval_id": _("承認申請"), "step": _("段階"), "item": _("項目"),
+    "code": _("拒否の区分"), "status": _("状態"), "method": _("方法"), "demo": _("デモ用"), "cause": _("原因"),
+    "username": _("ユーザID"), "user_id": _("職員"), "tasks": _("事務"), "task": _("事務"),
+    "purpose": _("利用目的"), "room_id": _("管理区域"), "name": _("名称"), "items": _("項目"),
+    "filters": _("使った検索条件"), "date": _("日付"), "count": _("件数"), "unit": _("部署"),
+    "last_seq": _("最終番号"), "first_bad_seq": _("最初に異常のあった番号"), "rows": _("行数"),
+    "removed": _("消去した件数"), "threshold": _("しきい値"), "level": _("水準"), "category": _("区分"),
+    "contract_id": _("委託契約"), "terminal_id": _("端末"), "person_id": _("本人"), "medium_id": _("記録媒体"),
+    "kind": _("種類"), "fields_shown": _("表示した項目"), "on": _("日付"), "before": _("変更前"),
+    "change": _("変更"), "basis": _("根拠"), "register": _("記録簿"), "entry": _("記載"),
+}
+
+_CHANNELS = {"web": _("画面"), "api": _("システム連携（API）"), "console": _("サーバのコンソール"),
+             "system": _("システムの自動処理")}
+_FORMATS = {"csv": "CSV", "xlsx": "Excel", "html": _("画面"), "pdf": "PDF", "jsonl": _("書出し束")}
+_CODES = {"invalid_input": _("入力値の誤り"), "check_digit": _("チェックデジットの誤り"),
+          "mismatch": _("照合の不一致"), "not_found": _("該当なし"), "date": _("日付の誤り")}
+
+
+def _task(key: Any) -> str:
+    from tokutei.core.templatetags.jp import task_label
+
+    return task_label(str(key))
+
+
+def _field(key: Any) -> str:
+    from tokutei.core.i18n import label
+    from tokutei.profiles.selectors import get_profile
+
+    field = get_profile().fields.get(str(key))
+    return label(field) if field is not None else str(key)
+
+
+def _role(key: Any) -> str:
+    from tokutei.core.i18n import label
+    from tokutei.profiles.selectors import get_profile
+
+    role = get_profile().roles.get(str(key))
+    return label(role) if role is not None else str(key)
+
+
+def _action(code: Any) -> str:
+    from .actions import label
+
+    return label(str(code))
+
+
+def _stage(key: Any) -> str:
+    from tokutei.ledgers.stages import STAGE_JA
+
+    return str(STAGE_JA.get(str(key), key))
+
+
+def _filter(name: Any) -> str:
+    from .forms import SearchForm
+
+    field = SearchForm.base_fields.get(str(name))
+    return str(field.label) if field is not None else str(name)
+
+
+def _number(kind: str) -> Callable[[Any], str]:
+    from .targets import kind_label
+
+    return lambda value: f"{kind_label(kind)} #{value}"
+
+
+def _from(table: dict) -> Callable[[Any], str]:
+    return lambda value: str(table.get(str(value), value))
+
+
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "tasks": _task, "task": _task, "purpose": _task, "fields": _field, "fields_shown": _field, "items": _field,
+    "role": _role, "operation": _action, "stage": _stage, "filters": _filter,
+    "channel": _from(_CHANNELS), "format": _from(_FORMATS), "code": _from(_CODES),
+    "file_id": _number("file"), "file_ids": _number("file"), "approval_id": _number("approval"),
+    "vendor_id": _number("vendor"), "user_id": _number("user"), "contract_id": _number("contract"),
+    "terminal_id": _number("terminal"), "person_id": _number("person"), "medium_id": _number("medium"),
+}
+
+
+def _shown(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("はい") if value else _("いいえ"))
+    if value is None or value == "" or value == []:
+        return "—"
+    show = FORMATTERS.get(key, str)
+    if isinstance(value, (list, tuple)):
+        return "、".join(show(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{LABELS.get(k, k)}: {_shown(k, v)}" for k, v in value.items())
+    return show(value)
+
+
+def readable(details: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(known, other): the details by their Japanese names, and the keys not named yet as they are."""
+    known: list[tuple[str, str]] = []
+    other: list[tuple[str, str]] = []
+    if not isinstance(details, dict):
+        return known, other
+    for key, value in details.items():
+        if key in LABELS:
+            known.append((str(LABELS[key]), _shown(key, value)))
+        else:
+            other.append((key, _shown(key, value)))
+    return known, other
