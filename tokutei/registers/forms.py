@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.approvals.forms import NO_PERSONAL, _task_choices
-from tokutei.core.fields import CountField, DateField, RecordIdField, TextField
+from tokutei.core.fields import CountField, JDateField, JDateInput, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 
 from .models import Document, Medium
@@ -175,7 +175,7 @@ def typed_form_field(field) -> forms.Field:
     (``tokutei.registers.typed``), so that the page and the API refuse alike, naming the field."""
     label = f"{field.ja}{_('（必須）') if field.required else ''}"
     if field.type == "date":
-        return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.CharField(label=label, required=False, widget=JDateInput())
     if field.type == "datetime":
         return forms.CharField(label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     if field.type == "number":
@@ -296,7 +296,7 @@ class _PersonForm(Form):
 
 class LinkageApplicationForm(_PersonForm):
     holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
-    applied_on = DateField(label=_("連合会への申請日"))
+    applied_on = JDateField(label=_("連合会への申請日"))
     reference = TextField(label=_("申請の受付番号"), max_length=60)
     applied_by = forms.ChoiceField(label=_("申請者"), choices=[], required=False,
                                    help_text=_("空欄のときは記録する人"))
@@ -309,8 +309,8 @@ class LinkageApplicationForm(_PersonForm):
 class LinkageActivationForm(_PersonForm):
     holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
     linkage_id = TextField(label=_("ID"), max_length=60)
-    issued_on = DateField(label=_("連合会の交付日"))
-    activated_on = DateField(label=_("利用開始日"), required=False)
+    issued_on = JDateField(label=_("連合会の交付日"))
+    activated_on = JDateField(label=_("利用開始日"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
