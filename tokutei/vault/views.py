@@ -293,10 +293,14 @@ def correct(request: SignedInRequest, pk: int) -> HttpResponse:
     obj = services.get_person(actor=actor, pk=pk, action=Action.VAULT_CORRECT)
     profile = get_profile()
     task_fields = [k for k in profile.fields if k in profile.tasks[actor.purpose].fields]
-    instructors = [(u.pk, f"{u.display_name}（{u.username}）") for u in
-                   User.objects.filter(is_active=True).order_by("username")[:300]]
+    from .services.correction import instructors as allowed_instructors
+
+    roles = "・".join(profile.roles[r].ja for r in profile.correction_instructor_roles() if r in profile.roles)
+    instructors = [(u.pk, f"{u.display_name}（{u.username}）") for u in allowed_instructors(exclude=request.user)]
     form_class = forms.correction_form_class(task_fields, instructors)
     form = form_class(request.POST or None)
+    if "instructed_by" in form.fields:
+        form.fields["instructed_by"].help_text = _("指示できるのは %(roles)s の職にある者です") % {"roles": roles}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {k: d[f"f_{k}"] for k in task_fields if d.get(f"f_{k}")}
