@@ -104,12 +104,14 @@ def _grouped(digits: str) -> str:
 
 
 def _with_wareki(iso: str) -> str:
+    """A person's date as 和暦 with the 西暦 year in brackets: 「昭和35年1月1日（1960年）」 — never ISO."""
     from tokutei.core.jdates import to_wareki
 
     try:
-        return f"{to_wareki(dt.date.fromisoformat(iso))}（{iso}）"
+        day = dt.date.fromisoformat(iso)
     except ValueError:
         return iso
+    return f"{to_wareki(day)}（{day.year}年）"
 
 
 def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",
