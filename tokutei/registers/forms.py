@@ -102,7 +102,7 @@ class DocumentOpForm(Form):
     note = TextField(label=_("備考"), max_length=300, required=False, help_text=NO_PERSONAL)
 
 
-def granted_choices(user, operation: str) -> list[tuple[Any, str]]:
+def granted_choices(user, operation: str) -> list[tuple[Any, Any]]:
     """The user's own approvals of ``operation`` that are granted, unexpired and unused: 「#12 承認済み
     （令和8年4月1日承認・理由）」 — the approval chosen, not its number typed."""
     from django.utils import timezone
@@ -110,7 +110,7 @@ def granted_choices(user, operation: str) -> list[tuple[Any, str]]:
     from tokutei.approvals.models import ApprovalRequest
     from tokutei.core.jdates import to_wareki
 
-    choices: list[tuple[Any, str]] = [("", _("— 承認を選択（不要な場合は空欄） —"))]
+    choices: list[tuple[Any, Any]] = [("", _("— 承認を選択（不要な場合は空欄） —"))]
     if user is None or not getattr(user, "is_authenticated", False):
         return choices
     rows = ApprovalRequest.objects.filter(requester=user, operation=operation,

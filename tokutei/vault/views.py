@@ -64,7 +64,7 @@ def _set_purpose(request: SignedInRequest, data) -> bool:
     if not form.is_valid():
         return False
     request.session[PURPOSE_SESSION_KEY] = form.cleaned_data["purpose"]
-    request.actor = Actor.from_request(request)  # the rest of this request acts for the chosen task
+    request.actor = Actor.from_request(request)  # type: ignore[attr-defined]  # the rest of this request: the chosen task
     return True
 
 

@@ -28,6 +28,12 @@ def person(clerk, term, payroll_file):
                                  "address": "仙台市青葉区1-1"}).person
 
 
+def _kept(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found, f"no {name} on the page"
+    return found[1]
+
+
 def _with_purpose(clerk, term, purpose="payroll"):
     c = signed_in(clerk, term[1])
     c.post("/vault/purpose/", {"purpose": purpose, "next": "/vault/search/"})
@@ -94,7 +100,7 @@ def test_after_a_refusal_the_number_is_kept_masked_and_never_written_into_the_pa
     assert "存在しない日付です" in html
     assert n not in html and f"{n[:4]} {n[4:8]}" not in html and n[:8] not in html
     assert f"＊＊＊＊ ＊＊＊＊ {n[8:]}" in html and "入力済み・変更する場合は再入力" in html
-    token = re.search(r'name="kept_f_my_number" value="([^"]+)"', html)[1]
+    token = _kept(html, "kept_f_my_number")
     assert n not in token
     # the clerk corrects the other fields only: the kept number is used
     done = c.post(f"/vault/files/{payroll_file.pk}/intake/", {
@@ -112,7 +118,7 @@ def test_a_kept_number_opens_only_in_the_session_that_kept_it(clerk, term, payro
     n = number(42)
     html = c.post(f"/vault/files/{payroll_file.pk}/intake/", {
         "f_my_number": n, "f_name": "", "f_birth_date": "昭和35年13月40日"}).content.decode()
-    token = re.search(r'name="kept_f_my_number" value="([^"]+)"', html)[1]
+    token = _kept(html, "kept_f_my_number")
     other = _with_purpose(clerk, term)  # another sign-in: another session
     again = other.post(f"/vault/files/{payroll_file.pk}/intake/", {
         "f_my_number": "", "kept_f_my_number": token, "f_name": "山田 花子", "f_birth_date": "昭和35年4月1日",
@@ -141,7 +147,7 @@ def test_choosing_the_purpose_keeps_the_terms_typed_and_the_number_masked(clerk,
                                      "kana": "ヤマダ タロウ"}).content.decode()
     assert "検索結果" not in html and c.session["vault_purpose"] == "payroll"
     assert 'value="ヤマダ タロウ"' in html and n not in html and f"＊＊＊＊ ＊＊＊＊ {n[8:]}" in html
-    token = re.search(r'name="kept_value" value="([^"]+)"', html)[1]
+    token = _kept(html, "kept_value")
     found = c.post("/vault/search/", {"purpose": "payroll", "by": "my_number", "value": "",
                                       "kept_value": token}).content.decode()
     assert "検索結果" in found and "山田 太郎" in found and n not in found
