@@ -113,8 +113,6 @@ def test_the_approval_request_offers_the_carry_outs_to_choose_from(page, office)
     assert carry_outs.locator("option").filter(has_text="デモ提出先").count() == 1
 
 
-@pytest.mark.xfail(reason="issue 18 item 4: the carry-out and the export ask for the approval by its number "
-                          "typed in a box, not as a choice of the approvals granted", strict=False)
 def test_the_export_offers_the_granted_bulk_approvals_to_choose_from(page, office):
     o = office(PROFILE)
     o.sign_in(page, "operator1")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import JDateField
 from tokutei.core.forms import Form
 
 from .models import Answer, Engagement, Finding
-
-_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EngagementForm(Form):
@@ -19,8 +18,8 @@ class EngagementForm(Form):
     scope = forms.CharField(label=_("対象・範囲"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 2}))
     external = forms.BooleanField(label=_("外部監査"), required=False)
-    period_from = forms.DateField(label=_("対象期間（自）"), widget=_D)
-    period_to = forms.DateField(label=_("対象期間（至）"), widget=_D)
+    period_from = JDateField(label=_("対象期間（自）"))
+    period_to = JDateField(label=_("対象期間（至）"))
 
     def __init__(self, *args, schedules: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +51,7 @@ class FindingForm(Form):
     detail = forms.CharField(label=_("内容"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     severity = forms.ChoiceField(label=_("重要度"), choices=Finding.Severity.choices, initial="medium")
     owner = forms.ChoiceField(label=_("是正の担当者"))
-    due_on = forms.DateField(label=_("是正の期限（空欄は重要度ごとの既定）"), required=False, widget=_D)
+    due_on = JDateField(label=_("是正の期限（空欄は重要度ごとの既定）"), required=False)
 
     def __init__(self, *args, owners: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,18 +69,18 @@ class RecheckForm(Form):
                                        choices=[("1", _("是正を確認した（完了）")), ("0", _("是正が不十分（差し戻し）"))])
     note = forms.CharField(label=_("再確認の内容"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    new_due_on = forms.DateField(label=_("差し戻す場合の新しい期限"), required=False, widget=_D)
+    new_due_on = JDateField(label=_("差し戻す場合の新しい期限"), required=False)
 
 
 class PeriodForm(Form):
-    period_from = forms.DateField(label=_("期間（自）"), widget=_D, required=False)
-    period_to = forms.DateField(label=_("期間（至）"), widget=_D, required=False)
+    period_from = JDateField(label=_("期間（自）"), required=False)
+    period_to = JDateField(label=_("期間（至）"), required=False)
 
 
 class SessionForm(Form):
     requirement_key = forms.ChoiceField(label=_("研修"))
     title = forms.CharField(label=_("件名"), max_length=200)
-    held_on = forms.DateField(label=_("実施日（予定日）"), widget=_D)
+    held_on = JDateField(label=_("実施日（予定日）"))
     content = forms.CharField(label=_("内容"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, trainings: list[tuple[str, str]], **kwargs):

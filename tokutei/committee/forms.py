@@ -5,17 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import JDateField
 from tokutei.core.forms import Form, form_field
 
 from .models import Attendee, Meeting
-
-_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MeetingForm(Form):
     kind = forms.ChoiceField(label=_("種類"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("件名"), max_length=200)
-    held_on = forms.DateField(label=_("開催日（持ち回りは決定日）"), widget=_D)
+    held_on = JDateField(label=_("開催日（持ち回りは決定日）"))
     agenda = forms.MultipleChoiceField(label=_("審議事項"), required=False, widget=forms.CheckboxSelectMultiple)
     other_agenda = forms.CharField(label=_("その他の議題（1行に1件）"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
@@ -59,4 +58,4 @@ class MinutesForm(Form):
 class ActionItemForm(Form):
     text = forms.CharField(label=_("決定事項・対応"), max_length=500)
     owner = forms.CharField(label=_("担当"), max_length=100)
-    due_on = forms.DateField(label=_("期限"), widget=_D, required=False)
+    due_on = JDateField(label=_("期限"), required=False)

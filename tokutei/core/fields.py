@@ -207,25 +207,6 @@ class TextField(forms.CharField):
             raise forms.ValidationError(str(exc), code="text") from None
 
 
-class DateField(forms.DateField):
-    """A form's date within the field's :class:`DateRange`."""
-
-    def __init__(self, *, within: DateRange = RECORD_DATES, **kwargs: Any) -> None:
-        self.within = within
-        kwargs.setdefault("error_messages", {"invalid": _("日付は 2024-04-01 の形で入力してください")})
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> dt.date | None:
-        day = super().to_python(value)
-        if day is None:
-            return day
-        try:
-            return self.within.check(day)
-        except ValueError as exc:
-            note_refusal("date_range")
-            raise forms.ValidationError(str(exc), code="date_range") from None
-
-
 class _NotingIntegerField(forms.IntegerField):
     code = "integer"
 
@@ -238,9 +219,38 @@ class _NotingIntegerField(forms.IntegerField):
             raise
 
 
-class JapaneseDateField(forms.CharField):
+DATE_HINT = _("例: 令和8年4月1日、R8.4.1、2026-04-01")
+
+
+class JDateInput(forms.TextInput):
+    """The one date widget of every form: a text box for 和暦 or 西暦 (never the browser's date picker,
+    which knows only 西暦); a date already held is shown as 和暦."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"class": "jdate", "placeholder": DATE_HINT, "autocomplete": "off", "size": 18,
+                          **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        from . import jdates
+
+        if isinstance(value, str) and len(value) == 10:  # a stored ISO date (a register's typed field)
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if isinstance(value, dt.date):
+            return jdates.to_wareki(value.date() if isinstance(value, dt.datetime) else value)
+        return super().format_value(value)
+
+
+class JDateField(forms.CharField):
     """A date typed as 西暦 or 和暦 (令和8年4月1日, R8.4.1, 2026-04-01; tokutei.core.jdates), within the
-    field's :class:`DateRange`."""
+    field's :class:`DateRange`. Every date of every form is one of these (tests/rules/test_date_inputs.py):
+    entered the same way everywhere, and 「13月40日」 is answered as a date that does not exist."""
+
+    widget = JDateInput
 
     def __init__(self, *, within: DateRange = RECORD_DATES, **kwargs: Any) -> None:
         self.within = within
@@ -249,20 +259,35 @@ class JapaneseDateField(forms.CharField):
     def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
         from . import jdates
 
+        if isinstance(value, dt.date):
+            return value.date() if isinstance(value, dt.datetime) else value
         text = super().to_python(value)
         if not text:
             return None
         try:
             _text.check_text(text, max_length=30)
             day = jdates.parse_date(text)
-        except ValueError as exc:  # jdates' message repeats the input: bounded, a number hidden
+        except ValueError as exc:
             note_refusal("date")
+            if "存在しない日付" in str(exc):  # 13月40日: not a wrong format; the value is not repeated
+                raise forms.ValidationError(_("存在しない日付です（月は1～12、日はその月の日数まで）"),
+                                            code="no_such_date") from None
+            # jdates' message repeats the input: bounded, a number hidden
             raise forms.ValidationError(_text.log_text(str(exc), 120), code="date") from None
         try:
             return self.within.check(day)
         except ValueError as exc:
             note_refusal("date_range")
             raise forms.ValidationError(str(exc), code="date_range") from None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != self.to_python(initial)
+        except forms.ValidationError:
+            return True
+
+
+JapaneseDateField = JDateField  # the earlier name (ledgers)
 
 
 class RecordIdField(_NotingIntegerField):

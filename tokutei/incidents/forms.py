@@ -7,13 +7,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import JDateField
 from tokutei.core.forms import Form, form_field
 
 from .deadlines import CATEGORIES, ITEMS
 from .models import Incident, PersonNotice, TimelineEntry
 
 _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _IDS = re.compile(r"^[\d\s,、，]*$")
 
 
@@ -56,8 +56,8 @@ class TimelineForm(Form):
 class AbsenceForm(Form):
     username = forms.CharField(label=_("職員のユーザID"), max_length=150,
                                help_text=_("自分の不在は自分のユーザIDを入力します"))
-    start_date = forms.DateField(label=_("開始日"), widget=_D)
-    end_date = forms.DateField(label=_("終了日"), widget=_D)
+    start_date = JDateField(label=_("開始日"))
+    end_date = JDateField(label=_("終了日"))
     reason = forms.CharField(label=_("理由"), max_length=100, required=False)
 
 
@@ -80,14 +80,14 @@ class PpcForm(Form):
 
 class SubmissionForm(Form):
     kind = forms.ChoiceField(label=_("報告"), choices=[("preliminary", _("速報")), ("final", _("確報"))])
-    on = forms.DateField(label=_("提出日"), widget=_D)
+    on = JDateField(label=_("提出日"))
 
 
 class NoticeForm(Form):
     record_id = forms.IntegerField(label=_("本人の記録番号"), min_value=1, max_value=10**9 - 1,
                                    help_text=_("個人番号ではなく、記録の ID を入力します"))
     method = forms.ChoiceField(label=_("方法"), choices=PersonNotice.Method.choices)
-    notified_on = forms.DateField(label=_("通知日"), widget=_D)
+    notified_on = JDateField(label=_("通知日"))
     note = forms.CharField(label=_("備考"), max_length=200, required=False)
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tokutei.core.fields import JDateField
 from tokutei.core.forms import Form
-
-_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PaperAckForm(Form):
     user = forms.ChoiceField(label=_("職員"))
     duty = forms.ChoiceField(label=_("義務"))
-    signed_on = forms.DateField(label=_("署名日"), widget=_D)
+    signed_on = JDateField(label=_("署名日"))
 
     def __init__(self, *args, users=(), duties=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -25,7 +24,7 @@ class MeasureForm(Form):
     user = forms.ChoiceField(label=_("職員"))
     kind = forms.ChoiceField(label=_("措置"))
     ground = forms.ChoiceField(label=_("違反した義務"))
-    decided_on = forms.DateField(label=_("決定日"), widget=_D)
+    decided_on = JDateField(label=_("決定日"))
     description = forms.CharField(label=_("内容"), max_length=5000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -34,3 +33,9 @@ class MeasureForm(Form):
         self.fields["user"].choices = list(users)  # type: ignore[attr-defined]
         self.fields["kind"].choices = list(kinds)  # type: ignore[attr-defined]
         self.fields["ground"].choices = list(grounds)  # type: ignore[attr-defined]
+
+
+class VersionOnForm(Form):
+    """The day whose version in force is asked for (和暦 or 西暦)."""
+
+    on = JDateField(label=_("日付"), required=False)

@@ -45,14 +45,13 @@ def chart(request: SignedInRequest) -> HttpResponse:
 @action_required(Action.ORG_PROFILE_VERSIONS)
 def versions(request: SignedInRequest) -> HttpResponse:
     profile = get_profile()
+    from .forms import VersionOnForm
+
     day: dt.date | None = None
-    raw = request.GET.get("on", "")
-    if raw:
-        try:
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            messages.error(request, _("日付は YYYY-MM-DD で入力してください"))
-    return render(request, "org/versions.html", {
+    form = VersionOnForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        day = form.cleaned_data["on"]
+    return render(request, "org/versions.html", {"form": form,
         "profile": profile, "versions": sorted(profile.organisation.versions, key=lambda v: v.in_force),
         "in_force": selectors.version_in_force(profile), "history": selectors.profile_history(),
         "pending": selectors.pending_profiles(), "row_in_force": active_profile_row(),

@@ -18,7 +18,7 @@ from functools import lru_cache
 from django.utils import translation
 
 _ITEM = re.compile(
-    r"^§(?P<art>\d+)(?:[.\-](?P<para>\d+))?(?:\((?P<item>\d+)\))?(?P<sub>[イロハニホヘトチリヌルヲワカヨタレソツネナラム]*)$"
+    r"^§(?P<art>\d+)(?:[.\-](?P<para>\d+))?(?:\((?P<item>\d+)\))?(?P<sub>[イロハニホヘトチリヌルヲワカヨタレソツネナラム\u2460-\u2473]*)$"
 )
 _RANGE = re.compile(r"^(§[^–~〜-]+)[–~〜](§.+)$")
 _GROUP_HEAD = re.compile(r"^(?P<head>[^§\s]+)\s+(?P<rest>§.*)$")
@@ -123,3 +123,30 @@ def cite(article: str | None, profile=None) -> str:
     org = profile.organisation
     english = _english()
     return _cite(article, instrument_name(profile), org.code, english)
+
+
+_IN_TEXT = re.compile(r"§(?P<art>\d+)(?:-(?P<no>\d+))?(?:\.(?P<para>\d+))?(?:\((?P<item>\d+)(?:の(?P<item_no>\d+))?\))?")
+
+
+def cite_in_text(text: str | None) -> str:
+    """A profile's free text (a supplementary instrument, a task's law) with each ``§…`` it names read as
+    第N条: 「規程（§9 本人確認の措置）」 → 「規程（第9条 本人確認の措置）」, 「住民基本台帳法 §30-9」 →
+    「住民基本台帳法第30条の9」 (a law's branch article), 「§7(8の2)」 → 「第7条第8号の2」. The text names its
+    own instrument, so no name is added."""
+    if not text:
+        return ""
+    english = _english()
+
+    def one(m: re.Match) -> str:
+        art = m["art"] + (f"-{m['no']}" if english and m["no"] else "")
+        if english:
+            out = f"Art. {art}" + (f"({m['para']})" if m["para"] else "")
+            return out + (f", item {m['item']}" + (f"-{m['item_no']}" if m["item_no"] else "") if m["item"] else "")
+        out = f"第{m['art']}条" + (f"の{m['no']}" if m["no"] else "") + (f"第{m['para']}項" if m["para"] else "")
+        if m["item"]:
+            out += f"第{m['item']}号" + (f"の{m['item_no']}" if m["item_no"] else "")
+        return out
+
+    if not english:  # 「住民基本台帳法 §7」 → 「住民基本台帳法第7条」: no space before the article in Japanese
+        text = re.sub(r"(?<=[^\s（(、,;；])\s+(?=§)", "", text)
+    return _IN_TEXT.sub(one, text)

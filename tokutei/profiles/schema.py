@@ -502,6 +502,14 @@ class IdentityVerification(Strict):
     article: Article = "—"
 
 
+class Correction(Strict):
+    """訂正等 (002 §12: 「保護管理者の指示に従い」): who may be named as the instructor of a correction."""
+
+    # Roles whose holders may instruct a correction; empty: the profile's manager roles (Profile.manager_roles).
+    instructor_roles: list[Key] = []
+    article: Article = "—"
+
+
 class Intake(Strict):
     """個人番号取得事務 and input checks."""
 
@@ -893,6 +901,7 @@ class Profile(Strict):
     incident: IncidentRoute | None = None
     governance_body: GovernanceBody | None = None
     intake: Intake = Intake()
+    correction: Correction = Correction()
     storage: Storage = Storage()
     carry_out: CarryOut | None = None
     dispatch: Dispatch | None = None  # 回付・進達 (004 §14(2), E-39); None: no such workflow
@@ -937,6 +946,10 @@ class Profile(Strict):
             if role.handles_data:
                 found.update(role.designated_by)
         return found
+
+    def correction_instructor_roles(self) -> list[str]:
+        """The roles whose holders may instruct a correction (``correction.instructor_roles``)."""
+        return list(self.correction.instructor_roles) or sorted(self.manager_roles())
 
     def open_parameters(self) -> list[tuple[str, OpenParameter]]:
         """Every value marked as left open by the regulation (§6), with its key path."""
@@ -993,6 +1006,7 @@ def reference_errors(data: dict) -> list[tuple[str, str]]:
         need("role", roles, role.get("supervises"), f"roles.{key}.supervises")
         need("post", posts, role.get("posts"), f"roles.{key}.posts")
         need("unit", units, role.get("eligible_units"), f"roles.{key}.eligible_units")
+    need("role", roles, _d(data.get("correction")).get("instructor_roles"), "correction.instructor_roles")
     for key, post in _d(data.get("posts")).items():
         unit = _d(post).get("unit")
         if unit is not None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokutei.approvals.forms import NO_PERSONAL, _task_choices
-from tokutei.core.fields import CountField, DateField, RecordIdField, TextField
+from tokutei.core.fields import CountField, JDateField, JDateInput, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 
 from .models import Document, Medium
@@ -102,18 +102,48 @@ class DocumentOpForm(Form):
     note = TextField(label=_("備考"), max_length=300, required=False, help_text=NO_PERSONAL)
 
 
+def granted_choices(user, operation: str) -> list[tuple[Any, Any]]:
+    """The user's own approvals of ``operation`` that are granted, unexpired and unused: 「#12 承認済み
+    （令和8年4月1日承認・理由）」 — the approval chosen, not its number typed."""
+    from django.utils import timezone
+
+    from tokutei.approvals.models import ApprovalRequest
+    from tokutei.core.jdates import to_wareki
+
+    choices: list[tuple[Any, Any]] = [("", _("— 承認を選択（不要な場合は空欄） —"))]
+    if user is None or not getattr(user, "is_authenticated", False):
+        return choices
+    rows = ApprovalRequest.objects.filter(requester=user, operation=operation,
+                                          status=ApprovalRequest.Status.APPROVED).order_by("-approved_at")[:50]
+    now = timezone.now()
+    for r in rows:
+        if r.is_expired(now):
+            continue
+        when = to_wareki(timezone.localtime(r.approved_at).date()) if r.approved_at else ""
+        reason = str((r.particulars or {}).get("reason", ""))[:40]
+        choices.append((r.pk, f"#{r.pk} {when}{_('承認')}{'・' + reason if reason else ''}"))
+    return choices
+
+
 class ExportForm(Form):
     purpose = forms.ChoiceField(label=_("事務（利用目的）"))
     recipient = TextField(label=_("受領者（提供先）"), max_length=200)
     person_ids = TextField(label=_("対象の本人番号（内部ID、カンマ区切り。空欄は全件）"), required=False,
                                  max_length=2000)
-    approval_id = RecordIdField(label=_("出力の承認番号"), required=False)
-    bulk_approval_id = RecordIdField(label=_("大量取扱いの承認番号"), required=False)
+    approval_id = forms.TypedChoiceField(label=_("出力の承認"), required=False, coerce=int, empty_value=None)
+    bulk_approval_id = forms.TypedChoiceField(label=_("大量取扱いの承認"), required=False, coerce=int,
+                                              empty_value=None)
     contract_id = RecordIdField(label=_("委託契約番号（提供先が委託先の場合）"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "purpose", forms.ChoiceField).choices = _task_choices(blank=False)
+        # The approvals the clerk holds, granted and not yet used, to choose from (never a number typed).
+        from .services.exports import export_operation
+
+        form_field(self, "approval_id", forms.TypedChoiceField).choices = granted_choices(
+            user, export_operation() or "export")
+        form_field(self, "bulk_approval_id", forms.TypedChoiceField).choices = granted_choices(user, "bulk_handling")
 
     def clean_person_ids(self):
         raw = self.cleaned_data["person_ids"].replace("、", ",").strip()
@@ -175,7 +205,7 @@ def typed_form_field(field) -> forms.Field:
     (``tokutei.registers.typed``), so that the page and the API refuse alike, naming the field."""
     label = f"{field.ja}{_('（必須）') if field.required else ''}"
     if field.type == "date":
-        return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.CharField(label=label, required=False, widget=JDateInput())
     if field.type == "datetime":
         return forms.CharField(label=label, required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     if field.type == "number":
@@ -296,7 +326,7 @@ class _PersonForm(Form):
 
 class LinkageApplicationForm(_PersonForm):
     holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
-    applied_on = DateField(label=_("連合会への申請日"))
+    applied_on = JDateField(label=_("連合会への申請日"))
     reference = TextField(label=_("申請の受付番号"), max_length=60)
     applied_by = forms.ChoiceField(label=_("申請者"), choices=[], required=False,
                                    help_text=_("空欄のときは記録する人"))
@@ -309,8 +339,8 @@ class LinkageApplicationForm(_PersonForm):
 class LinkageActivationForm(_PersonForm):
     holder = forms.ChoiceField(label=_("事務取扱担当者"), choices=[])
     linkage_id = TextField(label=_("ID"), max_length=60)
-    issued_on = DateField(label=_("連合会の交付日"))
-    activated_on = DateField(label=_("利用開始日"), required=False)
+    issued_on = JDateField(label=_("連合会の交付日"))
+    activated_on = JDateField(label=_("利用開始日"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

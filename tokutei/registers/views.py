@@ -168,7 +168,7 @@ def document_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @action_required(Action.REGISTERS_VIEW)
 def export_list(request: SignedInRequest) -> HttpResponse:
     actor = actor_of(request)
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         copy, passphrase = exports.export_people(

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.auditlog.forms import JDateField
+from tokutei.core.fields import JDateField
 from tokutei.core.forms import Form, form_field
 from tokutei.profiles.schema import RECORD_CLASSES, RETENTION_EVENTS
 

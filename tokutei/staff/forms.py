@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.core.fields import DateField, TextField
+from tokutei.core.fields import JDateField, TextField
 from tokutei.core.forms import Form, form_field
 
 from .models import Post, Unit, User
@@ -54,9 +54,8 @@ class DesignationForm(Form):
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
     role_key = forms.ChoiceField(label=_("役割"))
     tasks = forms.MultipleChoiceField(label=_("事務の範囲"), required=False, widget=forms.CheckboxSelectMultiple)
-    start_date = DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DateField(label=_("終了日（空欄は定めなし）"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = JDateField(label=_("開始日"))
+    end_date = JDateField(label=_("終了日（空欄は定めなし）"), required=False)
     note = TextField(label=_("備考"), max_length=200, required=False)
 
     def __init__(self, *args, roles: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs):
@@ -66,8 +65,7 @@ class DesignationForm(Form):
 
 
 class EndDesignationForm(Form):
-    end_date = DateField(label=_("終了日（空欄は即時）"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = JDateField(label=_("終了日（空欄は即時）"), required=False)
     reason = TextField(label=_("理由"), max_length=200, required=False)
 
 
@@ -104,7 +102,7 @@ class DeactivateForm(Form):
 class PostAssignForm(Form):
     post = forms.ModelChoiceField(label=_("役職"), queryset=Post.objects.order_by("key"))
     user = forms.ModelChoiceField(label=_("職員"), queryset=User.objects.filter(is_active=True).order_by("username"))
-    start_date = DateField(label=_("発令日"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = JDateField(label=_("発令日"))
 
 
 class TerminalForm(Form):
@@ -127,6 +125,6 @@ class PasswordOnlyDecisionForm(Form):
     instruction_proper_use = TextField(
         label=_("指示(2) 端末機の操作における識別符号及びパスワードの適正利用に関する事項"), widget=forms.Textarea,
         max_length=2000)
-    instructed_on = DateField(label=_("指示日"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_date = DateField(label=_("適用開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = DateField(label=_("適用終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    instructed_on = JDateField(label=_("指示日"))
+    start_date = JDateField(label=_("適用開始日"))
+    end_date = JDateField(label=_("適用終了日"), required=False)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.core.fields import DateField, RecordIdField, TextField
+from tokutei.core.fields import JDateField, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 from tokutei.core.i18n import label
 from tokutei.profiles.selectors import get_profile
@@ -30,8 +30,13 @@ DATE_PLACEHOLDER = _("例: 昭和35年5月1日 または 1960/5/1")
 class NoEchoInput(forms.TextInput):
     """A text box that never writes the submitted value back into the page (no 個人番号 in responses)."""
 
+    kept = False  # a number kept sealed from the refused submission (tokutei.vault.kept): retyping is optional
+
     def format_value(self, value):
         return None
+
+    def use_required_attribute(self, initial):
+        return not self.kept and super().use_required_attribute(initial)
 
 
 def purpose_choices(user_tasks: list[str] | None = None) -> list[tuple[str, StrOrPromise]]:
@@ -96,8 +101,7 @@ def intake_form_class(task_fields: list[str]) -> type[forms.Form]:
                 {"inputmode": "numeric"} if spec.kind in ("my_number", "resident_code") else {})}))
     if profile.intake.channels:
         attrs["channel"] = forms.ChoiceField(label=_("取得経路"), choices=list(profile.intake.channels.items()))
-    attrs["retention_trigger_date"] = DateField(label=_("保存年限の起算日（失権日等・任意）"), required=False,
-                                                      widget=forms.DateInput(attrs={"type": "date"}))
+    attrs["retention_trigger_date"] = JDateField(label=_("保存年限の起算日（失権日等・任意）"), required=False)
     if iv.required:
         routes = [r for r in ROUTES if (r[0] != "preprinted" or iv.preprinted_route) and (
             r[0] != "jlis" or iv.jlis_exempt) and (r[0] != "agent" or iv.agent_documents)]

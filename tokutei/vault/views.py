@@ -15,18 +15,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from tokutei.auditlog.actions import Action
 from tokutei.core.errors import Refused
-from tokutei.core.mynumber import strip_number_like
-from tokutei.policy import designated_tasks, require, restrict
+from tokutei.core.mynumber import is_valid_my_number, normalise_my_number, strip_number_like
+from tokutei.policy import Actor, designated_tasks, require, restrict
 from tokutei.policy.actor import PURPOSE_SESSION_KEY
 from tokutei.policy.web import action_required, actor_of
 from tokutei.profiles.selectors import get_profile
 from tokutei.staff.http import SignedInRequest
 
-from . import forms, services
+from . import forms, kept, services
 from .codec import FieldErrors
 from .models import Person, PersonCorrection, PersonDeletion, SpecificFile
 
@@ -57,15 +58,25 @@ def _field_errors(form, exc: FieldErrors) -> None:
         form.add_error(name, message)
 
 
+def _set_purpose(request: SignedInRequest, data) -> bool:
+    """利用目的（事務）の選択 from ``data``: kept for this session until changed; False when refused."""
+    form = forms.PurposeForm(data, user_tasks=designated_tasks(request.user))
+    if not form.is_valid():
+        return False
+    request.session[PURPOSE_SESSION_KEY] = form.cleaned_data["purpose"]
+    request.actor = Actor.from_request(request)  # type: ignore[attr-defined]  # the rest of this request: the chosen task
+    return True
+
+
+PURPOSE_REFUSED = _lazy("選択した事務はあなたの指定の範囲外です。利用目的は変更していません。")
+
+
 @action_required(Action.VAULT_OPEN)
 @require_POST
 def choose_purpose(request: SignedInRequest) -> HttpResponse:
     """利用目的（事務）の選択: kept for this session until changed."""
-    form = forms.PurposeForm(request.POST, user_tasks=designated_tasks(request.user))
-    if form.is_valid():
-        request.session[PURPOSE_SESSION_KEY] = form.cleaned_data["purpose"]
-    else:
-        messages.error(request, _("選択した事務はあなたの指定の範囲外です。利用目的は変更していません。"))
+    if not _set_purpose(request, request.POST):
+        messages.error(request, PURPOSE_REFUSED)
     target = request.POST.get("next", "")
     if not target.startswith("/vault/"):
         target = reverse("vault:files")
@@ -108,10 +119,20 @@ def file_create(request: SignedInRequest) -> HttpResponse:
 @action_required(Action.VAULT_OPEN)
 def search(request: SignedInRequest) -> HttpResponse:
     """検索 (POST only: numbers never in URLs). Exact matches through the blind indexes; the search itself
-    is decided for the session's task (``search_people``), the form is shown to every handler."""
-    form = forms.SearchForm(request.POST or None)
+    is decided for the session's task (``search_people``), the form is shown to every handler.
+
+    The purpose is chosen in the search form itself (issue 18 item 5): 「検索」 applies the chosen task and
+    searches for it; 「利用目的を選択」 applies it only and gives the form back with the terms typed — a
+    個人番号 sealed and masked (tokutei.vault.kept), never written back into the page."""
+    data = _with_kept_numbers(request, ["value"]) if request.method == "POST" else None
+    form = forms.SearchForm(data)
     results = None
-    if request.method == "POST" and form.is_valid():
+    chosen = True
+    if data is not None and "purpose" in data:
+        chosen = _set_purpose(request, data)
+        if not chosen:
+            form.add_error(None, PURPOSE_REFUSED if data.get("purpose") else _("利用目的（事務）を選択してください"))
+    if data is not None and chosen and "choose_only" not in data and form.is_valid():
         d = form.cleaned_data
         try:
             results = services.search_people(actor=actor_of(request), by=d["by"], value=d["value"], kana=d["kana"],
@@ -120,7 +141,10 @@ def search(request: SignedInRequest) -> HttpResponse:
         except FieldErrors as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
-    return render(request, "vault/search.html", _ctx(request, form=form, results=results))
+    kept_numbers = {}
+    if data is not None and results is None and data.get("by", "my_number") == "my_number":
+        kept_numbers = _kept_numbers(request, form, ["value"])
+    return render(request, "vault/search.html", _ctx(request, form=form, results=results, kept_numbers=kept_numbers))
 
 
 @action_required(Action.VAULT_VIEW)
@@ -148,7 +172,9 @@ def intake(request: SignedInRequest, file_pk: int) -> HttpResponse:
     profile = get_profile()
     task_fields = [k for k in profile.fields if k in profile.tasks[actor.purpose].fields]
     form_class = forms.intake_form_class(task_fields)
-    form = form_class(request.POST or None)
+    number_fields = [f"f_{k}" for k in task_fields if profile.fields[k].kind == "my_number"]
+    data = _with_kept_numbers(request, number_fields) if request.method == "POST" else None
+    form = form_class(data)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         values = {k: d.get(f"f_{k}", "") for k in task_fields}
@@ -178,12 +204,39 @@ def intake(request: SignedInRequest, file_pk: int) -> HttpResponse:
         evidence = {"route": raw.get("route", ""), "documents": raw.getlist("documents"),
                     "presentation": raw.get("presentation", ""), "preprinted_match": bool(raw.get("preprinted_match")),
                     "agent_documents": raw.getlist("agent_documents")}
-        _all_problems(form, file, {k: raw.get(f"f_{k}", "") for k in task_fields}, task_fields,
+        _all_problems(form, file, {k: (data or raw).get(f"f_{k}", "") for k in task_fields}, task_fields,
                       raw.get("channel", ""), evidence)
     iv = profile.intake.identity_verification
     return render(request, "vault/intake.html", _ctx(request, form=form, file=file, iv=iv,
+                                                      kept_numbers=_kept_numbers(request, form, number_fields),
                                                       document_sets=[[iv.documents.get(k, k) for k in s]
                                                                      for s in iv.document_sets]))
+
+
+def _with_kept_numbers(request: SignedInRequest, number_fields: list[str]):
+    """The POST, with a 個人番号 the clerk did not retype taken from its sealed token (tokutei.vault.kept)."""
+    data = request.POST.copy()
+    for name in number_fields:
+        if not data.get(name, "").strip():
+            number = kept.unseal(request, name, data.get(kept.PREFIX + name, ""))
+            if number:
+                data[name] = number
+        data.pop(kept.PREFIX + name, None)
+    return data
+
+
+def _kept_numbers(request: SignedInRequest, form, number_fields: list[str]) -> dict[str, dict[str, str]]:
+    """After a refusal: each valid 個人番号 without a problem of its own, sealed for the resubmission and
+    shown masked — never written back into the page."""
+    if not form.is_bound:
+        return {}
+    out = {}
+    for name in number_fields:
+        number = normalise_my_number(str(form.data.get(name, "")))
+        if name not in form.errors and is_valid_my_number(number):
+            out[name] = {"token": kept.seal(request, name, number), "masked": kept.masked(number)}
+            form.fields[name].widget.kept = True
+    return out
 
 
 def _all_problems(form, file, values, task_fields, channel, evidence) -> None:
@@ -240,10 +293,14 @@ def correct(request: SignedInRequest, pk: int) -> HttpResponse:
     obj = services.get_person(actor=actor, pk=pk, action=Action.VAULT_CORRECT)
     profile = get_profile()
     task_fields = [k for k in profile.fields if k in profile.tasks[actor.purpose].fields]
-    instructors = [(u.pk, f"{u.display_name}（{u.username}）") for u in
-                   User.objects.filter(is_active=True).order_by("username")[:300]]
+    from .services.correction import instructors as allowed_instructors
+
+    roles = "・".join(profile.roles[r].ja for r in profile.correction_instructor_roles() if r in profile.roles)
+    instructors = [(u.pk, f"{u.display_name}（{u.username}）") for u in allowed_instructors(exclude=request.user)]
     form_class = forms.correction_form_class(task_fields, instructors)
     form = form_class(request.POST or None)
+    if "instructed_by" in form.fields:
+        form.fields["instructed_by"].help_text = _("指示できるのは %(roles)s の職にある者です") % {"roles": roles}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {k: d[f"f_{k}"] for k in task_fields if d.get(f"f_{k}")}

@@ -7,12 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokutei.core.fields import CountField, RecordIdField, TextField
+from tokutei.core.fields import CountField, JDateField, RecordIdField, TextField
 from tokutei.core.forms import Form, form_field
 
 from .models import Evaluation, ReturnTask, Supervision
 
-_D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PATTERNS = [("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV")]
 
 
@@ -37,7 +36,7 @@ class QualificationForm(Form):
     method = forms.ChoiceField(label=_("確認の方法"))
     evidence = TextField(label=_("確認の根拠（資料・調査の内容）"), max_length=500)
     qualified = forms.BooleanField(label=_("基準を満たすことを確認した"), required=False)
-    checked_on = forms.DateField(label=_("確認日"), widget=_D)
+    checked_on = JDateField(label=_("確認日"))
 
     def __init__(self, *args, methods: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,14 +45,14 @@ class QualificationForm(Form):
 
 class SupervisionForm(Form):
     kind = forms.ChoiceField(label=_("方法"), choices=Supervision.Kind.choices)
-    held_on = forms.DateField(label=_("実施日"), widget=_D)
+    held_on = JDateField(label=_("実施日"))
     summary = TextField(label=_("結果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EvaluationForm(Form):
     pattern = forms.ChoiceField(label=_("委託パターン"), choices=PATTERNS)
     kind = forms.ChoiceField(label=_("委託選定"), choices=Evaluation.Kind.choices)
-    created_on = forms.DateField(label=_("作成年月日"), widget=_D)
+    created_on = JDateField(label=_("作成年月日"))
     method = forms.ChoiceField(label=_("委託先の状況の確認方法"), required=False)
     work = TextField(label=_("業務委託内容"), max_length=1000, required=False)
     entrusted = TextField(label=_("預託個人情報"), max_length=500, required=False)
@@ -67,8 +66,8 @@ class ContractForm(Form):
     title = TextField(label=_("契約件名"), max_length=200)
     work = TextField(label=_("業務委託内容"), max_length=1000)
     entrusted = TextField(label=_("預託個人情報（ファイル・項目の名称）"), max_length=500)
-    starts_on = forms.DateField(label=_("契約期間（開始）"), widget=_D)
-    ends_on = forms.DateField(label=_("契約期間（終了）"), widget=_D)
+    starts_on = JDateField(label=_("契約期間（開始）"))
+    ends_on = JDateField(label=_("契約期間（終了）"))
     field_keys = forms.MultipleChoiceField(label=_("委託する項目"), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
@@ -83,7 +82,7 @@ class ClauseForm(Form):
 
 
 class MemorandumForm(Form):
-    concluded_on = forms.DateField(label=_("覚書の締結日"), widget=_D)
+    concluded_on = JDateField(label=_("覚書の締結日"))
     items = forms.MultipleChoiceField(label=_("覚書で定めた事項"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, items: list[str], **kwargs):
@@ -98,7 +97,7 @@ class EndForm(Form):
 class ReturnForm(Form):
     outcome = forms.ChoiceField(label=_("返還・消去・廃棄"), choices=ReturnTask.Outcome.choices)
     certificate_ref = TextField(label=_("証明書の番号等"), max_length=200, required=False)
-    certificate_date = forms.DateField(label=_("証明書の日付"), widget=_D, required=False)
+    certificate_date = JDateField(label=_("証明書の日付"), required=False)
     disposal_list_id = RecordIdField(label=_("廃棄リスト番号（保存期間・廃棄の記録）"), required=False)
     note = TextField(label=_("備考"), max_length=500, required=False)
 
@@ -129,8 +128,8 @@ class DispatchForm(Form):
     user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("派遣労働者（職員）"), queryset=None)
     agency = TextField(label=_("派遣元事業者"), max_length=200)
     dispatch_contract = TextField(label=_("労働者派遣契約（番号・件名）"), max_length=200)
-    contract_from = forms.DateField(label=_("派遣期間（開始）"), widget=_D)
-    contract_to = forms.DateField(label=_("派遣期間（終了）"), widget=_D)
+    contract_from = JDateField(label=_("派遣期間（開始）"))
+    contract_to = JDateField(label=_("派遣期間（終了）"))
 
     def __init__(self, *args, **kwargs):
         from tokutei.staff.models import User

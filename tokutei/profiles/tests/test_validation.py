@@ -118,3 +118,17 @@ def test_a_task_may_not_use_a_field_its_group_does_not_allow():
     })
     errors = errors_of(text)
     assert "sex" in errors["tasks.insurance.fields"]
+
+
+def test_a_correction_instructor_must_be_a_role_of_the_profile():
+    text = minimal() + "\ncorrection:\n  instructor_roles: [manger]\n"
+    errors = errors_of(text)
+    assert "manger" in errors["correction.instructor_roles"] and "もしかして 'manager'" in errors[
+        "correction.instructor_roles"]
+
+
+def test_002_names_the_protection_manager_as_the_instructor_of_a_correction():
+    from tokutei.profiles.loader import find_profile, load_profile_file
+
+    profile = load_profile_file(find_profile("sayama").path)
+    assert profile.correction_instructor_roles() == ["pm"] and profile.roles["pm"].ja == "保護管理者"

@@ -47,6 +47,11 @@ def correct_person(*, actor: Actor, person: Person, changes: dict[str, Any], ins
         raise _refuse(_("訂正には指示者（保護管理者等）の記録が必要です"), _correction_article(profile),
                       action=Action.VAULT_CORRECT, code="no_instruction", target_type="person",
                       target_id=person.pk, actor=actor)
+    if instruction is None and not _may_instruct(instructed_by, profile):
+        raise _refuse(_("訂正を指示できるのは、%(roles)s の職にある者です") % {
+            "roles": "・".join(profile.roles[r].ja for r in profile.correction_instructor_roles() if r in profile.roles)},
+            _correction_article(profile), action=Action.VAULT_CORRECT, code="instructor_role",
+            target_type="person", target_id=person.pk, actor=actor)
     codec = PersonCodec.for_file(person.file_id, profile=profile)
     mn_key = codec.index_fields.get("my_number", "my_number")
     if mn_key in changes:
@@ -144,7 +149,29 @@ def _apply_correction(*, person, codec, profile, mn_key, new_values, removed, in
 
 def _correction_article(profile) -> str:
     rule = profile.approvals.get("correction")
-    return rule.article if rule else profile.fields["my_number"].article
+    if rule:
+        return rule.article
+    return profile.correction.article if profile.correction.article != "—" else profile.fields["my_number"].article
+
+
+def instructors(*, exclude=None) -> list:
+    """The people who may instruct a correction: holders of the profile's ``correction.instructor_roles``
+    in force (002 §12: the 保護管理者), active, by name — never the one correcting."""
+    from tokutei.staff.models import User
+    from tokutei.staff.selectors import holders_of
+
+    ids: set[int] = set()
+    for role in get_profile().correction_instructor_roles():
+        ids.update(holders_of(role).values_list("pk", flat=True))
+    people = User.objects.filter(pk__in=ids).order_by("username")
+    return list(people.exclude(pk=exclude.pk) if exclude is not None else people)
+
+
+def _may_instruct(user, profile) -> bool:
+    from tokutei.staff.selectors import has_role
+
+    return user is not None and getattr(user, "is_active", False) and has_role(
+        user, profile.correction_instructor_roles())
 
 
 def correction_values(correction: PersonCorrection) -> dict[str, dict]:

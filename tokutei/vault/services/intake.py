@@ -36,6 +36,14 @@ def verification_problem(channel: str, evidence: dict) -> str | None:
         return None
     route = evidence.get("route", "documents")
     docs = set(evidence.get("documents") or [])
+    # A document ticked must belong to the route chosen (the page shows only that route's documents; this
+    # is what holds without JavaScript, and for the API).
+    if route in ("agent", "jlis") and docs:
+        return _("選んだ本人確認の方法では「確認した書類」は使いません。その方法の書類だけを選択してください")
+    if route != "agent" and evidence.get("agent_documents"):
+        return _("代理人の書類は、本人確認の方法が「代理人からの提供」の場合だけ選択してください")
+    if route == "preprinted" and docs - set(iv.number_documents):
+        return _("個人識別事項を印字した書類の返送では、番号確認書類だけを選択してください")
     if route == "jlis":
         if not iv.jlis_exempt:
             return _("J-LIS からの取得による本人確認の省略は、この組織では認められていません")

@@ -104,13 +104,14 @@ def _grouped(digits: str) -> str:
 
 
 def _with_wareki(iso: str) -> str:
+    """A person's date as 和暦 with the 西暦 year in brackets: 「昭和35年1月1日（1960年）」 — never ISO."""
     from tokutei.core.jdates import to_wareki
 
     try:
         day = dt.date.fromisoformat(iso)
-        return f"{to_wareki(day)}（{day.year}年）"  # the 西暦 year beside the era, as Japanese forms give it
     except ValueError:
         return iso
+    return f"{to_wareki(day)}（{day.year}年）"
 
 
 def search_people(*, actor: Actor, by: str, value: str = "", kana: str = "",

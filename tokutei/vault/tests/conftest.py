@@ -51,7 +51,8 @@ def clerk(make_user, t99):
 
 @pytest.fixture
 def clerk2(make_user, t99):
-    return make_user("clerk2", "clerk", tasks=["payroll", "insurance"])
+    # also the 保護管理者: the one a correction's instruction may name (correction.instructor_roles)
+    return make_user("clerk2", "clerk", "manager", tasks=["payroll", "insurance"])
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def handler(make_user, t98):
 
 @pytest.fixture
 def checker(make_user, t98):
-    return make_user("checker", "handler", tasks=["pension", "forwarding"])
+    # also the 特定個人情報保護責任者: the one a correction's instruction may name
+    return make_user("checker", "handler", "officer", tasks=["pension", "forwarding"])
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_without_the_rule_the_named_instructor_is_recorded(activate, make_user, 
 
     unit = Unit.objects.create(key="somu", name_ja="総務課")
     handler = make_user("tanto", "handler", tasks=["health_insurance_48"], unit=unit)
-    chief = make_user("sekinin", "handler", tasks=["health_insurance_48"], unit=unit)
+    chief = make_user("sekinin", "handling_mgr", unit=unit)  # 事務取扱責任者 (correction.instructor_roles)
     terminal, _credential = make_terminal("端末")
     actor = Actor(user=handler, terminal=terminal, purpose="health_insurance_48")
     file = create_file(actor=actor, name="健康保険ファイル", tasks=["health_insurance_48"], unit=unit)
@@ -120,3 +120,40 @@ def test_without_the_rule_the_named_instructor_is_recorded(activate, make_user, 
     assert correction.instructed_by == chief
     with pytest.raises(Refused, match="指示者"):
         correct_person(actor=actor, person=person, changes={"name": "鈴木 夏子"})
+
+
+def test_only_a_holder_of_the_profiles_instructor_roles_may_instruct_a_correction(activate, make_user, make_terminal):
+    activate("inabe")
+    from tokutei.auditlog.models import Entry
+    from tokutei.staff.models import Unit
+
+    unit = Unit.objects.create(key="somu", name_ja="総務課")
+    handler = make_user("tanto", "handler", tasks=["health_insurance_48"], unit=unit)
+    colleague = make_user("doryo", "handler", tasks=["health_insurance_48"], unit=unit)
+    terminal, _credential = make_terminal("端末")
+    actor = Actor(user=handler, terminal=terminal, purpose="health_insurance_48")
+    file = create_file(actor=actor, name="健康保険ファイル", tasks=["health_insurance_48"], unit=unit)
+    person = intake_person(actor=actor, file=file, values={"my_number": number(43), "name": "鈴木 花子"}).person
+    with pytest.raises(Refused, match="事務取扱責任者・保護管理者"):
+        correct_person(actor=actor, person=person, changes={"name": "鈴木 春子"}, instructed_by=colleague)
+    assert Entry.objects.filter(result="refused", details__code="instructor_role").exists()
+
+
+def test_the_correction_form_offers_only_the_profiles_instructors(clerk, clerk2, make_user, make_terminal):
+    from tokutei.vault.services import create_file as make_file
+
+    from .test_web import signed_in
+
+    other = make_user("clerk3", "clerk", tasks=["payroll"])
+    terminal, credential = make_terminal("端末C")
+    actor = Actor(user=clerk, terminal=terminal, purpose="payroll")
+    file = make_file(actor=actor, name="給与ファイル", tasks=["payroll"])
+    person = intake_person(actor=actor, file=file, values={"my_number": number(44), "name": "山田 太郎",
+                                                            "birth_date": "1960-01-01"}).person
+    c = signed_in(clerk, credential)
+    c.post("/vault/purpose/", {"purpose": "payroll", "next": "/vault/files/"})
+    html = c.get(f"/vault/people/{person.pk}/correct/").content.decode()
+    offered = html.split('name="instructed_by"', 1)[1].split("</select>", 1)[0]
+    assert "clerk2" in offered and "clerk3" not in offered and "（clerk）" not in offered  # nor oneself
+    assert "保護管理者 の職にある者" in html
+    assert other.pk

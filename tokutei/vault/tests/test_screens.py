@@ -28,6 +28,12 @@ def person(clerk, term, payroll_file):
                                  "address": "仙台市青葉区1-1"}).person
 
 
+def _kept(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found, f"no {name} on the page"
+    return found[1]
+
+
 def _with_purpose(clerk, term, purpose="payroll"):
     c = signed_in(clerk, term[1])
     c.post("/vault/purpose/", {"purpose": purpose, "next": "/vault/search/"})
@@ -84,3 +90,72 @@ def test_it_answers_thirteenth_month_as_no_such_date_and_shows_every_problem_at_
     assert "チェックデジットが正しくありません" in html  # the first refusal …
     assert html.count('class="errorlist') >= 2  # … and the others beside their fields, in the same answer
     assert "昭和35年13月40日" in html and bad not in html  # the input is kept, the number never echoed
+
+
+def test_after_a_refusal_the_number_is_kept_masked_and_never_written_into_the_page(clerk, term, payroll_file):
+    c = _with_purpose(clerk, term)
+    n = number(41)
+    html = c.post(f"/vault/files/{payroll_file.pk}/intake/", {
+        "f_my_number": f"{n[:4]}-{n[4:8]}-{n[8:]}", "f_name": "", "f_birth_date": "昭和35年13月40日"}).content.decode()
+    assert "存在しない日付です" in html
+    assert n not in html and f"{n[:4]} {n[4:8]}" not in html and n[:8] not in html
+    assert f"＊＊＊＊ ＊＊＊＊ {n[8:]}" in html and "入力済み・変更する場合は再入力" in html
+    token = _kept(html, "kept_f_my_number")
+    assert n not in token
+    # the clerk corrects the other fields only: the kept number is used
+    done = c.post(f"/vault/files/{payroll_file.pk}/intake/", {
+        "f_my_number": "", "kept_f_my_number": token, "f_name": "山田 花子", "f_birth_date": "昭和35年4月1日",
+        "f_address": "仙台市青葉区1-1"}, follow=True).content.decode()
+    assert "を登録しました" in done and n not in done
+    from tokutei.vault.services import search_people
+
+    found = search_people(actor=Actor(user=clerk, terminal=term[0], purpose="payroll"), by="my_number", value=n)
+    assert len(found) == 1
+
+
+def test_a_kept_number_opens_only_in_the_session_that_kept_it(clerk, term, payroll_file):
+    c = _with_purpose(clerk, term)
+    n = number(42)
+    html = c.post(f"/vault/files/{payroll_file.pk}/intake/", {
+        "f_my_number": n, "f_name": "", "f_birth_date": "昭和35年13月40日"}).content.decode()
+    token = _kept(html, "kept_f_my_number")
+    other = _with_purpose(clerk, term)  # another sign-in: another session
+    again = other.post(f"/vault/files/{payroll_file.pk}/intake/", {
+        "f_my_number": "", "kept_f_my_number": token, "f_name": "山田 花子", "f_birth_date": "昭和35年4月1日",
+        "f_address": "仙台市青葉区1-1"}).content.decode()
+    assert "を登録しました" not in again and "入力済み" not in again
+
+
+def test_a_wrong_number_is_not_kept(clerk, term, payroll_file):
+    c = _with_purpose(clerk, term)
+    bad = number(43)[:11] + str((int(number(43)[11]) + 1) % 10)
+    html = c.post(f"/vault/files/{payroll_file.pk}/intake/", {"f_my_number": bad, "f_name": ""}).content.decode()
+    assert "kept_f_my_number" not in html and "入力済み" not in html
+
+
+def test_the_purpose_is_chosen_in_the_search_form_and_the_search_runs_for_it(clerk, term, person):
+    c = signed_in(clerk, term[1])  # no purpose chosen yet
+    html = c.post("/vault/search/", {"purpose": "payroll", "by": "my_number", "value": number(31)}).content.decode()
+    assert "検索結果" in html and "山田 太郎" in html
+    assert c.session["vault_purpose"] == "payroll"
+
+
+def test_choosing_the_purpose_keeps_the_terms_typed_and_the_number_masked(clerk, term, person):
+    c = signed_in(clerk, term[1])
+    n = number(31)
+    html = c.post("/vault/search/", {"purpose": "payroll", "choose_only": "1", "by": "my_number", "value": n,
+                                     "kana": "ヤマダ タロウ"}).content.decode()
+    assert "検索結果" not in html and c.session["vault_purpose"] == "payroll"
+    assert 'value="ヤマダ タロウ"' in html and n not in html and f"＊＊＊＊ ＊＊＊＊ {n[8:]}" in html
+    token = _kept(html, "kept_value")
+    found = c.post("/vault/search/", {"purpose": "payroll", "by": "my_number", "value": "",
+                                      "kept_value": token}).content.decode()
+    assert "検索結果" in found and "山田 太郎" in found and n not in found
+
+
+def test_a_purpose_outside_the_designation_is_refused_in_the_search_form_and_nothing_is_searched(clerk, term,
+                                                                                                  person):
+    c = _with_purpose(clerk, term)
+    html = c.post("/vault/search/", {"purpose": "pension", "by": "my_number", "value": number(31)}).content.decode()
+    assert "検索結果" not in html and "利用目的は変更していません" in html
+    assert c.session["vault_purpose"] == "payroll"

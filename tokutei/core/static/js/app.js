@@ -79,3 +79,27 @@
   });
   dialog.querySelector("[data-confirm-no]").addEventListener("click", function () { pending = null; dialog.close(); });
 })();
+
+// 本人確認 at intake (issue 18 item 3): only the chosen route's documents are shown. The page is rendered with
+// every group, each marked data-routes="route …"; without JavaScript all stay visible and the server checks
+// that a document ticked belongs to the route. A box hidden is unticked, so it is not sent.
+(function () {
+  "use strict";
+  function apply(form) {
+    var chosen = form.querySelector("input[name=route]:checked");
+    if (!chosen) { return; }
+    form.querySelectorAll("[data-routes]").forEach(function (el) {
+      var show = el.getAttribute("data-routes").split(" ").indexOf(chosen.value) >= 0;
+      el.hidden = !show;
+      if (!show) {
+        el.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
+      }
+    });
+  }
+  document.querySelectorAll("form[data-route-choice]").forEach(function (form) {
+    apply(form);
+    form.addEventListener("change", function (evt) {
+      if (evt.target instanceof HTMLInputElement && evt.target.name === "route") { apply(form); }
+    });
+  });
+})();
