@@ -508,6 +508,7 @@ class Correction(Strict):
     # Roles whose holders may instruct a correction; empty: the profile's manager roles (Profile.manager_roles).
     instructor_roles: list[Key] = []
     article: Article = "—"
+    open: OpenParameter | None = None  # the regulation does not say who instructs a correction (000, 001, 003, 004)
 
 
 class Intake(Strict):
