@@ -101,16 +101,16 @@ def test_the_carry_out_register_prints_on_a4(page, office):
     flows.print_register(page, link="印刷", row="持出しの記録", title="持出し", shot="000-manager-carry-outs")
 
 
-@pytest.mark.xfail(reason="issue 18 item 4: the approval request asks for the carry-out and the medium as raw "
-                          "numbers (spin buttons), not as choices of the records", strict=False)
 def test_the_approval_request_offers_the_carry_outs_to_choose_from(page, office):
+    """A carry-out is asked for by choosing the clerk's own planned carry-out, not by typing its number."""
     o = office(PROFILE)
     o.sign_in(page, "operator1")
     page.goto("/approvals/new/")
-    flows.select_option_matching(page.get_by_label(re.compile("申請する操作")), "記録媒体の外部への持出し")
-    carry_outs = page.get_by_label(re.compile("持出し記録"))
+    page.get_by_role("link", name=re.compile("記録媒体の外部への持出し")).first.click()
+    carry_outs = page.get_by_label(re.compile("持出し（持出し前の記録）"))
     assert carry_outs.evaluate("e => e.tagName") == "SELECT"
     assert carry_outs.locator("option").filter(has_text="デモ提出先").count() == 1
+    assert page.get_by_role("spinbutton").count() == 0
 
 
 def test_the_export_offers_the_granted_bulk_approvals_to_choose_from(page, office):

@@ -128,8 +128,13 @@ def granted_choices(user, operation: str) -> list[tuple[Any, Any]]:
 class ExportForm(Form):
     purpose = forms.ChoiceField(label=_("事務（利用目的）"))
     recipient = TextField(label=_("受領者（提供先）"), max_length=200)
-    person_ids = TextField(label=_("対象の本人番号（内部ID、カンマ区切り。空欄は全件）"), required=False,
-                                 max_length=2000)
+    people = forms.ChoiceField(label=_("出力する本人"), widget=forms.RadioSelect, initial="all", required=False, choices=[
+        ("all", _("この事務の本人すべて")),
+        ("confirmed", _("入力内容の確認が済んだ本人のみ（確認待ちの記録は含めない）")),
+        ("chosen", _("整理番号で指定した本人のみ")),
+    ])
+    person_ids = TextField(label=_("指定する本人の整理番号（検索結果の「本人 #」の数字、読点・カンマ区切り）"),
+                           required=False, max_length=2000)
     approval_id = forms.TypedChoiceField(label=_("出力の承認"), required=False, coerce=int, empty_value=None)
     bulk_approval_id = forms.TypedChoiceField(label=_("大量取扱いの承認"), required=False, coerce=int,
                                               empty_value=None)
@@ -146,13 +151,23 @@ class ExportForm(Form):
         form_field(self, "bulk_approval_id", forms.TypedChoiceField).choices = granted_choices(user, "bulk_handling")
 
     def clean_person_ids(self):
-        raw = self.cleaned_data["person_ids"].replace("、", ",").strip()
+        raw = self.cleaned_data["person_ids"].replace("、", ",").replace("，", ",").replace("#", "").strip()
         if not raw:
             return None
         try:
             return [int(x) for x in raw.split(",") if x.strip()]
         except ValueError:
-            raise forms.ValidationError(_("内部IDは数字をカンマで区切って入力してください")) from None
+            raise forms.ValidationError(_("整理番号は数字を読点またはカンマで区切って入力してください")) from None
+
+    def clean(self):
+        data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
+        data["people"] = data.get("people") or ("chosen" if data.get("person_ids") else "all")
+        if data.get("people") == "chosen" and not data.get("person_ids") and "person_ids" not in self.errors:
+            self.add_error("person_ids", _("出力する本人の整理番号を入力してください"))
+        if data.get("people") != "chosen":
+            data["person_ids"] = None  # everyone of the task (or everyone confirmed): no numbers apply
+        return data
 
 
 class TransmitForm(Form):
@@ -160,14 +175,22 @@ class TransmitForm(Form):
 
     channel = forms.ChoiceField(label=_("送信の経路"))
     recipient = TextField(label=_("送信先（システム・機関）"), max_length=200)
-    approval_id = RecordIdField(label=_("送信の指示（承認）の番号"), required=False)
+    approval_id = forms.TypedChoiceField(label=_("送信の指示（承認）"), required=False, coerce=int, empty_value=None)
     note = TextField(label=_("備考"), max_length=200, required=False, help_text=NO_PERSONAL)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        from tokutei.profiles.selectors import get_profile
+
         from .services.transmissions import channel_choices
 
         super().__init__(*args, **kwargs)
         form_field(self, "channel", forms.ChoiceField).choices = channel_choices()
+        # The instruction is one of the clerk's own granted approvals, chosen — never its number typed.
+        spec = get_profile().transmission
+        if spec is None or spec.approval is None:
+            del self.fields["approval_id"]
+        else:
+            form_field(self, "approval_id", forms.TypedChoiceField).choices = granted_choices(user, spec.approval)
 
 
 class DispatchForm(Form):

@@ -174,7 +174,7 @@ def export_list(request: SignedInRequest) -> HttpResponse:
         copy, passphrase = exports.export_people(
             actor=actor.for_purpose(data["purpose"]), recipient=data["recipient"], person_ids=data["person_ids"],
             approval_id=data["approval_id"], bulk_approval_id=data["bulk_approval_id"],
-            contract_id=data["contract_id"])
+            contract_id=data["contract_id"], confirmed_only=data["people"] == "confirmed")
         # The passphrase is shown on this response only; it is stored nowhere.
         response = render(request, "registers/export_done.html", {"copy": copy, "passphrase": passphrase})
         response["Cache-Control"] = "no-store"
@@ -204,7 +204,7 @@ def export_transmit(request: SignedInRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     copy = get_or_refuse(actor, Action.REGISTERS_VIEW, selectors.copies_of(request.user).filter(
         deleted_at__isnull=True, expires_at__gt=timezone.now()), pk=pk)
-    form = TransmitForm(request.POST or None)
+    form = TransmitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         transmissions.transmit(actor=actor.for_purpose(copy.purpose), copy_id=copy.pk, **form.cleaned_data)
         messages.success(request, _("送信を記録しました"))

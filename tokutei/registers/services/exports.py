@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -185,6 +186,7 @@ def export_people(
     *, actor: Actor, recipient: str, person_ids: Iterable[int] | None = None,
     approval_id: int | str | None = None, bulk_approval_id: int | str | None = None,
     ttl: dt.timedelta = DEFAULT_TTL, source=vault_rows, contract_id: int | str | None = None,
+    confirmed_only: bool = False,
 ) -> tuple[TemporaryCopy, str]:
     """Write an encrypted export of the people ``actor`` may reach for its declared task (``actor.purpose``);
     return (copy, passphrase).
@@ -194,6 +196,9 @@ def export_people(
     profile says ``refuse`` — when a record still awaits the second person's check (E-24). A recipient that
     is a registered vendor needs its contract (``contract_id``), valid and with a current evaluation
     (tokutei.vendors, E-27). The passphrase is returned once and never stored.
+
+    ``confirmed_only``: the records still awaiting the second person's check are left out (counted in the
+    log entry's details as ``unconfirmed_left_out``) instead of refusing the whole export.
     """
     purpose = actor.purpose
     recipient = (recipient or "").strip()
@@ -205,6 +210,11 @@ def export_people(
     rows = source(actor=actor, person_ids=None if person_ids is None else list(person_ids))
     if not rows.allowed:
         raise refuse(rows.reason, article=rows.article, code=rows.code, **common)
+    left_out = 0
+    if confirmed_only and rows.unconfirmed:
+        left_out = len(rows.unconfirmed)
+        rows = dataclasses.replace(rows, people=[p for p in rows.people if p[0] not in rows.unconfirmed],
+                                   unconfirmed=frozenset())
     count = len(rows.people)
     if count == 0:
         raise refuse(_("出力する対象がありません"), code="empty", **common)
@@ -270,6 +280,7 @@ def export_people(
                             "approval_id": getattr(export_approval, "pk", None),
                             "bulk_approval_id": getattr(bulk_approval, "pk", None), "encrypted": True,
                             "unconfirmed_flagged": len(flagged or ()),
+                            **({"unconfirmed_left_out": left_out} if left_out else {}),
                             **(cleared.details() if cleared is not None else {})},
                    **common)
     except BaseException:

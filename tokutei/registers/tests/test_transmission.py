@@ -110,6 +110,8 @@ def test_the_page_offers_only_the_profiles_channels_and_sends(sayama, make_termi
     page = c.get(f"/registers/exports/{copy.pk}/transmit/").content.decode()
     assert "LGWAN" in page and "暗号化なし・送信できません" in page
     req = _instruction(staff, pm)
+    page = c.get(f"/registers/exports/{copy.pk}/transmit/").content.decode()
+    assert '<select name="approval_id"' in page and f'<option value="{req.pk}">' in page  # chosen, not typed
     refused = c.post(f"/registers/exports/{copy.pk}/transmit/",
                      {"channel": "plain_mail", "recipient": "県税務課", "approval_id": req.pk})
     assert refused.status_code == 403 and "暗号化されていない" in refused.content.decode()

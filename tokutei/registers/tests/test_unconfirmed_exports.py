@@ -89,6 +89,36 @@ def test_an_export_of_confirmed_records_only_goes_ahead(t98, handler, terminal, 
     assert len(rows) == 2 and exports.CONFIRMATION_COLUMN not in rows[0]
 
 
+def test_the_clerk_can_export_everyone_already_confirmed_without_naming_anyone(client, settings, t98, handler,
+                                                                            terminal, entered, make_terminal):
+    """「入力内容の確認が済んだ本人のみ」: the records awaiting their check are left out, not the whole export
+    refused — and the clerk types no record number; the log entry says how many were left out."""
+    _web_terminal, credential = make_terminal("窓口端末3")
+    client.force_login(handler)
+    client.cookies[settings.TERMINAL_COOKIE_NAME] = credential
+    page = client.get("/registers/exports/").content.decode()
+    assert "入力内容の確認が済んだ本人のみ" in page and "内部ID" not in page
+    response = client.post("/registers/exports/", {"purpose": "pension", "recipient": "年金課", "people": "confirmed"})
+    assert response.status_code == 200, response.content.decode()[:500]
+    copy = TemporaryCopy.objects.get()
+    assert copy.record_count == 1
+    entry = Entry.objects.get(action="vault.export", result=Entry.Result.OK)
+    assert entry.details["person_ids"] == [entered["confirmed"].pk] and entry.details["unconfirmed_left_out"] == 1
+
+
+def test_choosing_people_by_number_needs_the_numbers(client, settings, t98, handler, terminal, entered,
+                                                    make_terminal):
+    _web_terminal, credential = make_terminal("窓口端末4")
+    client.force_login(handler)
+    client.cookies[settings.TERMINAL_COOKIE_NAME] = credential
+    response = client.post("/registers/exports/", {"purpose": "pension", "recipient": "年金課", "people": "chosen"})
+    assert "出力する本人の整理番号を入力してください" in response.content.decode()
+    assert not TemporaryCopy.objects.exists()
+    response = client.post("/registers/exports/", {"purpose": "pension", "recipient": "年金課", "people": "chosen",
+                                                   "person_ids": f"#{entered['confirmed'].pk}"})
+    assert response.status_code == 200 and TemporaryCopy.objects.get().record_count == 1
+
+
 # --- flag (a profile override) ------------------------------------------------------------------------------
 
 
