@@ -125,6 +125,17 @@ def granted_choices(user, operation: str) -> list[tuple[Any, Any]]:
     return choices
 
 
+def contract_choices() -> list[tuple[Any, Any]]:
+    """The contracts in force, by title and vendor — the contract chosen, never its number typed."""
+    from tokutei.vendors.models import Contract
+
+    choices: list[tuple[Any, Any]] = [("", _("— 委託先への提供でなければ空欄 —"))]
+    for c in Contract.objects.filter(status=Contract.Status.ACTIVE).select_related("vendor").order_by("vendor__name",
+                                                                                                      "title")[:200]:
+        choices.append((c.pk, f"{c.title}（{c.vendor.name}）"))
+    return choices
+
+
 class ExportForm(Form):
     purpose = forms.ChoiceField(label=_("事務（利用目的）"))
     recipient = TextField(label=_("受領者（提供先）"), max_length=200)
@@ -138,7 +149,8 @@ class ExportForm(Form):
     approval_id = forms.TypedChoiceField(label=_("出力の承認"), required=False, coerce=int, empty_value=None)
     bulk_approval_id = forms.TypedChoiceField(label=_("大量取扱いの承認"), required=False, coerce=int,
                                               empty_value=None)
-    contract_id = RecordIdField(label=_("委託契約番号（提供先が委託先の場合）"), required=False)
+    contract_id = forms.TypedChoiceField(label=_("委託契約（提供先が委託先の場合）"), required=False, coerce=int,
+                                         empty_value=None)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +161,7 @@ class ExportForm(Form):
         form_field(self, "approval_id", forms.TypedChoiceField).choices = granted_choices(
             user, export_operation() or "export")
         form_field(self, "bulk_approval_id", forms.TypedChoiceField).choices = granted_choices(user, "bulk_handling")
+        form_field(self, "contract_id", forms.TypedChoiceField).choices = contract_choices()
 
     def clean_person_ids(self):
         raw = self.cleaned_data["person_ids"].replace("、", ",").replace("，", ",").replace("#", "").strip()

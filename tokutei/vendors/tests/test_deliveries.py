@@ -139,3 +139,14 @@ def test_where_the_profile_says_so_a_conditional_adoption_blocks_deliveries_unti
         _carry_out(owner, vendor.name, contract.pk)
     services.close_improvement(actor=web(manager), item_id=ev.items.get(no="5").pk, note="全員分の誓約書を確認")
     assert _carry_out(owner, vendor.name, contract.pk).pk
+
+
+def test_the_export_form_offers_the_contracts_in_force_by_title_and_vendor(people, client):
+    """An export to a vendor names its contract by choosing it, never by typing the contract's number."""
+    profile, manager, owner, _ = people("hyogo-kyosai")
+    vendor = qualified_vendor(profile, manager, owner)
+    contract = active_contract(manager, vendor)
+    client.force_login(owner)
+    page = client.get("/registers/exports/").content.decode()
+    assert '<select name="contract_id"' in page
+    assert f'<option value="{contract.pk}">{contract.title}（{vendor.name}）</option>' in page
