@@ -98,12 +98,34 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def _plain(value: Any) -> str:
+    """A value as read: a date or a time kept as ISO text (an expiry, a 施行日) in 和暦, anything else as it is."""
+    import datetime as dt
+    import re
+
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?", text):
+        from tokutei.core.jdates import to_wareki
+
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                from django.utils import timezone
+
+                moment = timezone.localtime(moment)
+            day = to_wareki(moment.date())
+        except ValueError:
+            return text
+        return day if len(text) == 10 else f"{day} {moment:%H:%M}"
+    return text
+
+
 def _shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("はい") if value else _("いいえ"))
     if value is None or value == "" or value == []:
         return "—"
-    show = FORMATTERS.get(key, str)
+    show = FORMATTERS.get(key, _plain)
     if isinstance(value, (list, tuple)):
         return "、".join(show(v) for v in value)
     if isinstance(value, dict):

@@ -219,7 +219,7 @@ class _NotingIntegerField(forms.IntegerField):
             raise
 
 
-DATE_HINT = _("例: 令和8年4月1日、R8.4.1、2026-04-01")
+DATE_HINT = _("例: 令和8年4月1日、R8.4.1、2026/4/1")
 
 
 class JDateInput(forms.TextInput):
@@ -241,7 +241,11 @@ class JDateInput(forms.TextInput):
             except ValueError:
                 pass
         if isinstance(value, dt.date):
-            return jdates.to_wareki(value.date() if isinstance(value, dt.datetime) else value)
+            day = value.date() if isinstance(value, dt.datetime) else value
+            try:
+                return jdates.to_wareki(day)
+            except ValueError:  # before 明治 (a date typed in error, shown back with its error): 西暦
+                return f"{day.year}/{day.month}/{day.day}"
         return super().format_value(value)
 
 

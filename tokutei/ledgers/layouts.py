@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_
+
 from tokutei.core import jdates
 from tokutei.profiles.schema import Profile
 
@@ -28,7 +30,7 @@ def _local_date(value: Any) -> str:
 
 def file_register_columns(profile: Profile) -> list[str]:
     fields = list(profile.file_register.fields) if profile.file_register and profile.file_register.fields else []
-    return ["No.", *(fields or FILE_REGISTER_DEFAULT), "台帳の確認", "差異"]
+    return ["No.", *(fields or FILE_REGISTER_DEFAULT), N_("台帳の確認"), N_("差異")]
 
 
 def _file_cell(row: dict, label: str) -> str:
@@ -74,7 +76,7 @@ def file_register_table(profile: Profile, rows: list[dict]) -> dict:
 
 def register_columns(profile: Profile, key: str, fields: list | None = None) -> list[str]:
     fields = fields if fields is not None else profile.registers[key].current_fields()
-    return ["No.", *(f.ja for f in fields), "記入者", "記入日", "版"]
+    return ["No.", *(f.ja for f in fields), N_("記入者"), N_("記入日"), N_("版")]
 
 
 def register_table(profile: Profile, key: str, entries: list[RegisterEntry]) -> dict:

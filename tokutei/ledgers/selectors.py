@@ -284,7 +284,8 @@ def summarise(records: list[HandlingRecord]) -> list[tuple[HandlingRecord, list[
             continue
         row = copy.copy(first)  # never saved: the sheet's line for the group
         row.count = sum(m.count for m in members)
-        row.note = f"検索・閲覧 {len(members)}回をまとめて記載（No.{members[0].pk}〜{members[-1].pk}）"
+        row.note = _("検索・閲覧 %(n)s回をまとめて記載（No.%(first)s〜%(last)s）") % {
+            "n": len(members), "first": members[0].pk, "last": members[-1].pk}
         rows.append((row, members))
     return rows
 

@@ -239,7 +239,8 @@ class DispatchCompleteForm(Form):
 def typed_form_field(field) -> forms.Field:
     """A form field for one typed register field. Required-ness and types are checked by the service
     (``tokutei.registers.typed``), so that the page and the API refuse alike, naming the field."""
-    label = f"{field.ja}{_('（必須）') if field.required else ''}"
+    required = _("（必須）") if field.required else ""
+    label = f"{field.ja}{required}"
     if field.type == "date":
         return forms.CharField(label=label, required=False, widget=JDateInput())
     if field.type == "datetime":

@@ -95,13 +95,13 @@ def clean_value(field: RegisterField, raw: Any) -> Any:
         try:
             return _parse_date(raw)
         except ValueError:
-            raise ValidationError(_("「%(label)s」には日付を入力してください（例: 2026-04-01、令和8年4月1日）。")
+            raise ValidationError(_("「%(label)s」には日付を入力してください（例: 令和8年4月1日、2026/4/1）。")
                                   % {"label": label}) from None
     if field.type == "datetime":
         try:
             return _parse_datetime(raw)
         except ValueError:
-            raise ValidationError(_("「%(label)s」には日時を入力してください（例: 2026-04-01 09:30）。")
+            raise ValidationError(_("「%(label)s」には日時を入力してください（例: 2026/4/1 9:30）。")
                                   % {"label": label}) from None
     if field.type == "number":
         try:
