@@ -28,6 +28,24 @@ LABELS: dict[str, Any] = {
     "contract_id": _("委託契約"), "terminal_id": _("端末"), "person_id": _("本人"), "medium_id": _("記録媒体"),
     "kind": _("種類"), "fields_shown": _("表示した項目"), "on": _("日付"), "before": _("変更前"),
     "change": _("変更"), "basis": _("根拠"), "register": _("記録簿"), "entry": _("記載"),
+    "start_date": _("開始日"), "end_date": _("終了日"), "rule": _("規則"), "people": _("本人"),
+    "raised": _("判断が必要となった件"), "trigger": _("契機"), "handlers": _("取扱者"), "previous": _("変更前"),
+    "incidents": _("事故等"), "assessment": _("評価"), "trigger_seq": _("契機となった記録の番号"),
+    "rules_version": _("基準の版"), "index": _("順番"), "assignment_id": _("指定"), "result": _("結果"),
+    "corrects": _("訂正した記録"), "activated": _("利用開始"), "access_user_ids": _("アクセスできる職員"),
+    "applied_on": _("申請日"), "linkage_record_id": _("情報連携システムIDの記録"), "roles": _("役割"),
+    "room_class": _("区域の区分"), "escort_id": _("立会者"), "permission_id": _("入室の許可"),
+    "direction": _("入退の別"), "applied_by": _("申請者"), "clauses": _("契約条項"), "org": _("組織"),
+    "posts": _("職"), "units": _("部署"), "sha256": _("SHA-256"), "profile": _("プロファイル"),
+    "expires_at": _("有効期限"), "site": _("設置場所"), "files": _("ファイル"), "issues": _("問題点"),
+    "version": _("版"), "entry_no": _("記載番号"), "protections": _("保護の措置"), "terminal_ids": _("端末"),
+    "changed": _("変更した項目"), "allowed_id": _("接続を許可した機器"), "uv": _("本人確認（生体・PIN）"),
+    "factor_id": _("認証の手段"), "unlock": _("ロックの解除"), "password": _("パスワード"),
+    "second_factors": _("第二の認証の手段"), "biometric_record_ids": _("照合情報の記録"),
+    "activated_on": _("利用開始日"), "reference_recorded": _("参照番号の記録"), "route": _("経路"),
+    "affected": _("影響を受けた件数"), "to_role": _("異動後の役割"), "redirect": _("移動先の画面"),
+    "recipients": _("宛先"), "unit_id": _("部署"), "owner_id": _("担当者"), "pattern": _("型"),
+    "graded": _("判定済み"), "verdict": _("判定"),
 }
 
 _CHANNELS = {"web": _("画面"), "api": _("システム連携（API）"), "console": _("サーバのコンソール"),
@@ -95,6 +113,8 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "file_id": _number("file"), "file_ids": _number("file"), "approval_id": _number("approval"),
     "vendor_id": _number("vendor"), "user_id": _number("user"), "contract_id": _number("contract"),
     "terminal_id": _number("terminal"), "person_id": _number("person"), "medium_id": _number("medium"),
+    "terminal_ids": _number("terminal"), "access_user_ids": _number("user"), "escort_id": _number("user"),
+    "applied_by": _number("user"), "owner_id": _number("user"), "roles": _role, "to_role": _role,
 }
 
 

@@ -157,3 +157,14 @@ def test_a_finding_without_one_entry_links_to_the_search_of_that_users_day(clien
     assert link in section and "該当の操作を検索" in section
     found = client.get("/log/", {"user": "yamada", "date_from": day.isoformat(), "date_to": day.isoformat()})
     assert found.context["page"].paginator.count == 4
+
+
+def test_the_details_of_an_entry_are_named_in_japanese_and_dates_read_as_wareki(db):
+    from tokutei.auditlog.details import readable
+
+    known, other = readable({"start_date": "2026-04-01", "expires_at": "2027-01-06", "terminal_ids": [3, 4],
+                             "direction": "in", "changed": ["name"], "unknown_key": 1})
+    shown = dict(known)
+    assert shown["開始日"] == "令和8年4月1日" and shown["有効期限"] == "令和9年1月6日"
+    assert shown["端末"] == "端末 #3、端末 #4" and "入退の別" in shown and "変更した項目" in shown
+    assert other == [("unknown_key", "1")]  # what has no name yet is kept apart, as stored
