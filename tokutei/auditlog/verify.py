@@ -37,6 +37,7 @@ from .chain import (
 )
 from .checkpoints import checkpoint_at
 from .models import ChainHead, Checkpoint, Entry, PurgeRecord
+from .selectors import lanes as lanes_with_entries
 from .status import disk_warnings
 
 _VALUES = (*HASHED_FIELDS, "prev_hash", "hash")
@@ -371,17 +372,6 @@ _MESSAGES = {
 }
 
 
-def _lanes(connection) -> list[int]:
-    """The lanes that have entries (a loose index scan: one index probe per lane)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH RECURSIVE l(lane) AS (SELECT min(lane) FROM auditlog_entry UNION ALL "
-            "SELECT (SELECT min(lane) FROM auditlog_entry WHERE lane > l.lane) FROM l WHERE l.lane IS NOT NULL) "
-            "SELECT lane FROM l WHERE lane IS NOT NULL"
-        )
-        return [int(row[0]) for row in cursor.fetchall()]
-
-
 def _anchors(report: Report, keys) -> dict[int, tuple[int, str]]:
     """{lane: (position, hash)} from the last purge of each lane (signature checked), else genesis."""
     anchors: dict[int, tuple[int, str]] = {}
@@ -436,7 +426,7 @@ def verify_database(
         report.add(Problem(overlap.lane_seq, "anchor_overlap", "消去済みのはずの記録が残っています",
                            lane=overlap.lane, seq=overlap.seq))
     connection = connections[using]
-    seen = _lanes(connection)
+    seen = lanes_with_entries(connection.alias)
     lanes = {lane: anchors.get(lane, (0, GENESIS)) for lane in sorted(set(seen) | {ln for ln, _p in signed}
                                                                        | set(anchors))}
     scans = _parallel_scans(connection, {lane: a for lane, a in lanes.items() if lane in seen})
