@@ -24,7 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-log = logging.getLogger("tokutei.auditlog.witness")
+from tokutei.core.logging import WITNESS_LOGGER, WITNESS_MESSAGE
+
+log = logging.getLogger(WITNESS_LOGGER)
 
 
 def witness_path() -> Path:
@@ -58,7 +60,7 @@ def append(cp: Any) -> None:
         log.exception("operation log: the checkpoint %s/%s could not be written to the witness %s",
                       cp.lane, cp.seq, path)
         return
-    log.info("checkpoint %s", line.strip())
+    log.info(WITNESS_MESSAGE, line.strip())  # not redacted (core/logging.py): system-made values only
 
 
 def witness_on_commit(cp: Any) -> None:

@@ -38,3 +38,17 @@ def test_the_server_access_log_and_every_handler_use_the_filter():
 def test_a_longer_digit_run_is_not_taken_for_a_my_number():
     assert redact("id 1234567890123") == "id 1234567890123"
     assert redact("id 2020202020202") == "id 2020202020202"
+
+
+def test_the_witness_line_of_a_checkpoint_keeps_its_hash_whole_and_nothing_else_is_let_through():
+    """The witness's log copy (syslog, a remote host) must match the checkpoint it witnesses, even when the
+    hash holds 12 decimal digits in a row; any other line — on that logger too — is still redacted."""
+    from tokutei.core.logging import WITNESS_LOGGER, WITNESS_MESSAGE
+
+    line = '{"hash": "1725fe6e85b73587428bc7ff037617304300b91704d04311dc84b3a65c02fd61", "lane": 7, "seq": 6000}'
+    witnessed = logging.LogRecord(WITNESS_LOGGER, logging.INFO, __file__, 1, WITNESS_MESSAGE, (line,), None)
+    assert RedactMyNumbers().filter(witnessed) and witnessed.getMessage() == f"checkpoint {line}"
+    for name, message in ((WITNESS_LOGGER, "could not write %s"), ("tokutei.other", WITNESS_MESSAGE)):
+        other = logging.LogRecord(name, logging.INFO, __file__, 1, message, ("037617304300",), None)
+        assert RedactMyNumbers().filter(other)
+        assert "037617304300" not in other.getMessage()
