@@ -104,6 +104,12 @@ class _Client:
             self.sock = None
 
 
+def _not_one(found: list) -> bytes:
+    """The error of a lookup that found other than exactly one person: the raw baseline reads one row, so
+    anything else is not the lookup being measured."""
+    return f"found {len(found)} people, not one".encode()
+
+
 def lookup_once(client: _Client, number: str) -> tuple[bool, bytes]:
     """One lookup as a client program does it: search by 個人番号, then open the person (revealed)."""
     ok, body = client.post("/api/v1/vault/search", json.dumps({"purpose": TASK, "by": "my_number", "value": number}))
@@ -111,7 +117,7 @@ def lookup_once(client: _Client, number: str) -> tuple[bool, bytes]:
         return ok, body
     found = json.loads(body)
     if len(found) != 1:
-        return False, f"found {len(found)} people, not one".encode()
+        return False, _not_one(found)
     return client.get(f"/api/v1/vault/people/{found[0]['id']}?purpose={TASK}&reveal=true")
 
 
@@ -209,16 +215,15 @@ async def _lookup_async(client: _AsyncClient, number: str, two_calls: bool = Fal
             {"purpose": TASK, "by": "my_number", "value": number, "reveal": True}))
         if not ok:
             return ok, body
-        found = len(json.loads(body))
-        # Exactly one person, as the raw baseline reads one row: anything else is not the measured lookup.
-        return (True, body) if found == 1 else (False, f"found {found} people, not one".encode())
+        found = json.loads(body)
+        return (True, body) if len(found) == 1 else (False, _not_one(found))
     ok, body = await client.request("POST", "/api/v1/vault/search",
                                     json.dumps({"purpose": TASK, "by": "my_number", "value": number}))
     if not ok:
         return ok, body
     found = json.loads(body)
     if len(found) != 1:
-        return False, f"found {len(found)} people, not one".encode()
+        return False, _not_one(found)
     return await client.request("GET", f"/api/v1/vault/people/{found[0]['id']}?purpose={TASK}&reveal=true", None)
 
 
