@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 FILE_EVENTS = {
     Action.BULK_IMPORT.value: "import",
+    Action.BULK_ABANDON.value: "import",
     Action.VAULT_INTAKE.value: "intake",
     Action.VAULT_DELETE.value: "deletion",
     Action.DISPOSAL_EXECUTE.value: "deletion",
@@ -44,9 +45,24 @@ def _file_of(entry: Any) -> int | None:
         return None
 
 
+def _passing(entry: Any) -> bool:
+    """A bulk import is one event that ends once: completed, or abandoned (on SQLite, and into a file that
+    already had people, the rows of its committed batches stay). The entries of its batches are steps: the
+    count between them is passing — on PostgreSQL a new file's people are not even visible before the
+    completion — and one assessment per batch (a hundred for a million rows) would only slow the import."""
+    details = entry.details or {}
+    if entry.action == Action.BULK_IMPORT.value:
+        return details.get("phase") != "completed"
+    if entry.action == Action.BULK_ABANDON.value:
+        return not details.get("kept")
+    return False
+
+
 def on_entry(entry: Any) -> None:
     """Called in the transaction of every log append: schedule a re-assessment after commit."""
     if entry.result != "ok" or (entry.action not in FILE_EVENTS and entry.action not in ALL_FILE_EVENTS):
+        return
+    if _passing(entry):
         return
     seq, at = entry.seq, entry.at
     if entry.action in FILE_EVENTS:

@@ -196,3 +196,31 @@ def test_the_command_abandons_a_job_and_says_so(run_import, tmp_path, pension_fi
         call_command("import_jlis", abandon=job.pk, user=clerk.username)
     with pytest.raises(CommandError, match="--file"):
         call_command("import_jlis", str(path), user=clerk.username)
+
+
+def test_an_import_is_assessed_once_when_it_ends_not_after_each_batch(run_import, tmp_path, pension_file, clerk,
+                                                                      django_capture_on_commit_callbacks):
+    """特定個人情報保護評価: the file's count is judged when the import completes (or is given up with rows
+    kept), with everyone it loaded — not at each of its batches, whose counts are passing."""
+    from tokutei.bulk.services import abandon_import
+    from tokutei.pia.models import Assessment
+
+    path = tmp_path / "jlis.csv"
+    synthetic.generate(path, rows=120, bad=0, seed=17)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(path, batch_size=50)
+    def judged() -> list[tuple[str, int, str]]:
+        return [(a.trigger, a.people, a.level) for a in Assessment.objects.filter(file_id=pension_file.pk).order_by("pk")]
+
+    assert judged() == [("import", 120, "none")]
+
+    # Given up with rows kept: the file had people, so the batch went through the person table and stays.
+    second = tmp_path / "second.csv"
+    synthetic.generate(second, rows=1000, bad=0, seed=18, start=500)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ImportStopped):
+        run_import(second, batch_size=900, report_path=tmp_path / "r2.csv", after_batch=crash_after(1))
+    assert judged() == [("import", 120, "none")]  # 1,020 people by now, but a batch is not an end
+    with django_capture_on_commit_callbacks(execute=True):
+        abandon_import(job_id=ImportJob.objects.exclude(status=ImportJob.Status.COMPLETED).get().pk,
+                       actor=Actor.console(clerk))
+    assert judged() == [("import", 120, "none"), ("import", 1020, "basic")]
