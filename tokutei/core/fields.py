@@ -156,8 +156,8 @@ class DateRange:
 
     def upper(self) -> dt.date:
         # Today where the organisation is (settings.TIME_ZONE; the system activates no other zone). Named
-        # rather than looked up as the "current" zone: that lookup (a context-local read) took 12 µs of the
-        # 14 µs a check cost, paid for each birth date a bulk import reads.
+        # rather than looked up as the "current" zone: that lookup (a context-local read) was most of a
+        # check's cost, paid for each birth date a bulk import reads (docs/performance.md).
         return self.latest or (timezone.localdate(timezone=timezone.get_default_timezone())
                                + dt.timedelta(days=self.ahead))
 
