@@ -75,6 +75,37 @@ class Plan:
                    lookup_requests=80, lookup_people=50, bad=20, batch=500, verify_entries=0)
 
 
+# The machine's own speed, probed between the measurements: a fixed amount of CPU work (SHA-256 over the
+# same 256 bytes, in this process). On a shared host it can change by 2-3x within minutes, with nothing of
+# ours running (2026-12-07: the raw chain over the same 21.9 MB took 0.042 s in one run, 0.14 s in the next);
+# then a figure and its raw baseline, measured minutes apart, no longer share the conditions.
+SPEED_DRIFT = 1.25  # fastest / slowest probe above this: the run is flagged
+
+
+def speed_probe(iterations: int = 100_000) -> float:
+    """SHA-256 digests per second of one 256-byte block, best of three short passes."""
+    import hashlib
+
+    block, sha, best = bytes(range(256)), hashlib.sha256, 0.0
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(iterations):
+            sha(block).digest()
+        best = max(best, iterations / (time.perf_counter() - t0))
+    return best
+
+
+def speed_note(probes: list[dict[str, Any]]) -> str:
+    """A warning when the machine's speed changed during the run by more than SPEED_DRIFT, else ''."""
+    rates = [p["rate"] for p in probes]
+    if len(rates) < 2 or min(rates) <= 0 or max(rates) / min(rates) <= SPEED_DRIFT:
+        return ""
+    slow = min(probes, key=lambda p: p["rate"])
+    return (f"the machine's speed changed during this run: {max(rates) / min(rates):.1f}× between the fastest and "
+            f"the slowest probe (slowest {slow['at']}); a figure and its baseline measured minutes apart may not "
+            "share the conditions — compare runs only where the probes agree")
+
+
 class Engine:
     """A throwaway database and the environment that points a subprocess at it."""
 
@@ -149,6 +180,13 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
 
     started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
+    probes: list[dict[str, Any]] = []
+
+    def probe(at: str) -> None:
+        probes.append({"at": at, "rate": speed_probe(), "load_average": os.getloadavg()[0]})
+        log(f"  machine speed {at}: {probes[-1]['rate']:,.0f} SHA-256/s (load {probes[-1]['load_average']:.1f})")
+
+    probe("at the start")
     for engine_name in engines:
         if engine_name == "postgresql" and not database_url:
             log("postgresql: skipped (no --database-url)")
@@ -203,11 +241,14 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
                 errors.append({"engine": engine_name, "error": str(exc)[-4000:]})
         finally:
             engine.close()
+        probe(f"after {engine_name}")
+    note = speed_note(probes)
     result = {
         "started": started.isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     # Other work on the machine skews absolute figures; the ratios share the conditions.
-                    "load_average_start": load_start, "load_average_end": os.getloadavg()},
+                    "load_average_start": load_start, "load_average_end": os.getloadavg(),
+                    "speed_probes": probes, "speed_note": note},
         "plan": plan.__dict__,
         "figures": [{**f.__dict__, "ratio": f.ratio} for f in figures],
         "errors": errors,
@@ -220,6 +261,8 @@ def run(*, plan: Plan, database_url: str | None, engines: list[str], out: Path |
     log("targets (issue 12; ratios and shapes, this run):")
     for c in checks:
         log(f"  [{'met' if c['met'] else 'NOT met'}] {c['engine']}: {c['target']} — {c['measured']}")
+    if note:
+        log(f"\nWARNING: {note}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -35,6 +35,8 @@ def test_the_benchmark_runs_on_tiny_sizes_and_writes_json(tmp_path):
     # log committed.
     assert all(f["extra"]["errors"] == 0 and f["extra"]["requests"] > 0 for f in lookups), lookups
     assert {t["target"] for t in saved["targets"]} >= {"log verify ≥ 0.2× raw chain"}
+    # The machine's speed before and after the engine, so that a reader can tell a run on a slowed host.
+    assert [p["at"] for p in saved["machine"]["speed_probes"]] == ["at the start", f"after {engines[0]}"]
 
 
 def test_gen_jlis_writes_the_rows_it_says(tmp_path, capsys):
@@ -82,3 +84,16 @@ def test_killing_the_import_halfway_and_running_it_again_loads_every_good_row_on
         assert len(lines) == len(set(lines)) == stats.bad_total
     finally:
         engine.close()
+
+
+def test_a_run_during_which_the_machine_slowed_down_says_so():
+    """The raw baselines share a run's conditions only while the machine keeps its speed: probes between the
+    measurements flag a run where it changed (2026-12-07: the same raw chain 0.042 s in one run, 0.14 s in
+    the next)."""
+    steady = [{"at": "at the start", "rate": 1_000_000}, {"at": "after sqlite", "rate": 950_000},
+              {"at": "after postgresql", "rate": 1_040_000}]
+    assert harness.speed_note(steady) == ""
+    slowed = [*steady[:2], {"at": "after postgresql", "rate": 400_000}]
+    note = harness.speed_note(slowed)
+    assert "2.5×" in note and "after postgresql" in note
+    assert harness.speed_probe(iterations=2_000) > 0
