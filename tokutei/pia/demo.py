@@ -59,7 +59,8 @@ def _large_file() -> list[str]:
                                confirmation_method=Person.Method.SOURCE, verification={"route": "jlis"}))
     Person.objects.bulk_create(rows, batch_size=2000)
     record(action=Action.BULK_IMPORT, actor=row.user, purpose=file.tasks[0], target_type="file", target_id=file.pk,
-           count=len(rows), details={"file_id": file.pk, "stage": "acquisition", "demo": True})
+           count=len(rows), details={"file_id": file.pk, "stage": "acquisition", "phase": "completed",
+                                     "loaded": len(rows), "demo": True})
     latest = Assessment.objects.filter(file_id=file.pk).order_by("-assessed_at", "-id").first()
     level = latest.get_trigger_display() + " → " + latest.level if latest else "—"
     return [f"一括取込（デモ）: {file.name} に {len(rows)} 人を追加、しきい値判断 {level}"]
