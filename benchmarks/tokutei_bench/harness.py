@@ -11,6 +11,7 @@ a new database ``tokutei_bench_<pid>`` created on the server named by ``--databa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -84,8 +85,6 @@ SPEED_DRIFT = 1.25  # fastest / slowest probe above this: the run is flagged
 
 def speed_probe(iterations: int = 100_000) -> float:
     """SHA-256 digests per second of one 256-byte block, best of three short passes."""
-    import hashlib
-
     block, sha, best = bytes(range(256)), hashlib.sha256, 0.0
     for _ in range(3):
         t0 = time.perf_counter()

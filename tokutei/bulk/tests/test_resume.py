@@ -209,6 +209,7 @@ def test_an_import_is_assessed_once_when_it_ends_not_after_each_batch(run_import
     synthetic.generate(path, rows=120, bad=0, seed=17)
     with django_capture_on_commit_callbacks(execute=True):
         run_import(path, batch_size=50)
+
     def judged() -> list[tuple[str, int, str]]:
         return [(a.trigger, a.people, a.level) for a in Assessment.objects.filter(file_id=pension_file.pk).order_by("pk")]
 
